@@ -1,0 +1,61 @@
+"""The columns of the DataFrames that pass between modules, declared once.
+
+Loaders produce these frames with these dtypes; every computation in the middle takes and
+returns them. Times are always timezone-aware UTC (`datetime64[ns, UTC]`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+UTC_TIME = "datetime64[ns, UTC]"
+
+ORDER_COLUMNS: dict[str, str] = {
+    "id": "object",
+    "symbol": "object",
+    "side": "object",
+    "order_type": "object",
+    "price": "float64",
+    "quantity": "float64",
+    "fee": "float64",
+    "status": "object",
+    "strategy_name": "object",
+    "signal_info": "object",
+    "regime": "object",
+    "high_water_mark": "float64",
+    "exit_reason": "object",
+    "post_exit_prices": "object",
+    "created_at": UTC_TIME,
+    "executed_at": UTC_TIME,
+    "event_time": UTC_TIME,
+}
+"""FILLED orders as loaded (`load.load_orders`). `signal_info` and `post_exit_prices` hold
+parsed dicts, or None when absent or malformed; `regime` and `exit_reason` are upper-case with
+null mapped to "UNKNOWN"; `event_time` is `coalesce(executed_at, created_at)`."""
+
+CANDLE_COLUMNS: dict[str, str] = {
+    "symbol": "object",
+    "timestamp": UTC_TIME,
+    "close_price": "float64",
+}
+"""The slice of `market_data` the tracker needs."""
+
+UNKNOWN = "UNKNOWN"
+
+
+def empty_frame(columns: dict[str, str]) -> pd.DataFrame:
+    """An empty frame with the declared columns and dtypes."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def with_declared_types(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """`frame` reduced to the declared columns, in order, with their dtypes."""
+    out = frame.reindex(columns=list(columns))
+    for name, dtype in columns.items():
+        if dtype == UTC_TIME:
+            out[name] = pd.to_datetime(out[name], utc=True, format="ISO8601")
+        elif dtype == "object":
+            out[name] = out[name].astype(object).where(out[name].notna(), None)
+        else:
+            out[name] = pd.to_numeric(out[name], errors="coerce").astype(dtype)
+    return out
