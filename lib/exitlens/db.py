@@ -1,0 +1,186 @@
+"""Database access at the edge: engines from URLs, dialect differences, the migrations runner.
+
+Production is the bot's PostgreSQL; the embedded default is a SQLite file. Everything else in
+exitlens talks to an `Engine` made here and never needs to know which URL it came from.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from exitlens.config import PROJECT_ROOT
+from exitlens.errors import ConfigError, DatabaseUnreachable, SchemaMissing
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+MIGRATIONS_TABLE = "exitlens_migrations"
+REQUIRED_TABLES = ("trading_history", "market_data")
+SUPPORTED_DIALECTS = ("postgresql", "sqlite")
+
+_ASYNC_DRIVERS = {
+    "postgresql+asyncpg": "postgresql+psycopg2",
+    "postgresql+psycopg_async": "postgresql+psycopg2",
+    "postgres": "postgresql",
+    "sqlite+aiosqlite": "sqlite",
+}
+
+
+def sync_url(url: str) -> sa.URL:
+    """`url` parsed, with an async driver (asyncpg, aiosqlite) swapped for its sync twin."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"cannot parse database URL {url!r}: use postgresql://user:pass@host:5432/db "
+            "or sqlite:///path/to/file.db"
+        ) from exc
+    replacement = _ASYNC_DRIVERS.get(parsed.drivername)
+    if replacement:
+        parsed = parsed.set(drivername=replacement)
+    if parsed.get_backend_name() not in SUPPORTED_DIALECTS:
+        raise ConfigError(
+            f"unsupported database {parsed.get_backend_name()!r}: exitlens reads PostgreSQL or SQLite"
+        )
+    return parsed
+
+
+def safe_url(url: sa.URL | str) -> str:
+    """The URL as text with its password hidden, for messages and logs."""
+    parsed = url if isinstance(url, sa.URL) else sync_url(url)
+    return parsed.render_as_string(hide_password=True)
+
+
+def connect(url: str, *, create: bool = False) -> Engine:
+    """An engine for `url`, checked by one round trip.
+
+    A SQLite file is created (with its folder) only when `create` is true, so that a typo in a
+    path gives an error instead of an empty database.
+    """
+    parsed = sync_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.exists():
+            if not create:
+                raise DatabaseUnreachable(
+                    f"no database at {path}: run `exitlens demo` (or `make demo`) to build the "
+                    "embedded one, or pass --db / set EXITLENS_DATABASE_URL"
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = sa.create_engine(parsed, pool_pre_ping=True)
+    except NoSuchModuleError as exc:
+        raise ConfigError(f"no driver for {safe_url(parsed)}: {exc}") from exc
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except DBAPIError as exc:
+        engine.dispose()
+        reason = _first_line(exc.orig) if exc.orig is not None else _first_line(exc)
+        raise DatabaseUnreachable(
+            f"could not connect to {safe_url(parsed)}: {reason} — is the server up and the URL right?"
+        ) from exc
+    return engine
+
+
+def dialect_name(engine: Engine) -> str:
+    return engine.dialect.name
+
+
+def require_tables(engine: Engine, tables: tuple[str, ...] = REQUIRED_TABLES) -> None:
+    """Raise SchemaMissing naming every absent table, with the command that creates it."""
+    present = set(sa.inspect(engine).get_table_names())
+    missing = [t for t in tables if t not in present]
+    if missing:
+        raise SchemaMissing(
+            f"table {', '.join(missing)} missing in {safe_url(engine.url)}: run `exitlens migrate`"
+        )
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("trading_history")}
+    if "post_exit_prices" not in columns:
+        raise SchemaMissing(
+            f"column trading_history.post_exit_prices missing in {safe_url(engine.url)}: "
+            "run `exitlens migrate`"
+        )
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    path: Path
+
+    def statements(self) -> list[str]:
+        """The file's statements, comments removed, split on semicolons ending a line."""
+        text = re.sub(r"--[^\n]*", "", self.path.read_text(encoding="utf-8"))
+        return [s.strip() for s in re.split(r";\s*(?:\n|$)", text) if s.strip()]
+
+
+def migrations_for(dialect: str, root: Path = MIGRATIONS_DIR) -> list[Migration]:
+    folder = root / dialect
+    if not folder.is_dir():
+        raise ConfigError(f"no migrations for {dialect} in {folder}: is exitlens installed from its repository?")
+    return [Migration(p.stem, p) for p in sorted(folder.glob("*.sql"))]
+
+
+def applied_migrations(engine: Engine) -> set[str]:
+    if MIGRATIONS_TABLE not in sa.inspect(engine).get_table_names():
+        return set()
+    with engine.connect() as conn:
+        return set(conn.execute(sa.text(f"SELECT name FROM {MIGRATIONS_TABLE}")).scalars())
+
+
+def migrate(engine: Engine, root: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply, in order, every migration not yet recorded; return the names applied.
+
+    Each migration runs in its own transaction and is recorded in `exitlens_migrations`. The
+    statements are idempotent and additive, so a CoinPilot database that already has the tables
+    only gains what it lacks.
+    """
+    dialect = dialect_name(engine)
+    pending = [m for m in migrations_for(dialect, root) if m.name not in applied_migrations(engine)]
+    applied = []
+    for migration in pending:
+        with engine.begin() as conn:
+            if dialect == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('exitlens.migrate'))"))
+            conn.execute(sa.text(
+                f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} "
+                "(name VARCHAR(200) PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)"
+            ))
+            already = conn.execute(
+                sa.text(f"SELECT 1 FROM {MIGRATIONS_TABLE} WHERE name = :name"), {"name": migration.name}
+            ).first()
+            if already:
+                continue
+            for statement in migration.statements():
+                _execute_additive(conn, dialect, statement)
+            conn.execute(
+                sa.text(f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) VALUES (:name, CURRENT_TIMESTAMP)"),
+                {"name": migration.name},
+            )
+        log.info("applied migration %s", migration.name)
+        applied.append(migration.name)
+    return applied
+
+
+def _execute_additive(conn: sa.Connection, dialect: str, statement: str) -> None:
+    """Run one migration statement; on SQLite an ADD COLUMN for a column already present is a no-op."""
+    if dialect == "sqlite":
+        match = re.match(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", statement, re.IGNORECASE)
+        if match:
+            table, column = match.groups()
+            existing = {row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table})")}
+            if column in existing:
+                return
+    conn.exec_driver_sql(statement)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
