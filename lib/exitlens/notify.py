@@ -1,0 +1,515 @@
+"""Discord / n8n webhooks: deliver the announcement of one report run.
+
+Configuration is read from the environment once, at the edge (`DeliveryConfig.from_env`);
+payloads come from the pure builders in `exitlens.notify_payloads`; only `send_discord`,
+`send_n8n` and `announce` touch the network, through one retrying POST.
+
+Retries: 429 waits the `retry_after` Discord asks for (capped); 5xx, 408 and connection errors
+back off exponentially; 401/403/404 stop at once (the webhook is misconfigured, retrying cannot
+help); other 4xx are final. Every attempt counts against `max_attempts`.
+
+Webhook URLs carry a token and the n8n secret is a password: neither may appear in logs, in
+exception messages or in results. URLs are shown redacted (`https://discord.com/api/webhooks/…`),
+text that came from elsewhere (server bodies, httpx errors) is scrubbed before it is shown, and
+a filter on the `httpx` logger rewrites its "HTTP Request: POST <url>" lines.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from exitlens.errors import ConfigError, DeliveryFailed
+from exitlens.notify_payloads import (
+    RunAnnouncement,
+    build_discord_message,
+    build_n8n_payload,
+    report_url,
+)
+
+__all__ = [
+    "DeliveryConfig",
+    "DeliveryResult",
+    "RunAnnouncement",
+    "WebhookFailed",
+    "announce",
+    "send_discord",
+    "send_n8n",
+    "redact_url",
+    "scrub_secrets",
+]
+
+log = logging.getLogger(__name__)
+
+N8N_PATHS = {"daily": "/webhook/daily-report", "weekly": "/webhook/weekly-exit-report"}
+# Default upload limit for webhooks since 2025-01-16 (discord-api-docs PR #7312): 10 MiB.
+DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MULTIPART_OVERHEAD_BYTES = 4096  # boundaries and part headers, kept out of the upload budget
+CONTENT_TYPES = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8"}
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+class _SecretScrubber(logging.Filter):
+    """Rewrites any known secret, and any Discord webhook URL, out of text and log records."""
+
+    _WEBHOOK = re.compile(r"(https?://[^/\s\"'<>]+)/api(?:/v\d+)?/webhooks/[^\s\"'<>]+")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+
+    def register(self, *secrets: str | None) -> None:
+        self._secrets.update(s for s in secrets if s and len(s) >= 4)
+
+    def scrub(self, text: str) -> str:
+        text = self._WEBHOOK.sub(r"\1/api/webhooks/…", text)
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, "…")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_SCRUBBER = _SecretScrubber()
+logging.getLogger("httpx").addFilter(_SCRUBBER)
+
+
+def scrub_secrets(text: str) -> str:
+    """`text` with webhook URLs, tokens and webhook secrets replaced by an ellipsis."""
+    return _SCRUBBER.scrub(text)
+
+
+def redact_url(url: str) -> str:
+    """Scheme and host only, plus `/api/webhooks/…` for a Discord webhook: safe to log."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1] or "?"
+    tail = "/api/webhooks/…" if "/webhooks/" in parts.path else "/…"
+    return f"{parts.scheme or '?'}://{host}{tail}"
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    """Where announcements go and how hard to try. Secrets stay out of repr()."""
+
+    discord_webhook_url: str | None = field(default=None, repr=False)
+    public_base_url: str | None = None
+    n8n_url: str | None = field(default=None, repr=False)
+    n8n_secret: str | None = field(default=None, repr=False)
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    max_attempts: int = 4
+    backoff_seconds: float = 1.0
+    backoff_max_seconds: float = 30.0
+    retry_after_cap_seconds: float = 30.0
+    timeout_seconds: float = 15.0
+    top_suggestions: int = 3
+
+    def __post_init__(self) -> None:
+        for name, url in (("DISCORD_WEBHOOK_URL", self.discord_webhook_url),
+                          ("EXITLENS_N8N_URL", self.n8n_url),
+                          ("EXITLENS_PUBLIC_BASE_URL", self.public_base_url)):
+            if url is not None:
+                parts = urlsplit(url)
+                if parts.scheme not in ("http", "https") or not parts.netloc:
+                    raise ConfigError(f"{name} must be an http(s) URL such as https://host/path, "
+                                      f"got {redact_url(url)}")
+        if self.max_attempts < 1:
+            raise ConfigError(f"max_attempts must be 1 or more, got {self.max_attempts}")
+        if self.max_upload_bytes < 0 or self.top_suggestions < 0:
+            raise ConfigError("max_upload_bytes and top_suggestions must be 0 or more")
+        _SCRUBBER.register(self.discord_webhook_url, self.n8n_url, self.n8n_secret,
+                           *_path_tokens(self.discord_webhook_url))
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(name for name, url in (("discord", self.discord_webhook_url),
+                                            ("n8n", self.n8n_url)) if url)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> "DeliveryConfig":
+        """Reads DISCORD_WEBHOOK_URL, EXITLENS_PUBLIC_BASE_URL, EXITLENS_N8N_URL,
+        EXITLENS_N8N_WEBHOOK_SECRET, EXITLENS_DISCORD_MAX_UPLOAD_BYTES,
+        EXITLENS_NOTIFY_MAX_ATTEMPTS, EXITLENS_NOTIFY_BACKOFF_SECONDS,
+        EXITLENS_NOTIFY_RETRY_AFTER_CAP_SECONDS and EXITLENS_NOTIFY_TIMEOUT_SECONDS.
+        Empty values count as unset."""
+
+        def text(name: str) -> str | None:
+            value = (env.get(name) or "").strip()
+            return value or None
+
+        def number(name: str, default: float, kind: type = float) -> Any:
+            raw = text(name)
+            if raw is None:
+                return default
+            try:
+                value = kind(raw)
+            except ValueError:
+                what = "a whole number" if kind is int else "a number"
+                raise ConfigError(f"{name} must be {what}, got {raw!r}") from None
+            if value < 0 or (isinstance(value, float) and not math.isfinite(value)):
+                raise ConfigError(f"{name} must be 0 or more, got {raw!r}")
+            return value
+
+        return cls(
+            discord_webhook_url=text("DISCORD_WEBHOOK_URL"),
+            public_base_url=text("EXITLENS_PUBLIC_BASE_URL"),
+            n8n_url=text("EXITLENS_N8N_URL"),
+            n8n_secret=text("EXITLENS_N8N_WEBHOOK_SECRET"),
+            max_upload_bytes=number("EXITLENS_DISCORD_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, int),
+            max_attempts=number("EXITLENS_NOTIFY_MAX_ATTEMPTS", 4, int),
+            backoff_seconds=number("EXITLENS_NOTIFY_BACKOFF_SECONDS", 1.0),
+            retry_after_cap_seconds=number("EXITLENS_NOTIFY_RETRY_AFTER_CAP_SECONDS", 30.0),
+            timeout_seconds=number("EXITLENS_NOTIFY_TIMEOUT_SECONDS", 15.0),
+        )
+
+
+def _path_tokens(url: str | None) -> tuple[str, ...]:
+    """The token segment of a Discord webhook URL (`/api/webhooks/<id>/<token>`)."""
+    if not url:
+        return ()
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    if "webhooks" in segments and len(segments) > segments.index("webhooks") + 2:
+        return (segments[segments.index("webhooks") + 2],)
+    return ()
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """How one target fared. `error` is a one-line, secret-free message when not delivered."""
+
+    target: str
+    delivered: bool
+    attempts: int = 0
+    status_code: int | None = None
+    mode: str | None = None  # discord: "link", "attachment", "text"; n8n: "json"
+    message_id: str | None = None
+    error: str | None = None
+
+
+def discord_execute_url(webhook_url: str) -> str:
+    """The webhook URL with `wait=true` set (so Discord answers with the message), other query
+    parameters (e.g. `thread_id`) kept."""
+    parts = urlsplit(webhook_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "wait"]
+    query.append(("wait", "true"))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+
+
+# --------------------------------------------------------------------------- one retrying POST
+
+
+class WebhookFailed(DeliveryFailed):
+    """A DeliveryFailed that also says which target failed and how many attempts it took."""
+
+    def __init__(self, message: str, *, target: str, attempts: int, status_code: int | None = None):
+        super().__init__(message)
+        self.target = target
+        self.attempts = attempts
+        self.status_code = status_code
+
+
+@dataclass(frozen=True)
+class _Endpoint:
+    target: str  # "discord" / "n8n"
+    label: str  # "Discord webhook"
+    url: str = field(repr=False)  # secret
+    hint: str = ""  # what to check when it is rejected
+
+    @property
+    def shown(self) -> str:
+        return redact_url(self.url)
+
+
+def _reason(response: httpx.Response) -> str:
+    """Discord's / n8n's own words for a refusal, one line, secret-free."""
+    reason = ""
+    try:
+        body = response.json()
+        if isinstance(body, Mapping) and isinstance(body.get("message"), str):
+            reason = body["message"]
+    except ValueError:
+        pass
+    reason = " ".join((reason or response.reason_phrase or "").split())
+    return scrub_secrets(reason)[:200]
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait from the JSON body's `retry_after`, else the Retry-After header."""
+    candidates: list[Any] = []
+    try:
+        body = response.json()
+        if isinstance(body, Mapping):
+            candidates.append(body.get("retry_after"))
+    except ValueError:
+        pass
+    candidates.append(response.headers.get("Retry-After"))
+    for value in candidates:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(seconds) and seconds >= 0:
+            return seconds
+    return None
+
+
+def _backoff(config: DeliveryConfig, attempt: int) -> float:
+    return min(config.backoff_max_seconds, config.backoff_seconds * 2 ** (attempt - 1))
+
+
+def _post(
+    client: httpx.Client,
+    endpoint: _Endpoint,
+    request: Mapping[str, Any],
+    config: DeliveryConfig,
+    sleep: Callable[[float], None],
+    *,
+    attempts_before: int = 0,
+) -> tuple[httpx.Response, int]:
+    """POST until a final answer: returns (response, attempts) for 2xx and for 4xx other than
+    401/403/404/408/429; raises WebhookFailed for those, and when retries run out."""
+    attempt = 0
+    while True:
+        attempt += 1
+        total = attempts_before + attempt
+        status: int | None = None
+        try:
+            response = client.post(endpoint.url, **request)
+        except httpx.TransportError as exc:
+            problem = f"{type(exc).__name__}: {scrub_secrets(str(exc)) or 'no detail'}"
+            wait = _backoff(config, attempt)
+        except httpx.InvalidURL:
+            raise WebhookFailed(
+                f"{endpoint.label} URL {endpoint.shown} is not valid: {endpoint.hint}",
+                target=endpoint.target, attempts=total) from None
+        else:
+            status = response.status_code
+            if status in (401, 403, 404):
+                raise WebhookFailed(
+                    f"{endpoint.label} rejected the message ({status} {_reason(response)}): "
+                    f"{endpoint.hint}", target=endpoint.target, attempts=total, status_code=status)
+            if status == 429:
+                asked = _retry_after(response)
+                wait = min(asked if asked is not None else _backoff(config, attempt),
+                           config.retry_after_cap_seconds)
+                problem = f"429 rate limited{'' if asked is None else f' for {asked:g} s'}"
+            elif status >= 500 or status == 408:
+                problem = f"{status} {_reason(response)}"
+                wait = _backoff(config, attempt)
+            else:
+                return response, total
+        if attempt >= config.max_attempts:
+            raise WebhookFailed(
+                f"{endpoint.label} at {endpoint.shown} still failing after {total} attempts "
+                f"(last: {problem})", target=endpoint.target, attempts=total, status_code=status)
+        log.warning("%s at %s: %s; retrying in %.2f s (attempt %d of %d)", endpoint.label,
+                    endpoint.shown, problem, wait, attempt + 1, config.max_attempts)
+        sleep(wait)
+
+
+def _refused(endpoint: _Endpoint, response: httpx.Response, attempts: int) -> WebhookFailed:
+    return WebhookFailed(
+        f"{endpoint.label} at {endpoint.shown} refused the message "
+        f"({response.status_code} {_reason(response)})",
+        target=endpoint.target, attempts=attempts, status_code=response.status_code)
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def _attachment(run: RunAnnouncement) -> Path | None:
+    """The file to attach: the PDF, else the HTML, when it exists."""
+    for path in (run.pdf_path, run.html_path):
+        if path is not None and Path(path).is_file():
+            return Path(path)
+    return None
+
+
+def _too_large_note(path: Path, size: int, limit: int) -> str:
+    return (f"{path.name} ({size / 2**20:.1f} MiB) is over the webhook upload limit "
+            f"({limit / 2**20:.1f} MiB), so it is not attached; it is kept in the run folder.")
+
+
+def _send_discord(
+    summary: Mapping[str, Any] | None,
+    run: RunAnnouncement,
+    config: DeliveryConfig,
+    *,
+    now: datetime,
+    client: httpx.Client,
+    sleep: Callable[[float], None],
+) -> DeliveryResult:
+    if not config.discord_webhook_url:
+        raise ConfigError("DISCORD_WEBHOOK_URL is not set: nothing to send to Discord")
+    endpoint = _Endpoint("discord", "Discord webhook", discord_execute_url(config.discord_webhook_url),
+                         "check DISCORD_WEBHOOK_URL")
+    link = report_url(run, config.public_base_url)
+    build = dict(link=link, now=now, top_suggestions=config.top_suggestions)
+    attempts, note = 0, None
+    path = None if link else _attachment(run)
+    if path is not None:
+        payload_json = json.dumps(build_discord_message(summary, run, attachment_name=path.name,
+                                                        **build))
+        size = path.stat().st_size
+        if size + len(payload_json.encode()) + MULTIPART_OVERHEAD_BYTES > config.max_upload_bytes:
+            note = _too_large_note(path, size, config.max_upload_bytes)
+        else:
+            content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+            files = {"files[0]": (path.name, path.read_bytes(), content_type)}
+            response, attempts = _post(client, endpoint, {"data": {"payload_json": payload_json},
+                                                          "files": files}, config, sleep)
+            if response.status_code != 413:
+                return _discord_result(endpoint, response, attempts, "attachment")
+            note = _too_large_note(path, size, config.max_upload_bytes).replace(
+                "over the webhook upload limit", "over the size this webhook accepts")
+        log.warning("Discord: %s", note)
+    message = build_discord_message(summary, run, content=note, **build)
+    response, attempts = _post(client, endpoint, {"json": message}, config, sleep,
+                               attempts_before=attempts)
+    return _discord_result(endpoint, response, attempts, "link" if link else "text")
+
+
+def _discord_result(endpoint: _Endpoint, response: httpx.Response, attempts: int,
+                    mode: str) -> DeliveryResult:
+    if not response.is_success:
+        raise _refused(endpoint, response, attempts)
+    message_id = None
+    try:
+        body = response.json()
+        if isinstance(body, Mapping) and body.get("id") is not None:
+            message_id = str(body["id"])
+    except ValueError:
+        pass
+    return DeliveryResult("discord", True, attempts, response.status_code, mode, message_id)
+
+
+def _send_n8n(
+    summary: Mapping[str, Any] | None,
+    run: RunAnnouncement,
+    config: DeliveryConfig,
+    *,
+    now: datetime,
+    client: httpx.Client,
+    sleep: Callable[[float], None],
+) -> DeliveryResult:
+    if not config.n8n_url:
+        raise ConfigError("EXITLENS_N8N_URL is not set: nothing to send to n8n")
+    path = N8N_PATHS[run.kind]
+    endpoint = _Endpoint("n8n", f"n8n webhook {path}", config.n8n_url.rstrip("/") + path,
+                         "check EXITLENS_N8N_URL and EXITLENS_N8N_WEBHOOK_SECRET, "
+                         "and that the workflow is active")
+    headers = {}
+    if config.n8n_secret:
+        headers["X-Webhook-Secret"] = config.n8n_secret
+    else:
+        log.warning("EXITLENS_N8N_WEBHOOK_SECRET is not set: posting to n8n without X-Webhook-Secret")
+    payload = build_n8n_payload(summary, run, now=now,
+                                report_url=report_url(run, config.public_base_url))
+    response, attempts = _post(client, endpoint, {"json": payload, "headers": headers},
+                               config, sleep)
+    if not response.is_success:
+        raise _refused(endpoint, response, attempts)
+    return DeliveryResult("n8n", True, attempts, response.status_code, "json")
+
+
+@contextmanager
+def _client_for(config: DeliveryConfig, client: httpx.Client | None) -> Iterator[httpx.Client]:
+    """The given client, or one of our own, closed afterwards."""
+    if client is not None:
+        yield client
+        return
+    with httpx.Client(timeout=config.timeout_seconds) as own:
+        yield own
+
+
+def send_discord(summary: Mapping[str, Any] | None, run: RunAnnouncement,
+                 config: DeliveryConfig, *, now: datetime, client: httpx.Client | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> DeliveryResult:
+    """One Discord message for the run: the embed, with a link to the HTML when
+    EXITLENS_PUBLIC_BASE_URL is set, else the PDF (or HTML) attached, else (file too large, or
+    none) the embed alone. Raises DeliveryFailed (a WebhookFailed) when it cannot deliver."""
+    with _client_for(config, client) as http:
+        return _send_discord(summary, run, config, now=now, client=http, sleep=sleep)
+
+
+def send_n8n(summary: Mapping[str, Any] | None, run: RunAnnouncement,
+             config: DeliveryConfig, *, now: datetime, client: httpx.Client | None = None,
+             sleep: Callable[[float], None] = time.sleep) -> DeliveryResult:
+    """The CoinPilot workflow payload to <EXITLENS_N8N_URL>/webhook/daily-report (daily) or
+    /webhook/weekly-exit-report (weekly), with header X-Webhook-Secret. Raises DeliveryFailed
+    (a WebhookFailed) when it cannot deliver."""
+    with _client_for(config, client) as http:
+        return _send_n8n(summary, run, config, now=now, client=http, sleep=sleep)
+
+
+# --------------------------------------------------------------------------- announce
+
+_SENDERS = {"discord": send_discord, "n8n": send_n8n}
+
+
+def announce(
+    summary: Mapping[str, Any] | None,
+    run: RunAnnouncement,
+    *,
+    now: datetime,
+    env: Mapping[str, str] = os.environ,
+    config: DeliveryConfig | None = None,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    raise_on_failure: bool = True,
+) -> list[DeliveryResult]:
+    """Announce one run on every configured target (none configured: does nothing).
+
+    Every target is tried even when another fails; then, with `raise_on_failure`, a
+    DeliveryFailed names the failures in one line. `now` stamps the payloads (n8n `timestamp`,
+    the embed's time); `config` overrides what `env` says."""
+    config = config or DeliveryConfig.from_env(env)
+    if not config.targets:
+        log.info("no announcement for %s: set DISCORD_WEBHOOK_URL or EXITLENS_N8N_URL to send one",
+                 run.title)
+        return []
+    results: list[DeliveryResult] = []
+    with _client_for(config, client) as http:
+        for target in config.targets:
+            try:
+                result = _SENDERS[target](summary, run, config, client=http, now=now, sleep=sleep)
+            except DeliveryFailed as exc:
+                log.warning("%s not announced on %s: %s", run.title, target, exc)
+                results.append(DeliveryResult(
+                    target, False, getattr(exc, "attempts", 0), getattr(exc, "status_code", None),
+                    error=str(exc)))
+            else:
+                log.info("%s announced on %s (%s, %d attempt%s)", run.title, target, result.mode,
+                         result.attempts, "" if result.attempts == 1 else "s")
+                results.append(result)
+    failures = [r for r in results if not r.delivered]
+    if failures and raise_on_failure:
+        raise DeliveryFailed("; ".join(r.error or f"{r.target}: not delivered" for r in failures))
+    return results

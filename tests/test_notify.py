@@ -1,0 +1,696 @@
+"""Delivery of one report run, against real HTTP servers on 127.0.0.1 started here.
+
+Each server answers from a script (status, headers, body) and records every request, so the
+tests see exactly what Discord or n8n would receive. No traffic leaves the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from exitlens.errors import ConfigError, DeliveryFailed
+from exitlens.notify import (
+    DeliveryConfig,
+    RunAnnouncement,
+    announce,
+    discord_execute_url,
+    redact_url,
+    send_discord,
+    send_n8n,
+)
+from exitlens.notify_payloads import (
+    COLOR_FAILED,
+    COLOR_SUCCEEDED,
+    build_discord_message,
+    build_n8n_payload,
+    fmt_krw,
+    fmt_pct,
+    fmt_ratio,
+    text_length,
+    truncate,
+)
+
+TOKEN = "tok3n-S3CRET-QwErTy0123456789abcdefXYZ"
+N8N_SECRET = "n8n-shared-S3CRET-4f9a"
+NOW = datetime(2026, 11, 23, 13, 0, tzinfo=timezone.utc)
+
+
+# --------------------------------------------------------------------------- local servers
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(urlsplit(self.path).query)
+
+    @property
+    def route(self) -> str:
+        return urlsplit(self.path).path
+
+    @property
+    def is_multipart(self) -> bool:
+        return self.headers.get("content-type", "").startswith("multipart/form-data")
+
+    def json(self) -> Any:
+        assert self.headers.get("content-type", "").startswith("application/json")
+        return json.loads(self.body)
+
+    def parts(self) -> dict[str, tuple[str | None, bytes]]:
+        """Multipart form parts by name: (filename, content)."""
+        head = f"Content-Type: {self.headers['content-type']}\r\n\r\n".encode()
+        message = BytesParser(policy=HTTP).parsebytes(head + self.body)
+        return {part.get_param("name", header="content-disposition"):
+                (part.get_filename(), part.get_payload(decode=True))
+                for part in message.iter_parts()}
+
+    def discord_message(self) -> dict[str, Any]:
+        if self.is_multipart:
+            return json.loads(self.parts()["payload_json"][1])
+        return self.json()
+
+
+@dataclass
+class ScriptedServer:
+    """Answers each request with the next scripted response, then with `default`."""
+
+    httpd: ThreadingHTTPServer
+    script: list[tuple[int, dict[str, str], Any]] = field(default_factory=list)
+    requests: list[Received] = field(default_factory=list)
+    default: tuple[int, dict[str, str], Any] = (200, {}, {"id": "1180000000000000001"})
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_port}{path}"
+
+    def respond(self, *responses: tuple[int, dict[str, str], Any]) -> None:
+        self.script.extend(responses)
+
+    def next_response(self) -> tuple[int, dict[str, str], Any]:
+        return self.script.pop(0) if self.script else self.default
+
+
+def _handler(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                body = b""
+                while size := int(self.rfile.readline().strip(), 16):
+                    body += self.rfile.read(size)
+                    self.rfile.readline()
+                self.rfile.readline()
+            else:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            server.requests.append(Received(
+                "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            status, headers, payload = server.next_response()
+            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+            self.send_response(status)
+            if not isinstance(payload, bytes):
+                self.send_header("Content-Type", "application/json")
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def make_server():
+    servers: list[ScriptedServer] = []
+
+    def start() -> ScriptedServer:
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+        server = ScriptedServer(httpd)
+        httpd.RequestHandlerClass = _handler(server)
+        threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01},
+                         daemon=True).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+
+
+@pytest.fixture
+def discord(make_server) -> ScriptedServer:
+    return make_server()
+
+
+@pytest.fixture
+def n8n(make_server) -> ScriptedServer:
+    return make_server()
+
+
+def webhook_url(server: ScriptedServer, query: str = "") -> str:
+    return server.url(f"/api/webhooks/1180000000000000000/{TOKEN}{query}")
+
+
+def config_for(discord_server: ScriptedServer | None = None, **changes: Any) -> DeliveryConfig:
+    values: dict[str, Any] = dict(
+        discord_webhook_url=webhook_url(discord_server) if discord_server else None,
+        backoff_seconds=0.01, max_attempts=3, retry_after_cap_seconds=30.0, timeout_seconds=5.0)
+    values.update(changes)
+    return DeliveryConfig(**values)
+
+
+class Sleeps(list):
+    """An injected sleep that records how long it was asked to wait, and returns at once."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+# --------------------------------------------------------------------------- fixtures: runs
+
+
+def bucket(**values: Any) -> dict[str, Any]:
+    base = {"count": 24, "evaluable": 22, "wins": 13, "win_rate": 13 / 22,
+            "realized_pnl": 1234567.89, "avg_pnl_pct": 0.8123, "median_pnl_pct": 0.5,
+            "avg_hold_hours": 5.5, "avg_post_24h_pct": -1.234, "post_24h_samples": 20,
+            "early_exit_rate": None, "over_hold_rate": None}
+    return base | values
+
+
+@pytest.fixture
+def daily_summary() -> dict[str, Any]:
+    return {
+        "kind": "daily", "period_start": "2026-11-22T15:00:00+00:00",
+        "period_end": "2026-11-23T15:00:00+00:00", "timezone": "Asia/Seoul",
+        "date": "2026-11-23", "trade_count": 51, "overall": bucket(),
+        "by_exit_reason": {"TRAILING_STOP": bucket(count=10)}, "by_regime": {},
+        "by_regime_exit_reason": {},
+        "suggestions": [
+            {"rule": "trailing_stop_loosen", "message": "Loosen trailing_stop_pct by 0.5 points",
+             "metric": "avg_post_24h_pct", "value": 3.8, "threshold": 3.0, "samples": 10},
+            {"rule": "regime_review", "message": "Review BULL exit parameters",
+             "metric": "early_exit_rate", "value": 0.45, "threshold": 0.4, "samples": 11},
+        ],
+        "notes": ["2 sells had no BUY lots: not evaluable"],
+        "headline": "24 sells, win rate 59% — @everyone trailing stops exit too early",
+    }
+
+
+@pytest.fixture
+def weekly_summary(daily_summary) -> dict[str, Any]:
+    weekly = dict(daily_summary, kind="weekly", days=7,
+                  period_start="2026-11-16T15:00:00+00:00", by_regime={"BULL": bucket()})
+    weekly.pop("date")
+    return weekly
+
+
+DAILY = RunAnnouncement(kind="daily", period_label="2026-11-23",
+                        html_relpath="daily/2026-11-23/report.html")
+WEEKLY = RunAnnouncement(kind="weekly", period_label="2026-11-17 – 2026-11-23",
+                         html_relpath="weekly/2026-11-17_2026-11-23/report.html")
+
+
+def only_request(server: ScriptedServer) -> Received:
+    assert len(server.requests) == 1, [r.path for r in server.requests]
+    return server.requests[0]
+
+
+# --------------------------------------------------------------------------- retries
+
+
+def test_discord_when_rate_limited_once_delivers_exactly_one_message_after_retry_after(
+        discord, daily_summary, sleeps):
+    discord.respond((429, {}, {"message": "You are being rate limited.", "retry_after": 1.5,
+                               "global": False}))
+
+    result = send_discord(daily_summary, DAILY, config_for(discord),
+                          now=NOW, sleep=sleeps)
+
+    assert [r.route for r in discord.requests] == [discord.requests[0].route] * 2
+    assert sleeps == [1.5]
+    assert result.delivered and result.attempts == 2
+    assert result.message_id == "1180000000000000001"
+
+
+@pytest.mark.parametrize(("body", "headers", "expected_wait"), [
+    (b"slow down", {"Retry-After": "2"}, 2.0),
+    ({"retry_after": 120.0}, {}, 30.0),  # capped
+    ({"message": "no hint"}, {}, 0.01),  # falls back to backoff
+])
+def test_discord_when_rate_limited_waits_what_is_asked_capped(
+        discord, daily_summary, sleeps, body, headers, expected_wait):
+    discord.respond((429, headers, body))
+
+    send_discord(daily_summary, DAILY, config_for(discord), now=NOW, sleep=sleeps)
+
+    assert sleeps == [pytest.approx(expected_wait)]
+    assert len(discord.requests) == 2
+
+
+def test_discord_when_server_errors_persist_retries_then_raises_delivery_failed(
+        discord, daily_summary, sleeps):
+    discord.respond(*[(500, {}, {"message": "Internal Server Error"})] * 3)
+
+    with pytest.raises(DeliveryFailed, match=r"still failing after 3 attempts \(last: 500"):
+        send_discord(daily_summary, DAILY, config_for(discord), now=NOW,
+                     sleep=sleeps)
+
+    assert len(discord.requests) == 3
+    assert sleeps == [pytest.approx(0.01), pytest.approx(0.02)]
+
+
+def test_discord_when_server_error_is_transient_delivers(discord, daily_summary, sleeps):
+    discord.respond((502, {}, b"bad gateway"), (503, {}, b"unavailable"))
+
+    result = send_discord(daily_summary, DAILY, config_for(discord), now=NOW,
+                          sleep=sleeps)
+
+    assert result.delivered and result.attempts == 3
+    assert len(discord.requests) == 3
+
+
+@pytest.mark.parametrize(("status", "reason"), [
+    (401, "401: Unauthorized"), (403, "Missing Access"), (404, "Unknown Webhook")])
+def test_discord_when_webhook_rejected_stops_at_once_and_says_misconfigured(
+        discord, daily_summary, sleeps, status, reason):
+    discord.respond((status, {}, {"message": reason, "code": 10015}))
+
+    with pytest.raises(DeliveryFailed) as raised:
+        send_discord(daily_summary, DAILY, config_for(discord), now=NOW,
+                     sleep=sleeps)
+
+    assert str(raised.value) == (f"Discord webhook rejected the message ({status} {reason}): "
+                                 "check DISCORD_WEBHOOK_URL")
+    assert len(discord.requests) == 1
+    assert sleeps == []
+
+
+def test_discord_when_unreachable_retries_then_fails_without_leaking_token(
+        daily_summary, sleeps, caplog):
+    caplog.set_level(logging.DEBUG)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = config_for(discord_webhook_url=f"http://127.0.0.1:{port}/api/webhooks/1/{TOKEN}")
+
+    with pytest.raises(DeliveryFailed) as raised:
+        send_discord(daily_summary, DAILY, config, now=NOW, sleep=sleeps)
+
+    assert "still failing after 3 attempts (last: ConnectError" in str(raised.value)
+    assert f"http://127.0.0.1:{port}/api/webhooks/…" in str(raised.value)
+    assert len(sleeps) == 2
+    assert TOKEN not in str(raised.value) and TOKEN not in caplog.text
+    assert raised.value.__cause__ is None
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+def test_discord_token_when_every_failure_path_runs_stays_out_of_logs_and_errors(
+        discord, daily_summary, sleeps, caplog):
+    caplog.set_level(logging.DEBUG)
+    url = webhook_url(discord, "?thread_id=42")
+    echo = {"message": f"upstream said {url} and {TOKEN}"}  # a hostile / echoing body
+    discord.respond((429, {}, {"retry_after": 0.1}), (500, {}, echo), (404, {}, echo))
+    config = config_for(discord_webhook_url=url)
+
+    with pytest.raises(DeliveryFailed) as raised:
+        announce(daily_summary, DAILY, now=NOW, config=config, sleep=sleeps)
+
+    assert "HTTP Request: POST" in caplog.text  # httpx did log the requests, redacted
+    assert "/api/webhooks/…" in caplog.text
+    for text in (caplog.text, str(raised.value), repr(raised.value), repr(config)):
+        assert TOKEN not in text
+    assert len(discord.requests) == 3
+
+
+def test_n8n_secret_when_delivering_and_failing_stays_out_of_logs_and_errors(
+        n8n, daily_summary, sleeps, caplog):
+    caplog.set_level(logging.DEBUG)
+    n8n.respond((500, {}, {"message": f"bad secret {N8N_SECRET}"}),
+                (403, {}, {"message": f"Authorization data is wrong! {N8N_SECRET}"}))
+    config = config_for(n8n_url=n8n.url(""), n8n_secret=N8N_SECRET)
+
+    with pytest.raises(DeliveryFailed, match=r"rejected the message \(403 .*check EXITLENS_N8N_URL"
+                       ) as raised:
+        send_n8n(daily_summary, DAILY, config, now=NOW, sleep=sleeps)
+
+    assert N8N_SECRET not in caplog.text and N8N_SECRET not in str(raised.value)
+    assert N8N_SECRET not in repr(config)
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("https://discord.com/api/webhooks/123/abcTOKEN?thread_id=1", "https://discord.com/api/webhooks/…"),
+    ("https://user:pw@hooks.example.com/x/y", "https://hooks.example.com/…"),
+])
+def test_redact_url_when_given_secret_url_keeps_scheme_and_host_only(url, shown):
+    assert redact_url(url) == shown
+
+
+# --------------------------------------------------------------------------- message shape
+
+
+def test_discord_message_when_sent_disables_mentions_and_waits_keeping_query(
+        discord, daily_summary, sleeps):
+    config = config_for(discord_webhook_url=webhook_url(discord, "?thread_id=42&wait=false"))
+
+    send_discord(daily_summary, DAILY, config, now=NOW, sleep=sleeps)
+
+    request = only_request(discord)
+    assert request.query == {"thread_id": ["42"], "wait": ["true"]}
+    message = request.discord_message()
+    assert message["allowed_mentions"] == {"parse": []}
+    assert "@everyone" in message["embeds"][0]["description"]  # shown, never pinging
+
+
+@pytest.mark.parametrize(("url", "query"), [
+    ("https://discord.com/api/webhooks/1/t", "wait=true"),
+    ("https://discord.com/api/webhooks/1/t?thread_id=9", "thread_id=9&wait=true"),
+])
+def test_discord_execute_url_when_built_adds_wait_true(url, query):
+    assert urlsplit(discord_execute_url(url)).query == query
+
+
+def test_discord_embed_when_run_succeeded_shows_title_period_numbers_and_top_suggestions(
+        daily_summary):
+    embed = build_discord_message(daily_summary, DAILY, now=NOW)["embeds"][0]
+
+    assert embed["title"] == "Daily exit report 2026-11-23"
+    assert embed["description"] == daily_summary["headline"]
+    assert embed["color"] == COLOR_SUCCEEDED
+    assert embed["timestamp"] == "2026-11-23T13:00:00+00:00"
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Period"] == "2026-11-23 (Asia/Seoul)"
+    assert fields["Sells"] == "24" and fields["Evaluable"] == "22"
+    assert fields["Win rate"] == "59.09%"
+    assert fields["Realized PnL"] == "+1,234,568 KRW"
+    assert fields["Avg PnL"] == "+0.81%"
+    assert fields["Avg post-24h"] == "-1.23% (n=20)"
+    assert fields["1. trailing_stop_loosen"].splitlines() == [
+        "Loosen trailing_stop_pct by 0.5 points",
+        "avg_post_24h_pct +3.80%, threshold +3.00%, n=10"]
+    assert fields["2. regime_review"].endswith("early_exit_rate 45.00%, threshold 40.00%, n=11")
+    assert "url" not in embed
+
+
+def test_weekly_embed_when_built_uses_period_range_title(weekly_summary):
+    embed = build_discord_message(weekly_summary, WEEKLY)["embeds"][0]
+
+    assert embed["title"] == "Weekly exit report 2026-11-17 – 2026-11-23"
+
+
+def test_discord_payload_when_headline_and_suggestions_are_huge_stays_within_every_limit(
+        discord, daily_summary, sleeps):
+    emoji_text = "🚀 TRAILING_STOP exits ＠everyone " * 400  # astral characters count double
+    daily_summary["headline"] = emoji_text
+    daily_summary["notes"] = ["note " * 600] * 10
+    daily_summary["suggestions"] = [
+        {"rule": f"rule_{i}_" + "x" * 400, "message": "Loosen it " * 300, "metric": "m" * 300,
+         "value": 1e12, "threshold": 3.0, "samples": 10**9} for i in range(60)]
+    run = RunAnnouncement(kind="weekly", period_label="2026-11-17 – 2026-11-23 " + "w" * 400)
+    config = config_for(discord, top_suggestions=60)
+
+    send_discord(daily_summary, run, config, now=NOW, sleep=sleeps)
+
+    message = only_request(discord).discord_message()
+    embed = message["embeds"][0]
+    assert len(message.get("content", "")) <= 2000
+    assert text_length(embed["title"]) <= 256 and embed["title"].endswith("…")
+    assert text_length(embed["description"]) <= 4096
+    assert len(embed["fields"]) <= 25
+    for item in embed["fields"]:
+        assert 0 < text_length(item["name"]) <= 256
+        assert 0 < text_length(item["value"]) <= 1024
+    total = (text_length(embed["title"]) + text_length(embed["description"])
+             + text_length(embed["footer"]["text"])
+             + sum(text_length(f["name"]) + text_length(f["value"]) for f in embed["fields"]))
+    assert total <= 6000
+    assert embed["fields"][0]["name"] == "Period"  # the headline numbers survive the cuts
+    assert {"Sells", "Win rate", "Realized PnL"} <= {f["name"] for f in embed["fields"]}
+
+
+@pytest.mark.parametrize(("text", "limit", "expected"), [
+    ("short", 10, "short"),
+    ("exactly ten", 11, "exactly ten"),
+    ("one two three four", 12, "one two…"),
+    ("abcdefghij", 5, "abcd…"),
+    ("🚀🚀🚀", 4, "🚀…"),  # a surrogate pair is never split
+])
+def test_truncate_when_too_long_cuts_cleanly_with_ellipsis(text, limit, expected):
+    assert truncate(text, limit) == expected
+    assert text_length(truncate(text, limit)) <= limit
+
+
+@pytest.mark.parametrize(("function", "value", "shown"), [
+    (fmt_krw, 1234567.89, "+1,234,568 KRW"),
+    (fmt_krw, -98765.4, "-98,765 KRW"),
+    (fmt_krw, 0.3, "0 KRW"),
+    (fmt_krw, None, "n/a"),
+    (fmt_pct, 1.005, "+1.00%"),
+    (fmt_pct, -0.5, "-0.50%"),
+    (fmt_pct, float("nan"), "n/a"),
+    (fmt_ratio, 0.6, "60.00%"),
+    (fmt_ratio, None, "n/a"),
+])
+def test_format_when_presenting_numbers_is_human_readable(function, value, shown):
+    assert function(value) == shown
+
+
+# --------------------------------------------------------------------------- files and links
+
+
+@pytest.fixture
+def report_files(tmp_path):
+    folder = tmp_path / "daily" / "2026-11-23"
+    folder.mkdir(parents=True)
+    html, pdf = folder / "report.html", folder / "report.pdf"
+    html.write_text("<html><body>report</body></html>")
+    pdf.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 8)
+    return html, pdf
+
+
+def test_discord_when_no_public_url_and_small_pdf_attaches_pdf(
+        discord, daily_summary, sleeps, report_files):
+    html, pdf = report_files
+    run = RunAnnouncement(kind="daily", period_label="2026-11-23", html_path=html, pdf_path=pdf,
+                          html_relpath="daily/2026-11-23/report.html")
+
+    result = send_discord(daily_summary, run, config_for(discord), now=NOW,
+                          sleep=sleeps)
+
+    request = only_request(discord)
+    assert request.is_multipart and "wait=true" in request.path
+    parts = request.parts()
+    assert parts["files[0]"] == ("report.pdf", pdf.read_bytes())
+    payload = json.loads(parts["payload_json"][1])
+    assert payload["attachments"] == [{"id": 0, "filename": "report.pdf"}]
+    assert payload["allowed_mentions"] == {"parse": []}
+    assert result.mode == "attachment"
+
+
+def test_discord_when_no_pdf_attaches_html(discord, daily_summary, sleeps, report_files):
+    html, _ = report_files
+    run = RunAnnouncement(kind="daily", period_label="2026-11-23", html_path=html,
+                          pdf_path=html.with_name("missing.pdf"))
+
+    send_discord(daily_summary, run, config_for(discord), now=NOW, sleep=sleeps)
+
+    assert only_request(discord).parts()["files[0]"][0] == "report.html"
+
+
+def test_discord_when_file_exceeds_upload_limit_sends_text_only(
+        discord, daily_summary, sleeps, report_files):
+    html, pdf = report_files
+    pdf.write_bytes(b"%PDF" + b"0" * 50_000)
+    run = RunAnnouncement(kind="daily", period_label="2026-11-23", html_path=html, pdf_path=pdf)
+
+    result = send_discord(daily_summary, run, config_for(discord, max_upload_bytes=20_000),
+                          now=NOW, sleep=sleeps)
+
+    request = only_request(discord)
+    assert not request.is_multipart
+    message = request.json()
+    assert "report.pdf" in message["content"] and "not attached" in message["content"]
+    assert "attachments" not in message and message["embeds"]
+    assert result.mode == "text"
+
+
+def test_discord_when_server_answers_413_falls_back_to_text(
+        discord, daily_summary, sleeps, report_files):
+    html, pdf = report_files
+    discord.respond((413, {}, {"message": "Request entity too large", "code": 40005}))
+    run = RunAnnouncement(kind="daily", period_label="2026-11-23", html_path=html, pdf_path=pdf)
+
+    result = send_discord(daily_summary, run, config_for(discord), now=NOW,
+                          sleep=sleeps)
+
+    assert [r.is_multipart for r in discord.requests] == [True, False]
+    assert "not attached" in discord.requests[1].json()["content"]
+    assert result.mode == "text" and result.attempts == 2
+
+
+def test_discord_when_public_base_url_set_links_html_and_attaches_nothing(
+        discord, daily_summary, sleeps, report_files):
+    html, pdf = report_files
+    run = RunAnnouncement(kind="daily", period_label="2026-11-23", html_path=html, pdf_path=pdf,
+                          html_relpath="daily/2026-11-23/report.html")
+    config = config_for(discord, public_base_url="https://reports.example.org/exitlens/")
+
+    result = send_discord(daily_summary, run, config, now=NOW, sleep=sleeps)
+
+    request = only_request(discord)
+    assert not request.is_multipart
+    embed = request.json()["embeds"][0]
+    assert embed["url"] == "https://reports.example.org/exitlens/daily/2026-11-23/report.html"
+    assert result.mode == "link"
+
+
+# --------------------------------------------------------------------------- n8n
+
+
+@pytest.mark.parametrize(("run", "path"), [
+    (DAILY, "/webhook/daily-report"), (WEEKLY, "/webhook/weekly-exit-report")])
+def test_n8n_when_configured_posts_workflow_payload_with_secret_header(
+        n8n, daily_summary, sleeps, run, path):
+    config = config_for(n8n_url=n8n.url("/"), n8n_secret=N8N_SECRET,
+                        public_base_url="https://reports.example.org")
+
+    result = send_n8n(daily_summary, run, config, now=NOW, sleep=sleeps)
+
+    request = only_request(n8n)
+    assert request.route == path
+    assert request.headers["x-webhook-secret"] == N8N_SECRET
+    payload = request.json()
+    assert payload["title"] == run.title
+    assert payload["period_start"] == daily_summary["period_start"]
+    assert payload["period_end"] == daily_summary["period_end"]
+    assert payload["total_sells"] == 24
+    assert payload["summary"] == daily_summary["headline"]
+    assert payload["suggestions"] == [s["message"] for s in daily_summary["suggestions"]]
+    assert payload["timestamp"] == "2026-11-23T13:00:00+00:00"
+    assert payload["report_url"] == f"https://reports.example.org/{run.html_relpath}"
+    assert result.delivered and result.mode == "json"
+
+
+def test_n8n_payload_when_numbers_are_nan_is_plain_json(daily_summary):
+    daily_summary["overall"] = bucket(avg_pnl_pct=float("nan"), realized_pnl=float("inf"))
+
+    payload = build_n8n_payload(daily_summary, DAILY, now=NOW)
+
+    assert payload["overall"]["avg_pnl_pct"] is None
+    json.dumps(payload, allow_nan=False)
+    assert "report_url" not in payload
+
+
+# --------------------------------------------------------------------------- announce
+
+
+def test_announce_when_run_failed_announces_failure_in_red(discord, n8n, sleeps):
+    run = RunAnnouncement(kind="weekly", period_label="2026-11-17 – 2026-11-23", status="failed",
+                          error="PapermillExecutionError: cell 7 raised KeyError: 'regime'\n"
+                                "Traceback (most recent call last): ...")
+    env = {"DISCORD_WEBHOOK_URL": webhook_url(discord), "EXITLENS_N8N_URL": n8n.url(""),
+           "EXITLENS_N8N_WEBHOOK_SECRET": N8N_SECRET, "EXITLENS_NOTIFY_BACKOFF_SECONDS": "0.01"}
+
+    results = announce(None, run, now=NOW, env=env, sleep=sleeps)
+
+    assert [(r.target, r.delivered) for r in results] == [("discord", True), ("n8n", True)]
+    embed = only_request(discord).json()["embeds"][0]
+    assert embed["color"] == COLOR_FAILED
+    assert embed["title"] == "Weekly exit report 2026-11-17 – 2026-11-23 (failed)"
+    assert "failed: PapermillExecutionError: cell 7 raised KeyError" in embed["description"]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Status"] == "failed" and "KeyError: 'regime'" in fields["Error"]
+    payload = only_request(n8n).json()
+    assert payload["status"] == "failed" and payload["error"].startswith("PapermillExecutionError")
+
+
+def test_announce_when_nothing_configured_does_nothing_and_logs_info(daily_summary, caplog):
+    caplog.set_level(logging.INFO, logger="exitlens.notify")
+
+    results = announce(daily_summary, DAILY, now=NOW, env={"DISCORD_WEBHOOK_URL": " "})
+
+    assert results == []
+    assert "no announcement for Daily exit report 2026-11-23" in caplog.text
+
+
+def test_announce_when_discord_fails_still_delivers_n8n_then_raises(
+        discord, n8n, daily_summary, sleeps):
+    discord.respond((404, {}, {"message": "Unknown Webhook", "code": 10015}))
+    config = config_for(discord, n8n_url=n8n.url(""), n8n_secret=N8N_SECRET)
+
+    with pytest.raises(DeliveryFailed, match=r"^Discord webhook rejected the message \(404"):
+        announce(daily_summary, DAILY, now=NOW, config=config, sleep=sleeps)
+
+    assert len(n8n.requests) == 1
+
+
+def test_announce_when_not_raising_returns_result_per_target(discord, n8n, daily_summary, sleeps):
+    discord.respond(*[(503, {}, b"down")] * 3)
+    config = config_for(discord, n8n_url=n8n.url(""), n8n_secret=N8N_SECRET)
+
+    results = announce(daily_summary, DAILY, now=NOW, config=config, sleep=sleeps,
+                       raise_on_failure=False)
+
+    failed, delivered = results
+    assert (failed.target, failed.delivered, failed.attempts, failed.status_code) == (
+        "discord", False, 3, 503)
+    assert "still failing after 3 attempts" in failed.error
+    assert (delivered.target, delivered.delivered, delivered.status_code) == ("n8n", True, 200)
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"EXITLENS_NOTIFY_MAX_ATTEMPTS": "many"}, "EXITLENS_NOTIFY_MAX_ATTEMPTS must be a whole number"),
+    ({"EXITLENS_NOTIFY_BACKOFF_SECONDS": "-1"}, "EXITLENS_NOTIFY_BACKOFF_SECONDS must be 0 or more"),
+    ({"DISCORD_WEBHOOK_URL": f"discord.com/api/webhooks/1/{TOKEN}"},
+     "DISCORD_WEBHOOK_URL must be an http"),
+])
+def test_config_from_env_when_value_is_unusable_raises_config_error(env, message):
+    with pytest.raises(ConfigError, match=message) as raised:
+        DeliveryConfig.from_env(env)
+    assert TOKEN not in str(raised.value)
+
+
+def test_config_from_env_when_set_reads_every_variable():
+    config = DeliveryConfig.from_env({
+        "DISCORD_WEBHOOK_URL": "https://discord.com/api/webhooks/1/t0k3n",
+        "EXITLENS_PUBLIC_BASE_URL": "https://r.example.org",
+        "EXITLENS_N8N_URL": "http://n8n:5678", "EXITLENS_N8N_WEBHOOK_SECRET": "s3cr3t",
+        "EXITLENS_DISCORD_MAX_UPLOAD_BYTES": "8388608", "EXITLENS_NOTIFY_MAX_ATTEMPTS": "5",
+        "EXITLENS_NOTIFY_BACKOFF_SECONDS": "0.5", "EXITLENS_NOTIFY_RETRY_AFTER_CAP_SECONDS": "10",
+        "EXITLENS_NOTIFY_TIMEOUT_SECONDS": "3"})
+
+    assert config.targets == ("discord", "n8n")
+    assert (config.max_upload_bytes, config.max_attempts, config.backoff_seconds,
+            config.retry_after_cap_seconds, config.timeout_seconds) == (8388608, 5, 0.5, 10.0, 3.0)
+    assert config.n8n_secret == "s3cr3t"
+
+
+def test_run_announcement_when_kind_unknown_raises_config_error():
+    with pytest.raises(ConfigError, match="kind must be one of daily, weekly"):
+        RunAnnouncement(kind="monthly", period_label="2026-11")
