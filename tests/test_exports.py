@@ -1,0 +1,82 @@
+"""HTML export and PDF printing with the real headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from exitlens import exports
+from exitlens.errors import ConfigError, ReportFailed
+from pdf_text import pdf_text
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("html,pdf", {"html", "pdf"}),
+        (" HTML ", {"html"}),
+        (["pdf"], {"pdf"}),
+        ("", set()),
+    ],
+)
+def test_parse_formats_when_known_names_returns_them(given, expected):
+    assert exports.parse_formats(given) == expected
+
+
+def test_parse_formats_when_unknown_names_it_and_the_allowed_ones():
+    with pytest.raises(ConfigError, match=r"docx.*choose from html, pdf"):
+        exports.parse_formats("html,docx")
+
+
+def test_find_chromium_when_explicit_path_missing_says_install_or_html_only():
+    with pytest.raises(ConfigError, match=r"install the `chromium` package.*--formats html"):
+        exports.find_chromium("/nonexistent/chromium")
+
+
+def test_find_chromium_when_nothing_on_path_says_install_or_html_only():
+    with pytest.raises(ConfigError, match=r"install the `chromium` package.*--formats html"):
+        exports.find_chromium(environ={}, search_path="", fallbacks=())
+
+
+def test_find_chromium_when_env_names_browser_uses_it():
+    assert exports.find_chromium(environ={exports.CHROMIUM_ENV: "/bin/sh"}) == "/bin/sh"
+
+
+def test_notebook_to_html_when_code_cells_hides_code_and_prompts_keeps_outputs():
+    nb = new_notebook()
+    cell = new_code_cell("SECRET_SOURCE = 1\nprint('winrate 0.625')", execution_count=1)
+    cell.outputs = [new_output("stream", name="stdout", text="winrate 0.625 <b>\n")]
+    nb.cells = [cell]
+    page = exports.notebook_to_html(nb, title="exitlens daily report 2026-11-23")
+    assert "SECRET_SOURCE" not in page
+    assert "winrate 0.625 &lt;b&gt;" in page
+    assert "In&nbsp;[1]" not in page and "In [1]" not in page
+    assert "<title>exitlens daily report 2026-11-23</title>" in page
+    assert "size: A4" in page
+
+
+def test_print_pdf_when_real_chromium_writes_pdf_with_extractable_text(tmp_path):
+    html = tmp_path / "page.html"
+    html.write_text("<html><body><h1>Exits</h1><p>Realized PnL 271828.18 KRW</p></body></html>")
+    pdf = exports.print_pdf(html, tmp_path / "page.pdf", chromium=exports.find_chromium())
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert "Realized PnL 271828.18 KRW" in pdf_text(data)
+
+
+def test_print_pdf_when_browser_fails_raises_one_line_report_failed(tmp_path):
+    html = tmp_path / "page.html"
+    html.write_text("<p>x</p>")
+    with pytest.raises(ReportFailed, match=r"^PDF export failed: Chromium exited with 1") as info:
+        exports.print_pdf(html, tmp_path / "page.pdf", chromium="/bin/false")
+    assert "\n" not in str(info.value)
+
+
+def test_print_pdf_when_browser_hangs_stops_it_after_timeout(tmp_path):
+    script = tmp_path / "hang.sh"
+    script.write_text("#!/bin/sh\nsleep 30\n")
+    script.chmod(0o755)
+    html = tmp_path / "page.html"
+    html.write_text("<p>x</p>")
+    with pytest.raises(ReportFailed, match="did not finish within 0.5 s"):
+        exports.print_pdf(html, tmp_path / "page.pdf", chromium=str(script), timeout=0.5)
