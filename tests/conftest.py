@@ -45,7 +45,7 @@ def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'exitlens.db'}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request):
     """A fresh empty database, once on each engine."""
     return request.getfixturevalue(f"{request.param}_url")

@@ -25,16 +25,18 @@ MIGRATIONS_TABLE = "exitlens_migrations"
 REQUIRED_TABLES = ("trading_history", "market_data")
 SUPPORTED_DIALECTS = ("postgresql", "sqlite")
 
-_ASYNC_DRIVERS = {
+_SYNC_DRIVERS = {
+    "postgresql": "postgresql+psycopg2",
+    "postgres": "postgresql+psycopg2",
     "postgresql+asyncpg": "postgresql+psycopg2",
     "postgresql+psycopg_async": "postgresql+psycopg2",
-    "postgres": "postgresql",
     "sqlite+aiosqlite": "sqlite",
 }
 
 
 def sync_url(url: str) -> sa.URL:
-    """`url` parsed, with an async driver (asyncpg, aiosqlite) swapped for its sync twin."""
+    """`url` parsed, with the driver exitlens ships (psycopg2) for PostgreSQL, also in place of
+    an async driver such as asyncpg, and the standard sqlite3 in place of aiosqlite."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -42,7 +44,7 @@ def sync_url(url: str) -> sa.URL:
             f"cannot parse database URL {url!r}: use postgresql://user:pass@host:5432/db "
             "or sqlite:///path/to/file.db"
         ) from exc
-    replacement = _ASYNC_DRIVERS.get(parsed.drivername)
+    replacement = _SYNC_DRIVERS.get(parsed.drivername)
     if replacement:
         parsed = parsed.set(drivername=replacement)
     if parsed.get_backend_name() not in SUPPORTED_DIALECTS:

@@ -27,6 +27,7 @@ from tqdm import tqdm
 from exitlens import metrics
 from exitlens.config import Settings
 from exitlens.db import dialect_name, require_tables
+from exitlens.load import parse_json_object
 from exitlens.timeutil import require_aware, sqlite_text, utc_series
 
 log = logging.getLogger(__name__)
@@ -230,17 +231,6 @@ WHERE id IN (SELECT sell_id FROM exitlens_track_windows)
 """
 
 
-def _parse_points(text) -> dict | None | bool:
-    """The stored JSON as a dict, None when absent, False when it is not a JSON object."""
-    if text is None or (not isinstance(text, (str, dict, list)) and pd.isna(text)):
-        return None
-    try:
-        value = json.loads(text) if isinstance(text, str) else text
-    except (TypeError, ValueError):
-        return False
-    return value if isinstance(value, dict) else False
-
-
 def due_points(sells: pd.DataFrame, now: datetime, settings: Settings) -> pd.DataFrame:
     """One row per (sell, horizon) that is due and not recorded yet.
 
@@ -268,9 +258,8 @@ def nearest_candles(targets: pd.DataFrame, candidates: pd.DataFrame, tolerance: 
     found = candidates.assign(distance=(candidates["timestamp"] - target_times).abs())
     found = found[found["distance"] <= tolerance]
     found = found.sort_values(["target_id", "distance", "timestamp"]).drop_duplicates("target_id")
-    close = pd.Series(np.nan, index=targets.index)
-    close.iloc[found["target_id"].to_numpy()] = found["close_price"].to_numpy()
-    return targets.assign(close_price=close.to_numpy())
+    close = pd.Series(found["close_price"].to_numpy(dtype=float), index=found["target_id"].to_numpy())
+    return targets.assign(close_price=close.reindex(np.arange(len(targets))).to_numpy())
 
 
 def merged_points(existing: dict | None, new_points: dict) -> dict:
@@ -285,8 +274,9 @@ def _track_sqlite(engine: Engine, now: datetime, settings: Settings, progress: b
     with engine.connect() as conn:
         sells = pd.read_sql_query(sa.text(_SQLITE_SELLS), conn)
     sells["event_time"] = utc_series(sells["event_time"])
-    sells["points"] = sells["post_exit_prices"].map(_parse_points)
-    invalid = sells["points"].map(lambda p: p is False).astype(bool)
+    parsed = [parse_json_object(text) for text in sells["post_exit_prices"]]
+    sells["points"] = [points for points, _ in parsed]
+    invalid = pd.Series([malformed for _, malformed in parsed], index=sells.index, dtype=bool)
     _warn_invalid(sells.loc[invalid, "id"].tolist())
     bad_price = ~(sells["price"] > 0)
     _warn_bad_price(sells.loc[bad_price & ~invalid, "id"].tolist())
@@ -332,6 +322,7 @@ def _track_sqlite_chunk(engine: Engine, targets: pd.DataFrame, now: datetime, se
         current = pd.read_sql_query(sa.text(_SQLITE_CURRENT_POINTS), conn).set_index("id")["post_exit_prices"]
 
         candidates["timestamp"] = utc_series(candidates["timestamp"])
+        candidates["target_id"] = candidates["target_id"].astype("int64")
         looked_up = nearest_candles(targets, candidates.dropna(subset=["timestamp"]), tolerance)
         found = looked_up[looked_up["close_price"].notna()]
         lost = looked_up[looked_up["close_price"].isna()]
@@ -368,8 +359,8 @@ def _sqlite_updates(found: pd.DataFrame, current: pd.Series, now: datetime) -> t
     })
     rows, added = [], 0
     for sell_id, group in points.groupby("id", sort=False):
-        existing = _parse_points(current.get(sell_id))
-        if existing is False:
+        existing, malformed = parse_json_object(current.get(sell_id))
+        if malformed:
             continue
         merged = merged_points(existing, dict(zip(group["key"], group["point"])))
         gained = len(merged) - len(existing or {})

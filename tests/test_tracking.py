@@ -1,0 +1,270 @@
+"""The post-exit tracker against SPEC §2, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from exitlens import metrics, store, tracking
+from exitlens.config import Settings
+from exitlens.errors import DataError
+from tracking_factories import REAL_CANDLES, add_candles, add_sell, real_candles, stored_points, ts
+
+NOW = ts("2026-11-25 00:00")
+SELL_AT = "2026-11-23 12:00"
+
+
+def test_track_when_candle_at_each_horizon_records_price_and_change(engine):
+    order = add_sell(engine, at=SELL_AT, price=200.0)
+    add_candles(engine, {"2026-11-23 13:00": 201.0, "2026-11-23 16:02": 190.0,
+                         "2026-11-24 00:00": 200.5, "2026-11-24 11:56": 250.0})
+
+    result = tracking.track(engine, NOW)
+
+    points = stored_points(engine, order)
+    assert points["1h"] == {"price": 201.0, "change_pct": 0.5, "tracked_at": "2026-11-25T00:00:00+00:00"}
+    assert points["4h"]["change_pct"] == pytest.approx(-5.0)
+    assert points["12h"]["change_pct"] == pytest.approx(0.25)
+    assert points["24h"]["price"] == 250.0
+    assert result.to_json() == {"orders_scanned": 1, "orders_updated": 1, "points_tracked": 4,
+                                "points_missed": 0, "points_expired": 0, "rows_invalid": 0}
+
+
+def test_track_when_two_candles_equally_near_picks_the_earlier(engine):
+    order = add_sell(engine, at=SELL_AT)
+    add_candles(engine, {"2026-11-23 12:58": 101.0, "2026-11-23 13:02": 103.0})
+
+    tracking.track(engine, NOW)
+
+    assert stored_points(engine, order)["1h"]["price"] == 101.0
+
+
+@pytest.mark.parametrize(("candle_at", "recorded"), [
+    ("2026-11-23 13:05:00", True),
+    ("2026-11-23 12:55:00", True),
+    ("2026-11-23 13:05:01", False),
+    ("2026-11-23 12:54:59", False),
+])
+def test_track_when_candle_at_window_edge_includes_exactly_five_minutes(engine, candle_at, recorded):
+    order = add_sell(engine, at=SELL_AT)
+    add_candles(engine, {candle_at: 110.0})
+
+    tracking.track(engine, ts("2026-11-23 14:00"))
+
+    assert ("1h" in (stored_points(engine, order) or {})) is recorded
+
+
+def test_track_when_window_not_over_yet_waits(engine):
+    order = add_sell(engine, at=SELL_AT)
+    add_candles(engine, {"2026-11-23 13:00": 110.0})
+
+    result = tracking.track(engine, ts("2026-11-23 13:04:59"))
+
+    assert stored_points(engine, order) is None
+    assert result.orders_scanned == 0
+    assert tracking.track(engine, ts("2026-11-23 13:05")).points_tracked == 1
+
+
+def test_track_when_no_candle_counts_missed_then_expired_and_picks_up_late_candle(engine):
+    order = add_sell(engine, at=SELL_AT)
+
+    missed = tracking.track(engine, ts("2026-11-23 14:00"))
+    expired = tracking.track(engine, ts("2026-11-25 13:00:01"))
+    add_candles(engine, {"2026-11-23 13:01": 120.0})
+    late = tracking.track(engine, ts("2026-11-25 13:00:02"))
+
+    assert (missed.points_missed, missed.points_expired) == (1, 0)
+    assert (expired.points_missed, expired.points_expired) == (3, 1)
+    assert late.points_tracked == 1
+    assert stored_points(engine, order)["1h"]["price"] == 120.0
+
+
+def test_track_when_executed_at_null_measures_from_created_at(engine):
+    order = add_sell(engine, at=SELL_AT, executed=False)
+    add_candles(engine, {"2026-11-23 13:00": 99.0})
+
+    tracking.track(engine, ts("2026-11-23 14:00"))
+
+    assert stored_points(engine, order)["1h"]["price"] == 99.0
+
+
+def test_track_when_keys_exist_keeps_them_and_unknown_keys(engine):
+    existing = {"1h": {"price": 1.0, "change_pct": -99.0, "tracked_at": "2026-01-01T00:00:00+00:00"},
+                "note": {"from": "the bot"}}
+    order = add_sell(engine, at=SELL_AT, post_exit_prices=existing)
+    add_candles(engine, {"2026-11-23 13:00": 150.0, "2026-11-23 16:00": 160.0})
+
+    result = tracking.track(engine, ts("2026-11-23 17:00"))
+
+    points = stored_points(engine, order)
+    assert points["1h"] == existing["1h"]
+    assert points["note"] == {"from": "the bot"}
+    assert points["4h"]["price"] == 160.0
+    assert result.points_tracked == 1
+
+
+@pytest.mark.parametrize("stored", ['"a string"', "[1, 2]"])
+def test_track_when_json_not_an_object_leaves_row_and_warns_with_id(engine, stored, caplog):
+    order = add_sell(engine, at=SELL_AT, post_exit_prices=stored)
+    add_candles(engine, {"2026-11-23 13:00": 150.0})
+
+    with caplog.at_level(logging.WARNING):
+        result = tracking.track(engine, NOW)
+
+    assert result.rows_invalid == 1 and result.points_tracked == 0
+    assert order in caplog.text
+    raw = stored_points(engine, order)
+    assert raw == ("a string" if stored.startswith('"') else [1, 2])
+
+
+def test_track_when_json_malformed_text_on_sqlite_leaves_it_byte_for_byte(sqlite_url):
+    from exitlens import db
+
+    engine = db.connect(sqlite_url, create=True)
+    db.migrate(engine)
+    order = add_sell(engine, at=SELL_AT, post_exit_prices='{"1h": oops')
+    add_candles(engine, {"2026-11-23 13:00": 150.0})
+
+    assert tracking.track(engine, NOW).rows_invalid == 1
+    with engine.connect() as conn:
+        raw = conn.execute(sa.text("SELECT post_exit_prices FROM trading_history")).scalar_one()
+    assert raw == '{"1h": oops'
+
+
+@pytest.mark.parametrize("price", [0.0, -5.0])
+def test_track_when_price_not_positive_skips_the_sell(engine, price):
+    order = add_sell(engine, at=SELL_AT, price=price)
+    add_candles(engine, {"2026-11-23 13:00": 150.0})
+
+    result = tracking.track(engine, NOW)
+
+    assert stored_points(engine, order) is None
+    assert result.orders_scanned == 0
+
+
+def test_track_when_run_twice_second_run_changes_nothing(engine):
+    order = add_sell(engine, at=SELL_AT)
+    add_candles(engine, {"2026-11-23 13:00": 150.0})
+    tracking.track(engine, NOW)
+    before = stored_points(engine, order)
+
+    again = tracking.track(engine, NOW + timedelta(hours=1))
+
+    assert again.points_tracked == 0 and again.orders_updated == 0
+    assert stored_points(engine, order) == before
+
+
+def test_track_when_change_has_many_decimals_rounds_to_six(engine):
+    order = add_sell(engine, at=SELL_AT, price=3.0)
+    add_candles(engine, {"2026-11-23 13:00": 4.0})
+
+    tracking.track(engine, NOW)
+
+    assert stored_points(engine, order)["1h"]["change_pct"] == 33.333333
+
+
+def test_track_when_only_other_symbol_has_candles_misses(engine):
+    add_sell(engine, at=SELL_AT, symbol="KRW-ETH")
+    add_candles(engine, {"2026-11-23 13:00": 150.0}, symbol="KRW-BTC")
+
+    assert tracking.track(engine, ts("2026-11-23 14:00")).points_missed == 1
+
+
+def test_track_when_now_is_naive_raises_clear_error(engine):
+    with pytest.raises(DataError, match="has no timezone"):
+        tracking.track(engine, pd.Timestamp("2026-11-25 00:00").to_pydatetime())
+
+
+def test_track_increments_the_bots_prometheus_counters(engine):
+    add_sell(engine, at=SELL_AT)
+    add_candles(engine, {"2026-11-23 13:00": 150.0})
+    tracked, missed = metrics.POST_EXIT_TRACKED._value.get(), metrics.POST_EXIT_MISSED._value.get()
+
+    tracking.track(engine, ts("2026-11-23 17:10"))
+
+    assert metrics.POST_EXIT_TRACKED._value.get() == tracked + 1
+    assert metrics.POST_EXIT_MISSED._value.get() == missed + 1
+
+
+def reference_points(sells: pd.DataFrame, candles: pd.DataFrame, now: pd.Timestamp, settings: Settings) -> dict:
+    """A plain loop over sells and horizons: the definition of SPEC §2, written out."""
+    expected = {}
+    times = candles["timestamp"]
+    for sell in sells.itertuples():
+        for horizon in settings.horizons:
+            target = sell.at + horizon.delta
+            if target + settings.candle_tolerance > now:
+                continue
+            distance = (times - target).abs()
+            near = candles.assign(d=distance)[distance <= settings.candle_tolerance]
+            if near.empty:
+                continue
+            best = near.sort_values(["d", "timestamp"]).iloc[0]
+            expected[(sell.id, horizon.key)] = (best.close_price, round((best.close_price - sell.price) / sell.price * 100, 6))
+    return expected
+
+
+@pytest.fixture
+def real_feed():
+    if not REAL_CANDLES.exists():
+        pytest.skip(f"real candles not found at {REAL_CANDLES}")
+    return real_candles()
+
+
+def test_track_on_real_feed_with_gaps_matches_the_definition(engine, real_feed, monkeypatch):
+    monkeypatch.setattr(tracking, "SELLS_PER_CHUNK", 37)  # several chunks, as on a large backlog
+    store.insert_candles(engine, real_feed.assign(symbol="BTC-ETH"))
+    rng = np.random.default_rng(3)
+    start, end = real_feed["timestamp"].min(), real_feed["timestamp"].max()
+    minutes = rng.integers(0, int((end - start).total_seconds() // 60), size=150)
+    offsets = pd.to_timedelta(minutes, unit="min") + pd.to_timedelta(rng.integers(0, 60, size=150), unit="s")
+    sells = pd.DataFrame({"at": start + offsets, "price": rng.uniform(0.02, 0.06, size=150).round(8)})
+    sells["id"] = [add_sell(engine, at=str(t.tz_convert(None)), price=p, symbol="BTC-ETH") for t, p in zip(sells["at"], sells["price"])]
+    now = end + timedelta(hours=1)
+
+    result = tracking.track(engine, now)
+
+    expected = reference_points(sells, real_feed, now, Settings())
+    recorded = {}
+    for order in sells["id"]:
+        for key, point in (stored_points(engine, order) or {}).items():
+            recorded[(order, key)] = (point["price"], point["change_pct"])
+    assert recorded.keys() == expected.keys()
+    for key, (price, change) in expected.items():
+        assert recorded[key][0] == pytest.approx(price)
+        assert recorded[key][1] == pytest.approx(change, abs=2e-6)
+    assert result.points_tracked == len(expected)
+
+
+@pytest.mark.postgres
+def test_track_when_two_trackers_run_at_once_records_each_point_once(postgres_url):
+    from exitlens import db
+
+    engine = db.connect(postgres_url, create=True)
+    db.migrate(engine)
+    base = ts("2026-11-20 00:00")
+    candles = pd.date_range(base, periods=3 * 1440, freq="1min")
+    store.insert_candles(engine, pd.DataFrame({"symbol": "KRW-BTC", "timestamp": candles, "close_price": np.linspace(100, 130, len(candles))}))
+    for minute in range(0, 1440, 3):
+        add_sell(engine, at=str((base + pd.Timedelta(minutes=minute)).tz_convert(None)))
+    results = []
+
+    def run():
+        results.append(tracking.track(engine, ts("2026-11-23 00:00")))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(r.points_tracked for r in results) == 480 * 4
+    with engine.connect() as conn:
+        keys = conn.execute(sa.text("SELECT sum((SELECT count(*) FROM jsonb_object_keys(post_exit_prices))) FROM trading_history")).scalar_one()
+    assert keys == 480 * 4
