@@ -12,6 +12,7 @@ EXITLENS_DATABASE_URL, and the notebook reads it from there.
 
 from __future__ import annotations
 
+import html
 import logging
 import math
 import os
@@ -208,7 +209,7 @@ def mark_failed(notebook_path: Path, message: str) -> None:
     nb = nbformat.read(str(path), as_version=4)
     if any(ERROR_MARKER_TAG in cell.metadata.get("tags", []) for cell in nb.cells):
         return
-    cell = nbformat.v4.new_markdown_cell(f"**This report run failed:** {message}")
+    cell = nbformat.v4.new_markdown_cell(f"**This report run failed:** {html.escape(message)}")
     cell.metadata["tags"] = [ERROR_MARKER_TAG]
     nb.cells.insert(0, cell)
     nbformat.write(nb, str(path))
