@@ -118,3 +118,7 @@ def track(db_url: str | None, now_text: str | None, as_json: bool) -> None:
             f"missed {result.points_missed}, expired {result.points_expired}; "
             f"scanned {result.orders_scanned} orders, {result.rows_invalid} invalid"
         )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The `exitlens` command as a user runs it: one JSON object on stdout, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DEMO_END = "2026-11-23T15:00:00+00:00"
+
+
+def exitlens(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in ("EXITLENS_DATABASE_URL", "DATABASE_URL")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "exitlens.cli", *args], cwd=cwd, env=environment,
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    """A working directory whose embedded database holds a short demo history."""
+    folder = tmp_path_factory.mktemp("cli")
+    done = exitlens("demo", "--days", "3", "--end", DEMO_END, cwd=folder)
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+def test_demo_builds_the_embedded_database_under_the_working_directory(demo_dir):
+    assert (demo_dir / "data" / "exitlens.db").exists()
+
+
+def test_demo_when_database_has_orders_refuses_and_changes_nothing(demo_dir):
+    before = (demo_dir / "data" / "exitlens.db").read_bytes()
+    done = exitlens("demo", "--days", "3", cwd=demo_dir)
+    assert done.returncode == 1
+    assert "only fills an empty database" in done.stderr
+    assert (demo_dir / "data" / "exitlens.db").read_bytes() == before
+
+
+def test_demo_with_same_seed_and_end_builds_identical_data(tmp_path):
+    import sqlite3
+
+    dumps = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        assert exitlens("demo", "--days", "1", "--seed", "11", "--end", DEMO_END, cwd=folder).returncode == 0
+        with sqlite3.connect(folder / "data" / "exitlens.db") as conn:
+            dumps.append(list(conn.execute("SELECT * FROM trading_history ORDER BY id")))
+    assert dumps[0] == dumps[1] and dumps[0]
+
+
+def test_track_json_then_again_reports_nothing_new(demo_dir):
+    first = exitlens("track", "--now", DEMO_END, "--json", cwd=demo_dir)
+    second = exitlens("track", "--now", DEMO_END, "--json", cwd=demo_dir)
+
+    assert first.returncode == 0, first.stderr
+    counts = json.loads(first.stdout)
+    assert set(counts) == {"orders_scanned", "orders_updated", "points_tracked", "points_missed", "points_expired", "rows_invalid"}
+    assert counts["points_tracked"] > 0
+    assert json.loads(second.stdout)["points_tracked"] == 0
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("track", "--now", "2026-11-23T15:00"), "has no timezone"),
+    (("track", "--now", "yesterday"), "is not an ISO-8601 time"),
+    (("track", "--db", "postgresql://bot:hunter2@127.0.0.1:1/coinpilot"), "could not connect"),
+    (("track", "--db", "sqlite:///nowhere/exitlens.db"), "no database at"),
+    (("migrate", "--db", "mysql://u:p@h/d"), "unsupported database"),
+])
+def test_command_when_input_bad_prints_one_line_and_fails(tmp_path, args, message):
+    done = exitlens(*args, cwd=tmp_path)
+
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "hunter2" not in done.stderr
+
+
+def test_track_when_tables_missing_says_to_migrate(tmp_path):
+    import sqlite3
+
+    (tmp_path / "data").mkdir()
+    sqlite3.connect(tmp_path / "data" / "exitlens.db").close()
+    done = exitlens("track", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "run `exitlens migrate`" in done.stderr
+
+
+def test_database_url_from_environment_is_used(tmp_path):
+    url = f"sqlite:///{tmp_path / 'env.db'}"
+    done = exitlens("migrate", cwd=tmp_path, env={"EXITLENS_DATABASE_URL": url})
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "env.db").exists()
