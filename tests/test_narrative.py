@@ -102,11 +102,14 @@ class FakeLLM(BaseHTTPRequestHandler):
             "slow": (200, "{}"),
         }[self.behaviour]
         data = payload.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (the "slow" case): that is the point
 
     def log_message(self, *args):
         pass

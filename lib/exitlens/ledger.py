@@ -86,7 +86,9 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
     usable_lot = is_buy & timed & (quantity > 0) & (price > 0) & np.isfinite(quantity * price)
     skipped = int((is_buy & ~usable_lot).sum())
     if skipped:
-        logger.warning("%d BUY order(s) without a positive price, quantity or time: not lots", skipped)
+        logger.warning(
+            "%d BUY order(s) without a positive price, quantity or time: not lots", skipped
+        )
     consuming = is_sell & timed & (quantity > 0) & np.isfinite(quantity)
 
     covered = np.zeros(len(orders))
@@ -96,7 +98,8 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
     if active.any():
         rows = np.flatnonzero(active)
         symbol_codes, _ = pd.factorize(orders["symbol"].to_numpy()[rows])
-        order = _fifo_order(symbol_codes, time_ns[rows], is_sell[rows], orders["id"].to_numpy()[rows])
+        ids = orders["id"].to_numpy()[rows]
+        order = _fifo_order(symbol_codes, time_ns[rows], is_sell[rows], ids)
         rows, symbol_codes = rows[order], symbol_codes[order]
         bounds = np.flatnonzero(np.diff(symbol_codes)) + 1
         for part in np.split(rows, bounds):
@@ -188,8 +191,9 @@ def _stored_entry_prices(signal_info: pd.Series) -> tuple[np.ndarray, pd.Series]
 
     A usable value is a positive finite number; a numeric string such as "95000000" counts
     (bots that serialise Decimal write strings), a boolean does not."""
-    raw = signal_info.map(lambda info: info.get("entry_avg_price") if isinstance(info, dict) else None)
-    raw = raw.astype(object)
+    raw = signal_info.map(
+        lambda info: info.get("entry_avg_price") if isinstance(info, dict) else None
+    ).astype(object)
     is_bool = raw.map(lambda value: isinstance(value, (bool, np.bool_)), na_action="ignore")
     numbers = pd.to_numeric(raw.where(is_bool.ne(True)), errors="coerce").to_numpy(dtype=float)
     usable = np.isfinite(numbers) & (numbers > 0)
@@ -210,7 +214,10 @@ def _notes(result, quantity, has_stored, stored_raw, timed) -> np.ndarray:
             sentences.setdefault(i, []).append(f"sell {ids[i]}: {make(i)}")
 
     add(~timed, lambda i: "no event time, so it cannot be placed in the FIFO order")
-    add(timed & ~(quantity > 0), lambda i: f"quantity {quantity[i]:g} is not positive, so it consumes no lots")
+    add(
+        timed & ~(quantity > 0),
+        lambda i: f"quantity {quantity[i]:g} is not positive, so it consumes no lots",
+    )
     add(
         stored_raw.notna().to_numpy() & ~has_stored,
         lambda i: f"signal_info.entry_avg_price {raw[i]!r} is not a positive number, so the FIFO "
@@ -223,7 +230,8 @@ def _notes(result, quantity, has_stored, stored_raw, timed) -> np.ndarray:
     )
     add(
         pd.isna(source) & (quantity > 0) & timed,
-        lambda i: "no usable entry_avg_price and no BUY lots left to consume, so it is not evaluable",
+        lambda i: "no usable entry_avg_price and no BUY lots left to consume, so it is not "
+        "evaluable",
     )
     notes = np.full(len(ids), None, dtype=object)
     for i, texts in sentences.items():

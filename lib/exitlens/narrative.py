@@ -56,7 +56,8 @@ def deterministic_headline(facts: Mapping) -> str:
     count = overall.get("count") or 0
     if not count:
         return f"{label}: no sells in the period."
-    parts = [f"{count} sell{'s' if count != 1 else ''}", f"{overall.get('evaluable') or 0} evaluable"]
+    evaluable = overall.get("evaluable") or 0
+    parts = [f"{count} sell{'s' if count != 1 else ''}", f"{evaluable} evaluable"]
     win_rate = overall.get("win_rate")
     if win_rate is not None:
         wins = overall.get("wins") or 0
@@ -113,7 +114,8 @@ class LLMConfig:
         """The config from EXITLENS_LLM_BASE_URL, EXITLENS_LLM_API_KEY and EXITLENS_LLM_MODEL,
         or None unless all three are set."""
         env = os.environ if environ is None else environ
-        values = [env.get(f"EXITLENS_LLM_{name}", "").strip() for name in ("BASE_URL", "API_KEY", "MODEL")]
+        names = ("BASE_URL", "API_KEY", "MODEL")
+        values = [env.get(f"EXITLENS_LLM_{name}", "").strip() for name in names]
         if not all(values):
             return None
         return cls(base_url=values[0], api_key=values[1], model=values[2])
@@ -156,11 +158,12 @@ class LLMNarrator:
             ],
         }
         headers = {"Authorization": f"Bearer {self.config.api_key}"}
+        timeout = self.config.timeout_seconds
         client = self._client or httpx.Client()
         try:
-            response = client.post(endpoint, json=body, headers=headers, timeout=self.config.timeout_seconds)
+            response = client.post(endpoint, json=body, headers=headers, timeout=timeout)
         except httpx.TimeoutException as exc:
-            raise LLMUnavailable(f"no answer from {endpoint} within {self.config.timeout_seconds:g}s") from exc
+            raise LLMUnavailable(f"no answer from {endpoint} within {timeout:g}s") from exc
         except httpx.HTTPError as exc:
             raise LLMUnavailable(f"request to {endpoint} failed: {type(exc).__name__}") from exc
         finally:
@@ -171,7 +174,9 @@ class LLMNarrator:
         try:
             content = response.json()["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise LLMUnavailable(f"unexpected response from {endpoint}: not a chat completion") from exc
+            raise LLMUnavailable(
+                f"unexpected response from {endpoint}: not a chat completion"
+            ) from exc
         if not isinstance(content, str) or not content.strip():
             raise LLMUnavailable(f"unexpected response from {endpoint}: empty briefing")
         lines = [line.rstrip() for line in content.strip().splitlines() if line.strip()]
