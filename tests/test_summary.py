@@ -13,7 +13,14 @@ from analytics_factories import BASE_TIME, buy, orders_frame, post, sell
 from exitlens.config import Settings
 from exitlens.errors import ConfigError, DataError
 from exitlens.narrative import Narration, deterministic_headline
-from exitlens.summary import analyse_period, build_summary, period_for_day, period_for_days
+from exitlens.summary import (
+    analyse_day,
+    analyse_days,
+    analyse_period,
+    build_summary,
+    period_for_day,
+    period_for_days,
+)
 
 SEOUL = ZoneInfo("Asia/Seoul")
 SETTINGS = Settings(timezone="Asia/Seoul")
@@ -190,3 +197,13 @@ def test_summary_date_defaults_to_the_local_date_of_the_start():
     summary = build_summary(orders_frame(), kind="daily", period_start=BASE_TIME - timedelta(hours=9),
                             period_end=BASE_TIME + timedelta(hours=15), settings=SETTINGS)
     assert summary["date"] == "2026-11-23"
+
+
+def test_analyse_day_and_days_are_build_summary_over_their_periods(around_the_day):
+    assert analyse_day(around_the_day, date(2026, 11, 23), SETTINGS).to_json() == daily(around_the_day)
+    end = datetime(2026, 11, 24, tzinfo=SEOUL)
+    week = period_for_days(end, 7)
+    assert analyse_days(around_the_day, end, 7, SETTINGS).to_json() == build_summary(
+        around_the_day, kind="weekly", period_start=week.start, period_end=week.end,
+        settings=SETTINGS, days=7,
+    )

@@ -30,6 +30,7 @@ import pandas as pd
 
 from exitlens.config import Settings
 from exitlens.evaluate import post_column
+from exitlens.frames import UNKNOWN
 
 OUTCOME_HORIZON = "24h"
 """The horizon of the median/min/max post-exit metrics and the early-exit / over-hold rates;
@@ -67,7 +68,7 @@ def aggregate_buckets(
     then RATE_SAMPLE_COLUMNS.
     """
     parts = _metric_inputs(sells, settings)
-    keys = [sells[name].astype(object).fillna("UNKNOWN") for name in by] if by else [
+    keys = [sells[name].astype(object).fillna(UNKNOWN) for name in by] if by else [
         pd.Series(OVERALL, index=sells.index, dtype=object)
     ]
     named = {

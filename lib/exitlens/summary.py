@@ -201,6 +201,29 @@ def build_summary(
     ).to_json()
 
 
+def analyse_day(
+    orders: pd.DataFrame, day: Date, settings: Settings, *, narrator: Narrator | None = None
+) -> PeriodAnalysis:
+    """The daily analysis of calendar day `day` in the settings' report timezone."""
+    period = period_for_day(day, settings.tz)
+    return analyse_period(orders, kind="daily", period_start=period.start, period_end=period.end,
+                          settings=settings, date=day, narrator=narrator)
+
+
+def analyse_days(
+    orders: pd.DataFrame,
+    end: datetime,
+    days: int,
+    settings: Settings,
+    *,
+    narrator: Narrator | None = None,
+) -> PeriodAnalysis:
+    """The weekly analysis of the `days` days ending at `end` (aware)."""
+    period = period_for_days(end, days)
+    return analyse_period(orders, kind="weekly", period_start=period.start, period_end=period.end,
+                          settings=settings, days=days, narrator=narrator)
+
+
 def _filled(orders: pd.DataFrame) -> pd.DataFrame:
     """FILLED orders with a unique index and UTC event times (naive read as UTC, SPEC §1)."""
     frame = orders.reset_index(drop=True)
