@@ -121,7 +121,7 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
     source[has_fifo & (covered == quantity)] = ENTRY_FIFO
     source[has_stored] = ENTRY_STORED
     result["entry_price"] = np.where(has_stored, stored, fifo_price)
-    result["entry_source"] = pd.Series(source, index=result.index, dtype=object)
+    result["entry_source"] = source
     result["covered_quantity"] = covered
     result["hold_hours"] = np.where(has_fifo, lot_age_hours[sells], np.nan)
     result["note"] = _notes(result, quantity, has_stored, stored_raw, timed[sells])

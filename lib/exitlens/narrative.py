@@ -154,7 +154,7 @@ class LLMNarrator:
             "temperature": 0,
             "messages": [
                 {"role": "system", "content": _SYSTEM_PROMPT},
-                {"role": "user", "content": json.dumps(facts, ensure_ascii=False, sort_keys=True)},
+                {"role": "user", "content": json.dumps(facts, ensure_ascii=False, default=str)},
             ],
         }
         headers = {"Authorization": f"Bearer {self.config.api_key}"}
