@@ -17,7 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from exitlens import db, demo as demo_module, tracking
 from exitlens.config import database_url_from_env, settings_from_env
-from exitlens.errors import ExitlensError
+from exitlens.errors import ConfigError, ExitlensError
+from exitlens.narrative import LLMConfig, narrator_from_config
 from exitlens.timeutil import parse_aware
 
 log = logging.getLogger("exitlens")
@@ -118,6 +119,120 @@ def track(db_url: str | None, now_text: str | None, as_json: bool) -> None:
             f"missed {result.points_missed}, expired {result.points_expired}; "
             f"scanned {result.orders_scanned} orders, {result.rows_invalid} invalid"
         )
+
+
+
+def _period_options(command):
+    command = click.option("--date", "date_text", metavar="YYYY-MM-DD", default=None,
+                           help="daily: the calendar day in the report timezone (default: today).")(command)
+    command = click.option("--end", "end_text", metavar="ISO", default=None,
+                           help="weekly: end of the period, exclusive (default: midnight ending today).")(command)
+    command = click.option("--days", type=click.IntRange(min=1), default=7, show_default=True,
+                           help="weekly: length of the period in days.")(command)
+    command = click.option("--now", "now_text", metavar="ISO", default=None,
+                           help="Treat this as the current time (default: the clock).")(command)
+    return command
+
+
+def _period_arguments(kind: str, settings, date_text, end_text, days, now: datetime) -> dict:
+    """The period of a daily or weekly command: explicit options, else the one containing today."""
+    from datetime import date as Date
+
+    from exitlens.report_data import midnight_after
+
+    today = now.astimezone(settings.tz).date()
+    if kind == "daily":
+        if end_text:
+            raise ConfigError("--end applies to weekly reports; use --date YYYY-MM-DD for a daily one")
+        try:
+            day = Date.fromisoformat(date_text) if date_text else today
+        except ValueError as exc:
+            raise ConfigError(f"--date {date_text!r} is not a date: use YYYY-MM-DD") from exc
+        return {"day": day}
+    if date_text:
+        raise ConfigError("--date applies to daily reports; use --end ISO and --days N for a weekly one")
+    return {"end": _time(end_text, "--end") or midnight_after(today, settings), "days": days}
+
+
+def _narrator():
+    return narrator_from_config(LLMConfig.from_env())
+
+
+KIND = click.Choice(["daily", "weekly"])
+
+
+@main.command()
+@click.argument("kind", type=KIND)
+@_database_option
+@_timezone_option
+@_period_options
+@click.option("--json", "as_json", is_flag=True, help="Print the summary object as JSON.")
+@_fail_cleanly
+def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, as_json) -> None:
+    """Print the numbers of a day (daily) or a period (weekly)."""
+    from exitlens.report_data import analyse_from_database
+
+    settings = settings_from_env(timezone_name)
+    now = _time(now_text, "--now") or datetime.now(timezone.utc)
+    period = _period_arguments(kind, settings, date_text, end_text, days, now)
+    engine = db.connect(database_url_from_env(db_url))
+    db.require_tables(engine)
+    analysis = analyse_from_database(engine, kind, settings, narrator=_narrator(), **period)
+    result = analysis.to_json()
+    click.echo(json.dumps(result, ensure_ascii=False) if as_json else result["headline"])
+
+
+@main.command()
+@click.argument("kind", type=KIND)
+@_database_option
+@_timezone_option
+@_period_options
+@click.option("--formats", default="html,pdf", show_default=True, help="Exports to write: html, pdf or both.")
+@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
+@click.option("--notify", is_flag=True, help="Announce the run on Discord / n8n as configured.")
+@click.option("-p", "--parameter", "parameters", multiple=True, metavar="NAME=VALUE",
+              help="Override a notebook parameter (VALUE read as JSON, else as text).")
+@_fail_cleanly
+def report(kind, db_url, timezone_name, date_text, end_text, days, now_text, formats, out_dir, notify, parameters) -> None:
+    """Execute the report notebook with Papermill, export HTML/PDF, archive and announce it."""
+    from exitlens.publish import publish_report
+
+    settings = settings_from_env(timezone_name)
+    now = _time(now_text, "--now") or datetime.now(timezone.utc)
+    period = _period_arguments(kind, settings, date_text, end_text, days, now)
+    run = publish_report(
+        kind, db_url=database_url_from_env(db_url), out_dir=out_dir, settings=settings, now=now,
+        notify=notify, formats=formats, extra_parameters=_parse_parameters(parameters),
+        narrator=_narrator(), **period,
+    )
+    click.echo(f"{kind} report written to {run.run_dir} (index: {run.index})")
+
+
+def _parse_parameters(pairs: tuple[str, ...]) -> dict:
+    parsed = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise ConfigError(f"parameter {pair!r} is not NAME=VALUE")
+        try:
+            parsed[name] = json.loads(value)
+        except ValueError:
+            parsed[name] = value
+    return parsed
+
+
+@main.command()
+@_database_option
+@_timezone_option
+@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
+@click.option("--metrics-port", type=int, default=None, help="Prometheus port (default: EXITLENS_METRICS_PORT, else 9108).")
+@_fail_cleanly
+def schedule(db_url, timezone_name, out_dir, metrics_port) -> None:
+    """Run the tracker every 10 minutes and the daily/weekly reports, serving metrics."""
+    from exitlens.schedule import run_scheduler
+
+    run_scheduler(db_url=database_url_from_env(db_url), out_dir=out_dir,
+                  settings=settings_from_env(timezone_name), metrics_port=metrics_port)
 
 
 if __name__ == "__main__":

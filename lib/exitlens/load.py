@@ -38,10 +38,14 @@ WHERE status = 'FILLED'
 
 @dataclass(frozen=True)
 class LoadedOrders:
-    """The orders frame and the notes about values that could not be read."""
+    """The orders frame and, per order id, the notes about values that could not be read."""
 
     orders: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+    notes_by_order: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[str]:
+        return [note for _, note in self.notes_by_order]
 
 
 def parse_json_object(value) -> tuple[dict | None, bool]:
@@ -67,20 +71,20 @@ def orders_frame(raw: pd.DataFrame) -> LoadedOrders:
         frame[column] = [value for value, _ in parsed]
         bad = [bool(malformed) for _, malformed in parsed]
         for order_id in frame.loc[bad, "id"]:
-            notes.append(f"order {order_id}: {column} is not a JSON object; ignored")
+            notes.append((order_id, f"order {order_id}: {column} is not a JSON object; ignored"))
     for column in ("created_at", "executed_at"):
         frame[column] = utc_series(frame[column])
     frame["event_time"] = frame["executed_at"].fillna(frame["created_at"])
     no_time = frame["event_time"].isna()
     for order_id in frame.loc[no_time, "id"]:
-        notes.append(f"order {order_id}: no readable created_at/executed_at; skipped")
+        notes.append((order_id, f"order {order_id}: no readable created_at/executed_at; skipped"))
     frame = frame[~no_time]
     for column in ("regime", "exit_reason"):
         frame[column] = frame[column].where(frame[column].notna(), UNKNOWN).astype(str).str.upper()
     frame["side"] = frame["side"].astype(str).str.upper()
     typed = with_declared_types(frame, ORDER_COLUMNS)
     typed = typed.sort_values(["event_time", "id"], kind="stable").reset_index(drop=True)
-    for note in notes:
+    for _, note in notes:
         log.warning(note)
     return LoadedOrders(typed, notes)
 

@@ -1,0 +1,104 @@
+"""One report, end to end: analyse the period, run its notebook, archive it, announce it.
+
+This is what `exitlens report` and the scheduler's report jobs call. The summary stored with
+the run is computed here, by the same function as `exitlens summary`, so `summary.json`
+equals what that command prints for the same period.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import date as Date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from exitlens import db
+from exitlens.archive import Period as RunPeriod
+from exitlens.config import PROJECT_ROOT, Settings
+from exitlens.narrative import Narrator
+from exitlens.notify import RunAnnouncement, announce
+from exitlens.report_data import analyse_from_database
+from exitlens.reports import ReportRun, ReportRunFailed, run_report
+from exitlens.summary import PeriodAnalysis
+
+log = logging.getLogger(__name__)
+
+NOTEBOOKS = {
+    "daily": PROJECT_ROOT / "notebooks" / "daily_exit_report.ipynb",
+    "weekly": PROJECT_ROOT / "notebooks" / "weekly_exit_report.ipynb",
+}
+
+
+def notebook_parameters(analysis: PeriodAnalysis, settings: Settings, as_of: datetime) -> dict[str, Any]:
+    """The notebook parameters that reproduce `analysis`: its period, timezone and thresholds."""
+    period: dict[str, Any]
+    if analysis.kind == "daily":
+        period = {"report_date": analysis.date.isoformat()}
+    else:
+        period = {"end": analysis.period.end.isoformat(), "days": analysis.days}
+    return {
+        **period,
+        "as_of": min(as_of, analysis.period.end.to_pydatetime()).isoformat(),
+        "timezone": settings.timezone,
+        "min_samples": settings.min_samples,
+        **asdict(settings.thresholds),
+    }
+
+
+def run_period(analysis: PeriodAnalysis) -> RunPeriod:
+    zone = analysis.settings.tz
+    return RunPeriod.from_bounds(analysis.period.start.tz_convert(zone), analysis.period.end.tz_convert(zone))
+
+
+def publish_report(
+    kind: str,
+    *,
+    db_url: str,
+    out_dir: str | Path,
+    settings: Settings,
+    now: datetime,
+    notify: bool = False,
+    day: Date | None = None,
+    end: datetime | None = None,
+    days: int = 7,
+    formats: str | Iterable[str] = "html,pdf",
+    extra_parameters: Mapping[str, Any] | None = None,
+    narrator: Narrator | None = None,
+) -> ReportRun:
+    """Analyse, execute the notebook, export, archive and (with `notify`) announce one report.
+
+    A failed run is archived and announced as failed, then its ReportRunFailed is raised.
+    """
+    engine = db.connect(db_url)
+    try:
+        db.require_tables(engine)
+        analysis = analyse_from_database(engine, kind, settings, day=day, end=end, days=days, narrator=narrator)
+    finally:
+        engine.dispose()
+    summary = analysis.to_json()
+    period = run_period(analysis)
+    parameters = {**notebook_parameters(analysis, settings, now), **(extra_parameters or {})}
+    try:
+        run = run_report(NOTEBOOKS[kind], kind=kind, period=period, out=out_dir, parameters=parameters,
+                         summary=summary, database_url=db_url, formats=formats)
+    except ReportRunFailed as failure:
+        if notify:
+            announce(summary, _announcement(kind, period, failure.run, Path(out_dir)), now=now, raise_on_failure=False)
+        raise
+    if notify:
+        announce(summary, _announcement(kind, period, run, Path(out_dir)), now=now)
+    return run
+
+
+def _announcement(kind: str, period: RunPeriod, run: ReportRun, out_dir: Path) -> RunAnnouncement:
+    html_relpath = run.html.relative_to(out_dir).as_posix() if run.html else None
+    return RunAnnouncement(
+        kind=kind,
+        period_label=period.label.replace("_", " – "),
+        status=run.status,
+        error=run.error,
+        html_path=run.html,
+        pdf_path=run.pdf,
+        html_relpath=html_relpath,
+    )

@@ -1,0 +1,211 @@
+"""What a report shows, as tables: the notebooks call this and only display the results.
+
+`analyse_from_database` is the one path from a database to a period's analysis, shared by
+`exitlens summary`, `exitlens report` and the notebooks, so the three always agree.
+Rounding and labels happen here, at presentation; the analysis itself stays unrounded.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from datetime import date as Date, datetime, time, timedelta
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from exitlens import db, quality
+from exitlens.config import DEFAULT_SQLITE_PATH, Settings, database_url_from_env
+from exitlens.errors import ConfigError
+from exitlens.evaluate import post_column
+from exitlens.load import load_orders
+from exitlens.narrative import Narrator
+from exitlens.summary import PeriodAnalysis, analyse_day, analyse_days
+
+KINDS = ("daily", "weekly")
+
+
+def latest_sell_day(orders: pd.DataFrame, settings: Settings) -> Date | None:
+    """The report-timezone date of the newest SELL, or None when there is none."""
+    sells = orders.loc[orders["side"] == "SELL", "event_time"]
+    return None if sells.empty else sells.max().tz_convert(settings.tz).date()
+
+
+def midnight_after(day: Date, settings: Settings) -> datetime:
+    """The start of the day after `day`, in the report timezone."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=settings.tz)
+
+
+def analyse_from_database(
+    engine: Engine,
+    kind: str,
+    settings: Settings,
+    *,
+    day: Date | None = None,
+    end: datetime | None = None,
+    days: int = 7,
+    narrator: Narrator | None = None,
+) -> PeriodAnalysis:
+    """The daily analysis of `day`, or the weekly one of the `days` days before `end`.
+
+    Without `day` / `end` the period is the latest day with a sell (daily), or the `days`
+    days ending with it (weekly): reproducible on a fixed history, current on a live one.
+    Notes about unreadable JSON of the period's orders are added to the analysis' notes.
+    """
+    if kind not in KINDS:
+        raise ConfigError(f"unknown report kind {kind!r}: use daily or weekly")
+    if days < 1:
+        raise ConfigError(f"days must be at least 1, got {days}")
+    loaded = load_orders(engine)
+    orders = loaded.orders
+    latest = latest_sell_day(orders, settings) or datetime.now(settings.tz).date()
+    if kind == "daily":
+        analysis = analyse_day(orders, day or latest, settings, narrator=narrator)
+    else:
+        analysis = analyse_days(orders, end or midnight_after(latest, settings), days, settings, narrator=narrator)
+    in_period = analysis.period.contains(orders["event_time"])
+    period_ids = set(orders.loc[in_period, "id"])
+    load_notes = [note for order_id, note in loaded.notes_by_order if order_id in period_ids]
+    return replace(analysis, notes=load_notes + analysis.notes)
+
+
+def notebook_database_url() -> str:
+    """The database a notebook reads: EXITLENS_DATABASE_URL / DATABASE_URL, else the embedded
+    data/exitlens.db of the working directory or the nearest folder above it that has one, so
+    a notebook opened from notebooks/ finds the project's demo database."""
+    if os.environ.get("EXITLENS_DATABASE_URL") or os.environ.get("DATABASE_URL"):
+        return database_url_from_env()
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        candidate = folder / DEFAULT_SQLITE_PATH
+        if candidate.exists():
+            return f"sqlite:///{candidate}"
+    return database_url_from_env()
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """A period's analysis and the tables a report displays."""
+
+    analysis: PeriodAnalysis
+    as_of: pd.Timestamp
+
+    @property
+    def settings(self) -> Settings:
+        return self.analysis.settings
+
+    @property
+    def title(self) -> str:
+        a = self.analysis
+        if a.kind == "daily":
+            return f"Daily exit report {a.date.isoformat()}"
+        first = a.period.start.tz_convert(self.settings.tz).date()
+        last = (a.period.end - pd.Timedelta(microseconds=1)).tz_convert(self.settings.tz).date()
+        return f"Weekly exit report {first.isoformat()} – {last.isoformat()}"
+
+    @property
+    def period_text(self) -> str:
+        zone = self.settings.tz
+        start = self.analysis.period.start.tz_convert(zone)
+        end = self.analysis.period.end.tz_convert(zone)
+        return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({self.settings.timezone}), end exclusive"
+
+    def kpis(self) -> pd.DataFrame:
+        """The headline numbers, one row."""
+        overall = self.analysis.buckets.overall_bucket()
+        return pd.DataFrame([{
+            "fills": self.analysis.trade_count,
+            "sells": int(overall["count"]),
+            "evaluable": int(overall["evaluable"]),
+            "win rate (%)": _pct(overall["win_rate"]),
+            "realized PnL (KRW)": _round(overall["realized_pnl"], 0),
+            "avg PnL (%)": _round(overall["avg_pnl_pct"], 2),
+            "post-24h samples": int(overall["post_24h_samples"]),
+        }], index=["period"])
+
+    def by_exit_reason(self) -> pd.DataFrame:
+        """The per exit reason bucket table, rounded for reading."""
+        columns = ["count", "evaluable", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
+                   "avg_hold_hours", *[f"avg_post_{h}_pct" for h in self.settings.horizon_keys],
+                   "early_exit_rate", "over_hold_rate"]
+        table = self.analysis.buckets.by_exit_reason.reindex(columns=columns)
+        return table.astype(float).round(2)
+
+    def suggestions(self) -> pd.DataFrame:
+        """Each suggestion with the metric, value, threshold and sample size behind it."""
+        rows = [s.to_dict() for s in self.analysis.suggestions]
+        table = pd.DataFrame(rows, columns=["rule", "message", "metric", "value", "threshold", "samples"])
+        table["value"] = pd.to_numeric(table["value"], errors="coerce").round(3)
+        return table
+
+    def point_states(self) -> pd.DataFrame:
+        return quality.point_states(self.analysis.sells, self.as_of, self.settings)
+
+    def entry_sources(self) -> pd.DataFrame:
+        return quality.entry_sources(self.analysis.sells)
+
+    def notes(self) -> pd.DataFrame:
+        return pd.DataFrame({"note": self.analysis.notes}, dtype=object)
+
+    def detail(self) -> pd.DataFrame:
+        """Every sell of the period: time in the report timezone, symbol, regime, reason,
+        entry, exit, PnL %, post-exit changes."""
+        sells = self.analysis.sells.sort_values("event_time")
+        table = pd.DataFrame({
+            f"sell time ({self.settings.timezone})": sells["event_time"].dt.tz_convert(self.settings.tz).dt.strftime("%Y-%m-%d %H:%M"),
+            "symbol": sells["symbol"],
+            "regime": sells["regime"],
+            "exit reason": sells["exit_reason"],
+            "entry": sells["entry_price"],
+            "exit": sells["price"],
+            "PnL (%)": sells["pnl_pct"].round(2),
+            **{f"{h} (%)": sells[post_column(h)].round(2) for h in self.settings.horizon_keys},
+        })
+        return table.reset_index(drop=True)
+
+
+def _round(value, digits: int):
+    return None if pd.isna(value) else round(float(value), digits)
+
+
+def _pct(value):
+    return None if pd.isna(value) else round(float(value) * 100, 1)
+
+
+def report_data(
+    kind: str,
+    *,
+    report_date: str | None = None,
+    end: str | None = None,
+    days: int = 7,
+    as_of: str | None = None,
+    settings: Settings,
+    narrator: Narrator | None = None,
+) -> ReportData:
+    """The data of a report from the notebook's parameters (JSON literals: ISO texts or None).
+
+    `as_of` is the time the data-quality section measures pending / missed points against;
+    by default the period end, so a report of a past period reads the same every time.
+    """
+    from exitlens.timeutil import parse_aware
+
+    engine = db.connect(notebook_database_url())
+    try:
+        analysis = analyse_from_database(
+            engine, kind, settings,
+            day=Date.fromisoformat(report_date) if report_date else None,
+            end=parse_aware(end, "end") if end else None,
+            days=days, narrator=narrator,
+        )
+    finally:
+        engine.dispose()
+    moment = pd.Timestamp(parse_aware(as_of, "as_of")) if as_of else analysis.period.end
+    return ReportData(analysis, moment)
+
+
+def report_settings(*, timezone: str, min_samples: int, **thresholds: float) -> Settings:
+    """Settings from a notebook's parameters (threshold names as in SuggestionThresholds)."""
+    try:
+        return Settings(timezone=timezone, min_samples=min_samples).with_overrides(thresholds=thresholds)
+    except TypeError as exc:
+        raise ConfigError(f"unknown threshold parameter: {exc}") from exc
