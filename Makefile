@@ -4,10 +4,16 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := data/exitlens.db
-# The demo history ends here; tracking and reports use it as "now" so they are reproducible.
+# The demo history ends here (midnight 2026-11-24 in Korea); tracking and reports use it as
+# "now", so the demo database and every report made from it are reproducible.
 DEMO_END := 2026-11-23T15:00:00+00:00
+DEMO_DAY := 2026-11-23
+DEMO_WEEK_END := 2026-11-24T00:00:00+09:00
+FORMATS ?= html,pdf
+# The suite reads the demo database; a URL from the shell must not redirect it.
+CLEAN_ENV := env -u EXITLENS_DATABASE_URL -u DATABASE_URL
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +24,22 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 $(DEMO_DB): | $(STAMP)
-	$(BIN)/exitlens demo --end $(DEMO_END)
+	$(CLEAN_ENV) $(BIN)/exitlens demo --end $(DEMO_END)
 
 demo: $(DEMO_DB)
-	$(BIN)/exitlens track --now $(DEMO_END)
+	$(CLEAN_ENV) $(BIN)/exitlens track --now $(DEMO_END)
+	$(CLEAN_ENV) $(BIN)/exitlens report daily --date $(DEMO_DAY) --now $(DEMO_END) --formats $(FORMATS)
+	$(CLEAN_ENV) $(BIN)/exitlens report weekly --end $(DEMO_WEEK_END) --now $(DEMO_END) --formats $(FORMATS)
+	@echo "open $(CURDIR)/reports/index.html"
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+test: $(DEMO_DB)
+	$(CLEAN_ENV) $(BIN)/exitlens track --now $(DEMO_END) --json
+	$(CLEAN_ENV) $(BIN)/python -m pytest
+
+# Regenerate the committed notebooks and their outputs after changing scripts/build_notebooks.py.
+notebooks: $(DEMO_DB)
+	$(CLEAN_ENV) $(BIN)/exitlens track --now $(DEMO_END) --json
+	$(CLEAN_ENV) $(BIN)/python scripts/build_notebooks.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
