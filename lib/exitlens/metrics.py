@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge, Histogram
 
 POST_EXIT_TRACKED = Counter(
     "coinpilot_post_exit_tracked_total",
@@ -17,3 +17,46 @@ POST_EXIT_EXPIRED = Counter(
     "Due post-exit points with no candle, past the retry window",
 )
 
+
+# --- the scheduler (`exitlens schedule`) and one-shot commands pushing to a Pushgateway --------
+# A `job` label collides with the `job` target label Prometheus adds when it scrapes: it is kept
+# as `exported_job` unless the scrape config sets `honor_labels: true` (see docs/deployment.md).
+
+JOB_DURATION_BUCKETS = (0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600)
+
+REPORT_RUNS = Counter(
+    "exitlens_report_runs_total",
+    "Scheduled report runs by kind (daily, weekly) and outcome (succeeded, failed)",
+    ["kind", "status"],
+)
+REPORT_FAILURES = Counter(
+    "exitlens_report_failures_total",
+    "Scheduled report runs that failed",
+    ["kind"],
+)
+JOB_LAST_SUCCESS = Gauge(
+    "exitlens_job_last_success_timestamp_seconds",
+    "Unix time the job last finished without an error",
+    ["job"],
+)
+JOB_DURATION = Histogram(
+    "exitlens_job_duration_seconds",
+    "Wall-clock duration of job runs that ran (failed ones included, skipped ones not)",
+    ["job"],
+    buckets=JOB_DURATION_BUCKETS,
+)
+JOB_FAILURES = Counter(
+    "exitlens_job_failures_total",
+    "Job runs that raised an error",
+    ["job"],
+)
+JOB_SKIPPED = Counter(
+    "exitlens_job_skipped_total",
+    "Job runs skipped because another scheduler holds the job's lock",
+    ["job"],
+)
+POST_EXIT_PENDING = Gauge(
+    "exitlens_post_exit_pending_points",
+    "Post-exit points not recorded yet and not expired (not due yet, or due and still missed), "
+    "as of the last tracker run",
+)

@@ -1,0 +1,659 @@
+"""The `exitlens schedule` process: tracker and reports on a clock, with Prometheus metrics.
+
+Three jobs run in the report timezone: `track` (every 10 minutes), `daily_report` (22:00) and
+`weekly_report` (Sunday 22:00). The jobs are injected callables, `track_job(now)` and
+`report_job(kind, now)`; the defaults call `tracking.track` and the lead's
+`exitlens.publish.publish_report(kind, *, db_url, out_dir, settings, now, notify)`. The job
+wrapper (`ExitlensScheduler.run_job`) is the one place that reads the clock, and it owns
+everything around a run: the lock, the metrics, the log line and the alert.
+
+One owner per job: on PostgreSQL every run first takes a session-level advisory lock
+(`pg_try_advisory_lock(job_lock_key(job))`) on a connection of its own, held for the run and at
+least `lock_min_hold` after it started, so a second scheduler on the same database whose clock
+fires the same run a little later finds the lock held, skips and counts it. On SQLite no lock
+is taken: the embedded file belongs to one host, so run one scheduler per file.
+
+A run that raises is logged in one line, counted, and alerted (`alert(job, error_text)`; by
+default a Discord message when DISCORD_WEBHOOK_URL is set); the schedule goes on, and a failing
+alert is only logged. SIGTERM and SIGINT stop the scheduler after the running jobs finish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import sqlalchemy as sa
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from prometheus_client import REGISTRY, CollectorRegistry, push_to_gateway, start_http_server
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+from exitlens import db, metrics, tracking
+from exitlens.config import Settings, database_url_from_env, settings_from_env
+from exitlens.errors import ConfigError, DeliveryFailed, ExitlensError
+from exitlens.notify import DeliveryConfig, redact_url, scrub_secrets
+from exitlens.notify_payloads import CONTENT_MAX, truncate
+from exitlens.timeutil import require_aware, sqlite_text
+
+log = logging.getLogger(__name__)
+
+JOB_TRACK = "track"
+JOB_DAILY = "daily_report"
+JOB_WEEKLY = "weekly_report"
+REPORT_KINDS = {JOB_DAILY: "daily", JOB_WEEKLY: "weekly"}
+JOBS = (JOB_TRACK, JOB_DAILY, JOB_WEEKLY)
+DEFAULT_METRICS_PORT = 9108
+DEFAULT_METRICS_ADDRESS = "127.0.0.1"
+
+TrackJob = Callable[[datetime], Any]
+ReportJob = Callable[[str, datetime], Any]
+Alert = Callable[[str, str], None]
+
+
+def utc_now() -> datetime:
+    """The current time, aware and in UTC: the scheduler's one clock reading per run."""
+    return datetime.now(timezone.utc)
+
+
+# --------------------------------------------------------------------------- configuration
+
+_CRONTAB_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def _weekday_number(token: str, expr: str) -> int:
+    if token.isdigit() and int(token) <= 7:
+        return int(token)
+    if token.lower() in _CRONTAB_WEEKDAYS:
+        return _CRONTAB_WEEKDAYS.index(token.lower())
+    raise ConfigError(f"cron expression {expr!r}: day of week {token!r} is not 0-7 or sun-sat")
+
+
+def _crontab_weekdays(field: str, expr: str) -> str:
+    """The day-of-week field with crontab's numbers (0 and 7 are Sunday) turned into names, as
+    APScheduler 3 numbers weekdays from Monday. Fields without digits pass through unchanged."""
+    if not any(ch.isdigit() for ch in field):
+        return field
+    days: set[int] = set()
+    for part in field.split(","):
+        body, _, step_text = part.partition("/")
+        if step_text and not (step_text.isdigit() and int(step_text) > 0):
+            raise ConfigError(f"cron expression {expr!r}: step {step_text!r} must be a positive number")
+        step = int(step_text or 1)
+        if body == "*":
+            low, high = 0, 6
+        elif "-" in body:
+            low, high = (_weekday_number(t, expr) for t in body.split("-", 1))
+        else:
+            low = _weekday_number(body, expr)
+            high = 6 if step_text else low
+        if low > high:
+            raise ConfigError(f"cron expression {expr!r}: range {body!r} runs backwards")
+        days.update(day % 7 for day in range(low, high + 1, step))
+    return ",".join(_CRONTAB_WEEKDAYS[day] for day in sorted(days))
+
+
+def crontab_trigger(expr: str, tz: ZoneInfo | timezone) -> CronTrigger:
+    """A trigger for a standard five-field crontab line (minute hour day month weekday) in `tz`.
+
+    Weekday numbers mean what they mean in crontab(5), 0 and 7 being Sunday, unlike APScheduler
+    3's own `from_crontab`, where 0 is Monday: `0 22 * * 0` fires on Sundays.
+    """
+    fields = str(expr).split()
+    if len(fields) != 5:
+        raise ConfigError(
+            f"cron expression {expr!r} has {len(fields)} fields: use five, "
+            "minute hour day month weekday, such as '0 22 * * sun'"
+        )
+    fields[4] = _crontab_weekdays(fields[4], expr)
+    try:
+        return CronTrigger.from_crontab(" ".join(fields), timezone=tz)
+    except ValueError as exc:
+        raise ConfigError(f"cron expression {expr!r} is not valid ({exc}): use e.g. '0 22 * * sun'") from exc
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """When the jobs run and where metrics are served. Times are in the report timezone
+    (`Settings.timezone`).
+
+    The tracker runs on `tracker_cron`, or every `track_interval` when that is set instead. A
+    cron line fires at the same wall-clock minutes on every host, which is what lets a second
+    scheduler find the lock held; an interval counts from each process's start.
+    `lock_min_hold` must exceed the clock skew between hosts and stay below the shortest period.
+    """
+
+    tracker_cron: str | None = "*/10 * * * *"
+    track_interval: timedelta | None = None
+    daily_cron: str = "0 22 * * *"
+    weekly_cron: str = "0 22 * * sun"
+    track_misfire_grace: timedelta = timedelta(minutes=5)
+    report_misfire_grace: timedelta = timedelta(hours=1)
+    lock_min_hold: timedelta = timedelta(seconds=60)
+    metrics_port: int = DEFAULT_METRICS_PORT
+    metrics_address: str = DEFAULT_METRICS_ADDRESS
+
+    def __post_init__(self) -> None:
+        if (self.tracker_cron is None) == (self.track_interval is None):
+            raise ConfigError("set either a tracker cron line or a tracker interval, not both")
+        if self.track_interval is not None and self.track_interval <= timedelta(0):
+            raise ConfigError(f"the tracker interval must be positive, got {self.track_interval}")
+        for name in ("track_misfire_grace", "report_misfire_grace"):
+            if getattr(self, name) <= timedelta(0):
+                raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.lock_min_hold < timedelta(0):
+            raise ConfigError(f"lock_min_hold must be 0 or more, got {self.lock_min_hold}")
+        if not 0 <= self.metrics_port <= 65535:
+            raise ConfigError(f"metrics port must be 0-65535, got {self.metrics_port}")
+        self.triggers(timezone.utc)  # every cron line parses
+
+    def triggers(self, tz: ZoneInfo | timezone) -> dict[str, BaseTrigger]:
+        """The trigger of each job, in `tz`."""
+        if self.track_interval is not None:
+            tracker: BaseTrigger = IntervalTrigger(seconds=self.track_interval.total_seconds(), timezone=tz)
+        else:
+            tracker = crontab_trigger(self.tracker_cron, tz)
+        return {
+            JOB_TRACK: tracker,
+            JOB_DAILY: crontab_trigger(self.daily_cron, tz),
+            JOB_WEEKLY: crontab_trigger(self.weekly_cron, tz),
+        }
+
+    def misfire_grace(self, job: str) -> timedelta:
+        return self.track_misfire_grace if job == JOB_TRACK else self.report_misfire_grace
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ, *, metrics_port: int | None = None,
+                 metrics_address: str | None = None) -> "ScheduleConfig":
+        """Arguments first, else EXITLENS_METRICS_PORT, EXITLENS_METRICS_ADDR,
+        EXITLENS_TRACKER_CRON or EXITLENS_TRACK_INTERVAL_MINUTES, EXITLENS_DAILY_CRON and
+        EXITLENS_WEEKLY_CRON; empty values count as unset."""
+
+        def text(name: str) -> str | None:
+            return (env.get(name) or "").strip() or None
+
+        changes: dict[str, Any] = {}
+        tracker_cron, interval = text("EXITLENS_TRACKER_CRON"), text("EXITLENS_TRACK_INTERVAL_MINUTES")
+        if tracker_cron and interval:
+            raise ConfigError("set EXITLENS_TRACKER_CRON or EXITLENS_TRACK_INTERVAL_MINUTES, not both")
+        if tracker_cron:
+            changes["tracker_cron"] = tracker_cron
+        if interval:
+            try:
+                minutes = float(interval)
+            except ValueError:
+                raise ConfigError(f"EXITLENS_TRACK_INTERVAL_MINUTES must be a number, got {interval!r}") from None
+            if not minutes > 0:
+                raise ConfigError(f"EXITLENS_TRACK_INTERVAL_MINUTES must be positive, got {interval!r}")
+            changes.update(tracker_cron=None, track_interval=timedelta(minutes=minutes))
+        for name, field in (("EXITLENS_DAILY_CRON", "daily_cron"), ("EXITLENS_WEEKLY_CRON", "weekly_cron")):
+            if text(name):
+                changes[field] = text(name)
+        if metrics_port is None and text("EXITLENS_METRICS_PORT"):
+            raw = text("EXITLENS_METRICS_PORT")
+            if not raw.isdigit():
+                raise ConfigError(f"EXITLENS_METRICS_PORT must be a port number, got {raw!r}")
+            metrics_port = int(raw)
+        if metrics_port is not None:
+            changes["metrics_port"] = metrics_port
+        address = metrics_address or text("EXITLENS_METRICS_ADDR")
+        if address:
+            changes["metrics_address"] = address
+        return replace(cls(), **changes)
+
+
+# --------------------------------------------------------------------------- locks
+
+
+def job_lock_key(job: str) -> int:
+    """The PostgreSQL advisory-lock key of a job: a stable signed 64-bit hash of its name."""
+    digest = hashlib.blake2b(f"exitlens.schedule.{job}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class JobLocks:
+    """One PostgreSQL session-level advisory lock per running job, each on a connection of its
+    own (autocommit, so a long job never sits idle in a transaction).
+
+    After a run the lock is kept until `min_hold` has passed since the run started; a run of
+    the same job in this process within that time takes the kept lock over.
+    """
+
+    def __init__(self, url: str, min_hold: timedelta) -> None:
+        self._engine = sa.create_engine(db.sync_url(url), poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        self._min_hold = min_hold.total_seconds()
+        self._mutex = threading.Lock()
+        self._held: dict[str, sa.Connection] = {}
+        self._kept: dict[str, tuple[sa.Connection, threading.Timer]] = {}
+
+    def acquire(self, job: str) -> bool:
+        """Take the job's lock; False when another session holds it."""
+        with self._mutex:
+            kept = self._kept.pop(job, None)
+        if kept is not None:
+            kept[1].cancel()
+            self._held[job] = kept[0]
+            return True
+        conn = self._engine.connect()
+        try:
+            got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": job_lock_key(job)}).scalar_one()
+        except BaseException:
+            conn.close()
+            raise
+        if not got:
+            conn.close()
+            return False
+        self._held[job] = conn
+        return True
+
+    def release(self, job: str, held_seconds: float) -> None:
+        conn = self._held.pop(job)
+        remaining = self._min_hold - held_seconds
+        if remaining <= 0:
+            self._unlock(job, conn)
+            return
+        timer = threading.Timer(remaining, self._expire, (job, conn))
+        timer.daemon = True
+        with self._mutex:
+            self._kept[job] = (conn, timer)
+        timer.start()
+
+    def _expire(self, job: str, conn: sa.Connection) -> None:
+        with self._mutex:
+            kept = self._kept.get(job)
+            if kept is None or kept[0] is not conn:
+                return  # taken over by the next run
+            del self._kept[job]
+        self._unlock(job, conn)
+
+    def _unlock(self, job: str, conn: sa.Connection) -> None:
+        try:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": job_lock_key(job)})
+        except sa.exc.SQLAlchemyError as exc:  # closing the session below releases it anyway
+            log.warning("could not unlock job %s explicitly: %s", job, str(exc).splitlines()[0])
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        """Release every lock, kept ones included."""
+        with self._mutex:
+            kept, self._kept = self._kept, {}
+        for job, (conn, timer) in kept.items():
+            timer.cancel()
+            self._unlock(job, conn)
+        for job in list(self._held):
+            self._unlock(job, self._held.pop(job))
+        self._engine.dispose()
+
+
+# --------------------------------------------------------------------------- default jobs
+
+
+def pending_points(engine: Engine, now: datetime, settings: Settings = Settings()) -> int:
+    """Post-exit points not recorded and not expired as of `now`: not due yet, or due and still
+    missed. One set-based count over the FILLED sells with a positive price whose
+    `post_exit_prices` is NULL or a JSON object (the ones the tracker works on).
+
+    On SQLite the event time is compared as stored text, so a boundary may be off by under a second.
+    """
+    now = require_aware(now, "now")
+    since = [now - settings.retry_window - h.delta for h in settings.horizons]
+    if not since:
+        return 0
+    if db.dialect_name(engine) == "postgresql":
+        statement = sa.text("""
+            SELECT count(*) FROM trading_history t
+            JOIN unnest(CAST(:keys AS text[]), CAST(:since AS timestamptz[])) AS h(key, since)
+              ON coalesce(t.executed_at, t.created_at) >= h.since
+            WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
+              AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) = 'object')
+              AND t.post_exit_prices -> h.key IS NULL""")
+        params: dict[str, Any] = {"keys": list(settings.horizon_keys), "since": since}
+    else:
+        rows = " UNION ALL ".join(f"SELECT :path{i} AS path, :since{i} AS since" for i in range(len(since)))
+        statement = sa.text(f"""
+            WITH h AS ({rows})
+            SELECT count(*) FROM trading_history t JOIN h
+              ON coalesce(t.executed_at, t.created_at) >= h.since
+            WHERE t.side = 'SELL' AND t.status = 'FILLED' AND CAST(t.price AS REAL) > 0
+              AND CASE WHEN t.post_exit_prices IS NULL THEN 1
+                       WHEN json_valid(t.post_exit_prices) AND json_type(t.post_exit_prices) = 'object'
+                       THEN json_type(t.post_exit_prices, h.path) IS NULL
+                       ELSE 0 END = 1""")
+        params = {}
+        for i, (key, moment) in enumerate(zip(settings.horizon_keys, since)):
+            params[f"path{i}"] = '$."' + key.replace('"', '\\"') + '"'
+            params[f"since{i}"] = sqlite_text(moment)
+    with engine.connect() as conn:
+        return int(conn.execute(statement, params).scalar_one())
+
+
+def default_track_job(engine: Engine, settings: Settings) -> TrackJob:
+    """`track_job(now)`: record the due points, then set the pending-points gauge."""
+
+    def track_job(now: datetime) -> tracking.TrackResult:
+        result = tracking.track(engine, now, settings, progress=False)
+        metrics.POST_EXIT_PENDING.set(pending_points(engine, now, settings))
+        return result
+
+    return track_job
+
+
+def default_report_job(*, db_url: str, out_dir: str | Path, settings: Settings, notify: bool = True) -> ReportJob:
+    """`report_job(kind, now)`: `exitlens.publish.publish_report(kind, *, db_url, out_dir,
+    settings, now, notify)`, imported when the first report runs. publish_report decides the
+    period from `now` (daily at 22:00 local: the current local day; weekly: the 7 days ending
+    then) and must raise when the run fails, so that the failure is counted and alerted."""
+
+    def report_job(kind: str, now: datetime) -> Any:
+        from exitlens.publish import publish_report
+
+        return publish_report(kind, db_url=db_url, out_dir=out_dir, settings=settings, now=now, notify=notify)
+
+    return report_job
+
+
+def send_discord_alert(config: DeliveryConfig, job: str, error_text: str, *, client: httpx.Client | None = None) -> None:
+    """One plain Discord message saying that `job` failed, without retries (the next run of the
+    job alerts again). Raises DeliveryFailed, secret-free, when Discord does not take it."""
+    text = scrub_secrets(" ".join(error_text.split())).replace("`", "'")
+    content = truncate(f"\u26a0\ufe0f exitlens: job `{job}` failed: {text}", CONTENT_MAX)
+    shown = redact_url(config.discord_webhook_url)
+    body = {"content": content, "allowed_mentions": {"parse": []}}
+    try:
+        if client is not None:
+            response = client.post(config.discord_webhook_url, json=body)
+        else:
+            with httpx.Client(timeout=config.timeout_seconds) as http:
+                response = http.post(config.discord_webhook_url, json=body)
+    except httpx.HTTPError as exc:
+        raise DeliveryFailed(f"Discord webhook at {shown} unreachable: {type(exc).__name__}: "
+                             f"{scrub_secrets(str(exc))}") from None
+    if not response.is_success:
+        raise DeliveryFailed(f"Discord webhook at {shown} refused the alert ({response.status_code}): "
+                             "check DISCORD_WEBHOOK_URL")
+
+
+def default_alert(env: Mapping[str, str] = os.environ) -> Alert:
+    """`alert(job, error_text)`: a Discord message when DISCORD_WEBHOOK_URL is set, else a log
+    line only. The environment is read now, so a malformed URL stops the start."""
+    config = DeliveryConfig.from_env(env)
+
+    def alert(job: str, error_text: str) -> None:
+        if not config.discord_webhook_url:
+            log.info("job %s failed; set DISCORD_WEBHOOK_URL to be alerted on Discord", job)
+            return
+        send_discord_alert(config, job, error_text)
+
+    return alert
+
+
+EXPECTED_FAILURES = (ExitlensError, sa.exc.SQLAlchemyError, OSError, httpx.HTTPError)
+"""Failures of the world rather than of the code: logged in one line, without a traceback."""
+
+ERROR_TEXT_MAX = 1000
+
+
+def _error_text(exc: BaseException) -> str:
+    """One secret-free line: the message of an exitlens error, `Type: message` otherwise; for a
+    database error the driver's first line, without the SQL statement."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None:
+        text = (str(exc.orig).strip().splitlines() or [""])[0]
+    else:
+        text = str(exc)
+    text = " ".join(text.split())
+    if not (isinstance(exc, ExitlensError) and text):
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return scrub_secrets(text)[:ERROR_TEXT_MAX]
+
+
+# --------------------------------------------------------------------------- the scheduler
+
+
+class ExitlensScheduler:
+    """The three jobs on an APScheduler BackgroundScheduler in the report timezone, and the
+    metrics endpoint. `start()` serves metrics and starts the clock; `stop()` waits for the
+    running jobs, closes the endpoint and releases the locks."""
+
+    def __init__(self, *, track_job: TrackJob, report_job: ReportJob, alert: Alert, settings: Settings,
+                 config: ScheduleConfig, locks: JobLocks | None = None,
+                 triggers: Mapping[str, BaseTrigger] | None = None,
+                 clock: Callable[[], datetime] = utc_now, cleanups: tuple[Callable[[], Any], ...] = ()) -> None:
+        self.config = config
+        self.settings = settings
+        self._track_job, self._report_job, self._alert = track_job, report_job, alert
+        self._locks = locks
+        self._clock = clock
+        self._cleanups = cleanups
+        self._triggers = {**config.triggers(settings.tz), **(triggers or {})}
+        self.scheduler = BackgroundScheduler(
+            timezone=settings.tz,
+            executors={"default": ThreadPoolExecutor(max_workers=len(JOBS))},
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+        self._server = None
+        self._server_thread: threading.Thread | None = None
+        self._stopped = False
+
+    @property
+    def metrics_port(self) -> int | None:
+        return self._server.server_port if self._server is not None else None
+
+    def start(self) -> "ExitlensScheduler":
+        address, port = self.config.metrics_address, self.config.metrics_port
+        try:
+            self._server, self._server_thread = start_http_server(port, addr=address)
+        except OSError as exc:
+            self._run_cleanups()
+            raise ConfigError(f"cannot serve metrics on {address}:{port} ({exc.strerror or exc}): "
+                              "pass another --metrics-port or set EXITLENS_METRICS_PORT") from exc
+        for job in JOBS:
+            metrics.JOB_FAILURES.labels(job)
+            metrics.JOB_SKIPPED.labels(job)
+            metrics.JOB_DURATION.labels(job)
+            self.scheduler.add_job(
+                self.run_job, self._triggers[job], args=[job], id=job, name=job,
+                misfire_grace_time=int(self.config.misfire_grace(job).total_seconds()),
+                coalesce=True, max_instances=1, replace_existing=True,
+            )
+        for kind in REPORT_KINDS.values():
+            metrics.REPORT_FAILURES.labels(kind)
+            for status in ("succeeded", "failed"):
+                metrics.REPORT_RUNS.labels(kind, status)
+        self.scheduler.start()
+        for job in self.scheduler.get_jobs():
+            log.info("job %s: next run %s", job.id, job.next_run_time.isoformat() if job.next_run_time else "never")
+        log.info("serving metrics on http://%s:%d/metrics", address, self.metrics_port)
+        return self
+
+    def run_job(self, job: str) -> str:
+        """Run one job now, as the scheduler does: "succeeded", "failed" or "skipped"."""
+        if self._locks is not None:
+            try:
+                owned = self._locks.acquire(job)
+            except Exception as exc:  # the database is unreachable: a failed run, alerted
+                return self._failed(job, exc, 0.0)
+            if not owned:
+                metrics.JOB_SKIPPED.labels(job).inc()
+                log.info("job %s skipped: another scheduler holds its lock", job)
+                return "skipped"
+        started = time.monotonic()
+        try:
+            return self._run_owned(job, started)
+        finally:
+            if self._locks is not None:
+                self._locks.release(job, time.monotonic() - started)
+
+    def _run_owned(self, job: str, started: float) -> str:
+        now = self._clock()
+        kind = REPORT_KINDS.get(job)
+        try:
+            if kind is None:
+                self._track_job(now)
+            else:
+                self._report_job(kind, now)
+        except Exception as exc:
+            return self._failed(job, exc, time.monotonic() - started)
+        duration = time.monotonic() - started
+        metrics.JOB_DURATION.labels(job).observe(duration)
+        metrics.JOB_LAST_SUCCESS.labels(job).set(self._clock().timestamp())
+        if kind is not None:
+            metrics.REPORT_RUNS.labels(kind, "succeeded").inc()
+        log.info("job %s succeeded in %.1f s", job, duration)
+        return "succeeded"
+
+    def _failed(self, job: str, exc: Exception, duration: float) -> str:
+        metrics.JOB_DURATION.labels(job).observe(duration)
+        metrics.JOB_FAILURES.labels(job).inc()
+        kind = REPORT_KINDS.get(job)
+        if kind is not None:
+            metrics.REPORT_RUNS.labels(kind, "failed").inc()
+            metrics.REPORT_FAILURES.labels(kind).inc()
+        text = _error_text(exc)
+        # Expected failures in one line; an unexpected one (a bug) with its traceback.
+        log.error("job %s failed after %.1f s: %s", job, duration, text,
+                  exc_info=None if isinstance(exc, EXPECTED_FAILURES) else exc)
+        try:
+            self._alert(job, text)
+        except Exception as alert_exc:
+            log.warning("alert for job %s not sent: %s", job, _error_text(alert_exc))
+        return "failed"
+
+    def stop(self) -> None:
+        """Stop after the running jobs finish; close the metrics endpoint; release the locks."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.scheduler.running:
+            log.info("stopping: waiting for running jobs to finish")
+            self.scheduler.shutdown(wait=True)
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            if self._server_thread is not None:
+                self._server_thread.join(timeout=5)
+        self._run_cleanups()
+        log.info("scheduler stopped")
+
+    def _run_cleanups(self) -> None:
+        if self._locks is not None:
+            self._locks.close()
+        for cleanup in self._cleanups:
+            cleanup()
+
+
+def start_scheduler(
+    db_url: str | None = None,
+    *,
+    settings: Settings | None = None,
+    config: ScheduleConfig | None = None,
+    out_dir: str | Path = "reports",
+    notify: bool = True,
+    track_job: TrackJob | None = None,
+    report_job: ReportJob | None = None,
+    alert: Alert | None = None,
+    triggers: Mapping[str, BaseTrigger] | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    env: Mapping[str, str] = os.environ,
+) -> ExitlensScheduler:
+    """Build and start the scheduler; jobs not given are the defaults on `db_url` (else
+    EXITLENS_DATABASE_URL, DATABASE_URL, the embedded SQLite file). Locks are taken when the
+    URL is PostgreSQL. `triggers` replaces the trigger of some jobs (tests use short intervals)."""
+    url = db_url or database_url_from_env()
+    settings = settings or settings_from_env()
+    config = config or ScheduleConfig.from_env(env)
+    alert = alert or default_alert(env)
+    cleanups: list[Callable[[], Any]] = []
+    if track_job is None:
+        engine = db.connect(url)
+        cleanups.append(engine.dispose)
+        track_job = default_track_job(engine, settings)
+    if report_job is None:
+        report_job = default_report_job(db_url=url, out_dir=out_dir, settings=settings, notify=notify)
+    locks = JobLocks(url, config.lock_min_hold) if db.sync_url(url).get_backend_name() == "postgresql" else None
+    if locks is None:
+        log.info("SQLite database: jobs take no lock, run one scheduler per database file")
+    scheduler = ExitlensScheduler(track_job=track_job, report_job=report_job, alert=alert, settings=settings,
+                                  config=config, locks=locks, triggers=triggers, clock=clock,
+                                  cleanups=tuple(cleanups))
+    return scheduler.start()
+
+
+def run_scheduler(
+    db_url: str | None = None,
+    *,
+    stop_event: threading.Event | None = None,
+    **options: Any,
+) -> None:
+    """`exitlens schedule`: start the scheduler (options as `start_scheduler`) and run until
+    SIGTERM or SIGINT (or `stop_event` is set), then stop cleanly and return."""
+    stop = stop_event or threading.Event()
+    running = start_scheduler(db_url, **options)
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, lambda received, frame: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+        log.info("stop requested")
+    finally:
+        try:
+            running.stop()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+# --------------------------------------------------------------------------- Pushgateway
+
+PUSHED_PREFIXES = ("exitlens_", "coinpilot_")
+
+
+class _OwnMetrics:
+    """The exitlens and coinpilot families of a registry, without the process/platform ones."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._registry = registry
+
+    def collect(self):
+        for family in self._registry.collect():
+            if family.name.startswith(PUSHED_PREFIXES):
+                yield family
+
+
+def push_metrics(job_name: str, env: Mapping[str, str] = os.environ, *, registry: CollectorRegistry = REGISTRY,
+                 succeeded_at: datetime | None = None, timeout: float = 10.0) -> bool:
+    """Push this process's exitlens metrics to EXITLENS_PUSHGATEWAY_URL under `job_name`
+    (an HTTP PUT, replacing that group); does nothing when it is unset. With `succeeded_at`,
+    first sets the job's last-success time. A Pushgateway that cannot be reached is logged,
+    not raised: the command's own work is done. True when pushed."""
+    url = (env.get("EXITLENS_PUSHGATEWAY_URL") or "").strip()
+    if not url:
+        return False
+    if succeeded_at is not None:
+        metrics.JOB_LAST_SUCCESS.labels(job_name).set(require_aware(succeeded_at, "succeeded_at").timestamp())
+    pushed = CollectorRegistry(auto_describe=False)
+    pushed.register(_OwnMetrics(registry))
+    try:
+        push_to_gateway(url, job=job_name, registry=pushed, timeout=timeout)
+    except OSError as exc:  # urllib's URLError and HTTPError are OSErrors
+        log.warning("metrics not pushed to %s: %s", redact_url(url), scrub_secrets(str(exc)))
+        return False
+    log.info("metrics pushed to %s as job %s", redact_url(url), job_name)
+    return True
