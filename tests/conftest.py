@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from exitlens import db
+from http_servers import start_scripted_server, stop
 from postgres_server import PostgresServer, PostgresUnavailable
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -58,3 +59,17 @@ def engine(database_url):
     db.migrate(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def make_server():
+    """Start scripted HTTP servers on 127.0.0.1 (as many as asked); stopped afterwards."""
+    servers = []
+
+    def start():
+        servers.append(start_scripted_server())
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        stop(server)

@@ -1,0 +1,96 @@
+"""A report end to end: database → summary → notebook → HTML/PDF → archive → Discord."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from exitlens import db, store
+from exitlens.config import Settings
+from exitlens.errors import ReportFailed
+from exitlens.publish import publish_report
+from pdf_text import pdf_text
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+HOSTILE_REASON = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def small_history(tmp_path_factory):
+    """A SQLite database with a day of sells, one with a hostile exit reason."""
+    folder = tmp_path_factory.mktemp("publish")
+    url = f"sqlite:///{folder / 'bot.db'}"
+    engine = db.connect(url, create=True)
+    db.migrate(engine)
+    day = pd.Timestamp("2026-11-23 01:00", tz="UTC")
+    rows = []
+    for n, reason in enumerate(["TAKE_PROFIT", "STOP_LOSS", HOSTILE_REASON]):
+        bought, sold = day + pd.Timedelta(hours=2 * n), day + pd.Timedelta(hours=2 * n + 1)
+        rows += [
+            {"symbol": "KRW-BTC", "side": "BUY", "order_type": "MARKET", "price": 90_000_000.0, "quantity": 0.01,
+             "fee": 450.0, "status": "FILLED", "created_at": bought, "executed_at": bought, "regime": "BULL"},
+            {"symbol": "KRW-BTC", "side": "SELL", "order_type": "MARKET", "price": 93_141_592.0, "quantity": 0.01,
+             "fee": 465.0, "status": "FILLED", "created_at": sold, "executed_at": sold, "regime": "BULL",
+             "exit_reason": reason, "post_exit_prices": {"1h": {"price": 93_000_000.0, "change_pct": -0.152}}},
+        ]
+    store.insert_orders(engine, pd.DataFrame(rows))
+    engine.dispose()
+    return folder, url
+
+
+def test_publish_daily_writes_run_folder_whose_summary_equals_the_summary_command(small_history):
+    folder, url = small_history
+    out = folder / "reports"
+
+    run = publish_report("daily", db_url=url, out_dir=out, settings=Settings(), now=NOW,
+                         day=pd.Timestamp("2026-11-23").date())
+
+    assert run.run_dir == out / "daily" / "2026-11-23"
+    assert {p.name for p in run.run_dir.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "summary.json", "status.json"}
+    printed = subprocess.run(
+        [sys.executable, "-m", "exitlens.cli", "summary", "daily", "--db", url, "--date", "2026-11-23", "--json"],
+        capture_output=True, text=True, check=True,
+    )
+    assert json.loads(run.summary.read_text()) == json.loads(printed.stdout)
+
+    html = run.html.read_text().lower()
+    assert HOSTILE_REASON not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert HOSTILE_REASON not in (out / "index.html").read_text().lower()
+    assert "3.49" in pdf_text(run.pdf.read_bytes())  # the average PnL %, as text in the PDF
+
+
+def test_publish_when_notebook_fails_keeps_it_and_announces_failure(small_history, make_server, monkeypatch):
+    folder, url = small_history
+    discord = make_server()
+    monkeypatch.setenv("DISCORD_WEBHOOK_URL", discord.url("/api/webhooks/1/secret-token"))
+
+    with pytest.raises(ReportFailed, match="daily report 2026-11-23 failed"):
+        publish_report("daily", db_url=url, out_dir=folder / "failing", settings=Settings(), now=NOW,
+                       day=pd.Timestamp("2026-11-23").date(), formats="html",
+                       extra_parameters={"timezone": "Mars/Olympus_Mons"}, notify=True)
+
+    run_dir = folder / "failing" / "daily" / "2026-11-23"
+    assert json.loads((run_dir / "status.json").read_text())["status"] == "failed"
+    assert "Mars/Olympus_Mons" in (run_dir / "report.ipynb").read_text()
+    assert "failed" in (folder / "failing" / "index.html").read_text()
+    [message] = discord.requests
+    assert "failed" in json.dumps(message.discord_message()).lower()
+
+
+def test_report_command_when_parameter_unknown_fails_before_running(small_history):
+    folder, url = small_history
+    done = subprocess.run(
+        [sys.executable, "-m", "exitlens.cli", "report", "daily", "--db", url, "--date", "2026-11-23",
+         "--out", str(folder / "unknown"), "-p", "colour=blue"],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 1
+    assert "colour" in done.stderr and "Traceback" not in done.stderr
+    assert not (folder / "unknown" / "daily").exists()
