@@ -586,6 +586,27 @@ def test_default_report_job_when_run_calls_publish_report_with_the_contract(monk
                     "now": NOW, "notify": True}
 
 
+@pytest.mark.parametrize("notify, alerted", [(True, False), (False, True)])
+def test_default_report_job_when_run_fails_alerts_only_if_not_announced(monkeypatch, tmp_path, notify, alerted):
+    import types
+
+    from exitlens.errors import ReportFailed
+
+    def publish_report(kind, **kwargs):
+        raise ReportFailed("daily report 2026-11-23 failed in cell 4: KeyError 'regime'")
+
+    monkeypatch.setitem(sys.modules, "exitlens.publish", types.SimpleNamespace(publish_report=publish_report))
+    alerts = []
+    job = schedule.default_report_job(db_url="sqlite:///x.db", out_dir=tmp_path, settings=Settings(), notify=notify)
+    scheduler = _scheduler(None, report_job=job, alert=lambda job, text: alerts.append(text))
+    failures_before = value(metrics.REPORT_FAILURES, "daily")
+
+    assert scheduler.run_job(JOB_DAILY) == "failed"
+
+    assert value(metrics.REPORT_FAILURES, "daily") == failures_before + 1
+    assert alerts == (["daily report 2026-11-23 failed in cell 4: KeyError 'regime'"] if alerted else [])
+
+
 def test_default_alert_when_webhook_set_posts_one_plain_message(recorder):
     url = f"{recorder.url}/api/webhooks/123/tok3n-secret"
     alert = schedule.default_alert({"DISCORD_WEBHOOK_URL": url})

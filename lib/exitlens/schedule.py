@@ -14,8 +14,9 @@ fires the same run a little later finds the lock held, skips and counts it. On S
 is taken: the embedded file belongs to one host, so run one scheduler per file.
 
 A run that raises is logged in one line, counted, and alerted (`alert(job, error_text)`; by
-default a Discord message when DISCORD_WEBHOOK_URL is set); the schedule goes on, and a failing
-alert is only logged. SIGTERM and SIGINT stop the scheduler after the running jobs finish.
+default a Discord message when DISCORD_WEBHOOK_URL is set) unless the job announced the failure
+itself (`AnnouncedFailure`: a failed report run publish_report announced); the schedule goes
+on, and a failing alert is only logged. SIGTERM and SIGINT stop the scheduler after the running jobs finish.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from sqlalchemy.pool import NullPool
 
 from exitlens import db, metrics, tracking
 from exitlens.config import Settings, database_url_from_env, settings_from_env
-from exitlens.errors import ConfigError, DeliveryFailed, ExitlensError
+from exitlens.errors import ConfigError, DeliveryFailed, ExitlensError, ReportFailed
 from exitlens.notify import DeliveryConfig, redact_url, scrub_secrets
 from exitlens.notify_payloads import CONTENT_MAX, truncate
 from exitlens.timeutil import require_aware, sqlite_text
@@ -354,16 +355,26 @@ def default_track_job(engine: Engine, settings: Settings) -> TrackJob:
     return track_job
 
 
+class AnnouncedFailure(ExitlensError):
+    """A failure the job has announced itself: counted and logged, but not alerted again."""
+
+
 def default_report_job(*, db_url: str, out_dir: str | Path, settings: Settings, notify: bool = True) -> ReportJob:
     """`report_job(kind, now)`: `exitlens.publish.publish_report(kind, *, db_url, out_dir,
     settings, now, notify)`, imported when the first report runs. publish_report decides the
     period from `now` (daily at 22:00 local: the current local day; weekly: the 7 days ending
-    then) and must raise when the run fails, so that the failure is counted and alerted."""
+    then) and raises when the run fails, so that the failure is counted. With `notify` it has
+    announced the failed run already, so the failure is not alerted a second time."""
 
     def report_job(kind: str, now: datetime) -> Any:
         from exitlens.publish import publish_report
 
-        return publish_report(kind, db_url=db_url, out_dir=out_dir, settings=settings, now=now, notify=notify)
+        try:
+            return publish_report(kind, db_url=db_url, out_dir=out_dir, settings=settings, now=now, notify=notify)
+        except ReportFailed as exc:
+            if notify:
+                raise AnnouncedFailure(str(exc)) from exc
+            raise
 
     return report_job
 
@@ -528,6 +539,8 @@ class ExitlensScheduler:
         # Expected failures in one line; an unexpected one (a bug) with its traceback.
         log.error("job %s failed after %.1f s: %s", job, duration, text,
                   exc_info=None if isinstance(exc, EXPECTED_FAILURES) else exc)
+        if isinstance(exc, AnnouncedFailure):
+            return "failed"
         try:
             self._alert(job, text)
         except Exception as alert_exc:
