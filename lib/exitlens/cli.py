@@ -19,6 +19,7 @@ from exitlens import db, demo as demo_module, tracking
 from exitlens.config import database_url_from_env, settings_from_env
 from exitlens.errors import ConfigError, ExitlensError
 from exitlens.narrative import LLMConfig, narrator_from_config
+from exitlens.schedule import push_metrics
 from exitlens.timeutil import parse_aware
 
 log = logging.getLogger("exitlens")
@@ -111,6 +112,7 @@ def track(db_url: str | None, now_text: str | None, as_json: bool) -> None:
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
     engine = db.connect(database_url_from_env(db_url))
     result = tracking.track(engine, now, settings_from_env())
+    push_metrics("exitlens_track", succeeded_at=now)
     if as_json:
         click.echo(json.dumps(result.to_json()))
     else:
@@ -134,24 +136,20 @@ def _period_options(command):
     return command
 
 
-def _period_arguments(kind: str, settings, date_text, end_text, days, now: datetime) -> dict:
-    """The period of a daily or weekly command: explicit options, else the one containing today."""
+def _period_arguments(kind: str, date_text, end_text, days) -> dict:
+    """The explicit period options of a daily or weekly command (the rest default to now)."""
     from datetime import date as Date
 
-    from exitlens.report_data import midnight_after
-
-    today = now.astimezone(settings.tz).date()
     if kind == "daily":
         if end_text:
             raise ConfigError("--end applies to weekly reports; use --date YYYY-MM-DD for a daily one")
         try:
-            day = Date.fromisoformat(date_text) if date_text else today
+            return {"day": Date.fromisoformat(date_text) if date_text else None}
         except ValueError as exc:
             raise ConfigError(f"--date {date_text!r} is not a date: use YYYY-MM-DD") from exc
-        return {"day": day}
     if date_text:
         raise ConfigError("--date applies to daily reports; use --end ISO and --days N for a weekly one")
-    return {"end": _time(end_text, "--end") or midnight_after(today, settings), "days": days}
+    return {"end": _time(end_text, "--end"), "days": days}
 
 
 def _narrator():
@@ -170,14 +168,16 @@ KIND = click.Choice(["daily", "weekly"])
 @_fail_cleanly
 def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, as_json) -> None:
     """Print the numbers of a day (daily) or a period (weekly)."""
-    from exitlens.report_data import analyse_from_database
+    from exitlens.report_data import analyse_from_database, current_period
 
     settings = settings_from_env(timezone_name)
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
-    period = _period_arguments(kind, settings, date_text, end_text, days, now)
+    period = _period_arguments(kind, date_text, end_text, days)
+    days = period.pop("days", days)
     engine = db.connect(database_url_from_env(db_url))
     db.require_tables(engine)
-    analysis = analyse_from_database(engine, kind, settings, narrator=_narrator(), **period)
+    analysis = analyse_from_database(engine, kind, settings, days=days, narrator=_narrator(),
+                                     **current_period(kind, settings, now, **period))
     result = analysis.to_json()
     click.echo(json.dumps(result, ensure_ascii=False) if as_json else result["headline"])
 
@@ -199,12 +199,13 @@ def report(kind, db_url, timezone_name, date_text, end_text, days, now_text, for
 
     settings = settings_from_env(timezone_name)
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
-    period = _period_arguments(kind, settings, date_text, end_text, days, now)
+    period = _period_arguments(kind, date_text, end_text, days)
     run = publish_report(
         kind, db_url=database_url_from_env(db_url), out_dir=out_dir, settings=settings, now=now,
         notify=notify, formats=formats, extra_parameters=_parse_parameters(parameters),
         narrator=_narrator(), **period,
     )
+    push_metrics(f"exitlens_{kind}_report", succeeded_at=now)
     click.echo(f"{kind} report written to {run.run_dir} (index: {run.index})")
 
 
@@ -229,10 +230,10 @@ def _parse_parameters(pairs: tuple[str, ...]) -> dict:
 @_fail_cleanly
 def schedule(db_url, timezone_name, out_dir, metrics_port) -> None:
     """Run the tracker every 10 minutes and the daily/weekly reports, serving metrics."""
-    from exitlens.schedule import run_scheduler
+    from exitlens.schedule import ScheduleConfig, run_scheduler
 
-    run_scheduler(db_url=database_url_from_env(db_url), out_dir=out_dir,
-                  settings=settings_from_env(timezone_name), metrics_port=metrics_port)
+    run_scheduler(database_url_from_env(db_url), settings=settings_from_env(timezone_name),
+                  config=ScheduleConfig.from_env(metrics_port=metrics_port), out_dir=out_dir)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 DEFAULT_END = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 """Midnight of 2026-11-24 in Korea: the demo's last full day is 2026-11-23 (Asia/Seoul)."""
 DEFAULT_DAYS = 60
-DEFAULT_SEED = 7
+DEFAULT_SEED = 25
 
 SYMBOLS = {  # symbol: (start price in KRW, volatility per minute)
     "KRW-BTC": (95_000_000.0, 0.00040),
@@ -36,7 +36,7 @@ SYMBOLS = {  # symbol: (start price in KRW, volatility per minute)
     "KRW-SOL": (280_000.0, 0.00060),
     "KRW-DOGE": (550.0, 0.00075),
 }
-REGIME_DRIFT = {"BULL": 0.000012, "SIDEWAYS": 0.0, "BEAR": -0.000012}  # log drift per minute
+REGIME_DRIFT = {"BULL": 0.000025, "SIDEWAYS": 0.0, "BEAR": -0.00002}  # log drift per minute
 REGIME_VOL = {"BULL": 1.0, "SIDEWAYS": 0.8, "BEAR": 1.25}
 
 

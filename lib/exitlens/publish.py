@@ -18,7 +18,7 @@ from exitlens.archive import Period as RunPeriod
 from exitlens.config import PROJECT_ROOT, Settings
 from exitlens.narrative import Narrator
 from exitlens.notify import RunAnnouncement, announce
-from exitlens.report_data import analyse_from_database
+from exitlens.report_data import analyse_from_database, current_period
 from exitlens.reports import ReportRun, ReportRunFailed, run_report
 from exitlens.summary import PeriodAnalysis
 
@@ -68,12 +68,14 @@ def publish_report(
 ) -> ReportRun:
     """Analyse, execute the notebook, export, archive and (with `notify`) announce one report.
 
-    A failed run is archived and announced as failed, then its ReportRunFailed is raised.
+    Without `day` / `end` the period is the current one at `now` (`current_period`). A failed
+    run is archived and announced as failed, then its ReportRunFailed is raised.
     """
+    period_arguments = current_period(kind, settings, now, day=day, end=end)
     engine = db.connect(db_url)
     try:
         db.require_tables(engine)
-        analysis = analyse_from_database(engine, kind, settings, day=day, end=end, days=days, narrator=narrator)
+        analysis = analyse_from_database(engine, kind, settings, days=days, narrator=narrator, **period_arguments)
     finally:
         engine.dispose()
     summary = analysis.to_json()

@@ -37,6 +37,16 @@ def midnight_after(day: Date, settings: Settings) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=settings.tz)
 
 
+def current_period(kind: str, settings: Settings, now: datetime, *, day: Date | None = None,
+                   end: datetime | None = None) -> dict:
+    """The period a scheduled or command-line report means when not told otherwise: today in
+    the report timezone (daily), or the days ending at midnight after today (weekly)."""
+    today = now.astimezone(settings.tz).date()
+    if kind == "daily":
+        return {"day": day or today}
+    return {"end": end or midnight_after(today, settings)}
+
+
 def analyse_from_database(
     engine: Engine,
     kind: str,
