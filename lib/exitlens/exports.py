@@ -85,9 +85,16 @@ def find_chromium(
     raise ConfigError(_MISSING_CHROMIUM.format(env=CHROMIUM_ENV))
 
 
+_NBCONVERT_LOG = logging.getLogger(f"{__name__}.nbconvert")
+# Charts are explained by the markdown around them; nbconvert's warning that the PNGs have no
+# alt text (they get a generic one) would only be noise on every run.
+_NBCONVERT_LOG.addFilter(lambda record: "Alternative text is missing" not in record.getMessage())
+
+
 def html_exporter() -> HTMLExporter:
     """nbconvert's HTML exporter with the code and the In/Out prompts hidden."""
-    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                        log=_NBCONVERT_LOG)
 
 
 def notebook_to_html(nb: nbformat.NotebookNode, *, title: str) -> str:

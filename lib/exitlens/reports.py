@@ -18,6 +18,7 @@ import math
 import os
 import re
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -125,13 +126,19 @@ class ExecutionOptions:
 
 class EnvKernelManager(AsyncKernelManager):
     """A kernel manager that adds `extra_env` to the kernel's environment, leaving this
-    process's os.environ alone (the scheduler runs other jobs in threads beside a report)."""
+    process's os.environ alone (the scheduler runs other jobs in threads beside a report).
+
+    The kernel process's own log lines (transport warnings, the interrupt at shutdown) are
+    kept off the user's terminal unless exitlens logs verbosely; what the notebook's cells
+    print goes into the executed notebook either way."""
 
     extra_env = Dict(key_trait=Unicode(), value_trait=Unicode(), config=True)
 
     async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
         env = dict(kw.pop("env", None) or os.environ)
         env.update(self.extra_env)
+        if not logger.isEnabledFor(logging.INFO):
+            kw.setdefault("stderr", subprocess.DEVNULL)
         await super().start_kernel(env=env, **kw)
 
 
