@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from apscheduler.triggers.interval import IntervalTrigger
 from prometheus_client.parser import text_string_to_metric_families
 
-from exitlens import db, metrics, schedule
+from exitlens import db, locks, metrics, schedule, tracking
 from exitlens.config import Settings
 from exitlens.errors import ConfigError, DataError
 from exitlens.notify import DeliveryConfig
@@ -460,7 +460,7 @@ def _scheduler(url: str | None, *, report_job=None, track_job=None, alert=None, 
     """An unstarted scheduler, with locks on `url` when given: `run_job` runs a job as the clock would."""
     return schedule.ExitlensScheduler(
         track_job=track_job or Calls(), report_job=report_job or Calls(), alert=alert or (lambda job, text: None),
-        settings=Settings(), config=FAST, locks=schedule.JobLocks(url, min_hold) if url else None)
+        settings=Settings(), config=FAST, locks=locks.JobLocks(url, min_hold) if url else None)
 
 
 @pytest.mark.postgres
@@ -469,7 +469,7 @@ def test_job_when_lock_held_elsewhere_is_skipped_then_runs_once_released(start, 
     track = Calls()
     skipped_before = value(metrics.JOB_SKIPPED, JOB_TRACK)
     with holder.connect() as conn:
-        conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": schedule.job_lock_key(JOB_TRACK)})
+        conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": locks.job_lock_key(JOB_TRACK)})
 
         scheduler = start(postgres_url, track_job=track)
         port = scheduler.metrics_port
@@ -477,7 +477,7 @@ def test_job_when_lock_held_elsewhere_is_skipped_then_runs_once_released(start, 
                    what="skips seen on /metrics")
         assert track.times == []
 
-        conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": schedule.job_lock_key(JOB_TRACK)})
+        conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": locks.job_lock_key(JOB_TRACK)})
         wait_until(lambda: track.times, what="a run once the lock is free")
     holder.dispose()
 
@@ -549,10 +549,10 @@ def test_job_when_expected_error_logs_one_line_and_bug_logs_traceback(caplog):
 
 
 def test_job_lock_key_when_computed_is_stable_signed_64_bit_and_per_job():
-    keys = {job: schedule.job_lock_key(job) for job in schedule.JOBS}
+    keys = {job: locks.job_lock_key(job) for job in schedule.JOBS}
     assert len(set(keys.values())) == 3
     assert all(-2**63 <= key < 2**63 for key in keys.values())
-    assert schedule.job_lock_key(JOB_TRACK) == schedule.job_lock_key("track")
+    assert locks.job_lock_key(JOB_TRACK) == locks.job_lock_key("track")
 
 
 # --------------------------------------------------------------------------- default jobs, alert
@@ -566,8 +566,8 @@ def test_pending_points_when_mixed_sells_counts_unrecorded_unexpired_points(engi
     add_sell(engine, at="2026-11-24 23:00", price=0.0)  # not trackable: 0
     add_sell(engine, at="2026-11-24 23:00", post_exit_prices="[1, 2]")  # not a JSON object: 0
 
-    assert schedule.pending_points(engine, NOW, Settings()) == 6
-    assert schedule.pending_points(engine, NOW, Settings(horizons=())) == 0
+    assert tracking.pending_points(engine, NOW, Settings()) == 6
+    assert tracking.pending_points(engine, NOW, Settings(horizons=())) == 0
 
 
 def test_default_report_job_when_run_calls_publish_report_with_the_contract(monkeypatch, tmp_path):
@@ -640,7 +640,7 @@ def test_default_alert_when_no_webhook_sends_nothing(recorder):
 
 
 def test_push_metrics_when_gateway_set_puts_exitlens_metrics_only(recorder):
-    pushed = schedule.push_metrics("exitlens_track", {"EXITLENS_PUSHGATEWAY_URL": recorder.url},
+    pushed = metrics.push_metrics("exitlens_track", {"EXITLENS_PUSHGATEWAY_URL": recorder.url},
                                    succeeded_at=NOW)
 
     (method, path, headers, body), = recorder.handler.requests
@@ -654,12 +654,12 @@ def test_push_metrics_when_gateway_set_puts_exitlens_metrics_only(recorder):
 
 
 def test_push_metrics_when_url_unset_does_nothing(recorder):
-    assert schedule.push_metrics("exitlens_track", {}) is False
+    assert metrics.push_metrics("exitlens_track", {}) is False
     assert recorder.handler.requests == []
 
 
 def test_push_metrics_when_gateway_unreachable_logs_and_returns_false(caplog):
     url = f"http://127.0.0.1:{free_port()}"
 
-    assert schedule.push_metrics("exitlens_track", {"EXITLENS_PUSHGATEWAY_URL": url}) is False
+    assert metrics.push_metrics("exitlens_track", {"EXITLENS_PUSHGATEWAY_URL": url}) is False
     assert "metrics not pushed to http://127.0.0.1" in caplog.text

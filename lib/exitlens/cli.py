@@ -19,7 +19,7 @@ from exitlens import db, demo as demo_module, tracking
 from exitlens.config import database_url_from_env, settings_from_env
 from exitlens.errors import ConfigError, ExitlensError
 from exitlens.narrative import LLMConfig, narrator_from_config
-from exitlens.schedule import push_metrics
+from exitlens.metrics import push_metrics
 from exitlens.timeutil import parse_aware
 
 log = logging.getLogger("exitlens")

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+import logging
+import os
+from collections.abc import Mapping
+from datetime import datetime
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, push_to_gateway
+
+from exitlens.notify import redact_url, scrub_secrets
+from exitlens.timeutil import require_aware
+
+log = logging.getLogger(__name__)
 
 POST_EXIT_TRACKED = Counter(
     "coinpilot_post_exit_tracked_total",
@@ -60,3 +70,42 @@ POST_EXIT_PENDING = Gauge(
     "Post-exit points not recorded yet and not expired (not due yet, or due and still missed), "
     "as of the last tracker run",
 )
+
+
+# Pushgateway, for one-shot commands run by an outside scheduler.
+
+PUSHED_PREFIXES = ("exitlens_", "coinpilot_")
+
+
+class _OwnMetrics:
+    """The exitlens and coinpilot families of a registry, without the process/platform ones."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._registry = registry
+
+    def collect(self):
+        for family in self._registry.collect():
+            if family.name.startswith(PUSHED_PREFIXES):
+                yield family
+
+
+def push_metrics(job_name: str, env: Mapping[str, str] = os.environ, *, registry: CollectorRegistry = REGISTRY,
+                 succeeded_at: datetime | None = None, timeout: float = 10.0) -> bool:
+    """Push this process's exitlens metrics to EXITLENS_PUSHGATEWAY_URL under `job_name`
+    (an HTTP PUT, replacing that group); does nothing when it is unset. With `succeeded_at`,
+    first sets the job's last-success time. A Pushgateway that cannot be reached is logged,
+    not raised: the command's own work is done. True when pushed."""
+    url = (env.get("EXITLENS_PUSHGATEWAY_URL") or "").strip()
+    if not url:
+        return False
+    if succeeded_at is not None:
+        JOB_LAST_SUCCESS.labels(job_name).set(require_aware(succeeded_at, "succeeded_at").timestamp())
+    pushed = CollectorRegistry(auto_describe=False)
+    pushed.register(_OwnMetrics(registry))
+    try:
+        push_to_gateway(url, job=job_name, registry=pushed, timeout=timeout)
+    except OSError as exc:  # urllib's URLError and HTTPError are OSErrors
+        log.warning("metrics not pushed to %s: %s", redact_url(url), scrub_secrets(str(exc)))
+        return False
+    log.info("metrics pushed to %s as job %s", redact_url(url), job_name)
+    return True

@@ -21,7 +21,6 @@ on, and a failing alert is only logged. SIGTERM and SIGINT stop the scheduler af
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import signal
@@ -41,16 +40,16 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from prometheus_client import REGISTRY, CollectorRegistry, push_to_gateway, start_http_server
+from prometheus_client import start_http_server
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
 
 from exitlens import db, metrics, tracking
 from exitlens.config import Settings, database_url_from_env, settings_from_env
 from exitlens.errors import ConfigError, DeliveryFailed, ExitlensError, ReportFailed
+from exitlens.locks import JobLocks, job_lock_key
 from exitlens.notify import DeliveryConfig, redact_url, scrub_secrets
 from exitlens.notify_payloads import CONTENT_MAX, truncate
-from exitlens.timeutil import require_aware, sqlite_text
+from exitlens.timeutil import require_aware
 
 log = logging.getLogger(__name__)
 
@@ -218,130 +217,7 @@ class ScheduleConfig:
         return replace(cls(), **changes)
 
 
-# --------------------------------------------------------------------------- locks
-
-
-def job_lock_key(job: str) -> int:
-    """The PostgreSQL advisory-lock key of a job: a stable signed 64-bit hash of its name."""
-    digest = hashlib.blake2b(f"exitlens.schedule.{job}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-class JobLocks:
-    """One PostgreSQL session-level advisory lock per running job, each on a connection of its
-    own (autocommit, so a long job never sits idle in a transaction).
-
-    After a run the lock is kept until `min_hold` has passed since the run started; a run of
-    the same job in this process within that time takes the kept lock over.
-    """
-
-    def __init__(self, url: str, min_hold: timedelta) -> None:
-        self._engine = sa.create_engine(db.sync_url(url), poolclass=NullPool, isolation_level="AUTOCOMMIT")
-        self._min_hold = min_hold.total_seconds()
-        self._mutex = threading.Lock()
-        self._held: dict[str, sa.Connection] = {}
-        self._kept: dict[str, tuple[sa.Connection, threading.Timer]] = {}
-
-    def acquire(self, job: str) -> bool:
-        """Take the job's lock; False when another session holds it."""
-        with self._mutex:
-            kept = self._kept.pop(job, None)
-        if kept is not None:
-            kept[1].cancel()
-            self._held[job] = kept[0]
-            return True
-        conn = self._engine.connect()
-        try:
-            got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": job_lock_key(job)}).scalar_one()
-        except BaseException:
-            conn.close()
-            raise
-        if not got:
-            conn.close()
-            return False
-        self._held[job] = conn
-        return True
-
-    def release(self, job: str, held_seconds: float) -> None:
-        conn = self._held.pop(job)
-        remaining = self._min_hold - held_seconds
-        if remaining <= 0:
-            self._unlock(job, conn)
-            return
-        timer = threading.Timer(remaining, self._expire, (job, conn))
-        timer.daemon = True
-        with self._mutex:
-            self._kept[job] = (conn, timer)
-        timer.start()
-
-    def _expire(self, job: str, conn: sa.Connection) -> None:
-        with self._mutex:
-            kept = self._kept.get(job)
-            if kept is None or kept[0] is not conn:
-                return  # taken over by the next run
-            del self._kept[job]
-        self._unlock(job, conn)
-
-    def _unlock(self, job: str, conn: sa.Connection) -> None:
-        try:
-            conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": job_lock_key(job)})
-        except sa.exc.SQLAlchemyError as exc:  # closing the session below releases it anyway
-            log.warning("could not unlock job %s explicitly: %s", job, str(exc).splitlines()[0])
-        finally:
-            conn.close()
-
-    def close(self) -> None:
-        """Release every lock, kept ones included."""
-        with self._mutex:
-            kept, self._kept = self._kept, {}
-        for job, (conn, timer) in kept.items():
-            timer.cancel()
-            self._unlock(job, conn)
-        for job in list(self._held):
-            self._unlock(job, self._held.pop(job))
-        self._engine.dispose()
-
-
 # --------------------------------------------------------------------------- default jobs
-
-
-def pending_points(engine: Engine, now: datetime, settings: Settings = Settings()) -> int:
-    """Post-exit points not recorded and not expired as of `now`: not due yet, or due and still
-    missed. One set-based count over the FILLED sells with a positive price whose
-    `post_exit_prices` is NULL or a JSON object (the ones the tracker works on).
-
-    On SQLite the event time is compared as stored text, so a boundary may be off by under a second.
-    """
-    now = require_aware(now, "now")
-    since = [now - settings.retry_window - h.delta for h in settings.horizons]
-    if not since:
-        return 0
-    if db.dialect_name(engine) == "postgresql":
-        statement = sa.text("""
-            SELECT count(*) FROM trading_history t
-            JOIN unnest(CAST(:keys AS text[]), CAST(:since AS timestamptz[])) AS h(key, since)
-              ON coalesce(t.executed_at, t.created_at) >= h.since
-            WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
-              AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) = 'object')
-              AND t.post_exit_prices -> h.key IS NULL""")
-        params: dict[str, Any] = {"keys": list(settings.horizon_keys), "since": since}
-    else:
-        rows = " UNION ALL ".join(f"SELECT :path{i} AS path, :since{i} AS since" for i in range(len(since)))
-        statement = sa.text(f"""
-            WITH h AS ({rows})
-            SELECT count(*) FROM trading_history t JOIN h
-              ON coalesce(t.executed_at, t.created_at) >= h.since
-            WHERE t.side = 'SELL' AND t.status = 'FILLED' AND CAST(t.price AS REAL) > 0
-              AND CASE WHEN t.post_exit_prices IS NULL THEN 1
-                       WHEN json_valid(t.post_exit_prices) AND json_type(t.post_exit_prices) = 'object'
-                       THEN json_type(t.post_exit_prices, h.path) IS NULL
-                       ELSE 0 END = 1""")
-        params = {}
-        for i, (key, moment) in enumerate(zip(settings.horizon_keys, since)):
-            params[f"path{i}"] = '$."' + key.replace('"', '\\"') + '"'
-            params[f"since{i}"] = sqlite_text(moment)
-    with engine.connect() as conn:
-        return int(conn.execute(statement, params).scalar_one())
 
 
 def default_track_job(engine: Engine, settings: Settings) -> TrackJob:
@@ -349,7 +225,7 @@ def default_track_job(engine: Engine, settings: Settings) -> TrackJob:
 
     def track_job(now: datetime) -> tracking.TrackResult:
         result = tracking.track(engine, now, settings, progress=False)
-        metrics.POST_EXIT_PENDING.set(pending_points(engine, now, settings))
+        metrics.POST_EXIT_PENDING.set(tracking.pending_points(engine, now, settings))
         return result
 
     return track_job
@@ -631,42 +507,3 @@ def run_scheduler(
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
-
-
-# --------------------------------------------------------------------------- Pushgateway
-
-PUSHED_PREFIXES = ("exitlens_", "coinpilot_")
-
-
-class _OwnMetrics:
-    """The exitlens and coinpilot families of a registry, without the process/platform ones."""
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self._registry = registry
-
-    def collect(self):
-        for family in self._registry.collect():
-            if family.name.startswith(PUSHED_PREFIXES):
-                yield family
-
-
-def push_metrics(job_name: str, env: Mapping[str, str] = os.environ, *, registry: CollectorRegistry = REGISTRY,
-                 succeeded_at: datetime | None = None, timeout: float = 10.0) -> bool:
-    """Push this process's exitlens metrics to EXITLENS_PUSHGATEWAY_URL under `job_name`
-    (an HTTP PUT, replacing that group); does nothing when it is unset. With `succeeded_at`,
-    first sets the job's last-success time. A Pushgateway that cannot be reached is logged,
-    not raised: the command's own work is done. True when pushed."""
-    url = (env.get("EXITLENS_PUSHGATEWAY_URL") or "").strip()
-    if not url:
-        return False
-    if succeeded_at is not None:
-        metrics.JOB_LAST_SUCCESS.labels(job_name).set(require_aware(succeeded_at, "succeeded_at").timestamp())
-    pushed = CollectorRegistry(auto_describe=False)
-    pushed.register(_OwnMetrics(registry))
-    try:
-        push_to_gateway(url, job=job_name, registry=pushed, timeout=timeout)
-    except OSError as exc:  # urllib's URLError and HTTPError are OSErrors
-        log.warning("metrics not pushed to %s: %s", redact_url(url), scrub_secrets(str(exc)))
-        return False
-    log.info("metrics pushed to %s as job %s", redact_url(url), job_name)
-    return True

@@ -17,6 +17,7 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -368,3 +369,42 @@ def _sqlite_updates(found: pd.DataFrame, current: pd.Series, now: datetime) -> t
             rows.append({"id": sell_id, "merged": json.dumps(merged)})
             added += gained
     return rows, added
+
+
+def pending_points(engine: Engine, now: datetime, settings: Settings = Settings()) -> int:
+    """Post-exit points not recorded and not expired as of `now`: not due yet, or due and still
+    missed. One set-based count over the FILLED sells with a positive price whose
+    `post_exit_prices` is NULL or a JSON object (the ones the tracker works on).
+
+    On SQLite the event time is compared as stored text, so a boundary may be off by under a second.
+    """
+    now = require_aware(now, "now")
+    since = [now - settings.retry_window - h.delta for h in settings.horizons]
+    if not since:
+        return 0
+    if dialect_name(engine) == "postgresql":
+        statement = sa.text("""
+            SELECT count(*) FROM trading_history t
+            JOIN unnest(CAST(:keys AS text[]), CAST(:since AS timestamptz[])) AS h(key, since)
+              ON coalesce(t.executed_at, t.created_at) >= h.since
+            WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
+              AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) = 'object')
+              AND t.post_exit_prices -> h.key IS NULL""")
+        params: dict[str, Any] = {"keys": list(settings.horizon_keys), "since": since}
+    else:
+        rows = " UNION ALL ".join(f"SELECT :path{i} AS path, :since{i} AS since" for i in range(len(since)))
+        statement = sa.text(f"""
+            WITH h AS ({rows})
+            SELECT count(*) FROM trading_history t JOIN h
+              ON coalesce(t.executed_at, t.created_at) >= h.since
+            WHERE t.side = 'SELL' AND t.status = 'FILLED' AND CAST(t.price AS REAL) > 0
+              AND CASE WHEN t.post_exit_prices IS NULL THEN 1
+                       WHEN json_valid(t.post_exit_prices) AND json_type(t.post_exit_prices) = 'object'
+                       THEN json_type(t.post_exit_prices, h.path) IS NULL
+                       ELSE 0 END = 1""")
+        params = {}
+        for i, (key, moment) in enumerate(zip(settings.horizon_keys, since)):
+            params[f"path{i}"] = '$."' + key.replace('"', '\\"') + '"'
+            params[f"since{i}"] = sqlite_text(moment)
+    with engine.connect() as conn:
+        return int(conn.execute(statement, params).scalar_one())
