@@ -23,13 +23,13 @@ import pandas as pd
 
 from bench.common import Knobs, Row, Samples, say, timed
 from exitlens import db, demo, store, tracking
-from exitlens.archive import Period
+from exitlens.archive import RunPeriod
 from exitlens.reports import run_report
 from exitlens.timeutil import SQLITE_TIME_FORMAT
 
 FULL_DAYS = 365
 WEEK_END = "2026-11-24T00:00:00+09:00"  # midnight after the demo's last day, in Asia/Seoul
-WEEK = Period(date(2026, 11, 17), date(2026, 11, 23))
+WEEK = RunPeriod(date(2026, 11, 17), date(2026, 11, 23))
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "weekly_exit_report.ipynb"
 
 

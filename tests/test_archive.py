@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from exitlens import archive
-from exitlens.archive import Period
+from exitlens.archive import RunPeriod
 from exitlens.errors import ConfigError
 
 KST = ZoneInfo("Asia/Seoul")
@@ -18,23 +18,23 @@ KST = ZoneInfo("Asia/Seoul")
 @pytest.mark.parametrize(
     ("period", "label"),
     [
-        (Period.day(date(2026, 11, 23)), "2026-11-23"),
-        (Period(date(2026, 11, 17), date(2026, 11, 23)), "2026-11-17_2026-11-23"),
-        (Period.from_bounds(datetime(2026, 11, 23, tzinfo=KST), datetime(2026, 11, 24, tzinfo=KST)),
+        (RunPeriod.day(date(2026, 11, 23)), "2026-11-23"),
+        (RunPeriod(date(2026, 11, 17), date(2026, 11, 23)), "2026-11-17_2026-11-23"),
+        (RunPeriod.from_bounds(datetime(2026, 11, 23, tzinfo=KST), datetime(2026, 11, 24, tzinfo=KST)),
          "2026-11-23"),
-        (Period.from_bounds(datetime(2026, 11, 17, tzinfo=KST), datetime(2026, 11, 24, tzinfo=KST)),
+        (RunPeriod.from_bounds(datetime(2026, 11, 17, tzinfo=KST), datetime(2026, 11, 24, tzinfo=KST)),
          "2026-11-17_2026-11-23"),
     ],
 )
 def test_period_label_when_built_from_days_or_bounds_names_inclusive_days(period, label):
     assert period.label == label
-    assert Period.parse(label) == period
+    assert RunPeriod.parse(label) == period
 
 
 @pytest.mark.parametrize("label", ["2026-11-23/..", "23-11-2026", "2026-13-01", "2026-11-23_2026-11-01", ""])
 def test_period_parse_when_label_is_bad_raises_config_error(label):
     with pytest.raises(ConfigError):
-        Period.parse(label)
+        RunPeriod.parse(label)
 
 
 @pytest.mark.parametrize("kind", ["../etc", "Daily", "", "a/b", "weekly report"])
@@ -44,7 +44,7 @@ def test_check_kind_when_not_a_safe_folder_name_raises_config_error(kind):
 
 
 def test_run_dir_when_weekly_is_kind_then_period_label(tmp_path):
-    period = Period(date(2026, 11, 17), date(2026, 11, 23))
+    period = RunPeriod(date(2026, 11, 17), date(2026, 11, 23))
     assert archive.run_dir(tmp_path, "weekly", period) == tmp_path / "weekly" / "2026-11-17_2026-11-23"
 
 
@@ -56,7 +56,7 @@ def test_headline_numbers_when_summary_missing_are_all_none():
 
 def test_status_record_when_run_finished_carries_duration_and_headline():
     record = archive.status_record(
-        kind="daily", period=Period.day(date(2026, 11, 23)), status=archive.SUCCEEDED,
+        kind="daily", period=RunPeriod.day(date(2026, 11, 23)), status=archive.SUCCEEDED,
         started_at=datetime(2026, 11, 23, 13, 0, tzinfo=timezone.utc),
         finished_at=datetime(2026, 11, 23, 13, 0, 12, 500000, tzinfo=timezone.utc),
         summary={"overall": {"count": 4, "win_rate": 0.5, "realized_pnl": 10.0, "avg_pnl_pct": 1.5},
@@ -71,7 +71,7 @@ def test_status_record_when_run_finished_carries_duration_and_headline():
 
 
 def _record(kind, first, last, finished, status="succeeded", **extra):
-    period = Period(date.fromisoformat(first), date.fromisoformat(last))
+    period = RunPeriod(date.fromisoformat(first), date.fromisoformat(last))
     rec = {
         "kind": kind, "period": period.label, "period_first_day": first, "period_last_day": last,
         "status": status, "finished_at": finished, "headline": {}, "files": {},

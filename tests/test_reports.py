@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from exitlens import reports
-from exitlens.archive import Period
+from exitlens.archive import RunPeriod
 from exitlens.errors import ConfigError, ReportFailed
 from exitlens.reports import ExecutionOptions
 from pdf_text import pdf_text
@@ -102,7 +102,7 @@ def test_kernel_env_when_url_given_sets_exitlens_database_url():
     ],
 )
 def test_run_report_when_input_bad_raises_config_error_and_writes_nothing(tmp_path, kwargs):
-    args = {"kind": "daily", "period": Period.day(date(2026, 11, 23)), "out": tmp_path / "reports"}
+    args = {"kind": "daily", "period": RunPeriod.day(date(2026, 11, 23)), "out": tmp_path / "reports"}
     args.update(kwargs)
     with pytest.raises(ConfigError):
         reports.run_report(OK, **args)
@@ -120,23 +120,23 @@ def runs(tmp_path_factory):
     work.mkdir()
     options = ExecutionOptions(cwd=work, cell_timeout=60, start_timeout=60)
     ok = reports.run_report(
-        OK, kind="daily", period=Period.day(date(2026, 11, 23)), out=out,
+        OK, kind="daily", period=RunPeriod.day(date(2026, 11, 23)), out=out,
         parameters={"title": f"Daily {EVIL}", "sells": 7}, summary=SUMMARY,
         database_url="sqlite:////tmp/exitlens-test.db", execution=options,
         clock=clock_from(at(23, 13)),
     )
     html_only = reports.run_report(
-        OK, kind="weekly", period=Period(date(2026, 11, 17), date(2026, 11, 23)), out=out,
+        OK, kind="weekly", period=RunPeriod(date(2026, 11, 17), date(2026, 11, 23)), out=out,
         formats="html", execution=options, clock=clock_from(at(23, 14)),
     )
     with pytest.raises(ReportFailed) as failed:
         reports.run_report(
-            FAILS, kind="daily", period=Period.day(date(2026, 11, 24)), out=out,
+            FAILS, kind="daily", period=RunPeriod.day(date(2026, 11, 24)), out=out,
             summary=SUMMARY, execution=options, clock=clock_from(at(24, 13)),
         )
     with pytest.raises(ReportFailed) as timed_out:
         reports.run_report(
-            SLOW, kind="daily", period=Period.day(date(2026, 11, 25)), out=out,
+            SLOW, kind="daily", period=RunPeriod.day(date(2026, 11, 25)), out=out,
             execution=ExecutionOptions(cwd=work, cell_timeout=2), clock=clock_from(at(25, 13)),
         )
     return SimpleNamespace(out=out, work=work, ok=ok, html_only=html_only,

@@ -54,7 +54,7 @@ _LABEL_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:_(\d{4}-\d{2}-\d{2}))?$")
 
 
 @dataclass(frozen=True)
-class Period:
+class RunPeriod:
     """The calendar days a report covers, both inclusive, in the report timezone."""
 
     first_day: date
@@ -67,11 +67,11 @@ class Period:
             )
 
     @classmethod
-    def day(cls, day: date) -> "Period":
+    def day(cls, day: date) -> "RunPeriod":
         return cls(day, day)
 
     @classmethod
-    def from_bounds(cls, start: datetime, end: datetime) -> "Period":
+    def from_bounds(cls, start: datetime, end: datetime) -> "RunPeriod":
         """The days of the half-open interval [start, end), read in the timezone the two
         datetimes carry (pass them in the report timezone, as the summary object has them)."""
         if end <= start:
@@ -79,7 +79,7 @@ class Period:
         return cls(start.date(), (end - timedelta(microseconds=1)).date())
 
     @classmethod
-    def parse(cls, label: str) -> "Period":
+    def parse(cls, label: str) -> "RunPeriod":
         """The period named by a folder label (`2026-11-23` or `2026-11-17_2026-11-23`)."""
         match = _LABEL_RE.match(label)
         if not match:
@@ -109,7 +109,7 @@ def check_kind(kind: str) -> str:
     return kind
 
 
-def run_dir(out: Path, kind: str, period: Period) -> Path:
+def run_dir(out: Path, kind: str, period: RunPeriod) -> Path:
     """Where the run of `kind` for `period` lives: `<out>/<kind>/<period label>/`."""
     return Path(out) / check_kind(kind) / period.label
 
@@ -135,7 +135,7 @@ def headline_numbers(summary: Mapping[str, Any] | None) -> dict[str, Any]:
 def status_record(
     *,
     kind: str,
-    period: Period,
+    period: RunPeriod,
     status: str,
     started_at: datetime,
     finished_at: datetime,
@@ -334,7 +334,7 @@ tr.succeeded td.status {{ color: #1b5e20; }}
 <body>
 <h1>{esc(title)}</h1>
 <table>
-<thead><tr><th>Period</th><th>Kind</th><th>Status</th><th>Sells</th><th>Win rate</th>
+<thead><tr><th>RunPeriod</th><th>Kind</th><th>Status</th><th>Sells</th><th>Win rate</th>
 <th>Realized PnL</th><th>Avg PnL</th><th>Headline / error</th><th>Finished (UTC)</th><th>Files</th></tr></thead>
 <tbody>
 {body}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from exitlens import db
-from exitlens.archive import Period as RunPeriod
+from exitlens.archive import RunPeriod
 from exitlens.config import PROJECT_ROOT, Settings
 from exitlens.narrative import Narrator
 from exitlens.notify import RunAnnouncement, announce

@@ -35,7 +35,7 @@ from traitlets import Dict, Unicode
 from traitlets.config import Config
 
 from exitlens import archive, exports
-from exitlens.archive import Period
+from exitlens.archive import RunPeriod
 from exitlens.errors import ConfigError, ReportFailed
 
 logger = logging.getLogger(__name__)
@@ -267,7 +267,7 @@ def run_report(
     notebook: str | Path,
     *,
     kind: str,
-    period: Period,
+    period: RunPeriod,
     out: str | Path = "reports",
     parameters: Mapping[str, Any] | None = None,
     summary: Mapping[str, Any] | None = None,
