@@ -140,7 +140,7 @@ def _agree(loop: pd.DataFrame, engine: pd.DataFrame) -> bool:
     if sources(loop) != sources(engine):
         return False
     return all(
-        np.allclose(loop[c].to_numpy(float), engine[c].to_numpy(float), rtol=1e-9, atol=1e-9, equal_nan=True)
+        np.allclose(loop[c].to_numpy(float), engine[c].to_numpy(float), rtol=1e-7, atol=1e-6, equal_nan=True)
         for c in ("entry_price", "covered_quantity", "hold_hours")
     )
 
