@@ -184,12 +184,12 @@ def test_track_when_now_is_naive_raises_clear_error(engine):
 def test_track_increments_the_bots_prometheus_counters(engine):
     add_sell(engine, at=SELL_AT)
     add_candles(engine, {"2026-11-23 13:00": 150.0})
-    tracked, missed = metrics.POST_EXIT_TRACKED._value.get(), metrics.POST_EXIT_MISSED._value.get()
+    counters = (metrics.POST_EXIT_TRACKED, metrics.POST_EXIT_MISSED, metrics.POST_EXIT_EXPIRED)
+    before = [counter._value.get() for counter in counters]
 
-    tracking.track(engine, ts("2026-11-23 17:10"))
+    tracking.track(engine, ts("2026-11-25 20:30"))  # 1h tracked; 4h expired; 12h, 24h missed
 
-    assert metrics.POST_EXIT_TRACKED._value.get() == tracked + 1
-    assert metrics.POST_EXIT_MISSED._value.get() == missed + 1
+    assert [counter._value.get() - b for counter, b in zip(counters, before)] == [1, 2, 1]
 
 
 def reference_points(sells: pd.DataFrame, candles: pd.DataFrame, now: pd.Timestamp, settings: Settings) -> dict:
@@ -268,3 +268,79 @@ def test_track_when_two_trackers_run_at_once_records_each_point_once(postgres_ur
     with engine.connect() as conn:
         keys = conn.execute(sa.text("SELECT sum((SELECT count(*) FROM jsonb_object_keys(post_exit_prices))) FROM trading_history")).scalar_one()
     assert keys == 480 * 4
+
+
+def test_track_on_february_29_records_points(engine):
+    order = add_sell(engine, at="2028-02-28 12:00")
+    add_candles(engine, {"2028-02-28 13:00": 150.0})
+
+    result = tracking.track(engine, ts("2028-02-29 12:00"))
+
+    assert result.points_tracked == 1
+    assert stored_points(engine, order)["1h"]["price"] == 150.0
+
+
+def test_track_when_json_is_null_treats_it_as_empty(engine):
+    order = add_sell(engine, at=SELL_AT, post_exit_prices="null")
+    add_candles(engine, {"2026-11-23 13:00": 150.0})
+
+    result = tracking.track(engine, ts("2026-11-23 14:00"))
+
+    assert (result.rows_invalid, result.points_tracked) == (0, 1)
+    assert set(stored_points(engine, order)) == {"1h"}
+
+
+@pytest.mark.parametrize(("price", "close", "expected"), [
+    (100.0, 100.0001595, 0.00016),     # exactly half-way in decimal: away from zero
+    (100.0, 99.9998405, -0.00016),
+    (3.0, 4.0, 33.333333),
+])
+def test_track_change_pct_is_the_same_on_both_engines(engine, price, close, expected):
+    order = add_sell(engine, at=SELL_AT, price=price)
+    add_candles(engine, {"2026-11-23 13:00": close})
+
+    tracking.track(engine, ts("2026-11-23 14:00"))
+
+    assert stored_points(engine, order)["1h"]["change_pct"] == expected
+
+
+def test_track_keeps_non_ascii_unknown_keys_as_text(engine):
+    order = add_sell(engine, at=SELL_AT, post_exit_prices={"메모": "손절 후 반등"})
+    add_candles(engine, {"2026-11-23 13:00": 150.0})
+
+    tracking.track(engine, ts("2026-11-23 14:00"))
+
+    assert stored_points(engine, order)["메모"] == "손절 후 반등"
+
+
+def test_track_when_json_has_nan_on_sqlite_counts_it_invalid(sqlite_url):
+    from exitlens import db
+
+    engine = db.connect(sqlite_url, create=True)
+    db.migrate(engine)
+    add_sell(engine, at=SELL_AT, post_exit_prices='{"1h": {"price": NaN}}')
+    add_candles(engine, {"2026-11-23 16:00": 150.0})
+
+    assert tracking.track(engine, NOW).rows_invalid == 1
+
+
+@pytest.mark.postgres
+def test_track_when_columns_have_no_zone_reads_them_as_utc(postgres_url):
+    from exitlens import db
+
+    engine = db.connect(postgres_url, create=True)
+    db.migrate(engine)
+    with engine.begin() as conn:
+        for column in ("created_at", "executed_at"):
+            conn.exec_driver_sql(f"ALTER TABLE trading_history ALTER COLUMN {column} TYPE timestamp USING {column} AT TIME ZONE 'UTC'")
+        conn.exec_driver_sql("ALTER DATABASE " + engine.url.database + " SET TimeZone = 'Asia/Seoul'")
+        conn.exec_driver_sql(
+            "INSERT INTO trading_history (symbol, side, price, quantity, status, created_at, executed_at) "
+            "VALUES ('KRW-BTC', 'SELL', 100, 1, 'FILLED', '2026-11-23 12:00:00', '2026-11-23 12:00:00')")
+    engine.dispose()
+    add_candles(engine, {"2026-11-23 13:00": 150.0})
+
+    early = tracking.track(engine, ts("2026-11-23 13:04"))
+    due = tracking.track(engine, ts("2026-11-23 13:05"))
+
+    assert (early.points_tracked, due.points_tracked) == (0, 1)

@@ -334,7 +334,7 @@ tr.succeeded td.status {{ color: #1b5e20; }}
 <body>
 <h1>{esc(title)}</h1>
 <table>
-<thead><tr><th>RunPeriod</th><th>Kind</th><th>Status</th><th>Sells</th><th>Win rate</th>
+<thead><tr><th>Period</th><th>Kind</th><th>Status</th><th>Sells</th><th>Win rate</th>
 <th>Realized PnL</th><th>Avg PnL</th><th>Headline / error</th><th>Finished (UTC)</th><th>Files</th></tr></thead>
 <tbody>
 {body}

@@ -48,16 +48,21 @@ class LoadedOrders:
         return [note for _, note in self.notes_by_order]
 
 
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_json_object(value) -> tuple[dict | None, bool]:
-    """(the value as a dict or None, whether it was malformed)."""
+    """(the value as a dict or None, whether it was malformed). SQL NULL and JSON `null` are
+    absent, not malformed; NaN / Infinity, which JSON does not have, are malformed."""
     if value is None or (not isinstance(value, (str, dict, list)) and pd.isna(value)):
         return None, False
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = json.loads(value, parse_constant=_reject_constant)
         except ValueError:
             return None, True
-    if isinstance(value, dict):
+    if value is None or isinstance(value, dict):
         return value, False
     return None, True
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,9 @@ from exitlens.load import parse_json_object
 from exitlens.timeutil import require_aware, sqlite_text, utc_series
 
 log = logging.getLogger(__name__)
+
+_PG_UTC = "SET LOCAL TimeZone = 'UTC'"
+"""Timestamps without a zone in the bot's database are UTC (SPEC §1), whatever the server's zone."""
 
 SELLS_PER_CHUNK = 5_000
 """Sells looked up per statement: large enough to stay set-based, small enough to bound memory
@@ -80,14 +84,27 @@ def _progress(total: int, progress: bool | None) -> tqdm:
     return tqdm(total=total, unit="sell", desc="tracking", disable=None if progress is None else not progress, leave=False)
 
 
-def _warn_invalid(ids: list[str]) -> None:
-    for order_id in ids:
-        log.warning("order %s: post_exit_prices is not a JSON object; left untouched", order_id)
+WARN_IDS_SHOWN = 20
+END_OF_TIME = datetime(9999, 12, 31, tzinfo=timezone.utc)
 
 
-def _warn_bad_price(ids: list[str]) -> None:
+def _warn_skipped(ids: list[str], why: str) -> None:
+    """One warning line per run naming the skipped orders (the first WARN_IDS_SHOWN of them)."""
     if ids:
-        log.warning("%d SELL orders with zero or negative price skipped: %s", len(ids), ", ".join(ids[:10]))
+        more = f" and {len(ids) - WARN_IDS_SHOWN} more" if len(ids) > WARN_IDS_SHOWN else ""
+        log.warning("%d SELL orders %s, left untouched: %s%s", len(ids), why, ", ".join(ids[:WARN_IDS_SHOWN]), more)
+
+
+def change_pct(close: float, price: float) -> float:
+    """(close − price) / price × 100 rounded half away from zero to 6 decimals, in decimal
+    arithmetic as PostgreSQL's numeric does, so both engines record the same value."""
+    close_, price_ = Decimal(repr(float(close))), Decimal(repr(float(price)))
+    return float(((close_ - price_) / price_ * 100).quantize(CHANGE_QUANTUM, rounding=ROUND_HALF_UP))
+
+
+CHANGE_QUANTUM = Decimal("0.000001")
+NOT_AN_OBJECT = "whose post_exit_prices is not a JSON object"
+BAD_PRICE = "with a zero or negative price"
 
 
 # --- PostgreSQL: lookup and merge in one statement per chunk ------------------------------------
@@ -98,7 +115,7 @@ _PG_PENDING_SELLS = f"""
 SELECT {_PG_EVENT_TIME} AS event_time
 FROM trading_history t
 WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
-  AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) = 'object')
+  AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) IN ('object', 'null'))
   AND EXISTS (
       SELECT 1 FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[])) AS h(key, secs)
       WHERE t.post_exit_prices -> h.key IS NULL
@@ -107,11 +124,11 @@ ORDER BY 1
 """
 
 _PG_SKIPPED = """
-SELECT CAST(id AS text) AS id, price > 0 AS price_ok
+SELECT CAST(id AS text) AS id,
+       coalesce(jsonb_typeof(post_exit_prices), 'null') IN ('object', 'null') AS json_ok
 FROM trading_history
 WHERE side = 'SELL' AND status = 'FILLED'
-  AND (price IS NULL OR price <= 0
-       OR (post_exit_prices IS NOT NULL AND jsonb_typeof(post_exit_prices) <> 'object'))
+  AND (price IS NULL OR price <= 0 OR jsonb_typeof(post_exit_prices) NOT IN ('object', 'null'))
 ORDER BY 1
 """
 
@@ -124,7 +141,7 @@ due AS (
            {_PG_EVENT_TIME} + make_interval(secs => h.secs) AS target
     FROM trading_history t CROSS JOIN horizons h
     WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
-      AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) = 'object')
+      AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) IN ('object', 'null'))
       AND {_PG_EVENT_TIME} >= :lo AND {_PG_EVENT_TIME} < :hi
       AND t.post_exit_prices -> h.key IS NULL
       AND {_PG_EVENT_TIME} + make_interval(secs => h.secs) + :tolerance <= :now
@@ -152,7 +169,7 @@ points AS (
 ),
 updated AS (
     UPDATE trading_history t
-    SET post_exit_prices = p.new_points || coalesce(t.post_exit_prices, '{{}}'::jsonb)
+    SET post_exit_prices = p.new_points || coalesce(nullif(t.post_exit_prices, 'null'::jsonb), '{{}}'::jsonb)
     FROM points p
     WHERE t.id = p.id
     RETURNING t.id
@@ -188,23 +205,24 @@ def _chunk_bounds(event_times: pd.Series, size: int) -> list[tuple[datetime, dat
 
 def _track_postgresql(engine: Engine, now: datetime, settings: Settings, progress: bool | None) -> TrackResult:
     params = _pg_params(now, settings)
-    with engine.connect() as conn:
+    with engine.begin() as conn:
+        conn.execute(sa.text(_PG_UTC))
         skipped = conn.execute(sa.text(_PG_SKIPPED)).all()
         pending = conn.execute(sa.text(_PG_PENDING_SELLS), params).scalars().all()
-    invalid = [row.id for row in skipped if row.price_ok]
-    _warn_invalid(invalid)
-    _warn_bad_price([row.id for row in skipped if not row.price_ok])
+    invalid = [row.id for row in skipped if not row.json_ok]
+    _warn_skipped(invalid, NOT_AN_OBJECT)
+    _warn_skipped([row.id for row in skipped if row.json_ok], BAD_PRICE)
 
     result = TrackResult(rows_invalid=len(invalid))
     bounds = _chunk_bounds(pd.Series(pending, dtype=object), SELLS_PER_CHUNK) if pending else []
-    far_future = now.replace(year=9999)
     with _progress(len(pending), progress) as bar:
         for lo, hi in bounds:
             with engine.begin() as conn:
                 # Trackers on one database take turns, so each point is found and counted once.
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('exitlens.track'))"))
                 conn.execute(sa.text("SET LOCAL jit = off"))
-                row = conn.execute(sa.text(_PG_TRACK_CHUNK), {**params, "lo": lo, "hi": hi or far_future}).one()
+                conn.execute(sa.text(_PG_UTC))
+                row = conn.execute(sa.text(_PG_TRACK_CHUNK), {**params, "lo": lo, "hi": hi or END_OF_TIME}).one()
             result += TrackResult(**row._asdict())
             bar.update(row.orders_scanned)
     return result
@@ -278,9 +296,9 @@ def _track_sqlite(engine: Engine, now: datetime, settings: Settings, progress: b
     parsed = [parse_json_object(text) for text in sells["post_exit_prices"]]
     sells["points"] = [points for points, _ in parsed]
     invalid = pd.Series([malformed for _, malformed in parsed], index=sells.index, dtype=bool)
-    _warn_invalid(sells.loc[invalid, "id"].tolist())
+    _warn_skipped(sells.loc[invalid, "id"].tolist(), NOT_AN_OBJECT)
     bad_price = ~(sells["price"] > 0)
-    _warn_bad_price(sells.loc[bad_price & ~invalid, "id"].tolist())
+    _warn_skipped(sells.loc[bad_price & ~invalid, "id"].tolist(), BAD_PRICE)
     usable = sells[~invalid & ~bad_price & sells["event_time"].notna()]
 
     targets = due_points(usable, now, settings)
@@ -350,12 +368,11 @@ def _sqlite_updates(found: pd.DataFrame, current: pd.Series, now: datetime) -> t
     tracker recorded meanwhile is kept and not counted again.
     """
     tracked_at = pd.Timestamp(now).tz_convert("UTC").isoformat()
-    change = ((found["close_price"] - found["price"]) / found["price"] * 100).round(6)
     points = pd.DataFrame({
         "id": found["id"], "key": found["key"],
         "point": [
-            {"price": float(p), "change_pct": float(c), "tracked_at": tracked_at}
-            for p, c in zip(found["close_price"], change)
+            {"price": float(close), "change_pct": change_pct(close, price), "tracked_at": tracked_at}
+            for close, price in zip(found["close_price"], found["price"])
         ],
     })
     rows, added = [], 0
@@ -366,7 +383,7 @@ def _sqlite_updates(found: pd.DataFrame, current: pd.Series, now: datetime) -> t
         merged = merged_points(existing, dict(zip(group["key"], group["point"])))
         gained = len(merged) - len(existing or {})
         if gained:
-            rows.append({"id": sell_id, "merged": json.dumps(merged)})
+            rows.append({"id": sell_id, "merged": json.dumps(merged, ensure_ascii=False, allow_nan=False)})
             added += gained
     return rows, added
 
@@ -374,7 +391,7 @@ def _sqlite_updates(found: pd.DataFrame, current: pd.Series, now: datetime) -> t
 def pending_points(engine: Engine, now: datetime, settings: Settings = Settings()) -> int:
     """Post-exit points not recorded and not expired as of `now`: not due yet, or due and still
     missed. One set-based count over the FILLED sells with a positive price whose
-    `post_exit_prices` is NULL or a JSON object (the ones the tracker works on).
+    `post_exit_prices` is NULL, JSON null or a JSON object (the ones the tracker works on).
 
     On SQLite the event time is compared as stored text, so a boundary may be off by under a second.
     """
@@ -388,7 +405,7 @@ def pending_points(engine: Engine, now: datetime, settings: Settings = Settings(
             JOIN unnest(CAST(:keys AS text[]), CAST(:since AS timestamptz[])) AS h(key, since)
               ON coalesce(t.executed_at, t.created_at) >= h.since
             WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
-              AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) = 'object')
+              AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) IN ('object', 'null'))
               AND t.post_exit_prices -> h.key IS NULL""")
         params: dict[str, Any] = {"keys": list(settings.horizon_keys), "since": since}
     else:
@@ -399,12 +416,14 @@ def pending_points(engine: Engine, now: datetime, settings: Settings = Settings(
               ON coalesce(t.executed_at, t.created_at) >= h.since
             WHERE t.side = 'SELL' AND t.status = 'FILLED' AND CAST(t.price AS REAL) > 0
               AND CASE WHEN t.post_exit_prices IS NULL THEN 1
-                       WHEN json_valid(t.post_exit_prices) AND json_type(t.post_exit_prices) = 'object'
+                       WHEN json_valid(t.post_exit_prices) AND json_type(t.post_exit_prices) IN ('object', 'null')
                        THEN json_type(t.post_exit_prices, h.path) IS NULL
                        ELSE 0 END = 1""")
         params = {}
         for i, (key, moment) in enumerate(zip(settings.horizon_keys, since)):
             params[f"path{i}"] = '$."' + key.replace('"', '\\"') + '"'
             params[f"since{i}"] = sqlite_text(moment)
-    with engine.connect() as conn:
+    with engine.begin() as conn:
+        if dialect_name(engine) == "postgresql":
+            conn.execute(sa.text(_PG_UTC))
         return int(conn.execute(statement, params).scalar_one())
