@@ -239,3 +239,21 @@ def test_run_report_index_lists_every_run_newest_first_with_failures(runs):
     assert 'href="daily/2026-11-24/report.ipynb"' in page
     assert 'href="daily/2026-11-23/report.pdf"' in page
     assert "<script" not in page and "&lt;script&gt;" in page
+
+
+def test_run_report_when_rerun_fails_keeps_the_earlier_successful_run(tmp_path):
+    out = tmp_path / "reports"
+    period = RunPeriod.day(date(2026, 11, 23))
+    options = ExecutionOptions(cwd=tmp_path, cell_timeout=60, start_timeout=60)
+    good = reports.run_report(OK, kind="daily", period=period, out=out, formats="html", execution=options)
+    good_html = good.html.read_text()
+
+    with pytest.raises(ReportFailed) as failed:
+        reports.run_report(FAILS, kind="daily", period=period, out=out, formats="html", execution=options)
+
+    assert good.html.read_text() == good_html
+    assert json.loads(good.status_file.read_text())["status"] == "succeeded"
+    assert failed.value.run.run_dir == out / "daily" / "2026-11-23.failed"
+    assert json.loads(failed.value.run.status_file.read_text())["status"] == "failed"
+    index = (out / "index.html").read_text()
+    assert "2026-11-23.failed/report.ipynb" in index and "daily/2026-11-23/report.html" in index

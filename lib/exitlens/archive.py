@@ -196,6 +196,21 @@ def make_staging_dir(final: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".staging", dir=final.parent))
 
 
+def run_succeeded(run_folder: Path) -> bool:
+    """Whether `run_folder` holds a run whose status record says it succeeded."""
+    try:
+        record = json.loads((Path(run_folder) / STATUS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and record.get("status") == SUCCEEDED
+
+
+def failed_attempt_dir(final: Path) -> Path:
+    """Where a failed re-run of a period goes when `final` holds a successful run: beside it,
+    indexed as failed, replaced by the next failed attempt."""
+    return Path(final).with_name(f"{Path(final).name}.failed")
+
+
 def publish_run_dir(staging: Path, final: Path) -> Path:
     """Move the complete run in `staging` to `final`, replacing a previous run of the same
     period: the old folder is renamed aside, the new one renamed in, then the old one deleted."""

@@ -305,14 +305,19 @@ def run_report(
         error = execute_notebook(
             notebook, executed, params, env=kernel_env(database_url, env), options=execution
         )
-        if executed.is_file():
-            set_output_path(executed, final / archive.NOTEBOOK_FILE)
-            files["notebook"] = archive.NOTEBOOK_FILE
         if error is None and wanted:
             error = _export(executed, staging, wanted, browser, pdf_timeout, files,
                             title=f"exitlens {kind} report {period.label}")
         finished = clock()
         status = archive.FAILED if error else archive.SUCCEEDED
+        if status == archive.FAILED and archive.run_succeeded(final):
+            # A failed re-run must not replace a good report of the same period.
+            final = archive.failed_attempt_dir(final)
+            logger.warning("keeping the earlier successful run of %s %s; the failed run is in %s",
+                           kind, period.label, final)
+        if executed.is_file():
+            set_output_path(executed, final / archive.NOTEBOOK_FILE)
+            files["notebook"] = archive.NOTEBOOK_FILE
         archive.write_json(
             staging / archive.STATUS_FILE,
             archive.status_record(
