@@ -99,3 +99,40 @@ def test_database_url_from_environment_is_used(tmp_path):
     done = exitlens("migrate", cwd=tmp_path, env={"EXITLENS_DATABASE_URL": url})
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "env.db").exists()
+
+
+def test_demo_when_end_malformed_creates_no_database(tmp_path):
+    done = exitlens("demo", "--end", "garbage", cwd=tmp_path)
+
+    assert done.returncode == 1 and "is not an ISO-8601 time" in done.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_demo_when_only_candles_present_refuses_and_writes_nothing(tmp_path):
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'candles.db'}"
+    assert exitlens("migrate", "--db", url, cwd=tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "candles.db") as conn:
+        conn.execute("INSERT INTO market_data (symbol, interval, open_price, high_price, low_price, close_price, "
+                     "\"timestamp\") VALUES ('KRW-BTC', '1m', 1, 1, 1, 1, '2026-11-23 00:00:00.000000')")
+
+    done = exitlens("demo", "--db", url, "--days", "1", cwd=tmp_path)
+
+    assert done.returncode == 1 and "rows in market_data" in done.stderr
+    with sqlite3.connect(tmp_path / "candles.db") as conn:
+        assert conn.execute("SELECT count(*) FROM trading_history").fetchone() == (0,)
+
+
+def test_command_when_output_folder_impossible_prints_one_line(demo_dir):
+    done = exitlens("report", "daily", "--out", "/dev/null/reports", "--formats", "html", cwd=demo_dir)
+
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == ["exitlens: error: Not a directory: /dev/null/reports/daily"]
+
+
+def test_verbose_option_after_the_command_name_logs_details(demo_dir):
+    done = exitlens("track", "-v", "--now", DEMO_END, cwd=demo_dir)
+
+    assert done.returncode == 0
+    assert "INFO exitlens.tracking" in done.stderr

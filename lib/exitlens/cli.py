@@ -24,32 +24,46 @@ from exitlens.timeutil import parse_aware
 
 log = logging.getLogger("exitlens")
 
-EXIT_USAGE = 2
 EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"exitlens: {message}", err=True)
+    sys.exit(EXIT_FAILED)
 
 
 def _fail_cleanly(command):
-    """Turn expected failures into one line on stderr and exit code 1."""
+    """Give a command its -v option, and turn every failure into one line on stderr and exit
+    code 1; with -v an unexpected error also shows its traceback."""
 
+    @click.option("-v", "--verbose", is_flag=True, help="Log progress details to stderr.")
     @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args, verbose: bool = False, **kwargs):
+        if verbose:
+            _setup_logging(True)
         try:
             return command(*args, **kwargs)
         except ExitlensError as exc:
-            click.echo(f"exitlens: error: {exc}", err=True)
-            sys.exit(EXIT_FAILED)
+            _fail(f"error: {exc}")
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            click.echo(f"exitlens: database error: {reason} — check the database and run `exitlens migrate`", err=True)
-            sys.exit(EXIT_FAILED)
+            _fail(f"database error: {reason} — check the database and run `exitlens migrate`")
+        except OSError as exc:
+            _fail(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
+        except KeyboardInterrupt:
+            click.echo("exitlens: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as exc:
+            if verbose or logging.getLogger().isEnabledFor(logging.INFO):
+                raise
+            first_line = (str(exc).strip().splitlines() or [""])[0]
+            _fail(f"unexpected error: {type(exc).__name__}: {first_line} (run again with -v to see the traceback)")
 
     return wrapper
 
@@ -96,9 +110,10 @@ def migrate(db_url: str | None) -> None:
 @_fail_cleanly
 def demo(db_url: str | None, days: int, seed: int, end_text: str) -> None:
     """Fill an empty database with a deterministic simulated bot history."""
+    end = parse_aware(end_text, "--end")
     engine = db.connect(database_url_from_env(db_url), create=True)
     db.migrate(engine)
-    orders, candles = demo_module.fill_database(engine, days=days, seed=seed, end=parse_aware(end_text, "--end"))
+    orders, candles = demo_module.fill_database(engine, days=days, seed=seed, end=end)
     click.echo(f"demo database ready: {orders} orders, {candles} candles ({db.safe_url(engine.url)})")
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from exitlens import store
@@ -192,19 +193,17 @@ def _feed_with_gaps(length: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def fill_database(engine: Engine, *, days: int = DEFAULT_DAYS, seed: int = DEFAULT_SEED, end: datetime = DEFAULT_END) -> tuple[int, int]:
-    """Write a simulated history into an empty database; return (orders, candles) written.
-
-    A database that already holds orders is refused: the demo never mixes with real data.
-    """
-    import sqlalchemy as sa
-
-    with engine.connect() as conn:
-        existing = conn.execute(sa.text("SELECT count(*) FROM trading_history")).scalar_one()
-    if existing:
-        raise ConfigError(
-            f"the database already holds {existing} orders: the demo only fills an empty database "
-            "(remove data/exitlens.db to rebuild the embedded one)"
-        )
+    """Write a simulated history into an empty database, in one transaction; return (orders,
+    candles) written. A database that already holds orders or candles is refused: the demo
+    never mixes with real data."""
     orders, candles = build_history(days=days, seed=seed, end=end)
-    log.info("writing %d orders and %d candles", len(orders), len(candles))
-    return store.insert_orders(engine, orders), store.insert_candles(engine, candles)
+    with engine.begin() as conn:
+        for table in ("trading_history", "market_data"):
+            existing = conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+            if existing:
+                raise ConfigError(
+                    f"the database already holds {existing} rows in {table}: the demo only fills an "
+                    "empty database (remove data/exitlens.db to rebuild the embedded one)"
+                )
+        log.info("writing %d orders and %d candles", len(orders), len(candles))
+        return store.insert_orders(conn, orders), store.insert_candles(conn, candles)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from exitlens.db import dialect_name
 from exitlens.timeutil import sqlite_text
 
 ORDER_FIELDS = (
@@ -47,13 +47,13 @@ def _rows(frame: pd.DataFrame, fields: tuple[str, ...], json_fields: set[str], d
     ]
 
 
-def insert_orders(engine: Engine, orders: pd.DataFrame) -> int:
+def insert_orders(bind: Engine | Connection, orders: pd.DataFrame) -> int:
     """Insert orders given with ORDER_FIELDS columns (ids generated where missing).
 
     JSON columns take dicts (or ready JSON text, written as is, so tests can store malformed
     values); times take aware timestamps.
     """
-    dialect = dialect_name(engine)
+    dialect = bind.dialect.name
     orders = orders.copy()
     if "id" not in orders:
         orders["id"] = None
@@ -62,13 +62,13 @@ def insert_orders(engine: Engine, orders: pd.DataFrame) -> int:
     values = ", ".join(json_cast.format(f) if f in ("signal_info", "post_exit_prices") else f":{f}" for f in ORDER_FIELDS)
     statement = sa.text(f"INSERT INTO trading_history ({', '.join(ORDER_FIELDS)}) VALUES ({values})")
     rows = _rows(orders, ORDER_FIELDS, {"signal_info", "post_exit_prices"}, dialect)
-    _insert(engine, statement, rows)
+    _insert(bind, statement, rows)
     return len(rows)
 
 
-def insert_candles(engine: Engine, candles: pd.DataFrame) -> int:
+def insert_candles(bind: Engine | Connection, candles: pd.DataFrame) -> int:
     """Insert candles given with CANDLE_FIELDS columns; `interval` defaults to 1m."""
-    dialect = dialect_name(engine)
+    dialect = bind.dialect.name
     candles = candles.copy()
     if "interval" not in candles:
         candles["interval"] = "1m"
@@ -80,11 +80,12 @@ def insert_candles(engine: Engine, candles: pd.DataFrame) -> int:
     columns = ", ".join(f'"{f}"' if f == "timestamp" else f for f in CANDLE_FIELDS)
     statement = sa.text(f"INSERT INTO market_data ({columns}) VALUES ({', '.join(':' + f for f in CANDLE_FIELDS)})")
     rows = _rows(candles, CANDLE_FIELDS, set(), dialect)
-    _insert(engine, statement, rows)
+    _insert(bind, statement, rows)
     return len(rows)
 
 
-def _insert(engine: Engine, statement: sa.TextClause, rows: list[dict]) -> None:
-    with engine.begin() as conn:
+def _insert(bind: Engine | Connection, statement: sa.TextClause, rows: list[dict]) -> None:
+    """Insert in batches, in the caller's transaction when given a connection."""
+    with bind.begin() if isinstance(bind, Engine) else nullcontext(bind) as conn:
         for start in range(0, len(rows), BATCH_ROWS):
             conn.execute(statement, rows[start:start + BATCH_ROWS])
