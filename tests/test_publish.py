@@ -13,7 +13,7 @@ import pytest
 
 from exitlens import db, store
 from exitlens.config import Settings
-from exitlens.errors import ReportFailed
+from exitlens.errors import ConfigError, DataError, ReportFailed
 from exitlens.publish import publish_report
 from pdf_text import pdf_text
 
@@ -74,11 +74,11 @@ def test_publish_when_notebook_fails_keeps_it_and_announces_failure(small_histor
     with pytest.raises(ReportFailed, match="daily report 2026-11-23 failed"):
         publish_report("daily", db_url=url, out_dir=folder / "failing", settings=Settings(), now=NOW,
                        day=pd.Timestamp("2026-11-23").date(), formats="html",
-                       extra_parameters={"timezone": "Mars/Olympus_Mons"}, notify=True)
+                       extra_parameters={"as_of": "Mars time"}, notify=True)
 
     run_dir = folder / "failing" / "daily" / "2026-11-23"
     assert json.loads((run_dir / "status.json").read_text())["status"] == "failed"
-    assert "Mars/Olympus_Mons" in (run_dir / "report.ipynb").read_text()
+    assert "Mars time" in (run_dir / "report.ipynb").read_text()
     assert "failed" in (folder / "failing" / "index.html").read_text()
     [message] = discord.requests
     assert "failed" in json.dumps(message.discord_message()).lower()
@@ -94,3 +94,32 @@ def test_report_command_when_parameter_unknown_fails_before_running(small_histor
     assert done.returncode == 1
     assert "colour" in done.stderr and "Traceback" not in done.stderr
     assert not (folder / "unknown" / "daily").exists()
+
+
+def test_publish_when_setting_parameter_given_applies_it_to_the_summary_too(small_history):
+    folder, url = small_history
+
+    run = publish_report("daily", db_url=url, out_dir=folder / "min1", settings=Settings(), now=NOW,
+                         day=pd.Timestamp("2026-11-23").date(), formats="html",
+                         extra_parameters={"min_samples": 1})
+
+    rules = {s["rule"] for s in json.loads(run.summary.read_text())["suggestions"]}
+    assert rules == {"hold"}  # 3 evaluable sells ≥ min_samples 1 (with 20: no suggestion at all)
+    assert "min_samples = 1" in run.notebook.read_text()
+    assert "<td>hold</td>" in run.html.read_text()
+
+
+@pytest.mark.parametrize("name", ["report_date", "end", "days"])
+def test_publish_when_period_given_as_parameter_refuses(small_history, name):
+    folder, url = small_history
+    with pytest.raises(ConfigError, match="--date / --end / --days"):
+        publish_report("daily", db_url=url, out_dir=folder / "refused", settings=Settings(), now=NOW,
+                       extra_parameters={name: "2026-11-20"})
+    assert not (folder / "refused").exists()
+
+
+def test_publish_when_now_naive_refuses(small_history):
+    folder, url = small_history
+    with pytest.raises(DataError, match="has no timezone"):
+        publish_report("daily", db_url=url, out_dir=folder / "naive", settings=Settings(),
+                       now=datetime(2026, 11, 23, 15, 0))

@@ -8,19 +8,21 @@ equals what that command prints for the same period.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date as Date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from exitlens import db
 from exitlens.archive import RunPeriod
-from exitlens.config import PROJECT_ROOT, Settings
+from exitlens.config import PROJECT_ROOT, Settings, SuggestionThresholds
+from exitlens.errors import ConfigError
 from exitlens.narrative import Narrator
 from exitlens.notify import RunAnnouncement, announce
 from exitlens.report_data import analyse_from_database, current_period
 from exitlens.reports import ReportRun, ReportRunFailed, run_report
 from exitlens.summary import PeriodAnalysis
+from exitlens.timeutil import require_aware
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,25 @@ NOTEBOOKS = {
 }
 
 
-def notebook_parameters(analysis: PeriodAnalysis, settings: Settings, as_of: datetime) -> dict[str, Any]:
+PERIOD_PARAMETERS = ("report_date", "end", "days")
+SETTING_PARAMETERS = ("timezone", "min_samples", *(f.name for f in fields(SuggestionThresholds)))
+
+
+def apply_setting_parameters(settings: Settings, parameters: Mapping[str, Any]) -> tuple[Settings, dict[str, Any]]:
+    """Settings changed by the notebook parameters that are settings (timezone, min_samples,
+    thresholds), and the parameters left over. The period parameters are refused: the period is
+    chosen with --date / --end / --days, so that summary.json, the folder and the notebook agree."""
+    period = sorted(set(parameters) & set(PERIOD_PARAMETERS))
+    if period:
+        raise ConfigError(f"set the period with --date / --end / --days, not as parameter {', '.join(period)}")
+    chosen = {name: value for name, value in parameters.items() if name in SETTING_PARAMETERS}
+    thresholds = {name: value for name, value in chosen.items() if name not in ("timezone", "min_samples")}
+    direct = {name: value for name, value in chosen.items() if name not in thresholds}
+    left = {name: value for name, value in parameters.items() if name not in chosen}
+    return settings.with_overrides(**direct, thresholds=thresholds), left
+
+
+def report_parameters(analysis: PeriodAnalysis, settings: Settings, as_of: datetime) -> dict[str, Any]:
     """The notebook parameters that reproduce `analysis`: its period, timezone and thresholds."""
     period: dict[str, Any]
     if analysis.kind == "daily":
@@ -71,6 +91,8 @@ def publish_report(
     Without `day` / `end` the period is the current one at `now` (`current_period`). A failed
     run is archived and announced as failed, then its ReportRunFailed is raised.
     """
+    now = require_aware(now, "now")
+    settings, parameters_left = apply_setting_parameters(settings, extra_parameters or {})
     period_arguments = current_period(kind, settings, now, day=day, end=end)
     engine = db.connect(db_url)
     try:
@@ -80,7 +102,7 @@ def publish_report(
         engine.dispose()
     summary = analysis.to_json()
     period = run_period(analysis)
-    parameters = {**notebook_parameters(analysis, settings, now), **(extra_parameters or {})}
+    parameters = {**report_parameters(analysis, settings, now), **parameters_left}
     try:
         run = run_report(NOTEBOOKS[kind], kind=kind, period=period, out=out_dir, parameters=parameters,
                          summary=summary, database_url=db_url, formats=formats)
