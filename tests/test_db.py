@@ -106,6 +106,11 @@ def test_sync_url_when_async_or_bare_driver_uses_the_shipped_sync_driver(given, 
     assert db.sync_url(given).drivername == driver
 
 
+def test_sync_url_when_asyncpg_options_given_speaks_libpq():
+    url = db.sync_url("postgresql+asyncpg://u:p@h/d?ssl=require&prepared_statement_cache_size=0")
+    assert dict(url.query) == {"sslmode": "require"}
+
+
 def test_sync_url_when_other_database_raises_config_error():
     with pytest.raises(ConfigError, match="unsupported database 'mysql'"):
         db.sync_url("mysql://u:p@h/d")

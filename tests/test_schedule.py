@@ -567,7 +567,6 @@ def test_pending_points_when_mixed_sells_counts_unrecorded_unexpired_points(engi
     add_sell(engine, at="2026-11-24 23:00", post_exit_prices="[1, 2]")  # not a JSON object: 0
 
     assert tracking.pending_points(engine, NOW, Settings()) == 6
-    assert tracking.pending_points(engine, NOW, Settings(horizons=())) == 0
 
 
 def test_default_report_job_when_run_calls_publish_report_with_the_contract(monkeypatch, tmp_path):

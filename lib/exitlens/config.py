@@ -39,6 +39,10 @@ DEFAULT_HORIZONS = (
 )
 
 
+RULE_HORIZONS = ("4h", "24h")
+"""The horizons SPEC §2 and §3 name in metrics and rules (avg_post_4h_pct, the 24h rates)."""
+
+
 @dataclass(frozen=True)
 class SuggestionThresholds:
     """Thresholds of the tuning rules (SPEC §3); every rule fires on a strict inequality."""
@@ -67,8 +71,16 @@ class Settings:
 
     def __post_init__(self) -> None:
         zone_info(self.timezone)
-        if self.min_samples < 0:
-            raise ConfigError(f"min_samples must be 0 or more, got {self.min_samples}")
+        if isinstance(self.min_samples, bool) or not isinstance(self.min_samples, int) or self.min_samples < 0:
+            raise ConfigError(f"min_samples must be a whole number, 0 or more, got {self.min_samples!r}")
+        keys = [h.key for h in self.horizons]
+        if len(set(keys)) != len(keys) or any(h.delta <= timedelta(0) for h in self.horizons):
+            raise ConfigError(f"horizons must have distinct keys and positive lengths, got {keys}")
+        missing = [key for key in RULE_HORIZONS if key not in keys]
+        if missing:
+            raise ConfigError(f"horizons must include {', '.join(missing)}: the tuning rules read them")
+        if self.candle_tolerance <= timedelta(0) or self.retry_window < timedelta(0):
+            raise ConfigError("candle_tolerance must be positive and retry_window 0 or more")
 
     @property
     def tz(self) -> ZoneInfo:

@@ -45,6 +45,8 @@ def sync_url(url: str) -> sa.URL:
             "or sqlite:///path/to/file.db"
         ) from exc
     replacement = _SYNC_DRIVERS.get(parsed.drivername)
+    if parsed.drivername == "postgresql+asyncpg":
+        parsed = _libpq_query(parsed)
     if replacement:
         parsed = parsed.set(drivername=replacement)
     if parsed.get_backend_name() not in SUPPORTED_DIALECTS:
@@ -52,6 +54,18 @@ def sync_url(url: str) -> sa.URL:
             f"unsupported database {parsed.get_backend_name()!r}: exitlens reads PostgreSQL or SQLite"
         )
     return parsed
+
+
+_ASYNCPG_ONLY_OPTIONS = ("prepared_statement_cache_size", "statement_cache_size", "command_timeout")
+
+
+def _libpq_query(url: sa.URL) -> sa.URL:
+    """An asyncpg URL's query in libpq's words: `ssl=` becomes `sslmode=`, and options only
+    asyncpg knows are dropped (psycopg2 would refuse the connection)."""
+    query = {k: v for k, v in url.query.items() if k not in _ASYNCPG_ONLY_OPTIONS}
+    if "ssl" in query:
+        query.setdefault("sslmode", query.pop("ssl"))
+    return url.set(query=query)
 
 
 def safe_url(url: sa.URL | str) -> str:

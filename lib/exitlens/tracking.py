@@ -397,8 +397,6 @@ def pending_points(engine: Engine, now: datetime, settings: Settings = Settings(
     """
     now = require_aware(now, "now")
     since = [now - settings.retry_window - h.delta for h in settings.horizons]
-    if not since:
-        return 0
     if dialect_name(engine) == "postgresql":
         statement = sa.text("""
             SELECT count(*) FROM trading_history t
