@@ -53,6 +53,13 @@ def test_period_for_days_ends_at_end_and_spans_the_days():
     assert period.start == pd.Timestamp("2026-11-16 13:00", tz="UTC")
 
 
+def test_period_for_days_across_a_dst_change_counts_calendar_days():
+    berlin = ZoneInfo("Europe/Berlin")
+    period = period_for_days(datetime(2026, 3, 30, tzinfo=berlin), 7, berlin)
+    assert period.start == pd.Timestamp("2026-03-23 00:00", tz=berlin)
+    assert period.end - period.start == pd.Timedelta(hours=167)
+
+
 def test_period_for_days_when_end_is_naive_raises():
     with pytest.raises(DataError, match=r"period end .* has no timezone: pass an aware datetime"):
         period_for_days(datetime(2026, 11, 23), 7)

@@ -73,12 +73,15 @@ def period_for_day(day: Date, tz: str | ZoneInfo) -> Period:
     return Period(pd.Timestamp(start), pd.Timestamp(end))
 
 
-def period_for_days(end: datetime, days: int) -> Period:
-    """The `days` × 24 hours ending at `end` (aware), as a UTC window."""
+def period_for_days(end: datetime, days: int, tz: str | ZoneInfo = "UTC") -> Period:
+    """The `days` calendar days ending at `end` (aware) in timezone `tz`: the start is the same
+    wall-clock time `days` days earlier, so a week across a DST change is 167 or 169 hours."""
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ConfigError(f"days must be a whole number of 1 or more, got {days!r}")
+    zone = zone_info(tz) if isinstance(tz, str) else tz
     stop = aware_utc(end, "period end")
-    return Period(stop - pd.Timedelta(days=days), stop)
+    start = stop.tz_convert(zone) - pd.DateOffset(days=days)
+    return Period(start, stop)
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,7 @@ def analyse_days(
     narrator: Narrator | None = None,
 ) -> PeriodAnalysis:
     """The weekly analysis of the `days` days ending at `end` (aware)."""
-    period = period_for_days(end, days)
+    period = period_for_days(end, days, settings.tz)
     return analyse_period(orders, kind="weekly", period_start=period.start, period_end=period.end,
                           settings=settings, days=days, narrator=narrator)
 
