@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from exitlens.errors import ConfigError
 
+KINDS = ("daily", "weekly")
+"""The report kinds: one calendar day, or a number of days."""
 DEFAULT_TIMEZONE = "Asia/Seoul"
 DEFAULT_SQLITE_PATH = Path("data") / "exitlens.db"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -43,11 +43,6 @@ CANDLE_COLUMNS: dict[str, str] = {
 UNKNOWN = "UNKNOWN"
 
 
-def empty_frame(columns: dict[str, str]) -> pd.DataFrame:
-    """An empty frame with the declared columns and dtypes."""
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
-
-
 def with_declared_types(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """`frame` reduced to the declared columns, in order, with their dtypes."""
     out = frame.reindex(columns=list(columns))

@@ -15,9 +15,9 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
+from exitlens.config import KINDS
 from exitlens.errors import ConfigError
 
-KINDS = ("daily", "weekly")
 STATUSES = ("succeeded", "failed")
 
 # Discord limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).

@@ -16,15 +16,13 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from exitlens import db, quality
-from exitlens.config import DEFAULT_SQLITE_PATH, Settings, database_url_from_env
+from exitlens.config import DEFAULT_SQLITE_PATH, KINDS, Settings, database_url_from_env
 from exitlens.errors import ConfigError
 from exitlens.evaluate import post_column
 from exitlens.load import load_orders
 from exitlens.narrative import Narrator
+from exitlens.timeutil import parse_aware
 from exitlens.summary import PeriodAnalysis, analyse_day, analyse_days
-
-KINDS = ("daily", "weekly")
-
 
 def latest_sell_day(orders: pd.DataFrame, settings: Settings) -> Date | None:
     """The report-timezone date of the newest SELL, or None when there is none."""
@@ -197,8 +195,6 @@ def report_data(
     `as_of` is the time the data-quality section measures pending / missed points against;
     by default the period end, so a report of a past period reads the same every time.
     """
-    from exitlens.timeutil import parse_aware
-
     engine = db.connect(notebook_database_url())
     try:
         analysis = analyse_from_database(

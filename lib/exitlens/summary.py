@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from exitlens.aggregate import Buckets, bucket_all
-from exitlens.config import Settings, zone_info
+from exitlens.config import KINDS, Settings, zone_info
 from exitlens.errors import ConfigError, DataError
 from exitlens.evaluate import evaluate_sells
 from exitlens.ledger import entry_ledger
@@ -31,9 +31,6 @@ from exitlens.narrative import Narration, Narrator, deterministic_narrator
 from exitlens.suggestions import Suggestion, suggest
 
 logger = logging.getLogger(__name__)
-
-KINDS = ("daily", "weekly")
-
 
 @dataclass(frozen=True)
 class Period:
