@@ -17,6 +17,7 @@ import pytest
 
 from http_servers import Received, ScriptedServer
 from exitlens.errors import ConfigError, DeliveryFailed
+from exitlens.formatting import fmt_krw, fmt_pct, fmt_ratio
 from exitlens.notify import (
     DeliveryConfig,
     RunAnnouncement,
@@ -31,9 +32,6 @@ from exitlens.notify_payloads import (
     COLOR_SUCCEEDED,
     build_discord_message,
     build_n8n_payload,
-    fmt_krw,
-    fmt_pct,
-    fmt_ratio,
     text_length,
     truncate,
 )

@@ -23,7 +23,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import math
 import os
 import re
 import shutil
@@ -36,6 +35,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
 from exitlens.errors import ConfigError
+from exitlens.formatting import fmt_count, fmt_krw, fmt_pct, fmt_ratio
 
 logger = logging.getLogger(__name__)
 
@@ -259,22 +259,6 @@ def newest_first(records: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[st
     return sorted(records, key=key, reverse=True)
 
 
-def _fmt_count(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return "—" if value is None else str(value)
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return f"{value:,.0f}"
-    return str(value)
-
-
-def _fmt_number(value: Any, spec: str, suffix: str = "") -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return format(value, spec) + suffix
-    return str(value)
-
-
 def _fmt_time(value: Any) -> str:
     """An ISO timestamp shown to the minute in UTC; anything else as it is."""
     try:
@@ -284,13 +268,6 @@ def _fmt_time(value: Any) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc)
     return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _fmt_rate(value: Any) -> str:
-    """A share in [0, 1] shown as a percentage."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return f"{value * 100:.1f}%"
-    return _fmt_number(value, "")
 
 
 _FILE_LINKS = (("html", "HTML"), ("pdf", "PDF"), ("notebook", "notebook"), ("summary", "summary"))
@@ -322,10 +299,10 @@ def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = 
                 period=esc(str(rec.get("period") or rel)),
                 kind=esc(str(rec.get("kind") or "")),
                 status=esc(status),
-                sells=esc(_fmt_count(numbers.get("sells"))),
-                win=esc(_fmt_rate(numbers.get("win_rate"))),
-                pnl=esc(_fmt_number(numbers.get("realized_pnl"), ",.2f")),
-                avg=esc(_fmt_number(numbers.get("avg_pnl_pct"), "+.2f", "%")),
+                sells=esc(fmt_count(numbers.get("sells"))),
+                win=esc(fmt_ratio(numbers.get("win_rate"))),
+                pnl=esc(fmt_krw(numbers.get("realized_pnl"))),
+                avg=esc(fmt_pct(numbers.get("avg_pnl_pct"))),
                 detail=esc(str(detail)) if detail is not None else "",
                 finished=esc(_fmt_time(rec.get("finished_at"))),
                 links=" · ".join(links),
