@@ -89,8 +89,9 @@ def orders_frame(raw: pd.DataFrame) -> LoadedOrders:
     frame["side"] = frame["side"].astype(str).str.upper()
     typed = with_declared_types(frame, ORDER_COLUMNS)
     typed = typed.sort_values(["event_time", "id"], kind="stable").reset_index(drop=True)
-    for _, note in notes:
-        log.warning(note)
+    if notes:
+        log.warning("%d order value(s) could not be read (first: %s); the reports list them in their notes",
+                    len(notes), notes[0][1])
     return LoadedOrders(typed, notes)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from exitlens import db, quality
 from exitlens.config import DEFAULT_SQLITE_PATH, KINDS, Settings, database_url_from_env
-from exitlens.errors import ConfigError
+from exitlens.errors import ConfigError, DataError
 from exitlens.evaluate import post_column
 from exitlens.load import load_orders
 from exitlens.narrative import Narrator
@@ -67,7 +67,9 @@ def analyse_from_database(
         raise ConfigError(f"days must be at least 1, got {days}")
     loaded = load_orders(engine)
     orders = loaded.orders
-    latest = latest_sell_day(orders, settings) or datetime.now(settings.tz).date()
+    latest = latest_sell_day(orders, settings)
+    if latest is None and day is None and end is None:
+        raise DataError("the database has no filled SELL yet: name the period (report_date / end) to report on")
     if kind == "daily":
         analysis = analyse_day(orders, day or latest, settings, narrator=narrator)
     else:

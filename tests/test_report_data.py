@@ -1,0 +1,55 @@
+"""The report data: default periods, and the one path from a database to an analysis."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pandas as pd
+import pytest
+
+from exitlens import db, store
+from exitlens.config import Settings
+from exitlens.errors import DataError
+from exitlens.report_data import analyse_from_database, current_period, midnight_after
+
+
+def test_current_period_daily_is_today_in_the_report_timezone():
+    now = datetime(2026, 11, 23, 15, 30, tzinfo=timezone.utc)  # 00:30 on the 24th in Seoul
+    assert current_period("daily", Settings(), now) == {"day": date(2026, 11, 24)}
+    assert current_period("daily", Settings(timezone="UTC"), now) == {"day": date(2026, 11, 23)}
+
+
+def test_current_period_weekly_ends_at_midnight_after_today():
+    now = datetime(2026, 11, 23, 13, 0, tzinfo=timezone.utc)  # 22:00 in Seoul
+    end = current_period("weekly", Settings(), now)["end"]
+    assert end == midnight_after(date(2026, 11, 23), Settings())
+    assert end.isoformat() == "2026-11-24T00:00:00+09:00"
+
+
+@pytest.fixture
+def engine_with_sells(engine):
+    sold = [pd.Timestamp("2026-11-20 03:00", tz="UTC"), pd.Timestamp("2026-11-22 16:00", tz="UTC")]
+    store.insert_orders(engine, pd.DataFrame([{
+        "symbol": "KRW-BTC", "side": "SELL", "order_type": "MARKET", "price": 100.0, "quantity": 1.0,
+        "fee": 0.0, "status": "FILLED", "created_at": t, "executed_at": t,
+        "post_exit_prices": "[1, 2]" if t.day == 22 else None,
+    } for t in sold]))
+    return engine
+
+
+def test_analyse_from_database_without_period_reports_the_latest_day_with_a_sell(engine_with_sells):
+    analysis = analyse_from_database(engine_with_sells, "daily", Settings())
+    assert analysis.date == date(2026, 11, 23)  # 16:00 UTC on the 22nd is the 23rd in Seoul
+    assert len(analysis.sells) == 1
+    assert any("post_exit_prices is not a JSON object" in note for note in analysis.notes)
+
+
+def test_analyse_from_database_weekly_default_ends_after_the_latest_day(engine_with_sells):
+    analysis = analyse_from_database(engine_with_sells, "weekly", Settings())
+    assert analysis.period.end == pd.Timestamp("2026-11-24 00:00", tz="Asia/Seoul")
+    assert len(analysis.sells) == 2
+
+
+def test_analyse_from_database_when_no_sells_and_no_period_says_to_name_one(engine):
+    with pytest.raises(DataError, match="name the period"):
+        analyse_from_database(engine, "daily", Settings())
