@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 
-from bench.common import Knobs, Row, knobs_from_env, say, table
+from bench.common import Row, knobs_from_env, say, table
 from exitlens.errors import ConfigError
 
 

@@ -15,7 +15,7 @@ import json
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import nbformat
