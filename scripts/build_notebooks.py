@@ -24,10 +24,8 @@ SETUP = """\
 %matplotlib inline
 import pandas as pd
 from exitlens import plots
-from exitlens.report_data import report_data, report_settings
+from exitlens.report_data import report_data, report_settings, show
 
-pd.set_option("display.max_rows", 1000)
-pd.set_option("display.max_columns", 50)
 settings = report_settings(
     timezone=timezone, min_samples=min_samples,
     trailing_stop_post_24h_pct=trailing_stop_post_24h_pct, stop_loss_post_4h_pct=stop_loss_post_4h_pct,
@@ -35,8 +33,7 @@ settings = report_settings(
     regime_early_exit_rate=regime_early_exit_rate, trailing_stop_step_pct=trailing_stop_step_pct,
 )
 report = {call}
-print(report.title)
-print(report.period_text)"""
+report.heading()"""
 
 COMMON_PARAMETERS = f"""\
 as_of = None  # when pending / missed points are judged (ISO with offset); None: the period end
@@ -45,12 +42,12 @@ min_samples = 20
 {THRESHOLDS}"""
 
 DAILY_PARAMETERS = f"""\
-# Parameters (literals only). The database comes from EXITLENS_DATABASE_URL, else data/exitlens.db.
+# Parameters (literals only). The database: EXITLENS_DATABASE_URL, else DATABASE_URL, else data/exitlens.db.
 report_date = None  # "YYYY-MM-DD" in the report timezone; None: the latest day with a sell
 {COMMON_PARAMETERS}"""
 
 WEEKLY_PARAMETERS = f"""\
-# Parameters (literals only). The database comes from EXITLENS_DATABASE_URL, else data/exitlens.db.
+# Parameters (literals only). The database: EXITLENS_DATABASE_URL, else DATABASE_URL, else data/exitlens.db.
 end = None  # end of the period, exclusive (ISO with offset); None: midnight after the latest day with a sell
 days = 7
 {COMMON_PARAMETERS}"""
@@ -74,9 +71,9 @@ def cells(kind: str) -> list:
         ),
         parameters,
         new_code_cell(SETUP.format(call=call)),
-        *section("Headline", "", "print(report.analysis.headline)"),
+        *section("Headline", "", "report.headline()"),
         *section("Key numbers", "Win rate and PnL count evaluable sells (those with an entry price).",
-                 "report.kpis()"),
+                 "show(report.kpis(), index=False)"),
         *section("PnL by exit reason", "", "plots.pnl_by_exit_reason(report.analysis.sells)"),
         *section("After the exit", "Mean change of the price after the exit, by exit reason: above zero "
                  "means the price kept rising after we sold.",
@@ -89,18 +86,23 @@ def cells(kind: str) -> list:
             *section("Hold time", "", "plots.hold_time_by_exit_reason(report.analysis.sells)"),
         ]
     out += [
-        *section("By exit reason", "Rates are fractions (0.25 = 25%).", "report.by_exit_reason()"),
+        *section("By exit reason", "Averages in %, hold time in hours; rates are fractions (0.25 = 25%).",
+                 "show(report.by_exit_reason())"),
         *section("Suggestions", "Rule-based (SPEC §3): each row names the metric, its value, the threshold "
-                 "and the number of sells behind it.", "report.suggestions()"),
+                 "and the number of sells behind it.", "report.suggestions_view()"),
         *section("Data quality", "Post-exit points per horizon, where entry prices came from, and notes "
-                 "about sells left out.", "report.point_states()", "report.entry_sources()", "report.notes()"),
-        *section("Every sell", "", "report.detail()"),
+                 "about sells left out.", "show(report.point_states())", "show(report.entry_sources())",
+                 "report.notes_view()"),
+        *section("Every sell", "Entry and exit in KRW; PnL and the moves after the exit in %.",
+                 "show(report.detail())"),
     ]
     return out
 
 
 def build(kind: str) -> Path:
     notebook = new_notebook(cells=cells(kind))
+    for number, cell in enumerate(notebook.cells):
+        cell.id = f"{kind}-{number:02d}"  # stable ids: a rebuild changes only what really changed
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["language_info"] = {"name": "python"}
     path = ROOT / "notebooks" / f"{kind}_exit_report.ipynb"

@@ -35,7 +35,19 @@ CHROMIUM_FALLBACKS = ("/usr/bin/chromium",)
 DEFAULT_PDF_TIMEOUT = 120.0
 
 # Printed page: A4 with modest margins; a wide table may shrink rather than be cut.
-PRINT_CSS = "<style>@page { size: A4; margin: 12mm; }</style>"
+PRINT_CSS = """<style>
+@page { size: A4 landscape; margin: 10mm; }
+.jp-RenderedHTMLCommon table { font-size: 11px; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { white-space: nowrap; }
+@media print {
+  /* Tables print whole: no scroll box, no clipped columns; a heading stays with what follows. */
+  .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
+  .jp-RenderedHTMLCommon table { font-size: 9px; }
+  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { padding: 2px 4px; }
+  h1, h2, h3, .jp-MarkdownCell { break-after: avoid; page-break-after: avoid; }
+  img, tr { break-inside: avoid; page-break-inside: avoid; }
+}
+</style>"""
 
 _MISSING_CHROMIUM = (
     "PDF export needs a headless Chromium: install the `chromium` package "

@@ -7,12 +7,16 @@ Rounding and labels happen here, at presentation; the analysis itself stays unro
 
 from __future__ import annotations
 
+import hashlib
+import html
 import os
 from dataclasses import dataclass, replace
 from datetime import date as Date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import HTML
+from pandas.io.formats.style import Styler
 from sqlalchemy.engine import Engine
 
 from exitlens import db, quality
@@ -22,6 +26,7 @@ from exitlens.evaluate import post_column
 from exitlens.load import load_orders
 from exitlens.narrative import Narrator
 from exitlens.timeutil import parse_aware
+from exitlens.suggestions import suggest
 from exitlens.summary import PeriodAnalysis, analyse_day, analyse_days
 
 def latest_sell_day(orders: pd.DataFrame, settings: Settings) -> Date | None:
@@ -134,19 +139,35 @@ class ReportData:
         }], index=["period"])
 
     def by_exit_reason(self) -> pd.DataFrame:
-        """The per exit reason bucket table, rounded for reading."""
+        """The per exit reason bucket table: counts, PnL, hold time, post-exit moves, rates."""
+        horizons = [f"avg_post_{h}_pct" for h in self.settings.horizon_keys]
         columns = ["count", "evaluable", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
-                   "avg_hold_hours", *[f"avg_post_{h}_pct" for h in self.settings.horizon_keys],
-                   "early_exit_rate", "over_hold_rate"]
+                   "avg_hold_hours", *horizons, "early_exit_rate", "over_hold_rate"]
         table = self.analysis.buckets.by_exit_reason.reindex(columns=columns)
-        return table.astype(float).round(2)
+        return table.astype({"count": "int64", "evaluable": "int64"}).rename(columns=_READABLE)
 
     def suggestions(self) -> pd.DataFrame:
         """Each suggestion with the metric, value, threshold and sample size behind it."""
         rows = [s.to_dict() for s in self.analysis.suggestions]
-        table = pd.DataFrame(rows, columns=["rule", "message", "metric", "value", "threshold", "samples"])
-        table["value"] = pd.to_numeric(table["value"], errors="coerce").round(3)
-        return table
+        return pd.DataFrame(rows, columns=["rule", "message", "metric", "value", "threshold", "samples"])
+
+    def suggestions_view(self):
+        """The suggestions table, or the sentence saying why there is none."""
+        table = self.suggestions()
+        if not table.empty:
+            return show(table).set_properties(subset=["message"], **{"white-space": "normal", "min-width": "28em", "text-align": "left"})
+        reasons = suggest(self.analysis.buckets, self.settings).notes
+        return paragraph(" ".join(reasons) or "No suggestions for this period.")
+
+    def heading(self):
+        return paragraph(f"{self.title} — {self.period_text}")
+
+    def headline(self):
+        return paragraph(self.analysis.headline)
+
+    def notes_view(self):
+        """The notes table, or a sentence saying there is nothing to note."""
+        return show(self.notes()) if self.analysis.notes else paragraph("No notes: every sell could be read and evaluated.")
 
     def point_states(self) -> pd.DataFrame:
         return quality.point_states(self.analysis.sells, self.as_of, self.settings)
@@ -168,10 +189,35 @@ class ReportData:
             "exit reason": sells["exit_reason"],
             "entry": sells["entry_price"],
             "exit": sells["price"],
-            "PnL (%)": sells["pnl_pct"].round(2),
-            **{f"{h} (%)": sells[post_column(h)].round(2) for h in self.settings.horizon_keys},
+            "PnL (%)": sells["pnl_pct"],
+            **{f"{h} (%)": sells[post_column(h)] for h in self.settings.horizon_keys},
         })
         return table.reset_index(drop=True)
+
+
+_READABLE = {
+    "count": "sells", "win_rate": "win rate", "avg_pnl_pct": "avg PnL %", "median_pnl_pct": "median PnL %",
+    "realized_pnl": "realized PnL", "avg_hold_hours": "avg hold (h)", "early_exit_rate": "early exit rate",
+    "over_hold_rate": "over-hold rate",
+}
+_READABLE.update({f"avg_post_{h}_pct": f"after {h} %" for h in ("1h", "4h", "12h", "24h")})
+
+
+def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
+    """A table as a report shows it: thousands separators, two decimals, "–" for unknown,
+    text escaped (values come from the database), row numbers hidden unless they mean something."""
+    # A stable id (pandas draws a random one), so the same table renders to the same HTML.
+    digest = hashlib.blake2b(repr((list(table.columns), table.shape)).encode(), digest_size=4).hexdigest()
+    styler = table.style.set_uuid(f"t{digest}").format(precision=2, thousands=",", na_rep="–", escape="html")
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    if index is False or (index is None and isinstance(table.index, pd.RangeIndex)):
+        styler = styler.hide(axis="index")
+    return styler
+
+
+def paragraph(text: str) -> HTML:
+    """Text as an HTML paragraph that wraps like prose (escaped: it may quote the database)."""
+    return HTML(f"<p>{html.escape(text)}</p>")
 
 
 def _round(value, digits: int):
