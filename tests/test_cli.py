@@ -73,6 +73,10 @@ def test_track_json_then_again_reports_nothing_new(demo_dir):
     (("track", "--db", "postgresql://bot:hunter2@127.0.0.1:1/coinpilot"), "could not connect"),
     (("track", "--db", "sqlite:///nowhere/exitlens.db"), "no database at"),
     (("migrate", "--db", "mysql://u:p@h/d"), "unsupported database"),
+    (("frobnicate",), "No such command 'frobnicate'"),
+    (("track", "--bogus"), "No such option"),
+    (("summary", "monthly"), "'monthly' is not one of 'daily', 'weekly'"),
+    (("summary", "weekly", "--days", "0"), "0 is not in the range x>=1"),
 ])
 def test_command_when_input_bad_prints_one_line_and_fails(tmp_path, args, message):
     done = exitlens(*args, cwd=tmp_path)

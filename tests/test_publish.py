@@ -6,14 +6,14 @@ import json
 import subprocess
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 
-from exitlens import db, store
+from exitlens import db, publish, store
 from exitlens.config import Settings
-from exitlens.errors import ConfigError, DataError, ReportFailed
+from exitlens.errors import ConfigError, DataError, DeliveryFailed, ReportFailed
 from exitlens.publish import publish_report
 from pdf_text import pdf_text
 
@@ -66,19 +66,22 @@ def test_publish_daily_writes_run_folder_whose_summary_equals_the_summary_comman
     assert "3.49" in pdf_text(run.pdf.read_bytes())  # the average PnL %, as text in the PDF
 
 
-def test_publish_when_notebook_fails_keeps_it_and_announces_failure(small_history, make_server, monkeypatch):
+def test_publish_when_notebook_fails_keeps_it_and_announces_failure(small_history, make_server, monkeypatch, tmp_path):
     folder, url = small_history
+    failing = nbformat.read(publish.NOTEBOOKS["daily"], as_version=4)
+    failing.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("boom in the notebook")'))
+    nbformat.write(failing, tmp_path / "failing.ipynb")
+    monkeypatch.setitem(publish.NOTEBOOKS, "daily", tmp_path / "failing.ipynb")
     discord = make_server()
     monkeypatch.setenv("DISCORD_WEBHOOK_URL", discord.url("/api/webhooks/1/secret-token"))
 
-    with pytest.raises(ReportFailed, match="daily report 2026-11-23 failed"):
+    with pytest.raises(ReportFailed, match="daily report 2026-11-23 failed: RuntimeError: boom in the notebook"):
         publish_report("daily", db_url=url, out_dir=folder / "failing", settings=Settings(), now=NOW,
-                       day=pd.Timestamp("2026-11-23").date(), formats="html",
-                       extra_parameters={"as_of": "Mars time"}, notify=True)
+                       day=pd.Timestamp("2026-11-23").date(), formats="html", notify=True)
 
     run_dir = folder / "failing" / "daily" / "2026-11-23"
     assert json.loads((run_dir / "status.json").read_text())["status"] == "failed"
-    assert "Mars time" in (run_dir / "report.ipynb").read_text()
+    assert "boom in the notebook" in (run_dir / "report.ipynb").read_text()
     assert "failed" in (folder / "failing" / "index.html").read_text()
     [message] = discord.requests
     assert "failed" in json.dumps(message.discord_message()).lower()
@@ -116,6 +119,28 @@ def test_publish_when_period_given_as_parameter_refuses(small_history, name):
         publish_report("daily", db_url=url, out_dir=folder / "refused", settings=Settings(), now=NOW,
                        extra_parameters={name: "2026-11-20"})
     assert not (folder / "refused").exists()
+
+
+def test_publish_when_as_of_parameter_naive_refuses_before_running(small_history):
+    folder, url = small_history
+    with pytest.raises(DataError, match="parameter as_of .* has no timezone"):
+        publish_report("daily", db_url=url, out_dir=folder / "as_of", settings=Settings(), now=NOW,
+                       extra_parameters={"as_of": "2026-11-23T10:00:00"})
+    assert not (folder / "as_of").exists()
+
+
+def test_publish_when_webhook_rejects_says_the_report_is_written(small_history, make_server, monkeypatch):
+    folder, url = small_history
+    discord = make_server()
+    discord.respond((404, {}, {"message": "Unknown Webhook", "code": 10015}))
+    monkeypatch.setenv("DISCORD_WEBHOOK_URL", discord.url("/api/webhooks/1/secret-token"))
+
+    with pytest.raises(DeliveryFailed, match="the report itself is written") as failed:
+        publish_report("daily", db_url=url, out_dir=folder / "rejected", settings=Settings(), now=NOW,
+                       day=pd.Timestamp("2026-11-23").date(), formats="html", notify=True)
+
+    assert "secret-token" not in str(failed.value)
+    assert (folder / "rejected" / "daily" / "2026-11-23" / "report.html").exists()
 
 
 def test_publish_when_now_naive_refuses(small_history):

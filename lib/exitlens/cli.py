@@ -251,5 +251,21 @@ def schedule(db_url, timezone_name, out_dir, metrics_port) -> None:
                   config=ScheduleConfig.from_env(metrics_port=metrics_port), out_dir=out_dir)
 
 
+def run(argv: list[str] | None = None) -> None:
+    """The `exitlens` entry point: click's usage errors, too, end in one line on stderr."""
+    try:
+        main.main(args=argv, prog_name="exitlens", standalone_mode=False)
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "exitlens"
+        click.echo(f"exitlens: error: {exc.format_message()} (see `{command} --help`)", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"exitlens: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("exitlens: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -16,13 +16,13 @@ from typing import Any, Iterable, Mapping
 from exitlens import db
 from exitlens.archive import RunPeriod
 from exitlens.config import PROJECT_ROOT, Settings, SuggestionThresholds
-from exitlens.errors import ConfigError
+from exitlens.errors import ConfigError, DeliveryFailed
 from exitlens.narrative import Narrator
 from exitlens.notify import RunAnnouncement, announce
 from exitlens.report_data import analyse_from_database, current_period
 from exitlens.reports import ReportRun, ReportRunFailed, run_report
 from exitlens.summary import PeriodAnalysis
-from exitlens.timeutil import require_aware
+from exitlens.timeutil import parse_aware, require_aware
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,8 @@ def publish_report(
     """
     now = require_aware(now, "now")
     settings, parameters_left = apply_setting_parameters(settings, extra_parameters or {})
+    if isinstance(parameters_left.get("as_of"), str):
+        parse_aware(parameters_left["as_of"], "parameter as_of")
     period_arguments = current_period(kind, settings, now, day=day, end=end)
     engine = db.connect(db_url)
     try:
@@ -111,7 +113,10 @@ def publish_report(
             announce(summary, _announcement(kind, period, failure.run, Path(out_dir)), now=now, raise_on_failure=False)
         raise
     if notify:
-        announce(summary, _announcement(kind, period, run, Path(out_dir)), now=now)
+        try:
+            announce(summary, _announcement(kind, period, run, Path(out_dir)), now=now)
+        except DeliveryFailed as exc:
+            raise DeliveryFailed(f"{exc} (the report itself is written: {run.run_dir})") from exc
     return run
 
 
