@@ -75,9 +75,10 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
         raise DataError(
             f"orders frame lacks column(s) {', '.join(missing)}: load it with exitlens.load"
         )
-    side = orders["side"].astype(object).where(orders["side"].notna(), "").astype(str).str.upper()
-    is_sell = (side == "SELL").to_numpy()
-    is_buy = (side == "BUY").to_numpy()
+    side_codes, sides = pd.factorize(orders["side"].to_numpy(dtype=object))
+    side = np.array([str(name).upper() for name in sides] + [""], dtype=object)[side_codes]
+    is_sell = side == "SELL"
+    is_buy = side == "BUY"
     quantity = pd.to_numeric(orders["quantity"], errors="coerce").to_numpy(dtype=float)
     price = pd.to_numeric(orders["price"], errors="coerce").to_numpy(dtype=float)
     time_ns = _epoch_ns(orders["event_time"])
@@ -191,11 +192,10 @@ def _stored_entry_prices(signal_info: pd.Series) -> tuple[np.ndarray, pd.Series]
 
     A usable value is a positive finite number; a numeric string such as "95000000" counts
     (bots that serialise Decimal write strings), a boolean does not."""
-    raw = signal_info.map(
-        lambda info: info.get("entry_avg_price") if isinstance(info, dict) else None
-    ).astype(object)
-    is_bool = raw.map(lambda value: isinstance(value, (bool, np.bool_)), na_action="ignore")
-    numbers = pd.to_numeric(raw.where(is_bool.ne(True)), errors="coerce").to_numpy(dtype=float)
+    values = [info.get("entry_avg_price") if isinstance(info, dict) else None for info in signal_info]
+    raw = pd.Series(values, index=signal_info.index, dtype=object)
+    numeric = [None if isinstance(value, (bool, np.bool_)) else value for value in values]
+    numbers = pd.to_numeric(pd.Series(numeric, dtype=object), errors="coerce").to_numpy(dtype=float)
     usable = np.isfinite(numbers) & (numbers > 0)
     return np.where(usable, numbers, np.nan), raw
 
