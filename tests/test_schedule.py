@@ -28,8 +28,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from exitlens import db, locks, metrics, schedule, tracking
 from exitlens.config import Settings
-from exitlens.errors import ConfigError, DataError
-from exitlens.notify import DeliveryConfig
+from exitlens.errors import ConfigError, DataError, DeliveryFailed
 from exitlens.schedule import JOB_DAILY, JOB_TRACK, JOB_WEEKLY, ScheduleConfig
 from tracking_factories import add_candles, add_sell, ts
 
@@ -614,7 +613,7 @@ def test_default_alert_when_webhook_set_posts_one_plain_message(recorder):
 
     (method, path, headers, body), = recorder.handler.requests
     message = json.loads(body)
-    assert (method, path) == ("POST", "/api/webhooks/123/tok3n-secret")
+    assert (method, path) == ("POST", "/api/webhooks/123/tok3n-secret?wait=true")
     assert message["allowed_mentions"] == {"parse": []}
     assert message["content"].startswith("\u26a0\ufe0f exitlens: job `daily_report` failed: could not reach")
     assert "tok3n-secret" not in message["content"] and "`refused`" not in message["content"]
@@ -622,10 +621,10 @@ def test_default_alert_when_webhook_set_posts_one_plain_message(recorder):
 
 def test_default_alert_when_webhook_refuses_raises_without_the_secret(recorder):
     recorder.handler.status = 404
-    config = DeliveryConfig(discord_webhook_url=f"{recorder.url}/api/webhooks/1/s3cret-token")
+    alert = schedule.default_alert({"DISCORD_WEBHOOK_URL": f"{recorder.url}/api/webhooks/1/s3cret-token"})
 
-    with pytest.raises(Exception, match="refused the alert \\(404\\)") as caught:
-        schedule.send_discord_alert(config, JOB_TRACK, "boom")
+    with pytest.raises(DeliveryFailed, match="rejected the message \\(404") as caught:
+        alert(JOB_TRACK, "boom")
     assert "s3cret-token" not in str(caught.value)
 
 
@@ -662,3 +661,18 @@ def test_push_metrics_when_gateway_unreachable_logs_and_returns_false(caplog):
 
     assert metrics.push_metrics("exitlens_track", {"EXITLENS_PUSHGATEWAY_URL": url}) is False
     assert "metrics not pushed to http://127.0.0.1" in caplog.text
+
+
+def test_default_alert_when_rate_limited_retries_and_posts_one_plain_message(make_server):
+    discord = make_server()
+    discord.respond((429, {}, {"retry_after": 0.01}))
+    alert = schedule.default_alert({"DISCORD_WEBHOOK_URL": discord.url("/api/webhooks/1/tok3n-secret"),
+                                    "EXITLENS_NOTIFY_BACKOFF_SECONDS": "0.01"})
+
+    alert(JOB_TRACK, "OperationalError: connection to postgresql://bot:pw@db refused")
+
+    first, second = discord.requests
+    message = second.json()
+    assert message["content"].startswith("\u26a0\ufe0f exitlens: job `track` failed: OperationalError")
+    assert message["allowed_mentions"] == {"parse": []}
+    assert "wait=true" in second.path

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, push_to_gateway
 
-from exitlens.notify import redact_url, scrub_secrets
+from exitlens.redaction import redact_url, scrub_secrets
 from exitlens.timeutil import require_aware
 
 log = logging.getLogger(__name__)

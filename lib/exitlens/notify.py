@@ -20,7 +20,6 @@ import json
 import logging
 import math
 import os
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -33,6 +32,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from exitlens.errors import ConfigError, DeliveryFailed
+from exitlens.redaction import redact_url, register_secrets, scrub_secrets
+from exitlens.webhooks import Endpoint, WebhookFailed, post_with_retries, refused
 from exitlens.notify_payloads import (
     RunAnnouncement,
     build_discord_message,
@@ -59,52 +60,6 @@ N8N_PATHS = {"daily": "/webhook/daily-report", "weekly": "/webhook/weekly-exit-r
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MULTIPART_OVERHEAD_BYTES = 4096  # boundaries and part headers, kept out of the upload budget
 CONTENT_TYPES = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8"}
-
-
-# --------------------------------------------------------------------------- secrets
-
-
-class _SecretScrubber(logging.Filter):
-    """Rewrites any known secret, and any Discord webhook URL, out of text and log records."""
-
-    _WEBHOOK = re.compile(r"(https?://[^/\s\"'<>]+)/api(?:/v\d+)?/webhooks/[^\s\"'<>]+")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._secrets: set[str] = set()
-
-    def register(self, *secrets: str | None) -> None:
-        self._secrets.update(s for s in secrets if s and len(s) >= 4)
-
-    def scrub(self, text: str) -> str:
-        text = self._WEBHOOK.sub(r"\1/api/webhooks/…", text)
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            text = text.replace(secret, "…")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = self.scrub(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-_SCRUBBER = _SecretScrubber()
-logging.getLogger("httpx").addFilter(_SCRUBBER)
-
-
-def scrub_secrets(text: str) -> str:
-    """`text` with webhook URLs, tokens and webhook secrets replaced by an ellipsis."""
-    return _SCRUBBER.scrub(text)
-
-
-def redact_url(url: str) -> str:
-    """Scheme and host only, plus `/api/webhooks/…` for a Discord webhook: safe to log."""
-    parts = urlsplit(url)
-    host = parts.netloc.rsplit("@", 1)[-1] or "?"
-    tail = "/api/webhooks/…" if "/webhooks/" in parts.path else "/…"
-    return f"{parts.scheme or '?'}://{host}{tail}"
 
 
 # --------------------------------------------------------------------------- configuration
@@ -139,7 +94,7 @@ class DeliveryConfig:
             raise ConfigError(f"max_attempts must be 1 or more, got {self.max_attempts}")
         if self.max_upload_bytes < 0 or self.top_suggestions < 0:
             raise ConfigError("max_upload_bytes and top_suggestions must be 0 or more")
-        _SCRUBBER.register(self.discord_webhook_url, self.n8n_url, self.n8n_secret,
+        register_secrets(self.discord_webhook_url, self.n8n_url, self.n8n_secret,
                            *_path_tokens(self.discord_webhook_url))
 
     @property
@@ -222,125 +177,6 @@ def discord_execute_url(webhook_url: str) -> str:
 
 
 
-# --------------------------------------------------------------------------- one retrying POST
-
-
-class WebhookFailed(DeliveryFailed):
-    """A DeliveryFailed that also says which target failed and how many attempts it took."""
-
-    def __init__(self, message: str, *, target: str, attempts: int, status_code: int | None = None):
-        super().__init__(message)
-        self.target = target
-        self.attempts = attempts
-        self.status_code = status_code
-
-
-@dataclass(frozen=True)
-class _Endpoint:
-    target: str  # "discord" / "n8n"
-    label: str  # "Discord webhook"
-    url: str = field(repr=False)  # secret
-    hint: str = ""  # what to check when it is rejected
-
-    @property
-    def shown(self) -> str:
-        return redact_url(self.url)
-
-
-def _reason(response: httpx.Response) -> str:
-    """Discord's / n8n's own words for a refusal, one line, secret-free."""
-    reason = ""
-    try:
-        body = response.json()
-        if isinstance(body, Mapping) and isinstance(body.get("message"), str):
-            reason = body["message"]
-    except ValueError:
-        pass
-    reason = " ".join((reason or response.reason_phrase or "").split())
-    return scrub_secrets(reason)[:200]
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds to wait from the JSON body's `retry_after`, else the Retry-After header."""
-    candidates: list[Any] = []
-    try:
-        body = response.json()
-        if isinstance(body, Mapping):
-            candidates.append(body.get("retry_after"))
-    except ValueError:
-        pass
-    candidates.append(response.headers.get("Retry-After"))
-    for value in candidates:
-        try:
-            seconds = float(value)
-        except (TypeError, ValueError):
-            continue
-        if math.isfinite(seconds) and seconds >= 0:
-            return seconds
-    return None
-
-
-def _backoff(config: DeliveryConfig, attempt: int) -> float:
-    return min(config.backoff_max_seconds, config.backoff_seconds * 2 ** (attempt - 1))
-
-
-def _post(
-    client: httpx.Client,
-    endpoint: _Endpoint,
-    request: Mapping[str, Any],
-    config: DeliveryConfig,
-    sleep: Callable[[float], None],
-    *,
-    attempts_before: int = 0,
-) -> tuple[httpx.Response, int]:
-    """POST until a final answer: returns (response, attempts) for 2xx and for 4xx other than
-    401/403/404/408/429; raises WebhookFailed for those, and when retries run out."""
-    attempt = 0
-    while True:
-        attempt += 1
-        total = attempts_before + attempt
-        status: int | None = None
-        try:
-            response = client.post(endpoint.url, **request)
-        except httpx.TransportError as exc:
-            problem = f"{type(exc).__name__}: {scrub_secrets(str(exc)) or 'no detail'}"
-            wait = _backoff(config, attempt)
-        except httpx.InvalidURL:
-            raise WebhookFailed(
-                f"{endpoint.label} URL {endpoint.shown} is not valid: {endpoint.hint}",
-                target=endpoint.target, attempts=total) from None
-        else:
-            status = response.status_code
-            if status in (401, 403, 404):
-                raise WebhookFailed(
-                    f"{endpoint.label} rejected the message ({status} {_reason(response)}): "
-                    f"{endpoint.hint}", target=endpoint.target, attempts=total, status_code=status)
-            if status == 429:
-                asked = _retry_after(response)
-                wait = min(asked if asked is not None else _backoff(config, attempt),
-                           config.retry_after_cap_seconds)
-                problem = f"429 rate limited{'' if asked is None else f' for {asked:g} s'}"
-            elif status >= 500 or status == 408:
-                problem = f"{status} {_reason(response)}"
-                wait = _backoff(config, attempt)
-            else:
-                return response, total
-        if attempt >= config.max_attempts:
-            raise WebhookFailed(
-                f"{endpoint.label} at {endpoint.shown} still failing after {total} attempts "
-                f"(last: {problem})", target=endpoint.target, attempts=total, status_code=status)
-        log.warning("%s at %s: %s; retrying in %.2f s (attempt %d of %d)", endpoint.label,
-                    endpoint.shown, problem, wait, attempt + 1, config.max_attempts)
-        sleep(wait)
-
-
-def _refused(endpoint: _Endpoint, response: httpx.Response, attempts: int) -> WebhookFailed:
-    return WebhookFailed(
-        f"{endpoint.label} at {endpoint.shown} refused the message "
-        f"({response.status_code} {_reason(response)})",
-        target=endpoint.target, attempts=attempts, status_code=response.status_code)
-
-
 # --------------------------------------------------------------------------- targets
 
 
@@ -368,7 +204,7 @@ def _send_discord(
 ) -> DeliveryResult:
     if not config.discord_webhook_url:
         raise ConfigError("DISCORD_WEBHOOK_URL is not set: nothing to send to Discord")
-    endpoint = _Endpoint("discord", "Discord webhook", discord_execute_url(config.discord_webhook_url),
+    endpoint = Endpoint("discord", "Discord webhook", discord_execute_url(config.discord_webhook_url),
                          "check DISCORD_WEBHOOK_URL")
     link = report_url(run, config.public_base_url)
     build = dict(link=link, now=now, top_suggestions=config.top_suggestions)
@@ -383,7 +219,7 @@ def _send_discord(
         else:
             content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
             files = {"files[0]": (path.name, path.read_bytes(), content_type)}
-            response, attempts = _post(client, endpoint, {"data": {"payload_json": payload_json},
+            response, attempts = post_with_retries(client, endpoint, {"data": {"payload_json": payload_json},
                                                           "files": files}, config, sleep)
             if response.status_code != 413:
                 return _discord_result(endpoint, response, attempts, "attachment")
@@ -391,15 +227,15 @@ def _send_discord(
                 "over the webhook upload limit", "over the size this webhook accepts")
         log.warning("Discord: %s", note)
     message = build_discord_message(summary, run, content=note, **build)
-    response, attempts = _post(client, endpoint, {"json": message}, config, sleep,
+    response, attempts = post_with_retries(client, endpoint, {"json": message}, config, sleep,
                                attempts_before=attempts)
     return _discord_result(endpoint, response, attempts, "link" if link else "text")
 
 
-def _discord_result(endpoint: _Endpoint, response: httpx.Response, attempts: int,
+def _discord_result(endpoint: Endpoint, response: httpx.Response, attempts: int,
                     mode: str) -> DeliveryResult:
     if not response.is_success:
-        raise _refused(endpoint, response, attempts)
+        raise refused(endpoint, response, attempts)
     message_id = None
     try:
         body = response.json()
@@ -422,7 +258,7 @@ def _send_n8n(
     if not config.n8n_url:
         raise ConfigError("EXITLENS_N8N_URL is not set: nothing to send to n8n")
     path = N8N_PATHS[run.kind]
-    endpoint = _Endpoint("n8n", f"n8n webhook {path}", config.n8n_url.rstrip("/") + path,
+    endpoint = Endpoint("n8n", f"n8n webhook {path}", config.n8n_url.rstrip("/") + path,
                          "check EXITLENS_N8N_URL and EXITLENS_N8N_WEBHOOK_SECRET, "
                          "and that the workflow is active")
     headers = {}
@@ -432,10 +268,10 @@ def _send_n8n(
         log.warning("EXITLENS_N8N_WEBHOOK_SECRET is not set: posting to n8n without X-Webhook-Secret")
     payload = build_n8n_payload(summary, run, now=now,
                                 report_url=report_url(run, config.public_base_url))
-    response, attempts = _post(client, endpoint, {"json": payload, "headers": headers},
+    response, attempts = post_with_retries(client, endpoint, {"json": payload, "headers": headers},
                                config, sleep)
     if not response.is_success:
-        raise _refused(endpoint, response, attempts)
+        raise refused(endpoint, response, attempts)
     return DeliveryResult("n8n", True, attempts, response.status_code, "json")
 
 
@@ -457,6 +293,19 @@ def send_discord(summary: Mapping[str, Any] | None, run: RunAnnouncement,
     none) the embed alone. Raises DeliveryFailed (a WebhookFailed) when it cannot deliver."""
     with _client_for(config, client) as http:
         return _send_discord(summary, run, config, now=now, client=http, sleep=sleep)
+
+
+def send_discord_text(config: DeliveryConfig, content: str, *, client: httpx.Client | None = None,
+                      sleep: Callable[[float], None] = time.sleep) -> None:
+    """A plain text message (no embed, mentions disabled) with the usual retries; raises
+    DeliveryFailed, secret-free, when Discord does not take it."""
+    endpoint = Endpoint("discord", "Discord webhook", discord_execute_url(config.discord_webhook_url),
+                        "check DISCORD_WEBHOOK_URL")
+    body = {"content": content, "allowed_mentions": {"parse": []}}
+    with _client_for(config, client) as http:
+        response, attempts = post_with_retries(http, endpoint, {"json": body}, config, sleep)
+    if not response.is_success:
+        raise refused(endpoint, response, attempts)
 
 
 def send_n8n(summary: Mapping[str, Any] | None, run: RunAnnouncement,

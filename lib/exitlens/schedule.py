@@ -47,7 +47,8 @@ from exitlens import db, metrics, tracking
 from exitlens.config import Settings, database_url_from_env, settings_from_env
 from exitlens.errors import ConfigError, DeliveryFailed, ExitlensError, ReportFailed
 from exitlens.locks import JobLocks, job_lock_key
-from exitlens.notify import DeliveryConfig, redact_url, scrub_secrets
+from exitlens.notify import DeliveryConfig, send_discord_text
+from exitlens.redaction import scrub_secrets
 from exitlens.notify_payloads import CONTENT_MAX, truncate
 from exitlens.timeutil import require_aware
 
@@ -255,25 +256,10 @@ def default_report_job(*, db_url: str, out_dir: str | Path, settings: Settings, 
     return report_job
 
 
-def send_discord_alert(config: DeliveryConfig, job: str, error_text: str, *, client: httpx.Client | None = None) -> None:
-    """One plain Discord message saying that `job` failed, without retries (the next run of the
-    job alerts again). Raises DeliveryFailed, secret-free, when Discord does not take it."""
+def alert_text(job: str, error_text: str) -> str:
+    """The one-line Discord alert for a failed job, secret-free and within Discord's limit."""
     text = scrub_secrets(" ".join(error_text.split())).replace("`", "'")
-    content = truncate(f"\u26a0\ufe0f exitlens: job `{job}` failed: {text}", CONTENT_MAX)
-    shown = redact_url(config.discord_webhook_url)
-    body = {"content": content, "allowed_mentions": {"parse": []}}
-    try:
-        if client is not None:
-            response = client.post(config.discord_webhook_url, json=body)
-        else:
-            with httpx.Client(timeout=config.timeout_seconds) as http:
-                response = http.post(config.discord_webhook_url, json=body)
-    except httpx.HTTPError as exc:
-        raise DeliveryFailed(f"Discord webhook at {shown} unreachable: {type(exc).__name__}: "
-                             f"{scrub_secrets(str(exc))}") from None
-    if not response.is_success:
-        raise DeliveryFailed(f"Discord webhook at {shown} refused the alert ({response.status_code}): "
-                             "check DISCORD_WEBHOOK_URL")
+    return truncate(f"\u26a0\ufe0f exitlens: job `{job}` failed: {text}", CONTENT_MAX)
 
 
 def default_alert(env: Mapping[str, str] = os.environ) -> Alert:
@@ -285,7 +271,7 @@ def default_alert(env: Mapping[str, str] = os.environ) -> Alert:
         if not config.discord_webhook_url:
             log.info("job %s failed; set DISCORD_WEBHOOK_URL to be alerted on Discord", job)
             return
-        send_discord_alert(config, job, error_text)
+        send_discord_text(config, alert_text(job, error_text))
 
     return alert
 
