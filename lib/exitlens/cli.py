@@ -10,7 +10,7 @@ import functools
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import date as Date, datetime, timezone
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,6 +25,7 @@ from exitlens.timeutil import parse_aware
 log = logging.getLogger("exitlens")
 
 EXIT_FAILED = 1
+WEEKLY_DAYS = 7
 EXIT_INTERRUPTED = 130
 
 
@@ -144,8 +145,8 @@ def _period_options(command):
                            help="daily: the calendar day in the report timezone (default: today).")(command)
     command = click.option("--end", "end_text", metavar="ISO", default=None,
                            help="weekly: end of the period, exclusive (default: midnight ending today).")(command)
-    command = click.option("--days", type=click.IntRange(min=1), default=7, show_default=True,
-                           help="weekly: length of the period in days.")(command)
+    command = click.option("--days", type=click.IntRange(min=1), default=None,
+                           help="weekly: length of the period in days (default: 7).")(command)
     command = click.option("--now", "now_text", metavar="ISO", default=None,
                            help="Treat this as the current time (default: the clock).")(command)
     return command
@@ -153,18 +154,16 @@ def _period_options(command):
 
 def _period_arguments(kind: str, date_text, end_text, days) -> dict:
     """The explicit period options of a daily or weekly command (the rest default to now)."""
-    from datetime import date as Date
-
     if kind == "daily":
-        if end_text:
-            raise ConfigError("--end applies to weekly reports; use --date YYYY-MM-DD for a daily one")
+        if end_text or days:
+            raise ConfigError("--end and --days apply to weekly reports; use --date YYYY-MM-DD for a daily one")
         try:
             return {"day": Date.fromisoformat(date_text) if date_text else None}
         except ValueError as exc:
             raise ConfigError(f"--date {date_text!r} is not a date: use YYYY-MM-DD") from exc
     if date_text:
         raise ConfigError("--date applies to daily reports; use --end ISO and --days N for a weekly one")
-    return {"end": _time(end_text, "--end"), "days": days}
+    return {"end": _time(end_text, "--end"), "days": days or WEEKLY_DAYS}
 
 
 def _narrator():
@@ -188,7 +187,7 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, as
     settings = settings_from_env(timezone_name)
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
     period = _period_arguments(kind, date_text, end_text, days)
-    days = period.pop("days", days)
+    days = period.pop("days", WEEKLY_DAYS)
     engine = db.connect(database_url_from_env(db_url))
     db.require_tables(engine)
     analysis = analyse_from_database(engine, kind, settings, days=days, narrator=_narrator(),
