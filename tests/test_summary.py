@@ -17,7 +17,6 @@ from exitlens.summary import (
     analyse_day,
     analyse_days,
     analyse_period,
-    build_summary,
     period_for_day,
     period_for_days,
 )
@@ -31,8 +30,13 @@ DAILY_KEYS = ["kind", "period_start", "period_end", "timezone", "date", "trade_c
               "by_exit_reason", "by_regime", "by_regime_exit_reason", "suggestions", "notes", "headline"]
 
 
+def summary_json(orders, **options):
+    """The SPEC §4 summary object, as the CLI prints it."""
+    return analyse_period(orders, **options).to_json()
+
+
 def daily(orders, **options) -> dict:
-    return build_summary(orders, kind="daily", period_start=DAY.start, period_end=DAY.end,
+    return summary_json(orders, kind="daily", period_start=DAY.start, period_end=DAY.end,
                          settings=options.pop("settings", SETTINGS), **options)
 
 
@@ -73,19 +77,19 @@ def test_period_for_days_when_days_is_not_a_positive_whole_number_raises(days):
 
 def test_build_summary_when_period_bound_is_naive_raises():
     with pytest.raises(DataError, match="period start .* has no timezone"):
-        build_summary(orders_frame(), kind="daily", period_start=datetime(2026, 11, 23),
+        summary_json(orders_frame(), kind="daily", period_start=datetime(2026, 11, 23),
                       period_end=DAY.end, settings=SETTINGS)
 
 
 def test_build_summary_when_end_is_not_after_start_raises():
     with pytest.raises(DataError, match="is not after its start"):
-        build_summary(orders_frame(), kind="weekly", period_start=DAY.end, period_end=DAY.start,
+        summary_json(orders_frame(), kind="weekly", period_start=DAY.end, period_end=DAY.start,
                       settings=SETTINGS)
 
 
 def test_build_summary_when_kind_is_unknown_names_the_allowed_ones():
     with pytest.raises(ConfigError, match="unknown summary kind 'monthly': use one of daily, weekly"):
-        build_summary(orders_frame(), kind="monthly", period_start=DAY.start, period_end=DAY.end,
+        summary_json(orders_frame(), kind="monthly", period_start=DAY.start, period_end=DAY.end,
                       settings=SETTINGS)
 
 
@@ -138,7 +142,7 @@ def test_summary_daily_object_has_exactly_the_spec_keys(around_the_day):
 
 def test_summary_weekly_object_has_days_instead_of_date(around_the_day):
     period = period_for_days(DAY.end, 7)
-    summary = build_summary(around_the_day, kind="weekly", period_start=period.start,
+    summary = summary_json(around_the_day, kind="weekly", period_start=period.start,
                             period_end=period.end, settings=SETTINGS)
     assert list(summary) == [key if key != "date" else "days" for key in DAILY_KEYS]
     assert summary["days"] == 7
@@ -148,7 +152,7 @@ def test_summary_weekly_object_has_days_instead_of_date(around_the_day):
 
 def test_summary_daily_and_one_day_weekly_share_every_number(around_the_day):
     day = daily(around_the_day)
-    week = build_summary(around_the_day, kind="weekly", period_start=DAY.start, period_end=DAY.end,
+    week = summary_json(around_the_day, kind="weekly", period_start=DAY.start, period_end=DAY.end,
                          settings=SETTINGS)
     shared = [k for k in DAILY_KEYS if k not in ("kind", "date", "headline")]
     assert {k: day[k] for k in shared} == {k: week[k] for k in shared}
@@ -201,7 +205,7 @@ def test_summary_ignores_the_index_of_the_orders_frame(around_the_day):
 
 
 def test_summary_date_defaults_to_the_local_date_of_the_start():
-    summary = build_summary(orders_frame(), kind="daily", period_start=BASE_TIME - timedelta(hours=9),
+    summary = summary_json(orders_frame(), kind="daily", period_start=BASE_TIME - timedelta(hours=9),
                             period_end=BASE_TIME + timedelta(hours=15), settings=SETTINGS)
     assert summary["date"] == "2026-11-23"
 
@@ -210,7 +214,7 @@ def test_analyse_day_and_days_are_build_summary_over_their_periods(around_the_da
     assert analyse_day(around_the_day, date(2026, 11, 23), SETTINGS).to_json() == daily(around_the_day)
     end = datetime(2026, 11, 24, tzinfo=SEOUL)
     week = period_for_days(end, 7)
-    assert analyse_days(around_the_day, end, 7, SETTINGS).to_json() == build_summary(
+    assert analyse_days(around_the_day, end, 7, SETTINGS).to_json() == summary_json(
         around_the_day, kind="weekly", period_start=week.start, period_end=week.end,
         settings=SETTINGS, days=7,
     )

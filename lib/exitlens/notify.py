@@ -219,8 +219,8 @@ def _send_discord(
         else:
             content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
             files = {"files[0]": (path.name, path.read_bytes(), content_type)}
-            response, attempts = post_with_retries(client, endpoint, {"data": {"payload_json": payload_json},
-                                                          "files": files}, config, sleep)
+            request = {"data": {"payload_json": payload_json}, "files": files}
+            response, attempts = post_with_retries(client, endpoint, request, config, sleep)
             if response.status_code != 413:
                 return _discord_result(endpoint, response, attempts, "attachment")
             note = _too_large_note(path, size, config.max_upload_bytes).replace(
@@ -228,7 +228,7 @@ def _send_discord(
         log.warning("Discord: %s", note)
     message = build_discord_message(summary, run, content=note, **build)
     response, attempts = post_with_retries(client, endpoint, {"json": message}, config, sleep,
-                               attempts_before=attempts)
+                                           attempts_before=attempts)
     return _discord_result(endpoint, response, attempts, "link" if link else "text")
 
 
@@ -269,7 +269,7 @@ def _send_n8n(
     payload = build_n8n_payload(summary, run, now=now,
                                 report_url=report_url(run, config.public_base_url))
     response, attempts = post_with_retries(client, endpoint, {"json": payload, "headers": headers},
-                               config, sleep)
+                                           config, sleep)
     if not response.is_success:
         raise refused(endpoint, response, attempts)
     return DeliveryResult("n8n", True, attempts, response.status_code, "json")

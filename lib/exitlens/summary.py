@@ -183,24 +183,6 @@ def analyse_period(
     return replace(analysis, narration=narration, notes=notes)
 
 
-def build_summary(
-    orders: pd.DataFrame,
-    *,
-    kind: str,
-    period_start: datetime,
-    period_end: datetime,
-    settings: Settings,
-    days: int | None = None,
-    date: Date | None = None,
-    narrator: Narrator | None = None,
-) -> dict:
-    """The SPEC §4 summary object of a period (`analyse_period(...).to_json()`)."""
-    return analyse_period(
-        orders, kind=kind, period_start=period_start, period_end=period_end, settings=settings,
-        days=days, date=date, narrator=narrator,
-    ).to_json()
-
-
 def analyse_day(
     orders: pd.DataFrame, day: Date, settings: Settings, *, narrator: Narrator | None = None
 ) -> PeriodAnalysis:
