@@ -257,3 +257,11 @@ def test_run_report_when_rerun_fails_keeps_the_earlier_successful_run(tmp_path):
     assert json.loads(failed.value.run.status_file.read_text())["status"] == "failed"
     index = (out / "index.html").read_text()
     assert "2026-11-23.failed/report.ipynb" in index and "daily/2026-11-23/report.html" in index
+
+
+def test_run_report_when_run_outlasts_its_time_limit_fails_saying_so(tmp_path):
+    options = ExecutionOptions(cwd=tmp_path, cell_timeout=60, run_timeout=2)
+
+    with pytest.raises(ReportFailed, match="longer than its 2 s time limit"):
+        reports.run_report(SLOW, kind="daily", period=RunPeriod.day(date(2026, 11, 26)),
+                           out=tmp_path / "reports", formats="html", execution=options)

@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -112,14 +113,16 @@ def validate_parameters(notebook: Path, parameters: Mapping[str, Any] | None) ->
 
 @dataclass(frozen=True, kw_only=True)
 class ExecutionOptions:
-    """How to run the kernel. `cell_timeout` bounds each cell (nbclient's timeout; None =
-    no limit); `cwd` is the kernel's working directory (None = the caller's current one, so
-    relative paths such as data/exitlens.db mean what they mean on the command line);
-    `progress_bar` None = only when stderr is a terminal."""
+    """How to run the kernel. `start_timeout` bounds the kernel's start, `cell_timeout` each
+    cell and `run_timeout` the whole run (None = no limit); `cwd` is the kernel's working
+    directory (None = the caller's current one, so relative paths such as data/exitlens.db
+    mean what they mean on the command line); `progress_bar` None = only when stderr is a
+    terminal."""
 
     kernel_name: str = "python3"
     start_timeout: float = 60.0
     cell_timeout: float | None = 600.0
+    run_timeout: float | None = 1800.0
     cwd: Path | None = None
     progress_bar: bool | None = None
 
@@ -170,6 +173,15 @@ def execute_notebook(
     cwd = Path(options.cwd) if options.cwd is not None else Path.cwd()
     progress = sys.stderr.isatty() if options.progress_bar is None else options.progress_bar
     config = Config({"EnvKernelManager": {"extra_env": dict(env or {})}})
+    deadline = None if options.run_timeout is None else time.monotonic() + options.run_timeout
+
+    def cell_time_limit(cell: Any) -> float | None:
+        """What is left of the run's time, but no more than a cell may take."""
+        limits = [options.cell_timeout] if options.cell_timeout is not None else []
+        if deadline is not None:
+            limits.append(max(deadline - time.monotonic(), 1.0))
+        return min(limits) if limits else None
+
     error: str | None = None
     try:
         papermill.execute_notebook(
@@ -186,11 +198,15 @@ def execute_notebook(
             resources={"metadata": {"path": str(cwd.resolve())}},
             kernel_manager_class=EnvKernelManager,
             config=config,
+            timeout_func=cell_time_limit,
         )
     except PapermillExecutionError as exc:  # papermill already wrote the error into the notebook
         error = _one_line(f"{exc.ename}: {exc.evalue} (cell In [{exc.exec_count}])")
     except CellTimeoutError:
-        error = f"a cell ran longer than the {options.cell_timeout:g} s cell timeout"
+        if deadline is not None and time.monotonic() >= deadline - 1.0:
+            error = f"the run took longer than its {options.run_timeout:g} s time limit"
+        else:
+            error = f"a cell ran longer than the {options.cell_timeout:g} s cell timeout"
         mark_failed(output, error)
     except TimeoutError as exc:  # the kernel stopped answering
         error = _one_line(f"timed out: {exc}")
