@@ -89,7 +89,7 @@ def test_render_index_when_runs_unordered_lists_newest_period_then_latest_finish
     ]
     page = archive.render_index(records)
     positions = [page.index(f"<td>{label}</td>") for label in
-                 ("2026-11-17_2026-11-23", "2026-11-23", "2026-11-22", "2026-11-21")]
+                 ("2026-11-17 – 2026-11-23", "2026-11-23", "2026-11-22", "2026-11-21")]
     assert positions == sorted(positions)
 
 

@@ -233,7 +233,7 @@ def test_run_report_index_lists_every_run_newest_first_with_failures(runs):
     assert [(r.split("<td>")[1].split("<")[0], r.split('class="')[1].split('"')[0]) for r in rows] == [
         ("2026-11-25", "failed"),
         ("2026-11-24", "failed"),
-        ("2026-11-17_2026-11-23", "succeeded"),
+        ("2026-11-17 – 2026-11-23", "succeeded"),
         ("2026-11-23", "succeeded"),
     ]
     assert 'href="daily/2026-11-24/report.ipynb"' in page

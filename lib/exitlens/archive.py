@@ -296,7 +296,7 @@ def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = 
             "<td class=\"num\">{pnl}</td><td class=\"num\">{avg}</td>"
             "<td>{detail}</td><td>{finished}</td><td>{links}</td></tr>".format(
                 cls=esc(status),
-                period=esc(str(rec.get("period") or rel)),
+                period=esc(str(rec.get("period") or rel).replace("_", " – ")),
                 kind=esc(str(rec.get("kind") or "")),
                 status=esc(status),
                 sells=esc(fmt_count(numbers.get("sells"))),
