@@ -29,7 +29,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from exitlens import db, locks, metrics, schedule, tracking
 from exitlens.config import Settings
 from exitlens.errors import ConfigError, DataError, DeliveryFailed
-from exitlens.schedule import JOB_DAILY, JOB_TRACK, JOB_WEEKLY, ScheduleConfig
+from exitlens.schedule_config import JOB_DAILY, JOB_TRACK, JOB_WEEKLY, JOBS, ScheduleConfig, crontab_trigger
 from tracking_factories import add_candles, add_sell, ts
 
 UTC = timezone.utc
@@ -181,7 +181,7 @@ def test_tracker_cron_when_default_fires_every_ten_minutes_on_the_clock():
 
 
 def _weekdays(expr: str) -> list[str]:
-    trigger = schedule.crontab_trigger(expr, SEOUL)
+    trigger = crontab_trigger(expr, SEOUL)
     fire, names = None, set()
     moment = datetime(2026, 11, 23, tzinfo=SEOUL)
     for _ in range(7):
@@ -548,7 +548,7 @@ def test_job_when_expected_error_logs_one_line_and_bug_logs_traceback(caplog):
 
 
 def test_job_lock_key_when_computed_is_stable_signed_64_bit_and_per_job():
-    keys = {job: locks.job_lock_key(job) for job in schedule.JOBS}
+    keys = {job: locks.job_lock_key(job) for job in JOBS}
     assert len(set(keys.values())) == 3
     assert all(-2**63 <= key < 2**63 for key in keys.values())
     assert locks.job_lock_key(JOB_TRACK) == locks.job_lock_key("track")

@@ -244,7 +244,8 @@ def _parse_parameters(pairs: tuple[str, ...]) -> dict:
 @_fail_cleanly
 def schedule(db_url, timezone_name, out_dir, metrics_port) -> None:
     """Run the tracker every 10 minutes and the daily/weekly reports, serving metrics."""
-    from exitlens.schedule import ScheduleConfig, run_scheduler
+    from exitlens.schedule import run_scheduler
+    from exitlens.schedule_config import ScheduleConfig
 
     run_scheduler(database_url_from_env(db_url), settings=settings_from_env(timezone_name),
                   config=ScheduleConfig.from_env(metrics_port=metrics_port), out_dir=out_dir)
