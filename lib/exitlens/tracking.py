@@ -111,26 +111,22 @@ BAD_PRICE = "with a zero or negative price"
 
 _PG_EVENT_TIME = "coalesce(t.executed_at, t.created_at)"
 
-_PG_PENDING_SELLS = f"""
-SELECT {_PG_EVENT_TIME} AS event_time
+_PG_SELLS_TO_VISIT = f"""
+SELECT CAST(t.id AS text) AS id, {_PG_EVENT_TIME} AS event_time,
+       coalesce(jsonb_typeof(t.post_exit_prices), 'null') IN ('object', 'null') AS json_ok,
+       coalesce(t.price > 0, false) AS price_ok
 FROM trading_history t
-WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
-  AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) IN ('object', 'null'))
-  AND EXISTS (
-      SELECT 1 FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[])) AS h(key, secs)
-      WHERE t.post_exit_prices -> h.key IS NULL
-        AND {_PG_EVENT_TIME} + make_interval(secs => h.secs) + :tolerance <= :now)
-ORDER BY 1
+WHERE t.side = 'SELL' AND t.status = 'FILLED'
+  AND (t.price IS NULL OR t.price <= 0
+       OR coalesce(jsonb_typeof(t.post_exit_prices), 'null') NOT IN ('object', 'null')
+       OR EXISTS (
+           SELECT 1 FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[])) AS h(key, secs)
+           WHERE t.post_exit_prices -> h.key IS NULL
+             AND {_PG_EVENT_TIME} + make_interval(secs => h.secs) + :tolerance <= :now))
+ORDER BY 2, 1
 """
-
-_PG_SKIPPED = """
-SELECT CAST(id AS text) AS id,
-       coalesce(jsonb_typeof(post_exit_prices), 'null') IN ('object', 'null') AS json_ok
-FROM trading_history
-WHERE side = 'SELL' AND status = 'FILLED'
-  AND (price IS NULL OR price <= 0 OR jsonb_typeof(post_exit_prices) NOT IN ('object', 'null'))
-ORDER BY 1
-"""
+"""One scan for everything a run needs to know first: the sells to skip (and why) and the
+event times of those with a due point not recorded yet."""
 
 _PG_TRACK_CHUNK = f"""
 WITH horizons AS (
@@ -207,11 +203,11 @@ def _track_postgresql(engine: Engine, now: datetime, settings: Settings, progres
     params = _pg_params(now, settings)
     with engine.begin() as conn:
         conn.execute(sa.text(_PG_UTC))
-        skipped = conn.execute(sa.text(_PG_SKIPPED)).all()
-        pending = conn.execute(sa.text(_PG_PENDING_SELLS), params).scalars().all()
-    invalid = [row.id for row in skipped if not row.json_ok]
+        rows = conn.execute(sa.text(_PG_SELLS_TO_VISIT), params).all()
+    invalid = sorted(row.id for row in rows if not row.json_ok)
     _warn_skipped(invalid, NOT_AN_OBJECT)
-    _warn_skipped([row.id for row in skipped if row.json_ok], BAD_PRICE)
+    _warn_skipped(sorted(row.id for row in rows if row.json_ok and not row.price_ok), BAD_PRICE)
+    pending = [row.event_time for row in rows if row.json_ok and row.price_ok]
 
     result = TrackResult(rows_invalid=len(invalid))
     bounds = _chunk_bounds(pd.Series(pending, dtype=object), SELLS_PER_CHUNK) if pending else []
