@@ -14,7 +14,8 @@ def pdf_text(data: bytes) -> str:
     def stream(num: int) -> bytes:
         body = objects[num]
         raw = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S).group(1)
-        return zlib.decompress(raw) if b"/FlateDecode" in body else raw
+        # decompressobj tolerates the odd stream whose length the regex cut short
+        return zlib.decompressobj().decompress(raw) if b"/FlateDecode" in body else raw
 
     def cmap(num: int) -> dict[bytes, str]:
         text, mapping = stream(num), {}

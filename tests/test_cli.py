@@ -77,6 +77,7 @@ def test_track_json_then_again_reports_nothing_new(demo_dir):
     (("track", "--bogus"), "No such option"),
     (("summary", "monthly"), "'monthly' is not one of 'daily', 'weekly'"),
     (("summary", "weekly", "--days", "0"), "0 is not in the range x>=1"),
+    (("summary", "--json"), "Missing argument"),
 ])
 def test_command_when_input_bad_prints_one_line_and_fails(tmp_path, args, message):
     done = exitlens(*args, cwd=tmp_path)
@@ -140,3 +141,9 @@ def test_verbose_option_after_the_command_name_logs_details(demo_dir):
 
     assert done.returncode == 0
     assert "INFO exitlens.tracking" in done.stderr
+
+
+def test_exitlens_without_a_command_prints_help_and_succeeds(tmp_path):
+    done = exitlens(cwd=tmp_path)
+    assert done.returncode == 0
+    assert "track" in done.stdout and "Usage:" in done.stdout and not done.stderr

@@ -23,6 +23,12 @@ def test_settings_when_value_unusable_raise_config_error(changes, message):
         Settings(**changes)
 
 
+@pytest.mark.parametrize("value", ["abc", True, None, float("nan")])
+def test_settings_when_threshold_not_a_number_raise_config_error(value):
+    with pytest.raises(ConfigError, match="threshold trailing_stop_post_24h_pct must be a number"):
+        Settings().with_overrides(thresholds={"trailing_stop_post_24h_pct": value})
+
+
 def test_settings_with_overrides_changes_thresholds_by_name():
     settings = Settings().with_overrides(min_samples=5, thresholds={"stop_loss_post_4h_pct": 1.5})
     assert (settings.min_samples, settings.thresholds.stop_loss_post_4h_pct) == (5, 1.5)

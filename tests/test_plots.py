@@ -37,10 +37,17 @@ def test_figures_have_a_title_and_axis_labels_with_units(sells):
     assert "(%)" in _texts(figures[0])[2] and "(hours)" in _texts(figures[3])[2]
 
 
-def test_post_exit_path_draws_one_line_per_exit_reason(sells):
+def test_post_exit_path_draws_one_line_per_exit_reason_with_its_samples(sells):
     figure = plots.post_exit_path(bucket_all(sells, Settings()).by_exit_reason, ["1h", "4h", "12h", "24h"])
     labels = sorted(line.get_label() for line in figure.axes[0].get_lines() if not line.get_label().startswith("_"))
-    assert labels == ["STOP_LOSS", "TAKE_PROFIT"]
+    assert labels == ["STOP_LOSS (n=1/0/0/0)", "TAKE_PROFIT (n=1/0/0/1)"]
+
+
+def test_reason_colours_are_the_same_whatever_else_is_in_the_figure():
+    alone = plots.reason_colours(["TAKE_PROFIT"])
+    together = plots.reason_colours(["STOP_LOSS", "TAKE_PROFIT", "TIME_LIMIT", "CUSTOM"])
+    assert alone["TAKE_PROFIT"] == together["TAKE_PROFIT"]
+    assert len(set(together.values())) == 4
 
 
 def test_figures_when_period_empty_say_so(sells):

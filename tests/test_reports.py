@@ -230,7 +230,7 @@ def test_run_report_when_cell_times_out_marks_notebook_and_raises_report_failed(
 def test_run_report_index_lists_every_run_newest_first_with_failures(runs):
     page = (runs.out / "index.html").read_text()
     rows = [line for line in page.splitlines() if line.startswith("<tr class=")]
-    assert [(r.split("<td>")[1].split("<")[0], r.split('class="')[1].split('"')[0]) for r in rows] == [
+    assert [(r.split("<td class=\"when\">")[1].split("<")[0], r.split('class="')[1].split('"')[0]) for r in rows] == [
         ("2026-11-25", "failed"),
         ("2026-11-24", "failed"),
         ("2026-11-17 – 2026-11-23", "succeeded"),

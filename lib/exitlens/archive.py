@@ -291,10 +291,10 @@ def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = 
         detail = rec.get("error") if status == FAILED else rec.get("headline_text")
         rows.append(
             "<tr class=\"{cls}\">"
-            "<td>{period}</td><td>{kind}</td><td class=\"status\">{status}</td>"
+            "<td class=\"when\">{period}</td><td>{kind}</td><td class=\"status\">{status}</td>"
             "<td class=\"num\">{sells}</td><td class=\"num\">{win}</td>"
             "<td class=\"num\">{pnl}</td><td class=\"num\">{avg}</td>"
-            "<td>{detail}</td><td>{finished}</td><td>{links}</td></tr>".format(
+            "<td>{detail}</td><td class=\"when\">{finished}</td><td>{links}</td></tr>".format(
                 cls=esc(status),
                 period=esc(str(rec.get("period") or rel).replace("_", " – ")),
                 kind=esc(str(rec.get("kind") or "")),
@@ -318,7 +318,8 @@ def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = 
 body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertical-align: top; }}
-td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+td.when {{ white-space: nowrap; }}
 tr.failed td.status {{ color: #b00020; font-weight: bold; }}
 tr.succeeded td.status {{ color: #1b5e20; }}
 </style>

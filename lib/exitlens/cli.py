@@ -255,9 +255,12 @@ def run(argv: list[str] | None = None) -> None:
     """The `exitlens` entry point: click's usage errors, too, end in one line on stderr."""
     try:
         main.main(args=argv, prog_name="exitlens", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help())
     except click.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "exitlens"
-        click.echo(f"exitlens: error: {exc.format_message()} (see `{command} --help`)", err=True)
+        message = " ".join(exc.format_message().split())
+        click.echo(f"exitlens: error: {message} (see `{command} --help`)", err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         click.echo(f"exitlens: error: {exc.format_message()}", err=True)

@@ -56,6 +56,11 @@ class SuggestionThresholds:
     regime_early_exit_rate: float = 0.40
     trailing_stop_step_pct: float = 0.5
 
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+                raise ConfigError(f"threshold {name} must be a number, got {value!r}")
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -42,7 +42,7 @@ PRINT_CSS = """<style>
 @media print {
   /* Tables print whole: no scroll box, no clipped columns; a heading stays with what follows. */
   .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
-  .jp-RenderedHTMLCommon table { font-size: 9px; }
+  .jp-RenderedHTMLCommon table { font-size: 10px; }
   .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { padding: 2px 4px; }
   h1, h2, h3, .jp-MarkdownCell { break-after: avoid; page-break-after: avoid; }
   img, tr { break-inside: avoid; page-break-inside: avoid; }

@@ -10,6 +10,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 PALETTE = "colorblind"
+REASON_COLOUR_SLOTS = {"TRAILING_STOP": 0, "RSI_OVERBOUGHT": 1, "TAKE_PROFIT": 2, "STOP_LOSS": 3,
+                       "TIME_LIMIT": 4, "UNKNOWN": 7}
+"""Each exit reason keeps its colour in every chart and report; other reasons take the rest."""
 DIVERGING = sns.diverging_palette(250, 30, s=80, l=55, as_cmap=True)  # blue ↔ orange
 FIGSIZE = (9, 4.2)
 
@@ -31,6 +34,17 @@ def _order(values: pd.Series) -> list[str]:
     return sorted(str(v) for v in values.dropna().unique())
 
 
+def reason_colours(reasons) -> dict[str, tuple]:
+    """A colour per exit reason from the colour-blind-safe palette, the same in every figure."""
+    colours = sns.color_palette(PALETTE, n_colors=10)
+    spare = iter(i for i in range(10) if i not in REASON_COLOUR_SLOTS.values())
+    mapping = {}
+    for reason in sorted(set(map(str, reasons))):
+        slot = REASON_COLOUR_SLOTS.get(reason)
+        mapping[reason] = colours[slot if slot is not None else next(spare, 9)]
+    return mapping
+
+
 def pnl_by_exit_reason(sells: pd.DataFrame) -> Figure:
     """Box plot of PnL % per exit reason (evaluable sells), with the count under each box."""
     fig, ax = _figure()
@@ -41,7 +55,7 @@ def pnl_by_exit_reason(sells: pd.DataFrame) -> Figure:
         return fig
     order = _order(data["exit_reason"])
     sns.boxplot(data=data, x="exit_reason", y="pnl_pct", hue="exit_reason", order=order, hue_order=order,
-                palette=PALETTE, legend=False, ax=ax, showfliers=True)
+                palette=reason_colours(order), legend=False, ax=ax, showfliers=True)
     counts = data["exit_reason"].value_counts()
     ax.set_xticks(range(len(order)), [f"{r}\n(n={counts[r]})" for r in order])
     ax.axhline(0, color="0.3", linewidth=0.8)
@@ -50,7 +64,8 @@ def pnl_by_exit_reason(sells: pd.DataFrame) -> Figure:
 
 
 def post_exit_path(by_exit_reason: pd.DataFrame, horizons: list[str]) -> Figure:
-    """Mean post-exit price change at each horizon, one line per exit reason.
+    """Mean post-exit price change at each horizon, one line per exit reason; the legend gives
+    the number of sells behind each point (one number when it is the same at every horizon).
 
     `by_exit_reason` is the bucket table indexed by exit reason with `avg_post_<h>_pct` columns.
     """
@@ -61,10 +76,14 @@ def post_exit_path(by_exit_reason: pd.DataFrame, horizons: list[str]) -> Figure:
     if table.empty:
         _empty(ax, title)
         return fig
-    colours = sns.color_palette(PALETTE, n_colors=len(table))
+    colours = reason_colours(table.index)
+    samples = by_exit_reason.reindex(index=table.index, columns=[f"post_{h}_samples" for h in horizons])
     markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
-    for (reason, row), colour, marker in zip(table.iterrows(), colours, markers * 4):
-        ax.plot(horizons, row.to_numpy(dtype=float), marker=marker, color=colour, label=str(reason))
+    for (reason, row), marker in zip(table.iterrows(), markers * 4):
+        counts = samples.loc[reason].fillna(0).astype(int).to_numpy()
+        shown = str(counts[0]) if counts.min() == counts.max() else "/".join(map(str, counts))
+        label = f"{reason} (n={shown})"
+        ax.plot(horizons, row.to_numpy(dtype=float), marker=marker, color=colours[str(reason)], label=label)
     ax.axhline(0, color="0.3", linewidth=0.8)
     ax.set(title=title, xlabel="time after the exit", ylabel="mean change vs exit price (%)")
     ax.legend(title="exit reason", loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
@@ -85,10 +104,13 @@ def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame) -> Figure:
     counts = by_regime_exit_reason["evaluable"].unstack().fillna(0).astype(int)
     labels = values.map(lambda v: "" if pd.isna(v) else f"{v:+.2f}") + counts.map(lambda n: f"\nn={n}")
     limit = float(np.nanmax(np.abs(values.to_numpy(dtype=float)))) if values.notna().any().any() else 1.0
+    ax.set_facecolor("0.88")  # a combination without sells is grey, not the colour of 0 %
     sns.heatmap(values, annot=labels, fmt="", cmap=DIVERGING, center=0, vmin=-limit, vmax=limit,
-                linewidths=0.5, linecolor="white", cbar_kws={"label": "avg PnL (%)"}, ax=ax)
+                linewidths=0.5, linecolor="white", cbar_kws={"label": "avg PnL (%)"}, ax=ax,
+                annot_kws={"color": "black"})
     ax.set(title=title, xlabel="exit reason", ylabel="regime")
     ax.tick_params(axis="x", rotation=0)
+    ax.tick_params(axis="y", rotation=0)
     return fig
 
 
@@ -102,6 +124,6 @@ def hold_time_by_exit_reason(sells: pd.DataFrame) -> Figure:
         return fig
     order = _order(data["exit_reason"])
     sns.boxplot(data=data, x="exit_reason", y="hold_hours", hue="exit_reason", order=order, hue_order=order,
-                palette=PALETTE, legend=False, ax=ax)
+                palette=reason_colours(order), legend=False, ax=ax)
     ax.set(title=title, xlabel="exit reason", ylabel="hold time (hours)")
     return fig

@@ -132,19 +132,23 @@ class ReportData:
             "fills": self.analysis.trade_count,
             "sells": int(overall["count"]),
             "evaluable": int(overall["evaluable"]),
-            "win rate (%)": _pct(overall["win_rate"]),
-            "realized PnL (KRW)": _round(overall["realized_pnl"], 0),
-            "avg PnL (%)": _round(overall["avg_pnl_pct"], 2),
+            "win rate (%)": overall["win_rate"] * 100,
+            "realized PnL (KRW)": overall["realized_pnl"],
+            "avg PnL (%)": overall["avg_pnl_pct"],
             "post-24h samples": int(overall["post_24h_samples"]),
         }], index=["period"])
 
     def by_exit_reason(self) -> pd.DataFrame:
-        """The per exit reason bucket table: counts, PnL, hold time, post-exit moves, rates."""
+        """The per exit reason bucket table: counts, PnL, hold time, post-exit moves, rates (in %)."""
         horizons = [f"avg_post_{h}_pct" for h in self.settings.horizon_keys]
         columns = ["count", "evaluable", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
                    "avg_hold_hours", *horizons, "early_exit_rate", "over_hold_rate"]
         table = self.analysis.buckets.by_exit_reason.reindex(columns=columns)
-        return table.astype({"count": "int64", "evaluable": "int64"}).rename(columns=_READABLE)
+        table = table.astype({"count": "int64", "evaluable": "int64"})
+        rates = ["win_rate", "early_exit_rate", "over_hold_rate"]
+        table[rates] = table[rates] * 100
+        table.index.name = None
+        return table.rename(columns=_READABLE)
 
     def suggestions(self) -> pd.DataFrame:
         """Each suggestion with the metric, value, threshold and sample size behind it."""
@@ -156,8 +160,11 @@ class ReportData:
         table = self.suggestions()
         if not table.empty:
             return show(table).set_properties(subset=["message"], **{"white-space": "normal", "min-width": "28em", "text-align": "left"})
-        reasons = suggest(self.analysis.buckets, self.settings).notes
-        return paragraph(" ".join(reasons) or "No suggestions for this period.")
+        return paragraph(" ".join(self._suggestion_notes()) or "No suggestions for this period.")
+
+    def _suggestion_notes(self) -> list[str]:
+        """Why there are no suggestions ("not enough data"), as the rules say it."""
+        return suggest(self.analysis.buckets, self.settings).notes
 
     def heading(self):
         return paragraph(f"{self.title} — {self.period_text}")
@@ -166,8 +173,14 @@ class ReportData:
         return paragraph(self.analysis.headline)
 
     def notes_view(self):
-        """The notes table, or a sentence saying there is nothing to note."""
-        return show(self.notes()) if self.analysis.notes else paragraph("No notes: every sell could be read and evaluated.")
+        """The notes about sells, or a sentence saying there is nothing to note (the suggestions
+        section already says when there is not enough data)."""
+        shown = set(self._suggestion_notes())
+        notes = self.notes()
+        notes = notes[~notes["note"].isin(shown)]
+        if notes.empty:
+            return paragraph("No notes: every sell could be read and evaluated.")
+        return show(notes).set_properties(**{"text-align": "left", "white-space": "normal"})
 
     def point_states(self) -> pd.DataFrame:
         return quality.point_states(self.analysis.sells, self.as_of, self.settings)
@@ -180,25 +193,29 @@ class ReportData:
 
     def detail(self) -> pd.DataFrame:
         """Every sell of the period: time in the report timezone, symbol, regime, reason,
-        entry, exit, PnL %, post-exit changes."""
-        sells = self.analysis.sells.sort_values("event_time")
+        quantity, entry (and where it came from), exit, PnL, hold time, post-exit changes."""
+        sells = self.analysis.sells.sort_values(["event_time", "id"])
         table = pd.DataFrame({
             f"sell time ({self.settings.timezone})": sells["event_time"].dt.tz_convert(self.settings.tz).dt.strftime("%Y-%m-%d %H:%M"),
             "symbol": sells["symbol"],
             "regime": sells["regime"],
             "exit reason": sells["exit_reason"],
+            "quantity": sells["quantity"],
             "entry": sells["entry_price"],
+            "entry from": sells["entry_source"],
             "exit": sells["price"],
             "PnL (%)": sells["pnl_pct"],
+            "PnL (KRW)": sells["realized_pnl"],
+            "hold (h)": sells["hold_hours"],
             **{f"{h} (%)": sells[post_column(h)] for h in self.settings.horizon_keys},
         })
         return table.reset_index(drop=True)
 
 
 _READABLE = {
-    "count": "sells", "win_rate": "win rate", "avg_pnl_pct": "avg PnL %", "median_pnl_pct": "median PnL %",
-    "realized_pnl": "realized PnL", "avg_hold_hours": "avg hold (h)", "early_exit_rate": "early exit rate",
-    "over_hold_rate": "over-hold rate",
+    "count": "sells", "win_rate": "win rate %", "avg_pnl_pct": "avg PnL %", "median_pnl_pct": "median PnL %",
+    "realized_pnl": "realized PnL (KRW)", "avg_hold_hours": "avg hold (h)", "early_exit_rate": "early exit %",
+    "over_hold_rate": "over-hold %",
 }
 _READABLE.update({f"avg_post_{h}_pct": f"after {h} %" for h in ("1h", "4h", "12h", "24h")})
 
@@ -208,7 +225,12 @@ def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
     text escaped (values come from the database), row numbers hidden unless they mean something."""
     # A stable id (pandas draws a random one), so the same table renders to the same HTML.
     digest = hashlib.blake2b(repr((list(table.columns), table.shape)).encode(), digest_size=4).hexdigest()
-    styler = table.style.set_uuid(f"t{digest}").format(precision=2, thousands=",", na_rep="–", escape="html")
+    floats = table.select_dtypes("float").columns
+    # Values that round to zero print as 0.00, not -0.00; quantities keep their small digits.
+    shown = table.assign(**{c: table[c].round(2) + 0.0 for c in floats if c != "quantity"})
+    quantities = {"quantity": "{:,.8g}"} if "quantity" in shown.columns else None
+    styler = shown.style.set_uuid(f"t{digest}").format(
+        quantities, precision=2, thousands=",", na_rep="–", escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if index is False or (index is None and isinstance(table.index, pd.RangeIndex)):
         styler = styler.hide(axis="index")
@@ -218,14 +240,6 @@ def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
 def paragraph(text: str) -> HTML:
     """Text as an HTML paragraph that wraps like prose (escaped: it may quote the database)."""
     return HTML(f"<p>{html.escape(text)}</p>")
-
-
-def _round(value, digits: int):
-    return None if pd.isna(value) else round(float(value), digits)
-
-
-def _pct(value):
-    return None if pd.isna(value) else round(float(value) * 100, 1)
 
 
 def report_data(
