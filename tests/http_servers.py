@@ -83,7 +83,7 @@ def _handler(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
             else:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             server.requests.append(Received(
-                "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
             status, headers, payload = server.next_response()
             data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             self.send_response(status)
@@ -94,6 +94,8 @@ def _handler(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+
+        do_PUT = do_POST  # a Pushgateway push
 
         def log_message(self, *args: Any) -> None:
             pass

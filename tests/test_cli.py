@@ -147,3 +147,13 @@ def test_exitlens_without_a_command_prints_help_and_succeeds(tmp_path):
     done = exitlens(cwd=tmp_path)
     assert done.returncode == 0
     assert "track" in done.stdout and "Usage:" in done.stdout and not done.stderr
+
+
+def test_track_when_pushgateway_set_pushes_the_tracker_counters(demo_dir, make_server):
+    gateway = make_server()
+    done = exitlens("track", "--now", DEMO_END, cwd=demo_dir, env={"EXITLENS_PUSHGATEWAY_URL": gateway.url("")})
+
+    assert done.returncode == 0, done.stderr
+    [push] = gateway.requests
+    assert (push.method, push.route) == ("PUT", "/metrics/job/exitlens_track")
+    assert b"coinpilot_post_exit_tracked_total" in push.body
