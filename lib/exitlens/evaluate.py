@@ -22,7 +22,7 @@ import pandas as pd
 
 from exitlens.config import Settings
 from exitlens.errors import DataError
-from exitlens.frames import UNKNOWN, UTC_TIME
+from exitlens.frames import UNKNOWN, UTC_TIME, with_declared_types
 from exitlens.ledger import LEDGER_COLUMNS, entry_ledger
 
 logger = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def evaluate_sells(
                   for i, raw in zip(ids[malformed], bad)]
     if notes:
         logger.info("%d note(s) about %d sell(s)", len(notes), len(out))
-    return Evaluation(sells=_typed(out, columns), notes=notes)
+    return Evaluation(sells=with_declared_types(out, columns), notes=notes)
 
 
 def post_exit_changes(post_exit_prices: pd.Series, horizon_key: str) -> tuple[pd.Series, pd.Series]:
@@ -144,16 +144,3 @@ def _positive(values: pd.Series) -> pd.Series:
     """True where `values` is a finite number above zero."""
     numbers = pd.to_numeric(values, errors="coerce").astype(float)
     return pd.Series(np.isfinite(numbers) & (numbers > 0), index=values.index)
-
-
-def _typed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """`frame` with exactly `columns`, in order, with their dtypes (None, not NaN, in text)."""
-    out = frame.reindex(columns=list(columns))
-    for name, dtype in columns.items():
-        if dtype == "object":
-            out[name] = out[name].astype(object).where(out[name].notna(), None)
-        elif dtype == UTC_TIME:
-            out[name] = pd.to_datetime(out[name], utc=True)
-        else:
-            out[name] = out[name].astype(dtype)
-    return out
