@@ -13,7 +13,7 @@ FORMATS ?= html,pdf
 # The suite reads the demo database; a URL from the shell must not redirect it.
 CLEAN_ENV := env -u EXITLENS_DATABASE_URL -u DATABASE_URL
 
-.PHONY: install demo test bench notebooks clean
+.PHONY: install demo test check bench notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,15 @@ demo: $(DEMO_DB)
 	$(CLEAN_ENV) $(BIN)/exitlens report weekly --end $(DEMO_WEEK_END) --now $(DEMO_END) --formats $(FORMATS)
 	@echo "open $(CURDIR)/reports/index.html"
 
-test: $(DEMO_DB)
+test: check $(DEMO_DB)
 	$(CLEAN_ENV) $(BIN)/exitlens track --now $(DEMO_END) --json
 	$(CLEAN_ENV) $(BIN)/python -m pytest
+
+# Static checks: lint, types, and the import contracts that keep the layers apart.
+check: $(STAMP)
+	$(BIN)/ruff check lib tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Regenerate the committed notebooks and their outputs after changing scripts/build_notebooks.py.
 notebooks: $(DEMO_DB)

@@ -13,7 +13,7 @@ import os
 import sys
 
 from bench.common import Row, knobs_from_env, say, table
-from exitlens.errors import ConfigError
+from exitlens.core.errors import ConfigError
 
 
 def main() -> int:
@@ -51,7 +51,7 @@ def main() -> int:
 
     if "report" in knobs.only:
         from bench import report_bench
-        from exitlens import exports
+        from exitlens.reports import exports
 
         reason = None
         if not report_bench.NOTEBOOK.is_file():

@@ -1,4 +1,4 @@
-"""Ledger figure: exitlens's vectorised entry-price engine (`exitlens.ledger.entry_ledger`)
+"""Ledger figure: exitlens's vectorised entry-price engine (`exitlens.core.ledger.entry_ledger`)
 against a plain Python FIFO loop, the bot's original design, on 1,000,000 orders.
 
 The loop is written to be as fast as plain Python gets (columns read once into lists, one
@@ -28,7 +28,7 @@ _TINY = 1e-12
 
 def orders(count: int, seed: int = SEED) -> pd.DataFrame:
     """`count` FILLED orders (half BUYs, half SELLs) over a year on 20 symbols, in the shape
-    `exitlens.load.load_orders` returns. Positions overlap, so a SELL often consumes several
+    `exitlens.store.load.load_orders` returns. Positions overlap, so a SELL often consumes several
     lots; 80% of SELLs carry signal_info.entry_avg_price, 10% sell half again as much, 10% half as much."""
     rng = np.random.default_rng(seed)
     trips = count // 2
@@ -170,7 +170,7 @@ class LedgerFigures:
 
 
 def run(knobs: Knobs) -> LedgerFigures:
-    from exitlens.ledger import entry_ledger
+    from exitlens.core.ledger import entry_ledger
 
     count = knobs.scaled(FULL_ORDERS, minimum=100)
     say(f"ledger: generating {count:,} orders")

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from bench.common import ROOT, say
-from exitlens import db
+from exitlens.store import db, migrations
 
 _SERVER_FILE = ROOT / "tests" / "postgres_server.py"
 
@@ -48,7 +48,7 @@ def bench_database(name: str = "exitlens_bench"):
         admin.dispose()
         url = server.url(name)
         engine = db.connect(url)
-        db.migrate(engine)
+        migrations.migrate(engine)
         engine.dispose()
         say(f"PostgreSQL {version} on port {server.port}")
         yield server, url, version

@@ -1,12 +1,12 @@
 """Report figure: the weekly report pipeline (Papermill execution, code-hidden HTML, PDF
-printed by headless Chromium, the run folder and the index: `exitlens.reports.run_report`) on
+printed by headless Chromium, the run folder and the index: `exitlens.reports.run.run_report`) on
 a one-year demo database, against the same pipeline on an empty notebook, whose time is the
 floor set by starting a kernel and exporting. The figure is the difference of the medians.
 
-The demo database is the product's own simulated bot (`exitlens.demo.build_history`, one year
-of 1m candles on 5 symbols), tracked with `exitlens.tracking.track`, in the embedded SQLite
+The demo database is the product's own simulated bot (`exitlens.store.demo.build_history`, one year
+of 1m candles on 5 symbols), tracked with `exitlens.store.tracker.track`, in the embedded SQLite
 form the notebooks read by default. The 2.6M candles are written with sqlite3 executemany
-in the storage form of `exitlens.store` (its row-by-row dict path would take a minute).
+in the storage form of `exitlens.store.writes` (its row-by-row dict path would take a minute).
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ import nbformat
 import pandas as pd
 
 from bench.common import Knobs, Row, Samples, say, timed
-from exitlens import db, demo, store, tracking
-from exitlens.archive import RunPeriod
-from exitlens.reports import run_report
-from exitlens.timeutil import SQLITE_TIME_FORMAT
+from exitlens.core.timeutil import SQLITE_TIME_FORMAT
+from exitlens.reports.archive import RunPeriod
+from exitlens.reports.run import run_report
+from exitlens.store import db, demo, migrations
+from exitlens.store import tracker as tracking
+from exitlens.store import writes as store
 
 FULL_DAYS = 365
 WEEK_END = "2026-11-24T00:00:00+09:00"  # midnight after the demo's last day, in Asia/Seoul
@@ -37,7 +39,7 @@ def build_demo(path: Path, days: int) -> tuple[int, int]:
     """A migrated SQLite demo database of `days` days, tracked as of the demo end."""
     url = f"sqlite:///{path}"
     engine = db.connect(url, create=True)
-    db.migrate(engine)
+    migrations.migrate(engine)
     orders, candles = demo.build_history(days=days, end=demo.DEFAULT_END)
     store.insert_orders(engine, orders)
     engine.dispose()

@@ -1,4 +1,4 @@
-"""One `exitlens.tracking.track` run in a process of its own, so that its peak RSS is the
+"""One `exitlens.store.tracker.track` run in a process of its own, so that its peak RSS is the
 tracker's and not the benchmark's (which holds the generated data).
 
     python -m bench.track_once URL NOW_ISO
@@ -14,8 +14,9 @@ import sys
 import time
 
 from bench.common import current_rss_mb, peak_rss_mb
-from exitlens import db, tracking
-from exitlens.timeutil import parse_aware
+from exitlens.core.timeutil import parse_aware
+from exitlens.store import db
+from exitlens.store import tracker as tracking
 
 
 def main(argv: list[str]) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from bench.tracker_data import connect_raw
-from exitlens.config import Settings
+from exitlens.core.settings import Settings
 
 _SELLS = """
 SELECT CAST(id AS text), symbol, price, coalesce(executed_at, created_at), post_exit_prices

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import psycopg2
 
-from exitlens.config import Settings
+from exitlens.core.settings import Settings
 
 END = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 SYMBOLS = ("KRW-BTC", "KRW-ETH", "KRW-XRP", "KRW-SOL", "KRW-DOGE",

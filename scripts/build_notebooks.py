@@ -15,7 +15,7 @@ import nbformat
 import papermill
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from exitlens.config import SuggestionThresholds
+from exitlens.core.settings import SuggestionThresholds
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLDS = "\n".join(f"{name} = {value!r}" for name, value in asdict(SuggestionThresholds()).items())
@@ -23,8 +23,9 @@ THRESHOLDS = "\n".join(f"{name} = {value!r}" for name, value in asdict(Suggestio
 SETUP = """\
 %matplotlib inline
 import pandas as pd
-from exitlens import plots
-from exitlens.report_data import report_data, report_settings, show
+from exitlens.reports import plots
+from exitlens.reports.analysis import report_data, report_settings
+from exitlens.reports.views import show
 
 settings = report_settings(
     timezone=timezone, min_samples=min_samples,

@@ -11,7 +11,7 @@ import itertools
 
 import pandas as pd
 
-from exitlens.frames import ORDER_COLUMNS, UNKNOWN, with_declared_types
+from exitlens.core.frames import ORDER_COLUMNS, UNKNOWN, with_declared_types
 
 BASE_TIME = pd.Timestamp("2026-11-23 00:00", tz="UTC")
 

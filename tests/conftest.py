@@ -8,7 +8,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from exitlens import db
+from exitlens.store import db, migrations
 from http_servers import start_scripted_server, stop
 from postgres_server import PostgresServer, PostgresUnavailable
 
@@ -56,7 +56,7 @@ def database_url(request):
 def engine(database_url):
     """A migrated, empty database on each engine."""
     engine = db.connect(database_url, create=True)
-    db.migrate(engine)
+    migrations.migrate(engine)
     yield engine
     engine.dispose()
 

@@ -1,6 +1,6 @@
 """The FIFO ledger written the obvious way: a queue of lots per symbol, one order at a time.
 
-It is the specification the vectorised `exitlens.ledger.entry_ledger` is tested against, and
+It is the specification the vectorised `exitlens.core.ledger.entry_ledger` is tested against, and
 the baseline of the ledger benchmark. Slow on purpose; not part of the library.
 """
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from analytics_factories import buy, orders_frame, post, sell
-from exitlens.aggregate import OVERALL, aggregate_buckets, bucket_all, bucket_to_dict, json_value
-from exitlens.config import Settings
-from exitlens.evaluate import evaluate_sells
+from exitlens.core.aggregate import OVERALL, aggregate_buckets, bucket_all, bucket_to_dict, json_value
+from exitlens.core.evaluate import evaluate_sells
+from exitlens.core.settings import Settings
 
 SETTINGS = Settings()
 

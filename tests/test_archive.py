@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from exitlens import archive
-from exitlens.archive import RunPeriod
-from exitlens.errors import ConfigError
+from exitlens.core.errors import ConfigError
+from exitlens.reports import archive
+from exitlens.reports.archive import RunPeriod
 
 KST = ZoneInfo("Asia/Seoul")
 

@@ -140,7 +140,7 @@ def test_verbose_option_after_the_command_name_logs_details(demo_dir):
     done = exitlens("track", "-v", "--now", DEMO_END, cwd=demo_dir)
 
     assert done.returncode == 0
-    assert "INFO exitlens.tracking" in done.stderr
+    assert "INFO exitlens.store.tracker" in done.stderr
 
 
 def test_exitlens_without_a_command_prints_help_and_succeeds(tmp_path):

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from exitlens.config import DEFAULT_HORIZONS, Horizon, Settings, database_url_from_env, settings_from_env
-from exitlens.errors import ConfigError
+from exitlens.core.errors import ConfigError
+from exitlens.core.settings import DEFAULT_HORIZONS, Horizon, Settings, database_url_from_env, settings_from_env
 
 
 @pytest.mark.parametrize(("changes", "message"), [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from exitlens import db
-from exitlens.errors import ConfigError, DatabaseUnreachable, SchemaMissing
+from exitlens.core.errors import ConfigError, DatabaseUnreachable, SchemaMissing
+from exitlens.store import db, migrations
 from tracking_factories import add_sell, stored_points
 
 COINPILOT_BEFORE_EXITLENS = {
@@ -47,13 +47,25 @@ def _columns(engine, table="trading_history"):
 
 
 def test_migrate_when_run_twice_applies_nothing_the_second_time(engine):
-    assert db.migrate(engine) == []
+    assert migrations.migrate(engine) == []
     assert "post_exit_prices" in _columns(engine)
 
 
 def test_migrate_creates_the_partial_sell_index(engine):
     indexes = {i["name"] for i in sa.inspect(engine).get_indexes("trading_history")}
     assert "idx_trading_history_sell_executed_at" in indexes
+
+
+def test_migration_marked_no_transaction_runs_outside_a_transaction():
+    sql = "-- exitlens: no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (c);\n"
+    assert not migrations.Migration("0004_x", sql).in_transaction
+    assert migrations.Migration("0003_x", "ALTER TABLE t ADD COLUMN c INT;").in_transaction
+
+
+def test_migrations_are_read_from_the_installed_package_not_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    names = [m.name for m in migrations.migrations_for("sqlite")]
+    assert names[:3] == ["0001_coinpilot_tables", "0002_exit_columns", "0003_post_exit_prices"]
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
@@ -64,9 +76,10 @@ def test_migrate_on_live_coinpilot_database_only_adds_what_is_missing(request, d
         for statement in filter(str.strip, COINPILOT_BEFORE_EXITLENS[dialect].split(";")):
             conn.exec_driver_sql(statement)
 
-    applied = db.migrate(engine)
+    applied = migrations.migrate(engine)
 
-    assert applied == ["0001_coinpilot_tables", "0002_exit_columns", "0003_post_exit_prices"]
+    assert applied == [m.name for m in migrations.migrations_for(engine.dialect.name)]
+    assert applied[:3] == ["0001_coinpilot_tables", "0002_exit_columns", "0003_post_exit_prices"]
     assert {"exit_reason", "high_water_mark", "post_exit_prices", "regime"} <= _columns(engine)
     with engine.connect() as conn:
         row = conn.execute(sa.text("SELECT symbol, regime, CAST(price AS FLOAT) AS price FROM trading_history")).one()
@@ -77,9 +90,9 @@ def test_migrate_on_live_coinpilot_database_only_adds_what_is_missing(request, d
 def test_migrate_when_record_table_lost_reapplies_harmlessly(engine):
     order = add_sell(engine, at="2026-11-23 12:00", post_exit_prices={"1h": {"price": 1.0}})
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"DROP TABLE {db.MIGRATIONS_TABLE}")
+        conn.exec_driver_sql(f"DROP TABLE {migrations.MIGRATIONS_TABLE}")
 
-    assert len(db.migrate(engine)) == 3
+    assert len(migrations.migrate(engine)) == len(migrations.migrations_for(engine.dialect.name))
     assert stored_points(engine, order) == {"1h": {"price": 1.0}}
 
 
@@ -124,7 +137,7 @@ def test_require_tables_when_not_migrated_says_to_migrate(sqlite_url):
 
 def test_insert_orders_keeps_malformed_json_text_as_given_on_sqlite(sqlite_url):
     engine = db.connect(sqlite_url, create=True)
-    db.migrate(engine)
+    migrations.migrate(engine)
     order = add_sell(engine, at="2026-11-23 12:00", post_exit_prices="{oops")
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT post_exit_prices FROM trading_history WHERE id = :i"), {"i": order}).scalar_one() == "{oops"

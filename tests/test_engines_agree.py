@@ -6,16 +6,17 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from exitlens import db, demo, tracking
-from exitlens.config import Settings
-from exitlens.report_data import analyse_from_database
+from exitlens.core.settings import Settings
+from exitlens.reports.analysis import analyse_from_database
+from exitlens.store import db, demo, migrations
+from exitlens.store import tracker as tracking
 
 END = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 
 
 def _tracked_demo(url: str):
     engine = db.connect(url, create=True)
-    db.migrate(engine)
+    migrations.migrate(engine)
     demo.fill_database(engine, days=4, seed=3, end=END)
     result = tracking.track(engine, END, progress=False)
     return engine, result

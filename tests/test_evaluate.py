@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from analytics_factories import buy, orders_frame, post, sell
-from exitlens.config import DEFAULT_HORIZONS, Horizon, Settings
-from exitlens.errors import DataError
-from exitlens.evaluate import evaluate_sells, post_exit_changes, sell_columns
-from exitlens.ledger import entry_ledger
+from exitlens.core.errors import DataError
+from exitlens.core.evaluate import evaluate_sells, post_exit_changes, sell_columns
+from exitlens.core.ledger import entry_ledger
+from exitlens.core.settings import DEFAULT_HORIZONS, Horizon, Settings
 
 SETTINGS = Settings()
 
@@ -27,7 +27,7 @@ def test_evaluate_when_sell_has_fifo_entry_computes_pnl_and_win():
     assert row["pnl_pct"] == pytest.approx(10.0)
     assert row["realized_pnl"] == pytest.approx(20.0)  # (110 − 100) × 2, fee apart
     assert row["fee"] == 0.5
-    assert row["win"] == True
+    assert row["win"] is True
     assert row["hold_hours"] == pytest.approx(3.0)
 
 
@@ -38,7 +38,7 @@ def test_evaluate_when_sell_loses_is_not_a_win():
 
 def test_evaluate_when_sell_breaks_even_is_not_a_win():
     row = rows(evaluate_sells(orders_frame(buy(0, 100, 1), sell(1, 100, 1, id="s")), SETTINGS))["s"]
-    assert row["win"] == False and row["evaluable"]
+    assert row["win"] is False and row["evaluable"]
 
 
 def test_evaluate_when_sell_has_no_entry_is_excluded_with_note():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from exitlens import exports
-from exitlens.errors import ConfigError, ReportFailed
+from exitlens.core.errors import ConfigError, ReportFailed
+from exitlens.reports import exports
 from pdf_text import pdf_text
 
 

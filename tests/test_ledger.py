@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from analytics_factories import at, buy, orders_frame, sell
-from exitlens.errors import DataError
-from exitlens.ledger import LEDGER_COLUMNS, entry_ledger
+from exitlens.core.errors import DataError
+from exitlens.core.ledger import LEDGER_COLUMNS, entry_ledger
 from ledger_reference import reference_ledger
 
 

@@ -10,13 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from exitlens.narrative import (
-    LLMConfig,
-    LLMNarrator,
-    deterministic_headline,
-    deterministic_narrator,
-    narrator_from_config,
-)
+from exitlens.core.headline import deterministic_headline, deterministic_narrator
+from exitlens.reports.llm import LLMConfig, LLMNarrator, narrator_from_config
 
 API_KEY = "sk-test-SECRET-0123456789"
 

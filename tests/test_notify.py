@@ -15,10 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from http_servers import Received, ScriptedServer
-from exitlens.errors import ConfigError, DeliveryFailed
-from exitlens.formatting import fmt_krw, fmt_pct, fmt_ratio
-from exitlens.notify import (
+from exitlens.core.errors import ConfigError, DeliveryFailed
+from exitlens.core.formatting import fmt_krw, fmt_pct, fmt_ratio
+from exitlens.delivery.notify import (
     DeliveryConfig,
     RunAnnouncement,
     announce,
@@ -27,7 +26,7 @@ from exitlens.notify import (
     send_discord,
     send_n8n,
 )
-from exitlens.notify_payloads import (
+from exitlens.delivery.payloads import (
     COLOR_FAILED,
     COLOR_SUCCEEDED,
     build_discord_message,
@@ -35,6 +34,7 @@ from exitlens.notify_payloads import (
     text_length,
     truncate,
 )
+from http_servers import Received, ScriptedServer
 
 TOKEN = "tok3n-S3CRET-QwErTy0123456789abcdefXYZ"
 N8N_SECRET = "n8n-shared-S3CRET-4f9a"
@@ -515,7 +515,7 @@ def test_announce_when_run_failed_announces_failure_in_red(discord, n8n, sleeps)
 
 
 def test_announce_when_nothing_configured_does_nothing_and_logs_info(daily_summary, caplog):
-    caplog.set_level(logging.INFO, logger="exitlens.notify")
+    caplog.set_level(logging.INFO, logger="exitlens.delivery.notify")
 
     results = announce(daily_summary, DAILY, now=NOW, env={"DISCORD_WEBHOOK_URL": " "})
 

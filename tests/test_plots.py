@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from exitlens import plots
-from exitlens.aggregate import bucket_all
-from exitlens.config import Settings
-from exitlens.evaluate import evaluate_sells
 from analytics_factories import buy, orders_frame, post, sell
+from exitlens.core.aggregate import bucket_all
+from exitlens.core.evaluate import evaluate_sells
+from exitlens.core.settings import Settings
+from exitlens.reports import plots
 
 
 @pytest.fixture

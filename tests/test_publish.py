@@ -11,10 +11,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from exitlens import db, publish, store
-from exitlens.config import Settings
-from exitlens.errors import ConfigError, DataError, DeliveryFailed, ReportFailed
-from exitlens.publish import publish_report
+from exitlens.core.errors import ConfigError, DataError, DeliveryFailed, ReportFailed
+from exitlens.core.settings import Settings
+from exitlens.ops import publish
+from exitlens.ops.publish import publish_report
+from exitlens.store import db, migrations
+from exitlens.store import writes as store
 from pdf_text import pdf_text
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
@@ -27,7 +29,7 @@ def small_history(tmp_path_factory):
     folder = tmp_path_factory.mktemp("publish")
     url = f"sqlite:///{folder / 'bot.db'}"
     engine = db.connect(url, create=True)
-    db.migrate(engine)
+    migrations.migrate(engine)
     day = pd.Timestamp("2026-11-23 01:00", tz="UTC")
     rows = []
     for n, reason in enumerate(["TAKE_PROFIT", "STOP_LOSS", HOSTILE_REASON]):

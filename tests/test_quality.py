@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from exitlens.config import Settings
-from exitlens.evaluate import evaluate_sells
-from exitlens.quality import entry_sources, point_states
 from analytics_factories import at, buy, orders_frame, sell
+from exitlens.core.evaluate import evaluate_sells
+from exitlens.core.quality import entry_sources, point_states
+from exitlens.core.settings import Settings
 
 
 def _sells(*rows):

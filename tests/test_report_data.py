@@ -7,10 +7,10 @@ from datetime import date, datetime, timezone
 import pandas as pd
 import pytest
 
-from exitlens import db, store
-from exitlens.config import Settings
-from exitlens.errors import DataError
-from exitlens.report_data import analyse_from_database, current_period, midnight_after
+from exitlens.core.errors import DataError
+from exitlens.core.settings import Settings
+from exitlens.reports.analysis import analyse_from_database, current_period, midnight_after
+from exitlens.store import writes as store
 
 
 def test_current_period_daily_is_today_in_the_report_timezone():

@@ -13,10 +13,10 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from exitlens import reports
-from exitlens.archive import RunPeriod
-from exitlens.errors import ConfigError, ReportFailed
-from exitlens.reports import ExecutionOptions
+from exitlens.core.errors import ConfigError, ReportFailed
+from exitlens.reports import run as reports
+from exitlens.reports.archive import RunPeriod
+from exitlens.reports.run import ExecutionOptions
 from pdf_text import pdf_text
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"

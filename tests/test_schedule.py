@@ -26,10 +26,12 @@ import sqlalchemy as sa
 from apscheduler.triggers.interval import IntervalTrigger
 from prometheus_client.parser import text_string_to_metric_families
 
-from exitlens import db, locks, metrics, schedule, tracking
-from exitlens.config import Settings
-from exitlens.errors import ConfigError, DataError, DeliveryFailed
-from exitlens.schedule_config import JOB_DAILY, JOB_TRACK, JOB_WEEKLY, JOBS, ScheduleConfig, crontab_trigger
+from exitlens.core.errors import ConfigError, DataError, DeliveryFailed
+from exitlens.core.settings import Settings
+from exitlens.ops import metrics, schedule
+from exitlens.ops.schedule_config import JOB_DAILY, JOB_TRACK, JOB_WEEKLY, JOBS, ScheduleConfig, crontab_trigger
+from exitlens.store import db, locks, migrations
+from exitlens.store import tracker as tracking
 from tracking_factories import add_candles, add_sell, ts
 
 UTC = timezone.utc
@@ -287,7 +289,7 @@ def test_scheduler_when_started_schedules_reports_at_22_in_report_timezone(start
 
 def test_default_track_job_when_scheduled_tracks_and_sets_pending_gauge(start, sqlite_url):
     engine = db.connect(sqlite_url, create=True)
-    db.migrate(engine)
+    migrations.migrate(engine)
     add_sell(engine, at="2026-11-23 12:00", price=200.0)
     add_candles(engine, {"2026-11-23 13:00": 201.0, "2026-11-23 16:00": 190.0})
     tracked_before = value(metrics.POST_EXIT_TRACKED)
@@ -408,8 +410,8 @@ def test_run_scheduler_when_stop_event_set_returns_cleanly():
 CHILD = textwrap.dedent("""
     import logging, sys
     from datetime import timedelta
-    from exitlens.config import Settings
-    from exitlens.schedule import ScheduleConfig, run_scheduler
+    from exitlens.core.settings import Settings
+    from exitlens.ops.schedule import ScheduleConfig, run_scheduler
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
 
@@ -572,9 +574,9 @@ def test_default_report_job_when_run_calls_publish_report_with_the_contract(monk
     import types
 
     seen = {}
-    fake = types.ModuleType("exitlens.publish")
+    fake = types.ModuleType("exitlens.ops.publish")
     fake.publish_report = lambda kind, **kwargs: seen.update(kind=kind, **kwargs) or "done"
-    monkeypatch.setitem(sys.modules, "exitlens.publish", fake)
+    monkeypatch.setitem(sys.modules, "exitlens.ops.publish", fake)
     settings = Settings(timezone="UTC")
 
     job = schedule.default_report_job(db_url="sqlite:///x.db", out_dir=tmp_path, settings=settings)
@@ -588,12 +590,12 @@ def test_default_report_job_when_run_calls_publish_report_with_the_contract(monk
 def test_default_report_job_when_run_fails_alerts_only_if_not_announced(monkeypatch, tmp_path, notify, alerted):
     import types
 
-    from exitlens.errors import ReportFailed
+    from exitlens.core.errors import ReportFailed
 
     def publish_report(kind, **kwargs):
         raise ReportFailed("daily report 2026-11-23 failed in cell 4: KeyError 'regime'")
 
-    monkeypatch.setitem(sys.modules, "exitlens.publish", types.SimpleNamespace(publish_report=publish_report))
+    monkeypatch.setitem(sys.modules, "exitlens.ops.publish", types.SimpleNamespace(publish_report=publish_report))
     alerts = []
     job = schedule.default_report_job(db_url="sqlite:///x.db", out_dir=tmp_path, settings=Settings(), notify=notify)
     scheduler = _scheduler(None, report_job=job, alert=lambda job, text: alerts.append(text))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from analytics_factories import orders_frame, post, sell
-from exitlens.aggregate import bucket_all
-from exitlens.config import Settings
-from exitlens.evaluate import evaluate_sells
-from exitlens.suggestions import Suggestion, suggest
+from exitlens.core.aggregate import bucket_all
+from exitlens.core.evaluate import evaluate_sells
+from exitlens.core.settings import Settings
+from exitlens.core.suggestions import Suggestion, suggest
 
 FEW = Settings(min_samples=1)
 

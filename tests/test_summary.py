@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from analytics_factories import BASE_TIME, buy, orders_frame, post, sell
-from exitlens.config import Settings
-from exitlens.errors import ConfigError, DataError
-from exitlens.narrative import Narration, deterministic_headline
-from exitlens.summary import (
+from exitlens.core.errors import ConfigError, DataError
+from exitlens.core.headline import Narration, deterministic_headline
+from exitlens.core.settings import Settings
+from exitlens.core.summary import (
     analyse_day,
     analyse_days,
     analyse_period,

@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from exitlens import metrics, store, tracking
-from exitlens.config import Settings
-from exitlens.errors import DataError
+from exitlens.core.errors import DataError
+from exitlens.core.settings import Settings
+from exitlens.ops import metrics
+from exitlens.store import tracker as tracking
+from exitlens.store import writes as store
 from tracking_factories import REAL_CANDLES, add_candles, add_sell, real_candles, stored_points, ts
 
 NOW = ts("2026-11-25 00:00")
@@ -124,11 +126,11 @@ def test_track_when_json_not_an_object_leaves_row_and_warns_with_id(engine, stor
 
 
 def test_track_when_json_malformed_text_on_sqlite_leaves_it_byte_for_byte(sqlite_url):
-    from exitlens import db
+    from exitlens.store import db, migrations
 
     engine = db.connect(sqlite_url, create=True)
-    db.migrate(engine)
-    order = add_sell(engine, at=SELL_AT, post_exit_prices='{"1h": oops')
+    migrations.migrate(engine)
+    add_sell(engine, at=SELL_AT, post_exit_prices='{"1h": oops')
     add_candles(engine, {"2026-11-23 13:00": 150.0})
 
     assert tracking.track(engine, NOW).rows_invalid == 1
@@ -181,13 +183,13 @@ def test_track_when_now_is_naive_raises_clear_error(engine):
         tracking.track(engine, pd.Timestamp("2026-11-25 00:00").to_pydatetime())
 
 
-def test_track_increments_the_bots_prometheus_counters(engine):
+def test_count_tracking_increments_the_bots_prometheus_counters(engine):
     add_sell(engine, at=SELL_AT)
     add_candles(engine, {"2026-11-23 13:00": 150.0})
     counters = (metrics.POST_EXIT_TRACKED, metrics.POST_EXIT_MISSED, metrics.POST_EXIT_EXPIRED)
     before = [counter._value.get() for counter in counters]
 
-    tracking.track(engine, ts("2026-11-25 20:30"))  # 1h tracked; 4h expired; 12h, 24h missed
+    metrics.count_tracking(tracking.track(engine, ts("2026-11-25 20:30")))  # 1h tracked; 4h expired; 12h, 24h missed
 
     assert [counter._value.get() - b for counter, b in zip(counters, before)] == [1, 2, 1]
 
@@ -244,10 +246,10 @@ def test_track_on_real_feed_with_gaps_matches_the_definition(engine, real_feed, 
 
 @pytest.mark.postgres
 def test_track_when_two_trackers_run_at_once_records_each_point_once(postgres_url):
-    from exitlens import db
+    from exitlens.store import db, migrations
 
     engine = db.connect(postgres_url, create=True)
-    db.migrate(engine)
+    migrations.migrate(engine)
     base = ts("2026-11-20 00:00")
     candles = pd.date_range(base, periods=3 * 1440, freq="1min")
     store.insert_candles(engine, pd.DataFrame({"symbol": "KRW-BTC", "timestamp": candles, "close_price": np.linspace(100, 130, len(candles))}))
@@ -314,10 +316,10 @@ def test_track_keeps_non_ascii_unknown_keys_as_text(engine):
 
 
 def test_track_when_json_has_nan_on_sqlite_counts_it_invalid(sqlite_url):
-    from exitlens import db
+    from exitlens.store import db, migrations
 
     engine = db.connect(sqlite_url, create=True)
-    db.migrate(engine)
+    migrations.migrate(engine)
     add_sell(engine, at=SELL_AT, post_exit_prices='{"1h": {"price": NaN}}')
     add_candles(engine, {"2026-11-23 16:00": 150.0})
 
@@ -326,10 +328,10 @@ def test_track_when_json_has_nan_on_sqlite_counts_it_invalid(sqlite_url):
 
 @pytest.mark.postgres
 def test_track_when_columns_have_no_zone_reads_them_as_utc(postgres_url):
-    from exitlens import db
+    from exitlens.store import db, migrations
 
     engine = db.connect(postgres_url, create=True)
-    db.migrate(engine)
+    migrations.migrate(engine)
     with engine.begin() as conn:
         for column in ("created_at", "executed_at"):
             conn.exec_driver_sql(f"ALTER TABLE trading_history ALTER COLUMN {column} TYPE timestamp USING {column} AT TIME ZONE 'UTC'")

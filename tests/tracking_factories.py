@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from exitlens import store
+from exitlens.store import writes as store
 
 REAL_CANDLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "btc_quoted_pair_1m_2017-11.json"
 

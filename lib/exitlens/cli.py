@@ -10,17 +10,19 @@ import functools
 import json
 import logging
 import sys
-from datetime import date as Date, datetime, timezone
+from datetime import date as Date
+from datetime import datetime, timezone
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from exitlens import db, demo as demo_module, tracking
-from exitlens.config import database_url_from_env, settings_from_env
-from exitlens.errors import ConfigError, ExitlensError
-from exitlens.narrative import LLMConfig, narrator_from_config
-from exitlens.metrics import push_metrics
-from exitlens.timeutil import parse_aware
+from exitlens.core.errors import ConfigError, ExitlensError
+from exitlens.core.settings import database_url_from_env, settings_from_env
+from exitlens.core.timeutil import parse_aware
+from exitlens.ops.metrics import count_tracking, push_metrics
+from exitlens.reports.llm import LLMConfig, narrator_from_config
+from exitlens.store import db, migrations, tracker
+from exitlens.store import demo as demo_module
 
 log = logging.getLogger("exitlens")
 
@@ -98,7 +100,7 @@ def main(verbose: bool) -> None:
 def migrate(db_url: str | None) -> None:
     """Apply the migrations the database lacks (idempotent, additive)."""
     engine = db.connect(database_url_from_env(db_url), create=True)
-    applied = db.migrate(engine)
+    applied = migrations.migrate(engine)
     click.echo(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "database is up to date")
 
 
@@ -113,7 +115,7 @@ def demo(db_url: str | None, days: int, seed: int, end_text: str) -> None:
     """Fill an empty database with a deterministic simulated bot history."""
     end = parse_aware(end_text, "--end")
     engine = db.connect(database_url_from_env(db_url), create=True)
-    db.migrate(engine)
+    migrations.migrate(engine)
     orders, candles = demo_module.fill_database(engine, days=days, seed=seed, end=end)
     click.echo(f"demo database ready: {orders} orders, {candles} candles ({db.safe_url(engine.url)})")
 
@@ -127,7 +129,8 @@ def track(db_url: str | None, now_text: str | None, as_json: bool) -> None:
     """Record the post-exit points that are due."""
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
     engine = db.connect(database_url_from_env(db_url))
-    result = tracking.track(engine, now, settings_from_env())
+    result = tracker.track(engine, now, settings_from_env())
+    count_tracking(result)
     push_metrics("exitlens_track", succeeded_at=now)
     if as_json:
         click.echo(json.dumps(result.to_json()))
@@ -182,7 +185,7 @@ KIND = click.Choice(["daily", "weekly"])
 @_fail_cleanly
 def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, as_json) -> None:
     """Print the numbers of a day (daily) or a period (weekly)."""
-    from exitlens.report_data import analyse_from_database, current_period
+    from exitlens.reports.analysis import analyse_from_database, current_period
 
     settings = settings_from_env(timezone_name)
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
@@ -209,7 +212,7 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, as
 @_fail_cleanly
 def report(kind, db_url, timezone_name, date_text, end_text, days, now_text, formats, out_dir, notify, parameters) -> None:
     """Execute the report notebook with Papermill, export HTML/PDF, archive and announce it."""
-    from exitlens.publish import publish_report
+    from exitlens.ops.publish import publish_report
 
     settings = settings_from_env(timezone_name)
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
@@ -244,8 +247,8 @@ def _parse_parameters(pairs: tuple[str, ...]) -> dict:
 @_fail_cleanly
 def schedule(db_url, timezone_name, out_dir, metrics_port) -> None:
     """Run the tracker every 10 minutes and the daily/weekly reports, serving metrics."""
-    from exitlens.schedule import run_scheduler
-    from exitlens.schedule_config import ScheduleConfig
+    from exitlens.ops.schedule import run_scheduler
+    from exitlens.ops.schedule_config import ScheduleConfig
 
     run_scheduler(database_url_from_env(db_url), settings=settings_from_env(timezone_name),
                   config=ScheduleConfig.from_env(metrics_port=metrics_port), out_dir=out_dir)

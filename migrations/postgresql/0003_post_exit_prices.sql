@@ -1,5 +1,2 @@
--- The column exitlens writes, and the index its tracker and reports read SELL fills through.
+-- The column exitlens writes (its index is built in 0004, outside a transaction).
 ALTER TABLE trading_history ADD COLUMN IF NOT EXISTS post_exit_prices jsonb;
-CREATE INDEX IF NOT EXISTS idx_trading_history_sell_executed_at
-    ON trading_history (executed_at DESC)
-    WHERE side = 'SELL' AND status = 'FILLED' AND executed_at IS NOT NULL;

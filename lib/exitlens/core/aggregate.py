@@ -1,0 +1,211 @@
+"""Buckets of sells and their metrics (SPEC §2): overall, by exit reason, by regime, and by
+regime × exit reason, all computed by one `groupby().agg()` over the evaluation frame.
+
+What each metric counts:
+
+* `count` — every SELL in the bucket; `evaluable` — those with an entry price (evaluate.py).
+* P&L metrics (`wins`, `win_rate`, `realized_pnl`, `avg_pnl_pct`, `median_pnl_pct`) use only
+  evaluable sells: a sell without an entry price has no P&L, and counting it as 0 would bias
+  every average towards zero. `win_rate = wins / evaluable`; `realized_pnl` is their sum.
+* Time and market metrics (`avg_hold_hours`, `avg_post_<h>_pct`, `post_<h>_samples`, the 24h
+  median/min/max, `early_exit_rate`, `over_hold_rate`) use every sell that has the value: how
+  long lots were held and where the price went after the exit do not depend on knowing the
+  entry price.
+* Averages, medians and rates over nothing are NaN (null in JSON), never 0; so is
+  `realized_pnl` of a bucket with no evaluable sell (unknown, not zero).
+
+The aggregated frames also carry `early_exit_samples` and `over_hold_samples`, the
+denominators of the two rates, which the suggestions report as sample sizes; they are not
+part of the JSON bucket, which has exactly the SPEC keys (`bucket_to_dict`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from exitlens.core.evaluate import post_column
+from exitlens.core.frames import UNKNOWN
+from exitlens.core.settings import Settings
+
+OUTCOME_HORIZON = "24h"
+"""The horizon of the median/min/max post-exit metrics and the early-exit / over-hold rates;
+the SPEC names it in the keys (`median_post_24h_pct`), so it is part of the definition. When
+the settings have no such horizon these metrics are null."""
+
+EARLY_EXIT_REASONS = ("TRAILING_STOP", "TAKE_PROFIT")
+OVER_HOLD_REASONS = ("TIME_LIMIT",)
+OVERALL = "ALL"
+"""Index label of the single overall bucket."""
+
+RATE_SAMPLE_COLUMNS = ("early_exit_samples", "over_hold_samples")
+
+
+def bucket_keys(settings: Settings) -> list[str]:
+    """The keys of a bucket, in SPEC order, horizons from `settings`."""
+    keys = ["count", "evaluable", "wins", "win_rate", "realized_pnl", "avg_pnl_pct",
+            "median_pnl_pct", "avg_hold_hours"]
+    for key in settings.horizon_keys:
+        keys += [f"avg_post_{key}_pct", f"post_{key}_samples"]
+    h = OUTCOME_HORIZON
+    keys += [f"median_post_{h}_pct", f"min_post_{h}_pct", f"max_post_{h}_pct",
+             "early_exit_rate", "over_hold_rate"]
+    return keys
+
+
+def aggregate_buckets(
+    sells: pd.DataFrame, settings: Settings, by: Sequence[str] = ()
+) -> pd.DataFrame:
+    """One row per bucket of the evaluation frame `sells`, grouped by the columns `by`.
+
+    With `by` empty there is one row labelled OVERALL, present even when `sells` is empty
+    (counts 0, everything else NaN). Otherwise the index holds the group values (a MultiIndex
+    for two columns), sorted; only non-empty groups appear. Columns: `bucket_keys(settings)`
+    then RATE_SAMPLE_COLUMNS.
+    """
+    parts = _metric_inputs(sells, settings)
+    keys = [sells[name].astype(object).fillna(UNKNOWN) for name in by] if by else [
+        pd.Series(OVERALL, index=sells.index, dtype=object)
+    ]
+    named = {
+        "count": ("_one", "sum"),
+        "evaluable": ("_evaluable", "sum"),
+        "wins": ("_win", "sum"),
+        "realized_pnl": ("_realized_pnl", "sum"),
+        "avg_pnl_pct": ("_pnl_pct", "mean"),
+        "median_pnl_pct": ("_pnl_pct", "median"),
+        "avg_hold_hours": ("_hold_hours", "mean"),
+    }
+    for key in settings.horizon_keys:
+        named[f"avg_post_{key}_pct"] = (f"_post_{key}", "mean")
+        named[f"post_{key}_samples"] = (f"_post_{key}", "count")
+    h = OUTCOME_HORIZON
+    named[f"median_post_{h}_pct"] = ("_outcome", "median")
+    named[f"min_post_{h}_pct"] = ("_outcome", "min")
+    named[f"max_post_{h}_pct"] = ("_outcome", "max")
+    named["_early_hits"] = ("_early_hit", "sum")
+    named["early_exit_samples"] = ("_early_sample", "sum")
+    named["_over_hits"] = ("_over_hit", "sum")
+    named["over_hold_samples"] = ("_over_sample", "sum")
+
+    grouped = parts.groupby(keys, sort=True).agg(**named)
+    if not by and grouped.empty:
+        grouped = grouped.reindex([OVERALL])
+    if by:
+        grouped.index.names = list(by)
+
+    counts = ["count", "evaluable", "wins", "early_exit_samples", "over_hold_samples"]
+    counts += [f"post_{key}_samples" for key in settings.horizon_keys]
+    grouped[counts] = grouped[counts].fillna(0).astype("int64")
+    grouped["win_rate"] = _rate(grouped["wins"], grouped["evaluable"])
+    grouped["realized_pnl"] = grouped["realized_pnl"].where(grouped["evaluable"] > 0)
+    grouped["early_exit_rate"] = _rate(grouped["_early_hits"], grouped["early_exit_samples"])
+    grouped["over_hold_rate"] = _rate(grouped["_over_hits"], grouped["over_hold_samples"])
+    return grouped[bucket_keys(settings) + list(RATE_SAMPLE_COLUMNS)]
+
+
+def _metric_inputs(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The numeric columns the aggregation sums, averages and counts, one row per sell."""
+    evaluable = sells["evaluable"].astype(bool)
+    reason = sells["exit_reason"].astype(object)
+    outcome_column = post_column(OUTCOME_HORIZON)
+    outcome = (sells[outcome_column] if outcome_column in sells else
+               pd.Series(np.nan, index=sells.index)).astype(float)
+    has_outcome = outcome.notna()
+    early = reason.isin(EARLY_EXIT_REASONS) & has_outcome
+    over = reason.isin(OVER_HOLD_REASONS) & has_outcome
+    parts = pd.DataFrame(
+        {
+            "_one": 1,
+            "_evaluable": evaluable.astype("int64"),
+            "_win": (sells["win"].fillna(False).astype(bool) & evaluable).astype("int64"),
+            "_realized_pnl": sells["realized_pnl"].astype(float).where(evaluable),
+            "_pnl_pct": sells["pnl_pct"].astype(float).where(evaluable),
+            "_hold_hours": sells["hold_hours"].astype(float),
+            "_outcome": outcome,
+            "_early_sample": early.astype("int64"),
+            "_early_hit": (early & (outcome > settings.early_exit_change_pct)).astype("int64"),
+            "_over_sample": over.astype("int64"),
+            "_over_hit": (over & (outcome < settings.over_hold_change_pct)).astype("int64"),
+        },
+        index=sells.index,
+    )
+    for key in settings.horizon_keys:
+        parts[f"_post_{key}"] = sells[post_column(key)].astype(float)
+    return parts
+
+
+def _rate(hits: pd.Series, samples: pd.Series) -> pd.Series:
+    """hits / samples, NaN where there are no samples."""
+    return (hits / samples.where(samples > 0)).astype(float)
+
+
+@dataclass(frozen=True)
+class Buckets:
+    """The four bucketings of SPEC §2 as aggregated frames (see `aggregate_buckets`)."""
+
+    overall: pd.DataFrame
+    by_exit_reason: pd.DataFrame
+    by_regime: pd.DataFrame
+    by_regime_exit_reason: pd.DataFrame
+
+    def overall_bucket(self) -> pd.Series:
+        return self.overall.loc[OVERALL]
+
+    def to_json(self, settings: Settings) -> dict:
+        """`overall`, `by_exit_reason`, `by_regime`, `by_regime_exit_reason` as in SPEC §4."""
+        nested: dict[str, dict] = {}
+        for (regime, reason), row in self.by_regime_exit_reason.iterrows():
+            nested.setdefault(regime, {})[reason] = bucket_to_dict(row, settings)
+        return {
+            "overall": bucket_to_dict(self.overall_bucket(), settings),
+            "by_exit_reason": _flat(self.by_exit_reason, settings),
+            "by_regime": _flat(self.by_regime, settings),
+            "by_regime_exit_reason": nested,
+        }
+
+
+def bucket_all(sells: pd.DataFrame, settings: Settings) -> Buckets:
+    """Every bucketing the reports show, from one evaluation frame."""
+    return Buckets(
+        overall=aggregate_buckets(sells, settings),
+        by_exit_reason=aggregate_buckets(sells, settings, ["exit_reason"]),
+        by_regime=aggregate_buckets(sells, settings, ["regime"]),
+        by_regime_exit_reason=aggregate_buckets(sells, settings, ["regime", "exit_reason"]),
+    )
+
+
+def _flat(frame: pd.DataFrame, settings: Settings) -> dict[str, dict]:
+    return {str(label): bucket_to_dict(row, settings) for label, row in frame.iterrows()}
+
+
+def bucket_to_dict(row: pd.Series, settings: Settings) -> dict:
+    """A bucket row as a JSON-ready dict with exactly the SPEC keys: NaN → None, numpy
+    scalars → Python, counts → int (a row taken out of a frame may have them as floats)."""
+    out = {}
+    for key in bucket_keys(settings):
+        value = json_value(row[key])
+        out[key] = int(value) if value is not None and _is_count(key) else value
+    return out
+
+
+def _is_count(key: str) -> bool:
+    return key in ("count", "evaluable", "wins") or key.endswith("_samples")
+
+
+def json_value(value):
+    """A scalar as plain JSON: None for NaN/NA/inf, int for integral numpy ints, float else."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    return value

@@ -1,0 +1,146 @@
+"""The per-sell evaluation frame: what each SELL earned and what the price did after it.
+
+One row per SELL, joining the order with its ledger row (entry price, hold time) and reading
+the post-exit change of every horizon out of `post_exit_prices`. This is the tidy table every
+bucket, suggestion and report detail table is computed from; nothing downstream re-reads the
+raw orders.
+
+A SELL is *evaluable* when its entry price, price and quantity are positive finite numbers;
+then `pnl_pct = (price − entry) / entry × 100`, `realized_pnl = (price − entry) × quantity`
+(quote currency, fees reported separately in `fee`) and `win = realized_pnl > 0`. Otherwise
+those three are missing (NaN / NA), and a note naming the sell id says why. Malformed
+post-exit values become NaN plus a note; they never raise.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from exitlens.core.errors import DataError
+from exitlens.core.frames import UNKNOWN, UTC_TIME, with_declared_types
+from exitlens.core.ledger import LEDGER_COLUMNS, entry_ledger
+from exitlens.core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def post_column(horizon_key: str) -> str:
+    """The evaluation column holding a horizon's change_pct: '24h' → 'post_24h_pct'."""
+    return f"post_{horizon_key}_pct"
+
+
+def sell_columns(settings: Settings) -> dict[str, str]:
+    """The columns of the evaluation frame and their dtypes, horizons taken from `settings`."""
+    columns = {
+        "id": "object",
+        "symbol": "object",
+        "event_time": UTC_TIME,
+        "regime": "object",
+        "exit_reason": "object",
+        "price": "float64",
+        "quantity": "float64",
+        "fee": "float64",
+        "entry_price": "float64",
+        "entry_source": "object",
+        "covered_quantity": "float64",
+        "evaluable": "bool",
+        "pnl_pct": "float64",
+        "realized_pnl": "float64",
+        "win": "boolean",
+        "hold_hours": "float64",
+    }
+    columns.update({post_column(key): "float64" for key in settings.horizon_keys})
+    return columns
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The evaluation frame of some SELLs and the notes about the ones with problems."""
+
+    sells: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def evaluate_sells(
+    orders: pd.DataFrame, settings: Settings, *, ledger: pd.DataFrame | None = None
+) -> Evaluation:
+    """Evaluate every SELL in `orders`.
+
+    `ledger` is `ledger.entry_ledger` of the whole history `orders` was taken from, indexed
+    like `orders`; pass it when `orders` is a slice (a period) of a longer history, because
+    entry prices depend on earlier BUYs. Without it the ledger is built from `orders` itself.
+    Rows keep `orders`' index labels and order.
+    """
+    if ledger is None:
+        if not orders.index.is_unique:
+            orders = orders.reset_index(drop=True)
+        ledger = entry_ledger(orders)
+    elif not orders.index.is_unique:
+        raise DataError(
+            "orders index has duplicate labels, so sells cannot be matched with their ledger "
+            "rows: reset_index(drop=True) before building the ledger"
+        )
+    side = orders["side"].astype(object).where(orders["side"].notna(), "").astype(str).str.upper()
+    sells = orders[(side == "SELL").to_numpy()]
+    known = ledger.reindex(sells.index)[list(LEDGER_COLUMNS)]
+    columns = sell_columns(settings)
+
+    out = pd.DataFrame(index=sells.index)
+    for name in ("id", "symbol", "event_time", "price", "quantity", "fee"):
+        out[name] = sells[name]
+    for name in ("regime", "exit_reason"):
+        out[name] = sells[name].astype(object).where(sells[name].notna(), UNKNOWN)
+    for name in ("entry_price", "entry_source", "covered_quantity", "hold_hours"):
+        out[name] = known[name]
+
+    price = pd.to_numeric(out["price"], errors="coerce")
+    quantity = pd.to_numeric(out["quantity"], errors="coerce")
+    entry = out["entry_price"]
+    evaluable = _positive(entry) & _positive(price) & _positive(quantity)
+    out["evaluable"] = evaluable
+    out["pnl_pct"] = ((price - entry) / entry * 100).where(evaluable)
+    out["realized_pnl"] = ((price - entry) * quantity).where(evaluable)
+    out["win"] = (out["realized_pnl"] > 0).astype("boolean").where(evaluable, pd.NA)
+
+    notes = list(known["note"].dropna())
+    ids = out["id"].astype(str)
+    bad_price = ~_positive(price)
+    notes += [f"sell {i}: price {p!r} is not positive, so it is not evaluable"
+              for i, p in zip(ids[bad_price], price[bad_price])]
+    for key in settings.horizon_keys:
+        values, malformed = post_exit_changes(sells["post_exit_prices"], key)
+        out[post_column(key)] = values
+        bad = sells["post_exit_prices"][malformed].map(lambda prices: prices.get(key))
+        notes += [f"sell {i}: post_exit_prices[{key!r}] is malformed ({raw!r}), read as missing"
+                  for i, raw in zip(ids[malformed], bad)]
+    if notes:
+        logger.info("%d note(s) about %d sell(s)", len(notes), len(out))
+    return Evaluation(sells=with_declared_types(out, columns), notes=notes)
+
+
+def post_exit_changes(post_exit_prices: pd.Series, horizon_key: str) -> tuple[pd.Series, pd.Series]:
+    """(change_pct of `horizon_key` as float with NaN where absent or malformed, a mask of the
+    malformed ones).
+
+    Absent means no `post_exit_prices`, or no entry for the horizon: the point is not recorded
+    yet. Malformed means an entry that is not `{"change_pct": <finite number>, ...}`, such as
+    `{"1h": "oops"}` or a non-numeric change_pct."""
+    entries = post_exit_prices.map(
+        lambda prices: prices.get(horizon_key) if isinstance(prices, dict) else None
+    ).astype(object)
+    present = entries.notna()
+    raw = entries.map(lambda entry: entry.get("change_pct") if isinstance(entry, dict) else None)
+    is_bool = raw.map(lambda value: isinstance(value, (bool, np.bool_)))
+    values = pd.to_numeric(raw.where(~is_bool).astype(object), errors="coerce").astype(float)
+    values = values.where(np.isfinite(values))
+    return values, present & values.isna()
+
+
+def _positive(values: pd.Series) -> pd.Series:
+    """True where `values` is a finite number above zero."""
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    return pd.Series(np.isfinite(numbers) & (numbers > 0), index=values.index)

@@ -1,0 +1,159 @@
+"""Tuning suggestions (SPEC §3): fixed rules over the buckets, thresholds from Settings.
+
+Each rule reads one metric of one bucket and fires on a strict inequality, so a value exactly
+at its threshold does not fire, and a missing value (no samples) never does. Suggestions are
+structured (`Suggestion`) so the JSON, the notebooks and Discord render them without parsing
+text. Nothing is suggested while the period has fewer evaluable sells than
+`settings.min_samples`; a note says so and how many it has. When no rule fires, the single
+suggestion is `hold`.
+"""
+
+from __future__ import annotations
+
+import logging
+import operator
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from exitlens.core.aggregate import Buckets, json_value
+from exitlens.core.settings import Settings, SuggestionThresholds
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One tuning suggestion: which rule, what to do, and the evidence behind it.
+
+    `metric` is the path of the bucket metric in the summary object
+    (`"by_exit_reason.TRAILING_STOP.avg_post_24h_pct"`, `"by_regime.BULL.early_exit_rate"`);
+    `samples` is how many sells that metric is computed from.
+    For `hold`, metric, value and threshold are None and samples is the evaluable count."""
+
+    rule: str
+    message: str
+    metric: str | None
+    value: float | None
+    threshold: float | None
+    samples: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SuggestionResult:
+    """The suggestions of a period, and notes such as 'not enough data'."""
+
+    suggestions: list[Suggestion] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _ExitReasonRule:
+    rule: str
+    exit_reason: str
+    metric: str
+    samples: str
+    threshold: Callable[[SuggestionThresholds], float]
+    fires: Callable[[float, float], bool]
+    message: Callable[[float, SuggestionThresholds], str]
+
+
+EXIT_REASON_RULES = (
+    _ExitReasonRule(
+        "trailing_stop_loosen", "TRAILING_STOP", "avg_post_24h_pct", "post_24h_samples",
+        lambda t: t.trailing_stop_post_24h_pct, operator.gt,
+        lambda v, t: f"Loosen trailing_stop_pct by {t.trailing_stop_step_pct:g} percentage "
+        f"points: 24h after trailing-stop exits the price was {v:+.2f}% higher on average.",
+    ),
+    _ExitReasonRule(
+        "stop_loss_loosen", "STOP_LOSS", "avg_post_4h_pct", "post_4h_samples",
+        lambda t: t.stop_loss_post_4h_pct, operator.gt,
+        lambda v, t: f"Loosen stop_loss_pct: 4h after stop-loss exits the price had recovered "
+        f"{v:+.2f}% on average.",
+    ),
+    _ExitReasonRule(
+        "take_profit_raise", "TAKE_PROFIT", "avg_post_4h_pct", "post_4h_samples",
+        lambda t: t.take_profit_post_4h_pct, operator.gt,
+        lambda v, t: f"Raise take_profit_pct: 4h after take-profit exits the price kept rising, "
+        f"{v:+.2f}% on average.",
+    ),
+    _ExitReasonRule(
+        "time_limit_keep", "TIME_LIMIT", "avg_post_24h_pct", "post_24h_samples",
+        lambda t: t.time_limit_post_24h_pct, operator.lt,
+        lambda v, t: f"Keep the time limit: exits avoided further falls, the price was {v:+.2f}% "
+        "24h after time-limit exits on average.",
+    ),
+)
+
+
+def suggest(buckets: Buckets, settings: Settings) -> SuggestionResult:
+    """The suggestions of SPEC §3 for a period's buckets, in the order of the SPEC table
+    (regimes alphabetically)."""
+    evaluable = int(buckets.overall_bucket()["evaluable"])
+    if evaluable < settings.min_samples:
+        note = (
+            f"Not enough data for tuning suggestions: {evaluable} evaluable sell(s) in the "
+            f"period, {settings.min_samples} needed."
+        )
+        return SuggestionResult(suggestions=[], notes=[note])
+
+    thresholds = settings.thresholds
+    found: list[Suggestion] = []
+    for rule in EXIT_REASON_RULES:
+        if rule.exit_reason not in buckets.by_exit_reason.index:
+            continue
+        bucket = buckets.by_exit_reason.loc[rule.exit_reason]
+        value, threshold = json_value(bucket[rule.metric]), rule.threshold(thresholds)
+        if value is not None and rule.fires(value, threshold):
+            found.append(
+                Suggestion(
+                    rule=rule.rule,
+                    message=rule.message(value, thresholds),
+                    metric=f"by_exit_reason.{rule.exit_reason}.{rule.metric}",
+                    value=value,
+                    threshold=threshold,
+                    samples=int(bucket[rule.samples]),
+                )
+            )
+    found += _regime_reviews(buckets.by_regime, settings)
+    if not found:
+        found.append(
+            Suggestion(
+                rule="hold",
+                message="Keep the parameters and collect more data: no rule fired.",
+                metric=None,
+                value=None,
+                threshold=None,
+                samples=evaluable,
+            )
+        )
+    logger.info("suggestions: %s", ", ".join(s.rule for s in found))
+    return SuggestionResult(suggestions=found)
+
+
+def _regime_reviews(by_regime: pd.DataFrame, settings: Settings) -> list[Suggestion]:
+    """regime_review for every regime whose early_exit_rate is strictly above its threshold."""
+    threshold = settings.thresholds.regime_early_exit_rate
+    reviews = []
+    for regime, bucket in by_regime.iterrows():
+        value = json_value(bucket["early_exit_rate"])
+        if value is None or not value > threshold:
+            continue
+        samples = int(bucket["early_exit_samples"])
+        reviews.append(
+            Suggestion(
+                rule="regime_review",
+                message=f"Review the {regime} regime's exit parameters: {value:.0%} of its "
+                f"trailing-stop and take-profit exits ({samples}) were followed by a rise of "
+                f"more than {settings.early_exit_change_pct:+g}% within 24h.",
+                metric=f"by_regime.{regime}.early_exit_rate",
+                value=value,
+                threshold=threshold,
+                samples=samples,
+            )
+        )
+    return reviews

@@ -1,0 +1,236 @@
+"""The one engine behind the daily and the weekly numbers: a period, the orders, the settings
+in; the SPEC §4 summary object (and the per-sell table behind it) out.
+
+Daily and weekly differ only in their window (`period_for_day`, `period_for_days`) and in the
+`date` / `days` keys, so they share `analyse_period`. The ledger runs over the whole history
+given, because an entry price depends on BUYs from before the period; only then are sells
+filtered to the period, by event time, start inclusive, end exclusive.
+
+Period bounds are aware datetimes (naive ones raise DataError: a window without a zone is
+ambiguous by up to a day). `period_start` / `period_end` in the JSON are ISO-8601 in the report
+timezone, with its offset (`2026-11-23T00:00:00+09:00`), which is the same instant as the UTC
+bound and reads as the calendar day the report is about. Time is always a parameter here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date as Date
+from datetime import datetime, time, timedelta
+from typing import Any, Sequence
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from exitlens.core.aggregate import Buckets, bucket_all
+from exitlens.core.errors import ConfigError, DataError
+from exitlens.core.evaluate import evaluate_sells
+from exitlens.core.headline import Narration, Narrator, deterministic_narrator
+from exitlens.core.ledger import entry_ledger
+from exitlens.core.settings import KINDS, Settings, zone_info
+from exitlens.core.suggestions import Suggestion, suggest
+
+logger = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open UTC window [start, end)."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", aware_utc(self.start, "period start"))
+        object.__setattr__(self, "end", aware_utc(self.end, "period end"))
+        if self.end <= self.start:
+            raise DataError(f"period end {self.end} is not after its start {self.start}")
+
+    def contains(self, times: pd.Series) -> pd.Series:
+        """True for the times in [start, end)."""
+        return (times >= self.start) & (times < self.end)
+
+
+def aware_utc(moment: Any, what: str = "time") -> pd.Timestamp:
+    """`moment` as a UTC Timestamp; a naive one is refused with DataError."""
+    stamp = pd.Timestamp(moment)
+    if stamp.tzinfo is None:
+        raise DataError(
+            f"{what} {moment!r} has no timezone: pass an aware datetime, e.g. "
+            "2026-11-23T00:00:00+09:00 or datetime(..., tzinfo=ZoneInfo('Asia/Seoul'))"
+        )
+    return stamp.tz_convert("UTC")
+
+
+def period_for_day(day: Date, tz: str | ZoneInfo) -> Period:
+    """The calendar day `day` in timezone `tz`, as a UTC window (23 or 25 hours long on DST
+    change days)."""
+    zone = zone_info(tz) if isinstance(tz, str) else tz
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return Period(pd.Timestamp(start), pd.Timestamp(end))
+
+
+def period_for_days(end: datetime, days: int, tz: str | ZoneInfo = "UTC") -> Period:
+    """The `days` calendar days ending at `end` (aware) in timezone `tz`: the start is the same
+    wall-clock time `days` days earlier, so a week across a DST change is 167 or 169 hours."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ConfigError(f"days must be a whole number of 1 or more, got {days!r}")
+    zone = zone_info(tz) if isinstance(tz, str) else tz
+    stop = aware_utc(end, "period end")
+    start = stop.tz_convert(zone) - pd.DateOffset(days=days)
+    return Period(start, stop)
+
+
+@dataclass(frozen=True)
+class PeriodAnalysis:
+    """Everything a daily or weekly report shows about one period.
+
+    `sells` is the per-sell evaluation frame of the period (evaluate.sell_columns) for detail
+    tables; `buckets` the aggregated frames; `to_json()` the SPEC §4 summary object."""
+
+    kind: str
+    period: Period
+    settings: Settings
+    trade_count: int
+    sells: pd.DataFrame
+    buckets: Buckets
+    suggestions: list[Suggestion]
+    data_notes: list[str]
+    suggestion_notes: list[str]
+    narration: Narration
+    date: Date | None = None
+    days: int | None = None
+
+    @property
+    def headline(self) -> str:
+        return self.narration.text
+
+    @property
+    def notes(self) -> list[str]:
+        """Every note of the summary: about the data, about the suggestions (such as "not
+        enough data"), and why the headline is not the LLM's when one was wanted."""
+        narration = [self.narration.note] if self.narration.note else []
+        return self.data_notes + self.suggestion_notes + narration
+
+    def to_json(self) -> dict:
+        """The summary object of SPEC §4, JSON-ready (plain types, None for unknown)."""
+        return {**self.facts(), "notes": self.notes, "headline": self.headline}
+
+    def facts(self) -> dict:
+        """The summary object without its headline: what a narrator writes the headline from."""
+        return _facts(self.kind, self.period, self.settings, self.date, self.days, self.trade_count,
+                      self.buckets, self.suggestions, self.data_notes + self.suggestion_notes)
+
+
+def _facts(kind: str, period: Period, settings: Settings, date: Date | None, days: int | None,
+           trade_count: int, buckets: Buckets, suggestions: list[Suggestion], notes: list[str]) -> dict:
+    zone = settings.tz
+    out: dict[str, Any] = {
+        "kind": kind,
+        "period_start": period.start.tz_convert(zone).isoformat(),
+        "period_end": period.end.tz_convert(zone).isoformat(),
+        "timezone": settings.timezone,
+    }
+    if kind == "daily":
+        out["date"] = date.isoformat() if date else None
+    else:
+        out["days"] = days
+    out["trade_count"] = trade_count
+    out.update(buckets.to_json(settings))
+    out["suggestions"] = [suggestion.to_dict() for suggestion in suggestions]
+    out["notes"] = list(notes)
+    return out
+
+
+def analyse_period(
+    orders: pd.DataFrame,
+    *,
+    kind: str,
+    period_start: datetime,
+    period_end: datetime,
+    settings: Settings,
+    days: int | None = None,
+    date: Date | None = None,
+    narrator: Narrator | None = None,
+    order_notes: Sequence[tuple[Any, str]] = (),
+) -> PeriodAnalysis:
+    """Analyse the sells of [period_start, period_end) against the whole history `orders`.
+
+    `order_notes` are (order id, note) pairs from loading; those of the period's orders are
+    the first data notes.
+    `orders` is the orders frame (frames.ORDER_COLUMNS); rows whose status is not FILLED are
+    ignored. `date` (daily) defaults to the report-timezone date of the start; `days` (weekly)
+    to the window length in whole days. `narrator` defaults to the deterministic headline.
+    """
+    if kind not in KINDS:
+        raise ConfigError(f"unknown summary kind {kind!r}: use one of {', '.join(KINDS)}")
+    period = Period(period_start, period_end)
+    zone = settings.tz
+    if kind == "daily" and date is None:
+        date = period.start.tz_convert(zone).date()
+    if kind == "weekly" and days is None:
+        days = round((period.end - period.start) / pd.Timedelta(days=1))
+
+    history = _filled(orders)
+    ledger = entry_ledger(history)
+    in_period = history[period.contains(history["event_time"]).to_numpy()]
+    evaluation = evaluate_sells(in_period, settings, ledger=ledger)
+    buckets = bucket_all(evaluation.sells, settings)
+    advice = suggest(buckets, settings)
+
+    in_period_ids = set(in_period["id"]) if "id" in in_period.columns else set()
+    data_notes = [note for order_id, note in order_notes if order_id in in_period_ids] + evaluation.notes
+    days = None if days is None else int(days)
+    trade_count = int(len(in_period))
+    facts = _facts(kind, period, settings, date, days, trade_count, buckets, advice.suggestions,
+                   data_notes + advice.notes)
+    narration = (narrator or deterministic_narrator)(facts)
+    logger.info(
+        "%s summary %s – %s: %d fills, %d sells, %d note(s)",
+        kind, period.start, period.end, trade_count, len(evaluation.sells),
+        len(data_notes) + len(advice.notes) + bool(narration.note),
+    )
+    return PeriodAnalysis(
+        kind=kind, period=period, settings=settings, trade_count=trade_count, sells=evaluation.sells,
+        buckets=buckets, suggestions=advice.suggestions, data_notes=data_notes,
+        suggestion_notes=advice.notes, narration=narration, date=date, days=days,
+    )
+
+
+def analyse_day(
+    orders: pd.DataFrame, day: Date, settings: Settings, *, narrator: Narrator | None = None,
+    order_notes: Sequence[tuple[Any, str]] = (),
+) -> PeriodAnalysis:
+    """The daily analysis of calendar day `day` in the settings' report timezone."""
+    period = period_for_day(day, settings.tz)
+    return analyse_period(orders, kind="daily", period_start=period.start, period_end=period.end,
+                          settings=settings, date=day, narrator=narrator, order_notes=order_notes)
+
+
+def analyse_days(
+    orders: pd.DataFrame,
+    end: datetime,
+    days: int,
+    settings: Settings,
+    *,
+    narrator: Narrator | None = None,
+    order_notes: Sequence[tuple[Any, str]] = (),
+) -> PeriodAnalysis:
+    """The weekly analysis of the `days` days ending at `end` (aware)."""
+    period = period_for_days(end, days, settings.tz)
+    return analyse_period(orders, kind="weekly", period_start=period.start, period_end=period.end,
+                          settings=settings, days=days, narrator=narrator, order_notes=order_notes)
+
+
+def _filled(orders: pd.DataFrame) -> pd.DataFrame:
+    """FILLED orders with a unique index and UTC event times (naive read as UTC, SPEC §1)."""
+    frame = orders.reset_index(drop=True)
+    if "status" in frame.columns:
+        status = frame["status"].astype(object).where(frame["status"].notna(), "")
+        frame = frame[status.astype(str).str.upper().eq("FILLED").to_numpy()]
+    if "event_time" not in frame.columns:
+        raise DataError("orders frame lacks column event_time: load it with exitlens.store.load")
+    frame = frame.copy()
+    frame["event_time"] = pd.to_datetime(frame["event_time"], utc=True)
+    return frame

@@ -1,0 +1,320 @@
+"""Announcement payloads, built by pure functions: summary and run in, JSON-ready dict out.
+
+Numbers are formatted here and only here (thousands separators for KRW, percent with two
+decimals, "n/a" for unknown); every Discord limit is enforced here, so a payload that leaves this
+module is one Discord accepts. Nothing in this module touches the network or the environment.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path, PurePath
+from typing import Any
+from urllib.parse import quote
+
+from exitlens.core.errors import ConfigError
+from exitlens.core.formatting import finite_number, fmt_count, fmt_krw, fmt_metric, fmt_pct, fmt_ratio
+from exitlens.core.settings import KINDS
+
+STATUSES = ("succeeded", "failed")
+
+# Discord limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+CONTENT_MAX = 2000
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FIELDS_MAX = 25
+FOOTER_MAX = 2048
+EMBED_TOTAL_MAX = 6000
+
+COLOR_SUCCEEDED = 0x2ECC71
+COLOR_FAILED = 0xE74C3C
+ELLIPSIS = "…"
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunAnnouncement:
+    """What `reports` knows about one run, enough to announce it.
+
+    `html_relpath` is the run's report.html relative to the output folder (`daily/2026-11-23/
+    report.html`); with EXITLENS_PUBLIC_BASE_URL it becomes the public link.
+    """
+
+    kind: str
+    period_label: str
+    status: str = "succeeded"
+    error: str | None = None
+    html_path: Path | None = None
+    pdf_path: Path | None = None
+    html_relpath: str | PurePath | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ConfigError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.status not in STATUSES:
+            raise ConfigError(f"status must be one of {', '.join(STATUSES)}, got {self.status!r}")
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+    @property
+    def title(self) -> str:
+        title = f"{self.kind.capitalize()} exit report {self.period_label}"
+        return f"{title} (failed)" if self.failed else title
+
+
+def report_url(run: RunAnnouncement, public_base_url: str | None) -> str | None:
+    """The public link to the run's HTML, or None when either part is unknown."""
+    if not public_base_url or run.html_relpath is None:
+        return None
+    relative = PurePath(run.html_relpath).as_posix().lstrip("/")
+    return f"{public_base_url.rstrip('/')}/{quote(relative, safe='/')}"
+
+
+
+def text_length(text: str) -> int:
+    """Length as Discord may count it (UTF-16 code units): never less than len(text)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def truncate(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` (UTF-16 units), at a word boundary when one is near, with
+    an ellipsis."""
+    text = text or ""
+    if text_length(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    budget, used, cut = limit - 1, 0, 0
+    for index, char in enumerate(text):
+        used += text_length(char)
+        if used > budget:
+            break
+        cut = index + 1
+    head = text[:cut]
+    space = head.rfind(" ")
+    if space >= max(1, cut - 40):
+        head = head[:space]
+    return head.rstrip() + ELLIPSIS
+
+
+def _first_line(text: str | None) -> str:
+    for line in (text or "").splitlines():
+        if line.strip():
+            return line.strip()
+    return "no error text was recorded"
+
+
+def _suggestion_field(index: int, suggestion: Mapping[str, Any]) -> dict[str, Any]:
+    rule = str(suggestion.get("rule") or "suggestion")
+    lines = [str(suggestion.get("message") or "").strip()]
+    metric = suggestion.get("metric")
+    if metric:
+        detail = f"{metric} {fmt_metric(metric, suggestion.get('value'))}"
+        if suggestion.get("threshold") is not None:
+            detail += f", threshold {fmt_metric(metric, suggestion.get('threshold'))}"
+        if suggestion.get("samples") is not None:
+            detail += f", n={fmt_count(suggestion.get('samples'))}"
+        lines.append(detail)
+    value = "\n".join(line for line in lines if line) or "—"
+    return {"name": f"{index}. {rule}", "value": value, "inline": False}
+
+
+def build_discord_embed(
+    summary: Mapping[str, Any] | None,
+    run: RunAnnouncement,
+    *,
+    link: str | None = None,
+    now: datetime | None = None,
+    top_suggestions: int = 3,
+) -> dict[str, Any]:
+    """The embed for one run, within every Discord limit."""
+    summary = summary or {}
+    overall = summary.get("overall") or {}
+    tz = summary.get("timezone")
+    fields: list[dict[str, Any]] = [
+        {"name": "Period", "value": f"{run.period_label} ({tz})" if tz else run.period_label,
+         "inline": False},
+    ]
+    if run.failed:
+        error = truncate(str(run.error or "").replace("```", "'''"), FIELD_VALUE_MAX - 8)
+        fields.append({"name": "Status", "value": "failed", "inline": True})
+        fields.append({"name": "Error", "value": f"```\n{error or '—'}\n```", "inline": False})
+        description = f"The {run.kind} report run failed: {_first_line(run.error)}"
+    else:
+        description = str(summary.get("headline") or "")
+    if overall:
+        post_24h = fmt_pct(overall.get("avg_post_24h_pct"))
+        if overall.get("post_24h_samples") is not None:
+            post_24h += f" (n={fmt_count(overall.get('post_24h_samples'))})"
+        fields += [
+            {"name": "Sells", "value": fmt_count(overall.get("count")), "inline": True},
+            {"name": "Evaluable", "value": fmt_count(overall.get("evaluable")), "inline": True},
+            {"name": "Win rate", "value": fmt_ratio(overall.get("win_rate")), "inline": True},
+            {"name": "Realized PnL", "value": fmt_krw(overall.get("realized_pnl")), "inline": True},
+            {"name": "Avg PnL", "value": fmt_pct(overall.get("avg_pnl_pct")), "inline": True},
+            {"name": "Avg post-24h", "value": post_24h, "inline": True},
+        ]
+    suggestions = list(summary.get("suggestions") or [])
+    for index, suggestion in enumerate(suggestions[:top_suggestions], start=1):
+        fields.append(_suggestion_field(index, suggestion))
+    hidden = len(suggestions) - min(len(suggestions), top_suggestions)
+    notes = [str(n) for n in summary.get("notes") or []]
+    if notes:
+        fields.append({"name": "Notes", "value": "\n".join(f"• {n}" for n in notes[:3]),
+                       "inline": False})
+    footer = "exitlens"
+    if hidden > 0:
+        footer += f" · {hidden} more suggestion{'s' if hidden != 1 else ''} in the report"
+    embed: dict[str, Any] = {
+        "title": run.title,
+        "description": description,
+        "color": COLOR_FAILED if run.failed else COLOR_SUCCEEDED,
+        "fields": fields,
+        "footer": {"text": footer},
+    }
+    if link:
+        embed["url"] = link
+    if now is not None:
+        embed["timestamp"] = _aware(now).isoformat()
+    return fit_embed(embed)
+
+
+def _embed_total(embed: Mapping[str, Any]) -> int:
+    total = text_length(embed.get("title", "")) + text_length(embed.get("description", ""))
+    total += text_length((embed.get("footer") or {}).get("text", ""))
+    total += text_length((embed.get("author") or {}).get("name", ""))
+    for f in embed.get("fields", []):
+        total += text_length(f["name"]) + text_length(f["value"])
+    return total
+
+
+def fit_embed(embed: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `embed` cut to Discord's per-item limits and its 6000-character total: the
+    description is shortened first (to no less than 1000), then the last fields."""
+    fitted = dict(embed)
+    fitted["title"] = truncate(fitted.get("title", ""), TITLE_MAX)
+    fitted["description"] = truncate(fitted.get("description", ""), DESCRIPTION_MAX)
+    if "footer" in fitted:
+        fitted["footer"] = {**fitted["footer"], "text": truncate(fitted["footer"]["text"], FOOTER_MAX)}
+    fitted["fields"] = [
+        {**f, "name": truncate(str(f["name"]), FIELD_NAME_MAX) or "—",
+         "value": truncate(str(f["value"]), FIELD_VALUE_MAX) or "—"}
+        for f in list(fitted.get("fields", []))[:FIELDS_MAX]
+    ]
+    over = _embed_total(fitted) - EMBED_TOTAL_MAX
+    if over > 0:
+        keep = max(1000, text_length(fitted["description"]) - over)
+        fitted["description"] = truncate(fitted["description"], keep)
+    while (over := _embed_total(fitted) - EMBED_TOTAL_MAX) > 0 and fitted["fields"]:
+        last = fitted["fields"][-1]
+        room = text_length(last["value"]) - over
+        if room >= 100:
+            fitted["fields"][-1] = {**last, "value": truncate(last["value"], room)}
+        else:
+            fitted["fields"].pop()
+    if (over := _embed_total(fitted) - EMBED_TOTAL_MAX) > 0:
+        fitted["description"] = truncate(
+            fitted["description"], max(0, text_length(fitted["description"]) - over))
+    return fitted
+
+
+def build_discord_message(
+    summary: Mapping[str, Any] | None,
+    run: RunAnnouncement,
+    *,
+    link: str | None = None,
+    now: datetime | None = None,
+    top_suggestions: int = 3,
+    content: str | None = None,
+    attachment_name: str | None = None,
+) -> dict[str, Any]:
+    """The JSON body of one webhook execution (the `payload_json` part when a file goes along).
+    Mentions are never parsed: symbols and reasons come from a database."""
+    message: dict[str, Any] = {
+        "embeds": [build_discord_embed(summary, run, link=link, now=now,
+                                       top_suggestions=top_suggestions)],
+        "allowed_mentions": {"parse": []},
+    }
+    if content:
+        message["content"] = truncate(content, CONTENT_MAX)
+    if attachment_name:
+        message["attachments"] = [{"id": 0, "filename": attachment_name}]
+    return message
+
+
+def build_n8n_payload(
+    summary: Mapping[str, Any] | None,
+    run: RunAnnouncement,
+    *,
+    now: datetime,
+    report_url: str | None = None,
+) -> dict[str, Any]:
+    """The CoinPilot workflow payload: `title`, `period_start`, `period_end`, `total_sells`,
+    `summary`, `suggestions` (messages, as CoinPilot sends them), `timestamp`, and `report_url`
+    when known; plus the structured numbers for workflows that want them."""
+    summary = summary or {}
+    overall = summary.get("overall") or {}
+    suggestions = list(summary.get("suggestions") or [])
+    payload: dict[str, Any] = {
+        "title": run.title,
+        "kind": run.kind,
+        "status": run.status,
+        "period": run.period_label,
+        "period_start": summary.get("period_start"),
+        "period_end": summary.get("period_end"),
+        "timezone": summary.get("timezone"),
+        "total_sells": overall.get("count"),
+        "trades": summary.get("trade_count"),
+        "summary": (f"The {run.kind} report run failed: {_first_line(run.error)}" if run.failed
+                    else summary.get("headline")),
+        "suggestions": [str(s.get("message") or s.get("rule") or "") for s in suggestions],
+        "suggestion_details": suggestions,
+        "notes": list(summary.get("notes") or []),
+        "overall": overall,
+        "timestamp": _aware(now).isoformat(),
+    }
+    if run.kind == "daily":  # the fields CoinPilot's daily workflow renders as text
+        payload["pnl"] = fmt_krw(overall.get("realized_pnl"))
+        payload["win_rate"] = fmt_ratio(overall.get("win_rate"))
+    else:
+        payload["period_days"] = summary.get("days")
+        payload["by_exit_reason"] = summary.get("by_exit_reason") or {}
+        payload["by_regime"] = summary.get("by_regime") or {}
+    if run.failed:
+        payload["error"] = run.error
+    if report_url:
+        payload["report_url"] = report_url
+    return _json_safe(payload)
+
+
+def _json_safe(value: Any) -> Any:
+    """Plain JSON: NaN/inf become null, numpy scalars become numbers, dates become ISO text."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalar
+        return _json_safe(value.item())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    number = finite_number(value)
+    return number if number is not None else str(value)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

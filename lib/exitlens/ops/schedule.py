@@ -1,0 +1,339 @@
+"""The `exitlens schedule` process: tracker and reports on a clock, with Prometheus metrics.
+
+Three jobs run in the report timezone: `track` (every 10 minutes), `daily_report` (22:00) and
+`weekly_report` (Sunday 22:00). The jobs are injected callables, `track_job(now)` and
+`report_job(kind, now)`; the defaults call `tracker.track` and
+`exitlens.ops.publish.publish_report(kind, *, db_url, out_dir, settings, now, notify)`. The job
+wrapper (`ExitlensScheduler.run_job`) is the one place that reads the clock, and it owns
+everything around a run: the lock, the metrics, the log line and the alert.
+
+One owner per job: on PostgreSQL every run first takes a session-level advisory lock
+(`pg_try_advisory_lock(job_lock_key(job))`) on a connection of its own, held for the run and at
+least `lock_min_hold` after it started, so a second scheduler on the same database whose clock
+fires the same run a little later finds the lock held, skips and counts it. On SQLite no lock
+is taken: the embedded file belongs to one host, so run one scheduler per file.
+
+A run that raises is logged in one line, counted, and alerted (`alert(job, error_text)`; by
+default a Discord message when DISCORD_WEBHOOK_URL is set) unless the job announced the failure
+itself (`AnnouncedFailure`: a failed report run publish_report announced); the schedule goes
+on, and a failing alert is only logged. SIGTERM and SIGINT stop the scheduler after the running jobs finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from prometheus_client import start_http_server
+from sqlalchemy.engine import Engine
+
+from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed
+from exitlens.core.settings import Settings, database_url_from_env, settings_from_env
+from exitlens.delivery.notify import DeliveryConfig, send_discord_text
+from exitlens.delivery.payloads import CONTENT_MAX, truncate
+from exitlens.delivery.redaction import scrub_secrets
+from exitlens.ops import metrics
+from exitlens.ops.schedule_config import JOBS, REPORT_KINDS, ScheduleConfig
+from exitlens.store import db, tracker
+from exitlens.store.locks import JobLocks
+
+log = logging.getLogger(__name__)
+
+TrackJob = Callable[[datetime], Any]
+ReportJob = Callable[[str, datetime], Any]
+Alert = Callable[[str, str], None]
+
+
+def utc_now() -> datetime:
+    """The current time, aware and in UTC: the scheduler's one clock reading per run."""
+    return datetime.now(timezone.utc)
+
+
+# --------------------------------------------------------------------------- default jobs
+
+
+def default_track_job(engine: Engine, settings: Settings) -> TrackJob:
+    """`track_job(now)`: record the due points, then set the pending-points gauge."""
+
+    def track_job(now: datetime) -> tracker.TrackResult:
+        result = tracker.track(engine, now, settings, progress=False)
+        metrics.count_tracking(result)
+        metrics.POST_EXIT_PENDING.set(tracker.pending_points(engine, now, settings))
+        return result
+
+    return track_job
+
+
+class AnnouncedFailure(ExitlensError):
+    """A failure the job has announced itself: counted and logged, but not alerted again."""
+
+
+def default_report_job(*, db_url: str, out_dir: str | Path, settings: Settings, notify: bool = True) -> ReportJob:
+    """`report_job(kind, now)`: `exitlens.ops.publish.publish_report(kind, *, db_url, out_dir,
+    settings, now, notify)`, imported when the first report runs. publish_report decides the
+    period from `now` (daily at 22:00 local: the current local day; weekly: the 7 days ending
+    then) and raises when the run fails, so that the failure is counted. With `notify` it has
+    announced the failed run already, so the failure is not alerted a second time."""
+
+    def report_job(kind: str, now: datetime) -> Any:
+        from exitlens.ops.publish import publish_report
+
+        try:
+            return publish_report(kind, db_url=db_url, out_dir=out_dir, settings=settings, now=now, notify=notify)
+        except ReportFailed as exc:
+            if notify:
+                raise AnnouncedFailure(str(exc)) from exc
+            raise
+
+    return report_job
+
+
+def alert_text(job: str, error_text: str) -> str:
+    """The one-line Discord alert for a failed job, secret-free and within Discord's limit."""
+    text = scrub_secrets(" ".join(error_text.split())).replace("`", "'")
+    return truncate(f"\u26a0\ufe0f exitlens: job `{job}` failed: {text}", CONTENT_MAX)
+
+
+def default_alert(env: Mapping[str, str] = os.environ) -> Alert:
+    """`alert(job, error_text)`: a Discord message when DISCORD_WEBHOOK_URL is set, else a log
+    line only. The environment is read now, so a malformed URL stops the start."""
+    config = DeliveryConfig.from_env(env)
+
+    def alert(job: str, error_text: str) -> None:
+        if not config.discord_webhook_url:
+            log.info("job %s failed; set DISCORD_WEBHOOK_URL to be alerted on Discord", job)
+            return
+        send_discord_text(config, alert_text(job, error_text))
+
+    return alert
+
+
+EXPECTED_FAILURES = (ExitlensError, sa.exc.SQLAlchemyError, OSError, httpx.HTTPError)
+"""Failures of the world rather than of the code: logged in one line, without a traceback."""
+
+ERROR_TEXT_MAX = 1000
+
+
+def _error_text(exc: BaseException) -> str:
+    """One secret-free line: the message of an exitlens error, `Type: message` otherwise; for a
+    database error the driver's first line, without the SQL statement."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None:
+        text = (str(exc.orig).strip().splitlines() or [""])[0]
+    else:
+        text = str(exc)
+    text = " ".join(text.split())
+    if not (isinstance(exc, ExitlensError) and text):
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return scrub_secrets(text)[:ERROR_TEXT_MAX]
+
+
+# --------------------------------------------------------------------------- the scheduler
+
+
+class ExitlensScheduler:
+    """The three jobs on an APScheduler BackgroundScheduler in the report timezone, and the
+    metrics endpoint. `start()` serves metrics and starts the clock; `stop()` waits for the
+    running jobs, closes the endpoint and releases the locks."""
+
+    def __init__(self, *, track_job: TrackJob, report_job: ReportJob, alert: Alert, settings: Settings,
+                 config: ScheduleConfig, locks: JobLocks | None = None,
+                 triggers: Mapping[str, BaseTrigger] | None = None,
+                 clock: Callable[[], datetime] = utc_now, cleanups: tuple[Callable[[], Any], ...] = ()) -> None:
+        self.config = config
+        self.settings = settings
+        self._track_job, self._report_job, self._alert = track_job, report_job, alert
+        self._locks = locks
+        self._clock = clock
+        self._cleanups = cleanups
+        self._triggers = {**config.triggers(settings.tz), **(triggers or {})}
+        self.scheduler = BackgroundScheduler(
+            timezone=settings.tz,
+            executors={"default": ThreadPoolExecutor(max_workers=len(JOBS))},
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+        self._server = None
+        self._server_thread: threading.Thread | None = None
+        self._stopped = False
+
+    @property
+    def metrics_port(self) -> int | None:
+        return self._server.server_port if self._server is not None else None
+
+    def start(self) -> "ExitlensScheduler":
+        address, port = self.config.metrics_address, self.config.metrics_port
+        try:
+            self._server, self._server_thread = start_http_server(port, addr=address)
+        except OSError as exc:
+            self._run_cleanups()
+            raise ConfigError(f"cannot serve metrics on {address}:{port} ({exc.strerror or exc}): "
+                              "pass another --metrics-port or set EXITLENS_METRICS_PORT") from exc
+        for job in JOBS:
+            metrics.JOB_FAILURES.labels(job)
+            metrics.JOB_SKIPPED.labels(job)
+            metrics.JOB_DURATION.labels(job)
+            self.scheduler.add_job(
+                self.run_job, self._triggers[job], args=[job], id=job, name=job,
+                misfire_grace_time=int(self.config.misfire_grace(job).total_seconds()),
+                coalesce=True, max_instances=1, replace_existing=True,
+            )
+        for kind in REPORT_KINDS.values():
+            metrics.REPORT_FAILURES.labels(kind)
+            for status in ("succeeded", "failed"):
+                metrics.REPORT_RUNS.labels(kind, status)
+        self.scheduler.start()
+        for job in self.scheduler.get_jobs():
+            log.info("job %s: next run %s", job.id, job.next_run_time.isoformat() if job.next_run_time else "never")
+        log.info("serving metrics on http://%s:%d/metrics", address, self.metrics_port)
+        return self
+
+    def run_job(self, job: str) -> str:
+        """Run one job now, as the scheduler does: "succeeded", "failed" or "skipped"."""
+        if self._locks is not None:
+            try:
+                owned = self._locks.acquire(job)
+            except Exception as exc:  # the database is unreachable: a failed run, alerted
+                return self._failed(job, exc, 0.0)
+            if not owned:
+                metrics.JOB_SKIPPED.labels(job).inc()
+                log.info("job %s skipped: another scheduler holds its lock", job)
+                return "skipped"
+        started = time.monotonic()
+        try:
+            return self._run_owned(job, started)
+        finally:
+            if self._locks is not None:
+                self._locks.release(job, time.monotonic() - started)
+
+    def _run_owned(self, job: str, started: float) -> str:
+        now = self._clock()
+        kind = REPORT_KINDS.get(job)
+        try:
+            if kind is None:
+                self._track_job(now)
+            else:
+                self._report_job(kind, now)
+        except Exception as exc:
+            return self._failed(job, exc, time.monotonic() - started)
+        duration = time.monotonic() - started
+        metrics.JOB_DURATION.labels(job).observe(duration)
+        metrics.JOB_LAST_SUCCESS.labels(job).set(self._clock().timestamp())
+        if kind is not None:
+            metrics.REPORT_RUNS.labels(kind, "succeeded").inc()
+        log.info("job %s succeeded in %.1f s", job, duration)
+        return "succeeded"
+
+    def _failed(self, job: str, exc: Exception, duration: float) -> str:
+        metrics.JOB_DURATION.labels(job).observe(duration)
+        metrics.JOB_FAILURES.labels(job).inc()
+        kind = REPORT_KINDS.get(job)
+        if kind is not None:
+            metrics.REPORT_RUNS.labels(kind, "failed").inc()
+            metrics.REPORT_FAILURES.labels(kind).inc()
+        text = _error_text(exc)
+        # Expected failures in one line; an unexpected one (a bug) with its traceback.
+        log.error("job %s failed after %.1f s: %s", job, duration, text,
+                  exc_info=None if isinstance(exc, EXPECTED_FAILURES) else exc)
+        if isinstance(exc, AnnouncedFailure):
+            return "failed"
+        try:
+            self._alert(job, text)
+        except Exception as alert_exc:
+            log.warning("alert for job %s not sent: %s", job, _error_text(alert_exc))
+        return "failed"
+
+    def stop(self) -> None:
+        """Stop after the running jobs finish; close the metrics endpoint; release the locks."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.scheduler.running:
+            log.info("stopping: waiting for running jobs to finish")
+            self.scheduler.shutdown(wait=True)
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            if self._server_thread is not None:
+                self._server_thread.join(timeout=5)
+        self._run_cleanups()
+        log.info("scheduler stopped")
+
+    def _run_cleanups(self) -> None:
+        if self._locks is not None:
+            self._locks.close()
+        for cleanup in self._cleanups:
+            cleanup()
+
+
+def start_scheduler(
+    db_url: str | None = None,
+    *,
+    settings: Settings | None = None,
+    config: ScheduleConfig | None = None,
+    out_dir: str | Path = "reports",
+    notify: bool = True,
+    track_job: TrackJob | None = None,
+    report_job: ReportJob | None = None,
+    alert: Alert | None = None,
+    triggers: Mapping[str, BaseTrigger] | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    env: Mapping[str, str] = os.environ,
+) -> ExitlensScheduler:
+    """Build and start the scheduler; jobs not given are the defaults on `db_url` (else
+    EXITLENS_DATABASE_URL, DATABASE_URL, the embedded SQLite file). Locks are taken when the
+    URL is PostgreSQL. `triggers` replaces the trigger of some jobs (tests use short intervals)."""
+    url = db_url or database_url_from_env()
+    settings = settings or settings_from_env()
+    config = config or ScheduleConfig.from_env(env)
+    alert = alert or default_alert(env)
+    cleanups: list[Callable[[], Any]] = []
+    if track_job is None:
+        engine = db.connect(url)
+        cleanups.append(engine.dispose)
+        track_job = default_track_job(engine, settings)
+    if report_job is None:
+        report_job = default_report_job(db_url=url, out_dir=out_dir, settings=settings, notify=notify)
+    locks = JobLocks(url, config.lock_min_hold) if db.sync_url(url).get_backend_name() == "postgresql" else None
+    if locks is None:
+        log.info("SQLite database: jobs take no lock, run one scheduler per database file")
+    scheduler = ExitlensScheduler(track_job=track_job, report_job=report_job, alert=alert, settings=settings,
+                                  config=config, locks=locks, triggers=triggers, clock=clock,
+                                  cleanups=tuple(cleanups))
+    return scheduler.start()
+
+
+def run_scheduler(
+    db_url: str | None = None,
+    *,
+    stop_event: threading.Event | None = None,
+    **options: Any,
+) -> None:
+    """`exitlens schedule`: start the scheduler (options as `start_scheduler`) and run until
+    SIGTERM or SIGINT (or `stop_event` is set), then stop cleanly and return."""
+    stop = stop_event or threading.Event()
+    running = start_scheduler(db_url, **options)
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, lambda received, frame: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+        log.info("stop requested")
+    finally:
+        try:
+            running.stop()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)

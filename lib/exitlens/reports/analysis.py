@@ -1,0 +1,127 @@
+"""The analysis service of a report: from a database and a period to a `PeriodAnalysis`.
+
+`analyse_from_database` is the one path from a database to a period's analysis, shared by
+`exitlens summary`, `exitlens report` and the notebooks, so the three always agree.
+`report_data` is what a notebook calls: its parameters in, the views (`views.ReportData`) out.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date as Date
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from exitlens.core.errors import ConfigError, DataError
+from exitlens.core.headline import Narrator
+from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings, database_url_from_env
+from exitlens.core.summary import PeriodAnalysis, analyse_day, analyse_days
+from exitlens.core.timeutil import parse_aware
+from exitlens.reports.views import ReportData
+from exitlens.store import db
+from exitlens.store.load import load_orders
+
+
+def latest_sell_day(orders: pd.DataFrame, settings: Settings) -> Date | None:
+    """The report-timezone date of the newest SELL, or None when there is none."""
+    sells = orders.loc[orders["side"] == "SELL", "event_time"]
+    return None if sells.empty else sells.max().tz_convert(settings.tz).date()
+
+
+def midnight_after(day: Date, settings: Settings) -> datetime:
+    """The start of the day after `day`, in the report timezone."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=settings.tz)
+
+
+def current_period(kind: str, settings: Settings, now: datetime, *, day: Date | None = None,
+                   end: datetime | None = None) -> dict:
+    """The period a scheduled or command-line report means when not told otherwise: today in
+    the report timezone (daily), or the days ending at midnight after today (weekly)."""
+    today = now.astimezone(settings.tz).date()
+    if kind == "daily":
+        return {"day": day or today}
+    return {"end": end or midnight_after(today, settings)}
+
+
+def analyse_from_database(
+    engine: Engine,
+    kind: str,
+    settings: Settings,
+    *,
+    day: Date | None = None,
+    end: datetime | None = None,
+    days: int = 7,
+    narrator: Narrator | None = None,
+) -> PeriodAnalysis:
+    """The daily analysis of `day`, or the weekly one of the `days` days before `end`.
+
+    Without `day` / `end` the period is the latest day with a sell (daily), or the `days`
+    days ending with it (weekly): reproducible on a fixed history, current on a live one.
+    Notes about unreadable JSON of the period's orders are the first of the analysis' notes.
+    """
+    if kind not in KINDS:
+        raise ConfigError(f"unknown report kind {kind!r}: use daily or weekly")
+    if days < 1:
+        raise ConfigError(f"days must be at least 1, got {days}")
+    loaded = load_orders(engine)
+    orders = loaded.orders
+    latest = latest_sell_day(orders, settings)
+    if latest is None and day is None and end is None:
+        raise DataError("the database has no filled SELL yet: name the period (report_date / end) to report on")
+    if kind == "daily":
+        return analyse_day(orders, day or latest, settings, narrator=narrator, order_notes=loaded.notes_by_order)
+    return analyse_days(orders, end or midnight_after(latest, settings), days, settings,
+                        narrator=narrator, order_notes=loaded.notes_by_order)
+
+
+def notebook_database_url() -> str:
+    """The database a notebook reads: EXITLENS_DATABASE_URL / DATABASE_URL, else the embedded
+    data/exitlens.db of the working directory or the nearest folder above it that has one, so
+    a notebook opened from notebooks/ finds the project's demo database."""
+    if os.environ.get("EXITLENS_DATABASE_URL") or os.environ.get("DATABASE_URL"):
+        return database_url_from_env()
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        candidate = folder / DEFAULT_SQLITE_PATH
+        if candidate.exists():
+            return f"sqlite:///{candidate}"
+    return database_url_from_env()
+
+
+def report_data(
+    kind: str,
+    *,
+    report_date: str | None = None,
+    end: str | None = None,
+    days: int = 7,
+    as_of: str | None = None,
+    settings: Settings,
+    narrator: Narrator | None = None,
+) -> ReportData:
+    """The data of a report from the notebook's parameters (JSON literals: ISO texts or None).
+
+    `as_of` is the time the data-quality section measures pending / missed points against;
+    by default the period end, so a report of a past period reads the same every time.
+    """
+    engine = db.connect(notebook_database_url())
+    try:
+        analysis = analyse_from_database(
+            engine, kind, settings,
+            day=Date.fromisoformat(report_date) if report_date else None,
+            end=parse_aware(end, "end") if end else None,
+            days=days, narrator=narrator,
+        )
+    finally:
+        engine.dispose()
+    moment = pd.Timestamp(parse_aware(as_of, "as_of")) if as_of else analysis.period.end
+    return ReportData(analysis, moment)
+
+
+def report_settings(*, timezone: str, min_samples: int, **thresholds: float) -> Settings:
+    """Settings from a notebook's parameters (threshold names as in SuggestionThresholds)."""
+    try:
+        return Settings(timezone=timezone, min_samples=min_samples).with_overrides(thresholds=thresholds)
+    except TypeError as exc:
+        raise ConfigError(f"unknown threshold parameter: {exc}") from exc

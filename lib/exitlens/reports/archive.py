@@ -1,0 +1,344 @@
+"""The report archive on disk: one folder per run, a status record in each, an index over all.
+
+Folder scheme (SPEC §5), under the output folder `<out>` (default `reports/`)::
+
+    <out>/index.html                                  every run, newest first
+    <out>/<kind>/<period>/report.ipynb                the executed notebook (kept when it failed)
+    <out>/<kind>/<period>/report.html                 code hidden
+    <out>/<kind>/<period>/report.pdf
+    <out>/<kind>/<period>/summary.json                the object `exitlens summary ... --json` prints
+    <out>/<kind>/<period>/status.json                 kind, period, status, times, headline, error
+
+`<period>` is the calendar days the report covers, in the report timezone: `YYYY-MM-DD` for a
+single day (`reports/daily/2026-11-23/`), `FIRST_LAST` for several, both days inclusive
+(`reports/weekly/2026-11-17_2026-11-23/`). The labels sort by date as text.
+
+A run is built in a hidden staging folder next to its final place and swapped in when complete,
+so re-running a period replaces the whole previous run and a reader never sees half of each.
+Folders whose names start with a dot are never indexed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+from urllib.parse import quote
+
+from exitlens.core.errors import ConfigError
+from exitlens.core.formatting import fmt_count, fmt_krw, fmt_pct, fmt_ratio
+
+logger = logging.getLogger(__name__)
+
+STATUS_FILE = "status.json"
+SUMMARY_FILE = "summary.json"
+NOTEBOOK_FILE = "report.ipynb"
+HTML_FILE = "report.html"
+PDF_FILE = "report.pdf"
+INDEX_FILE = "index.html"
+
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+
+_KIND_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_LABEL_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:_(\d{4}-\d{2}-\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class RunPeriod:
+    """The calendar days a report covers, both inclusive, in the report timezone."""
+
+    first_day: date
+    last_day: date
+
+    def __post_init__(self) -> None:
+        if self.last_day < self.first_day:
+            raise ConfigError(
+                f"period ends ({self.last_day}) before it starts ({self.first_day})"
+            )
+
+    @classmethod
+    def day(cls, day: date) -> "RunPeriod":
+        return cls(day, day)
+
+    @classmethod
+    def from_bounds(cls, start: datetime, end: datetime) -> "RunPeriod":
+        """The days of the half-open interval [start, end), read in the timezone the two
+        datetimes carry (pass them in the report timezone, as the summary object has them)."""
+        if end <= start:
+            raise ConfigError(f"period end {end.isoformat()} is not after its start {start.isoformat()}")
+        return cls(start.date(), (end - timedelta(microseconds=1)).date())
+
+    @classmethod
+    def parse(cls, label: str) -> "RunPeriod":
+        """The period named by a folder label (`2026-11-23` or `2026-11-17_2026-11-23`)."""
+        match = _LABEL_RE.match(label)
+        if not match:
+            raise ConfigError(
+                f"bad period label {label!r}: use YYYY-MM-DD or YYYY-MM-DD_YYYY-MM-DD"
+            )
+        try:
+            first = date.fromisoformat(match.group(1))
+            last = date.fromisoformat(match.group(2) or match.group(1))
+        except ValueError as exc:
+            raise ConfigError(f"bad period label {label!r}: {exc}") from exc
+        return cls(first, last)
+
+    @property
+    def label(self) -> str:
+        if self.first_day == self.last_day:
+            return self.first_day.isoformat()
+        return f"{self.first_day.isoformat()}_{self.last_day.isoformat()}"
+
+
+def check_kind(kind: str) -> str:
+    """`kind` if it is a safe folder name (`daily`, `weekly`, ...), else a ConfigError."""
+    if not isinstance(kind, str) or not _KIND_RE.match(kind):
+        raise ConfigError(
+            f"bad report kind {kind!r}: use a short lowercase name such as daily or weekly"
+        )
+    return kind
+
+
+def run_dir(out: Path, kind: str, period: RunPeriod) -> Path:
+    """Where the run of `kind` for `period` lives: `<out>/<kind>/<period label>/`."""
+    return Path(out) / check_kind(kind) / period.label
+
+
+# --- headline numbers ---------------------------------------------------------------------
+
+def headline_numbers(summary: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The numbers the index and the announcement show, from the summary object's overall
+    bucket: sells, win rate, realized PnL, average PnL %. Missing values are None."""
+    overall = (summary or {}).get("overall") or {}
+    if not isinstance(overall, Mapping):
+        overall = {}
+    return {
+        "sells": overall.get("count"),
+        "win_rate": overall.get("win_rate"),
+        "realized_pnl": overall.get("realized_pnl"),
+        "avg_pnl_pct": overall.get("avg_pnl_pct"),
+    }
+
+
+# --- status records -----------------------------------------------------------------------
+
+def status_record(
+    *,
+    kind: str,
+    period: RunPeriod,
+    status: str,
+    started_at: datetime,
+    finished_at: datetime,
+    summary: Mapping[str, Any] | None,
+    files: Mapping[str, str],
+    error: str | None = None,
+    notebook: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The content of a run's status.json (pure)."""
+    if status not in (SUCCEEDED, FAILED):
+        raise ConfigError(f"bad run status {status!r}: use {SUCCEEDED!r} or {FAILED!r}")
+    headline_text = (summary or {}).get("headline")
+    return {
+        "kind": kind,
+        "period": period.label,
+        "period_first_day": period.first_day.isoformat(),
+        "period_last_day": period.last_day.isoformat(),
+        "status": status,
+        "started_at": started_at.isoformat(),
+        "finished_at": finished_at.isoformat(),
+        "duration_seconds": round((finished_at - started_at).total_seconds(), 3),
+        "headline": headline_numbers(summary),
+        "headline_text": headline_text if isinstance(headline_text, str) else None,
+        "error": error,
+        "notebook": notebook,
+        "parameters": dict(parameters or {}),
+        "files": dict(files),
+    }
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write `text` to `path` through a temporary file in the same folder and a rename, so a
+    reader sees the old content or the new one, never a part."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def write_json(path: Path, obj: Any) -> Path:
+    """`obj` as indented UTF-8 JSON (NaN refused: JSON has none; use null)."""
+    return write_text_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+# --- staging and publishing ---------------------------------------------------------------
+
+def make_staging_dir(final: Path) -> Path:
+    """A fresh hidden folder beside `final` to build a run in (same file system, so the
+    publishing rename is atomic)."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".staging", dir=final.parent))
+
+
+def run_succeeded(run_folder: Path) -> bool:
+    """Whether `run_folder` holds a run whose status record says it succeeded."""
+    try:
+        record = json.loads((Path(run_folder) / STATUS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and record.get("status") == SUCCEEDED
+
+
+def failed_attempt_dir(final: Path) -> Path:
+    """Where a failed re-run of a period goes when `final` holds a successful run: beside it,
+    indexed as failed, replaced by the next failed attempt."""
+    return Path(final).with_name(f"{Path(final).name}.failed")
+
+
+def publish_run_dir(staging: Path, final: Path) -> Path:
+    """Move the complete run in `staging` to `final`, replacing a previous run of the same
+    period: the old folder is renamed aside, the new one renamed in, then the old one deleted."""
+    staging, final = Path(staging), Path(final)
+    if final.exists():
+        old = final.with_name(f".{final.name}.{uuid.uuid4().hex}.old")
+        os.replace(final, old)
+        os.replace(staging, final)
+        shutil.rmtree(old, ignore_errors=True)
+        logger.info("replaced the previous run in %s", final)
+    else:
+        os.replace(staging, final)
+    return final
+
+
+# --- index --------------------------------------------------------------------------------
+
+def read_run_records(out: Path) -> list[tuple[str, dict[str, Any]]]:
+    """Every run's status record under `out`, as (folder relative to `out`, record). Hidden
+    (staging) folders are skipped; an unreadable status.json is skipped with a warning."""
+    out = Path(out)
+    records = []
+    for path in sorted(out.glob(f"*/*/{STATUS_FILE}")):
+        rel = path.parent.relative_to(out)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            logger.warning("skipping %s in the index: %s", path, exc)
+            continue
+        if not isinstance(record, dict):
+            logger.warning("skipping %s in the index: not a JSON object", path)
+            continue
+        records.append((rel.as_posix(), record))
+    return records
+
+
+def newest_first(records: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """Runs ordered newest first: by the period's last day, then by finish time."""
+
+    def key(item: tuple[str, dict[str, Any]]) -> tuple[str, str, str]:
+        rel, rec = item
+        return (str(rec.get("period_last_day") or ""), str(rec.get("finished_at") or ""), rel)
+
+    return sorted(records, key=key, reverse=True)
+
+
+def _fmt_time(value: Any) -> str:
+    """An ISO timestamp shown to the minute in UTC; anything else as it is."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return "" if value is None else str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+_FILE_LINKS = (("html", "HTML"), ("pdf", "PDF"), ("notebook", "notebook"), ("summary", "summary"))
+
+
+def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = "exitlens reports") -> str:
+    """The index page for `records` (pure). Every value from a record is HTML-escaped and every
+    link is relative and URL-quoted, so text from the database can never become markup."""
+    esc = html.escape
+    rows = []
+    for rel, rec in newest_first(records):
+        numbers = rec.get("headline") if isinstance(rec.get("headline"), dict) else {}
+        files = rec.get("files") if isinstance(rec.get("files"), dict) else {}
+        links = []
+        for key, text in _FILE_LINKS:
+            name = files.get(key)
+            if isinstance(name, str) and name:
+                href = "/".join(quote(part) for part in (*rel.split("/"), name))
+                links.append(f'<a href="{esc(href)}">{esc(text)}</a>')
+        status = str(rec.get("status") or "unknown")
+        detail = rec.get("error") if status == FAILED else rec.get("headline_text")
+        rows.append(
+            "<tr class=\"{cls}\">"
+            "<td class=\"when\">{period}</td><td>{kind}</td><td class=\"status\">{status}</td>"
+            "<td class=\"num\">{sells}</td><td class=\"num\">{win}</td>"
+            "<td class=\"num\">{pnl}</td><td class=\"num\">{avg}</td>"
+            "<td>{detail}</td><td class=\"when\">{finished}</td><td>{links}</td></tr>".format(
+                cls=esc(status),
+                period=esc(str(rec.get("period") or rel).replace("_", " – ")),
+                kind=esc(str(rec.get("kind") or "")),
+                status=esc(status),
+                sells=esc(fmt_count(numbers.get("sells"))),
+                win=esc(fmt_ratio(numbers.get("win_rate"))),
+                pnl=esc(fmt_krw(numbers.get("realized_pnl"))),
+                avg=esc(fmt_pct(numbers.get("avg_pnl_pct"))),
+                detail=esc(str(detail)) if detail is not None else "",
+                finished=esc(_fmt_time(rec.get("finished_at"))),
+                links=" · ".join(links),
+            )
+        )
+    body = "\n".join(rows) if rows else '<tr><td colspan="10">No reports yet.</td></tr>'
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{esc(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertical-align: top; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+td.when {{ white-space: nowrap; }}
+tr.failed td.status {{ color: #b00020; font-weight: bold; }}
+tr.succeeded td.status {{ color: #1b5e20; }}
+</style>
+</head>
+<body>
+<h1>{esc(title)}</h1>
+<table>
+<thead><tr><th>Period</th><th>Kind</th><th>Status</th><th>Sells</th><th>Win rate</th>
+<th>Realized PnL</th><th>Avg PnL</th><th>Headline / error</th><th>Finished (UTC)</th><th>Files</th></tr></thead>
+<tbody>
+{body}
+</tbody>
+</table>
+</body>
+</html>
+"""
+
+
+def write_index(out: Path) -> Path:
+    """Rebuild `<out>/index.html` from every status.json under `out`."""
+    out = Path(out)
+    return write_text_atomic(out / INDEX_FILE, render_index(read_run_records(out)))

@@ -1,0 +1,130 @@
+"""An LLM briefing as the headline of a report: opt-in, never in the way.
+
+With an `LLMConfig` (OpenAI-compatible `/chat/completions` endpoint, key, model) `LLMNarrator`
+asks for a 3–5 line briefing of the summary's numbers. Any failure — timeout, connection error,
+non-200 status, a body that is not the expected JSON — falls back to the deterministic headline
+and returns a note saying why; it never raises. The API key is sent only in the Authorization
+header and is never logged, put in a note, or shown in a repr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import httpx
+
+from exitlens.core.headline import (
+    SOURCE_DETERMINISTIC,
+    SOURCE_LLM,
+    Narration,
+    Narrator,
+    deterministic_headline,
+    deterministic_narrator,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_BRIEFING_LINES = 5
+
+_SYSTEM_PROMPT = (
+    "You brief the operator of a crypto trading bot on how well its exits worked. "
+    "Write a 3 to 5 line plain-text briefing from the JSON summary you are given: the period, "
+    "sells and win rate, realized P&L, what the price did after exits, and the suggestions. "
+    "Use only numbers present in the JSON; do not invent advice beyond its suggestions."
+)
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Where to ask for a briefing. Read from the environment at the edge (`from_env`)."""
+
+    base_url: str
+    api_key: str = field(repr=False)
+    model: str
+    timeout_seconds: float = 20.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "LLMConfig | None":
+        """The config from EXITLENS_LLM_BASE_URL, EXITLENS_LLM_API_KEY and EXITLENS_LLM_MODEL,
+        or None unless all three are set."""
+        env = os.environ if environ is None else environ
+        names = ("BASE_URL", "API_KEY", "MODEL")
+        values = [env.get(f"EXITLENS_LLM_{name}", "").strip() for name in names]
+        if not all(values):
+            return None
+        return cls(base_url=values[0], api_key=values[1], model=values[2])
+
+    @property
+    def endpoint(self) -> str:
+        return self.base_url.rstrip("/") + "/chat/completions"
+
+
+class LLMNarrator:
+    """A narrator that asks an OpenAI-compatible chat endpoint for the briefing, falling back
+    to the deterministic headline (with a note) on any failure."""
+
+    def __init__(self, config: LLMConfig, *, client: httpx.Client | None = None):
+        self.config = config
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"LLMNarrator(endpoint={self.config.endpoint!r}, model={self.config.model!r})"
+
+    def __call__(self, facts: Mapping) -> Narration:
+        fallback = deterministic_headline(facts)
+        try:
+            text = self._ask(facts)
+        except LLMUnavailable as exc:
+            logger.warning("LLM briefing unavailable, using the deterministic headline: %s", exc)
+            note = f"LLM briefing unavailable ({exc}); the headline is the deterministic one."
+            return Narration(text=fallback, source=SOURCE_DETERMINISTIC, note=note)
+        return Narration(text=text, source=SOURCE_LLM)
+
+    def _ask(self, facts: Mapping) -> str:
+        """The briefing text, or LLMUnavailable saying what went wrong (never the key)."""
+        endpoint = self.config.endpoint
+        body = {
+            "model": self.config.model,
+            "temperature": 0,
+            "messages": [
+                {"role": "system", "content": _SYSTEM_PROMPT},
+                {"role": "user", "content": json.dumps(facts, ensure_ascii=False, default=str)},
+            ],
+        }
+        headers = {"Authorization": f"Bearer {self.config.api_key}"}
+        timeout = self.config.timeout_seconds
+        client = self._client or httpx.Client()
+        try:
+            response = client.post(endpoint, json=body, headers=headers, timeout=timeout)
+        except httpx.TimeoutException as exc:
+            raise LLMUnavailable(f"no answer from {endpoint} within {timeout:g}s") from exc
+        except httpx.HTTPError as exc:
+            raise LLMUnavailable(f"request to {endpoint} failed: {type(exc).__name__}") from exc
+        finally:
+            if self._client is None:
+                client.close()
+        if response.status_code != 200:
+            raise LLMUnavailable(f"HTTP {response.status_code} from {endpoint}")
+        try:
+            content = response.json()["choices"][0]["message"]["content"]
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise LLMUnavailable(
+                f"unexpected response from {endpoint}: not a chat completion"
+            ) from exc
+        if not isinstance(content, str) or not content.strip():
+            raise LLMUnavailable(f"unexpected response from {endpoint}: empty briefing")
+        lines = [line.rstrip() for line in content.strip().splitlines() if line.strip()]
+        return "\n".join(lines[:MAX_BRIEFING_LINES])
+
+
+class LLMUnavailable(Exception):
+    """The LLM could not produce a briefing; internal to this module (callers get a Narration)."""
+
+
+def narrator_from_config(config: LLMConfig | None) -> Narrator:
+    """The LLM narrator when configured, else the deterministic one."""
+    return LLMNarrator(config) if config is not None else deterministic_narrator

@@ -1,0 +1,160 @@
+"""What a report shows, as tables: the notebook-facing views of a period's analysis.
+
+The notebooks call these and only display the results. Rounding and labels happen here, at
+presentation; the analysis itself stays unrounded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+from IPython.display import HTML
+from pandas.io.formats.style import Styler
+
+from exitlens.core import quality
+from exitlens.core.evaluate import post_column
+from exitlens.core.settings import Settings
+from exitlens.core.summary import PeriodAnalysis
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """A period's analysis and the tables a report displays."""
+
+    analysis: PeriodAnalysis
+    as_of: pd.Timestamp
+
+    @property
+    def settings(self) -> Settings:
+        return self.analysis.settings
+
+    @property
+    def title(self) -> str:
+        a = self.analysis
+        if a.kind == "daily":
+            return f"Daily exit report {a.date.isoformat()}"
+        first = a.period.start.tz_convert(self.settings.tz).date()
+        last = (a.period.end - pd.Timedelta(microseconds=1)).tz_convert(self.settings.tz).date()
+        return f"Weekly exit report {first.isoformat()} – {last.isoformat()}"
+
+    @property
+    def period_text(self) -> str:
+        zone = self.settings.tz
+        start = self.analysis.period.start.tz_convert(zone)
+        end = self.analysis.period.end.tz_convert(zone)
+        return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({self.settings.timezone}), end exclusive"
+
+    def kpis(self) -> pd.DataFrame:
+        """The headline numbers, one row."""
+        overall = self.analysis.buckets.overall_bucket()
+        return pd.DataFrame([{
+            "fills": self.analysis.trade_count,
+            "sells": int(overall["count"]),
+            "evaluable": int(overall["evaluable"]),
+            "win rate (%)": overall["win_rate"] * 100,
+            "realized PnL (KRW)": overall["realized_pnl"],
+            "avg PnL (%)": overall["avg_pnl_pct"],
+            "post-24h samples": int(overall["post_24h_samples"]),
+        }], index=["period"])
+
+    def by_exit_reason(self) -> pd.DataFrame:
+        """The per exit reason bucket table: counts, PnL, hold time, post-exit moves, rates (in %)."""
+        horizons = [f"avg_post_{h}_pct" for h in self.settings.horizon_keys]
+        columns = ["count", "evaluable", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
+                   "avg_hold_hours", *horizons, "early_exit_rate", "over_hold_rate"]
+        table = self.analysis.buckets.by_exit_reason.reindex(columns=columns)
+        table = table.astype({"count": "int64", "evaluable": "int64"})
+        rates = ["win_rate", "early_exit_rate", "over_hold_rate"]
+        table[rates] = table[rates] * 100
+        table.index.name = None
+        return table.rename(columns=_READABLE)
+
+    def suggestions(self) -> pd.DataFrame:
+        """Each suggestion with the metric, value, threshold and sample size behind it."""
+        rows = [s.to_dict() for s in self.analysis.suggestions]
+        return pd.DataFrame(rows, columns=["rule", "message", "metric", "value", "threshold", "samples"])
+
+    def suggestions_view(self):
+        """The suggestions table, or the sentence saying why there is none."""
+        table = self.suggestions()
+        if not table.empty:
+            return show(table).set_properties(subset=["message"], **{"white-space": "normal", "min-width": "28em", "text-align": "left"})
+        return paragraph(" ".join(self.analysis.suggestion_notes) or "No suggestions for this period.")
+
+    def heading(self):
+        return paragraph(f"{self.title} — {self.period_text}")
+
+    def headline(self):
+        return paragraph(self.analysis.headline)
+
+    def notes_view(self):
+        """The notes about the data, or a sentence saying there is nothing to note (the
+        suggestions section says when there is not enough data)."""
+        notes = self.notes()
+        if notes.empty:
+            return paragraph("No notes: every sell could be read and evaluated.")
+        return show(notes).set_properties(**{"text-align": "left", "white-space": "normal"})
+
+    def point_states(self) -> pd.DataFrame:
+        return quality.point_states(self.analysis.sells, self.as_of, self.settings)
+
+    def entry_sources(self) -> pd.DataFrame:
+        return quality.entry_sources(self.analysis.sells)
+
+    def notes(self) -> pd.DataFrame:
+        """The data notes (and why the headline is not the LLM's, when one was wanted)."""
+        narration = [self.analysis.narration.note] if self.analysis.narration.note else []
+        return pd.DataFrame({"note": self.analysis.data_notes + narration}, dtype=object)
+
+    def detail(self) -> pd.DataFrame:
+        """Every sell of the period: time in the report timezone, symbol, regime, reason,
+        quantity, entry (and where it came from), exit, PnL, hold time, post-exit changes."""
+        sells = self.analysis.sells.sort_values(["event_time", "id"])
+        table = pd.DataFrame({
+            f"sell time ({self.settings.timezone})": sells["event_time"].dt.tz_convert(self.settings.tz).dt.strftime("%Y-%m-%d %H:%M"),
+            "symbol": sells["symbol"],
+            "regime": sells["regime"],
+            "exit reason": sells["exit_reason"],
+            "quantity": sells["quantity"],
+            "entry": sells["entry_price"],
+            "entry from": sells["entry_source"],
+            "exit": sells["price"],
+            "PnL (%)": sells["pnl_pct"],
+            "PnL (KRW)": sells["realized_pnl"],
+            "hold (h)": sells["hold_hours"],
+            **{f"{h} (%)": sells[post_column(h)] for h in self.settings.horizon_keys},
+        })
+        return table.reset_index(drop=True)
+
+
+_READABLE = {
+    "count": "sells", "win_rate": "win rate %", "avg_pnl_pct": "avg PnL %", "median_pnl_pct": "median PnL %",
+    "realized_pnl": "realized PnL (KRW)", "avg_hold_hours": "avg hold (h)", "early_exit_rate": "early exit %",
+    "over_hold_rate": "over-hold %",
+}
+_READABLE.update({f"avg_post_{h}_pct": f"after {h} %" for h in ("1h", "4h", "12h", "24h")})
+
+
+def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
+    """A table as a report shows it: thousands separators, two decimals, "–" for unknown,
+    text escaped (values come from the database), row numbers hidden unless they mean something."""
+    # A stable id (pandas draws a random one), so the same table renders to the same HTML.
+    digest = hashlib.blake2b(repr((list(table.columns), table.shape)).encode(), digest_size=4).hexdigest()
+    floats = table.select_dtypes("float").columns
+    # Values that round to zero print as 0.00, not -0.00; quantities keep their small digits.
+    shown = table.assign(**{c: table[c].round(2) + 0.0 for c in floats if c != "quantity"})
+    quantities = {"quantity": "{:,.8g}"} if "quantity" in shown.columns else None
+    styler = shown.style.set_uuid(f"t{digest}").format(
+        quantities, precision=2, thousands=",", na_rep="–", escape="html")
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    if index is False or (index is None and isinstance(table.index, pd.RangeIndex)):
+        styler = styler.hide(axis="index")
+    return styler
+
+
+def paragraph(text: str) -> HTML:
+    """Text as an HTML paragraph that wraps like prose (escaped: it may quote the database)."""
+    return HTML(f"<p>{html.escape(text)}</p>")

@@ -1,0 +1,103 @@
+"""Read FILLED orders into the typed, UTC orders frame of `frames.ORDER_COLUMNS`.
+
+One query for the whole history (entry prices need every earlier BUY). JSON columns arrive as
+dicts on PostgreSQL and as text on SQLite; both become dicts, and a value that is not a JSON
+object becomes None plus a note naming the order, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from exitlens.core.frames import ORDER_COLUMNS, UNKNOWN, with_declared_types
+from exitlens.core.timeutil import utc_series
+from exitlens.store.db import require_tables
+
+log = logging.getLogger(__name__)
+
+JSON_COLUMNS = ("signal_info", "post_exit_prices")
+
+_ORDERS = """
+SELECT CAST(id AS VARCHAR(64)) AS id, symbol, side, order_type,
+       CAST(price AS DOUBLE PRECISION) AS price,
+       CAST(quantity AS DOUBLE PRECISION) AS quantity,
+       CAST(fee AS DOUBLE PRECISION) AS fee,
+       status, strategy_name, signal_info, regime,
+       CAST(high_water_mark AS DOUBLE PRECISION) AS high_water_mark,
+       exit_reason, post_exit_prices, created_at, executed_at
+FROM trading_history
+WHERE status = 'FILLED'
+"""
+
+
+@dataclass(frozen=True)
+class LoadedOrders:
+    """The orders frame and, per order id, the notes about values that could not be read."""
+
+    orders: pd.DataFrame
+    notes_by_order: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[str]:
+        return [note for _, note in self.notes_by_order]
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json_object(value) -> tuple[dict | None, bool]:
+    """(the value as a dict or None, whether it was malformed). SQL NULL and JSON `null` are
+    absent, not malformed; NaN / Infinity, which JSON does not have, are malformed."""
+    if value is None or (not isinstance(value, (str, dict, list)) and pd.isna(value)):
+        return None, False
+    if isinstance(value, str):
+        try:
+            value = json.loads(value, parse_constant=_reject_constant)
+        except ValueError:
+            return None, True
+    if value is None or isinstance(value, dict):
+        return value, False
+    return None, True
+
+
+def orders_frame(raw: pd.DataFrame) -> LoadedOrders:
+    """Raw rows as read from either engine → the typed orders frame, with notes."""
+    frame = raw.copy()
+    notes = []
+    for column in JSON_COLUMNS:
+        parsed = frame[column].map(parse_json_object) if len(frame) else pd.Series(dtype=object)
+        frame[column] = [value for value, _ in parsed]
+        bad = [bool(malformed) for _, malformed in parsed]
+        for order_id in frame.loc[bad, "id"]:
+            notes.append((order_id, f"order {order_id}: {column} is not a JSON object; ignored"))
+    for column in ("created_at", "executed_at"):
+        frame[column] = utc_series(frame[column])
+    frame["event_time"] = frame["executed_at"].fillna(frame["created_at"])
+    no_time = frame["event_time"].isna()
+    for order_id in frame.loc[no_time, "id"]:
+        notes.append((order_id, f"order {order_id}: no readable created_at/executed_at; skipped"))
+    frame = frame[~no_time]
+    for column in ("regime", "exit_reason"):
+        frame[column] = frame[column].where(frame[column].notna(), UNKNOWN).astype(str).str.upper()
+    frame["side"] = frame["side"].astype(str).str.upper()
+    typed = with_declared_types(frame, ORDER_COLUMNS)
+    typed = typed.sort_values(["event_time", "id"], kind="stable").reset_index(drop=True)
+    if notes:
+        log.warning("%d order value(s) could not be read (first: %s); the reports list them in their notes",
+                    len(notes), notes[0][1])
+    return LoadedOrders(typed, notes)
+
+
+def load_orders(engine: Engine) -> LoadedOrders:
+    """Every FILLED order of the database, in event-time order."""
+    require_tables(engine)
+    with engine.connect() as conn:
+        raw = pd.read_sql_query(sa.text(_ORDERS), conn, coerce_float=True)
+    return orders_frame(raw)

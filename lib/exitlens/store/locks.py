@@ -1,0 +1,96 @@
+"""One owner per scheduled job across schedulers sharing a PostgreSQL database: a
+session-level advisory lock per running job, each on a connection of its own."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
+
+from exitlens.store import db
+
+log = logging.getLogger(__name__)
+
+def job_lock_key(job: str) -> int:
+    """The PostgreSQL advisory-lock key of a job: a stable signed 64-bit hash of its name."""
+    digest = hashlib.blake2b(f"exitlens.schedule.{job}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class JobLocks:
+    """One PostgreSQL session-level advisory lock per running job, each on a connection of its
+    own (autocommit, so a long job never sits idle in a transaction).
+
+    After a run the lock is kept until `min_hold` has passed since the run started; a run of
+    the same job in this process within that time takes the kept lock over.
+    """
+
+    def __init__(self, url: str, min_hold: timedelta) -> None:
+        self._engine = sa.create_engine(db.sync_url(url), poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        self._min_hold = min_hold.total_seconds()
+        self._mutex = threading.Lock()
+        self._held: dict[str, sa.Connection] = {}
+        self._kept: dict[str, tuple[sa.Connection, threading.Timer]] = {}
+
+    def acquire(self, job: str) -> bool:
+        """Take the job's lock; False when another session holds it."""
+        with self._mutex:
+            kept = self._kept.pop(job, None)
+        if kept is not None:
+            kept[1].cancel()
+            self._held[job] = kept[0]
+            return True
+        conn = self._engine.connect()
+        try:
+            got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": job_lock_key(job)}).scalar_one()
+        except BaseException:
+            conn.close()
+            raise
+        if not got:
+            conn.close()
+            return False
+        self._held[job] = conn
+        return True
+
+    def release(self, job: str, held_seconds: float) -> None:
+        conn = self._held.pop(job)
+        remaining = self._min_hold - held_seconds
+        if remaining <= 0:
+            self._unlock(job, conn)
+            return
+        timer = threading.Timer(remaining, self._expire, (job, conn))
+        timer.daemon = True
+        with self._mutex:
+            self._kept[job] = (conn, timer)
+        timer.start()
+
+    def _expire(self, job: str, conn: sa.Connection) -> None:
+        with self._mutex:
+            kept = self._kept.get(job)
+            if kept is None or kept[0] is not conn:
+                return  # taken over by the next run
+            del self._kept[job]
+        self._unlock(job, conn)
+
+    def _unlock(self, job: str, conn: sa.Connection) -> None:
+        try:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": job_lock_key(job)})
+        except sa.exc.SQLAlchemyError as exc:  # closing the session below releases it anyway
+            log.warning("could not unlock job %s explicitly: %s", job, str(exc).splitlines()[0])
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        """Release every lock, kept ones included."""
+        with self._mutex:
+            kept, self._kept = self._kept, {}
+        for job, (conn, timer) in kept.items():
+            timer.cancel()
+            self._unlock(job, conn)
+        for job in list(self._held):
+            self._unlock(job, self._held.pop(job))
+        self._engine.dispose()

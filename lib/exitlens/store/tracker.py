@@ -1,0 +1,422 @@
+"""Post-exit points: which are due, the candle nearest each, and merging them into the JSON.
+
+For every FILLED SELL and horizon h (SPEC §2): the 1m candle of the same symbol nearest to
+t + h within ±tolerance (a tie goes to the earlier candle) gives `price` and `change_pct`.
+A point is due once its whole window has passed; due points without a candle are *missed*
+within the retry window and *expired* after it, and are looked for again on every run.
+Existing keys and unknown keys of `post_exit_prices` are never changed.
+
+The work is set-based: a bounded number of statements per run, whatever the backlog. On
+PostgreSQL the lookup and the merge are one statement per chunk of sells; on SQLite the
+candidate candles come from one join and the nearest is picked with pandas.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from tqdm import tqdm
+
+from exitlens.core.settings import Settings
+from exitlens.core.timeutil import require_aware, sqlite_text, utc_series
+from exitlens.store.db import dialect_name, require_tables
+from exitlens.store.load import parse_json_object
+
+log = logging.getLogger(__name__)
+
+_PG_UTC = "SET LOCAL TimeZone = 'UTC'"
+"""Timestamps without a zone in the bot's database are UTC (SPEC §1), whatever the server's zone."""
+
+SELLS_PER_CHUNK = 5_000
+"""Sells looked up per statement: large enough to stay set-based, small enough to bound memory
+and to commit progress on a long first backfill."""
+
+
+@dataclass(frozen=True)
+class TrackResult:
+    """What one tracker run did. `orders_scanned` counts the sells that had a due point
+    not yet recorded; `rows_invalid` the sells whose `post_exit_prices` is not a JSON object."""
+
+    orders_scanned: int = 0
+    orders_updated: int = 0
+    points_tracked: int = 0
+    points_missed: int = 0
+    points_expired: int = 0
+    rows_invalid: int = 0
+
+    def __add__(self, other: "TrackResult") -> "TrackResult":
+        return TrackResult(*(a + b for a, b in zip(asdict(self).values(), asdict(other).values())))
+
+    def to_json(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def track(engine: Engine, now: datetime, settings: Settings = Settings(), *, progress: bool | None = None) -> TrackResult:
+    """Record every due post-exit point that is not recorded yet, as of `now`.
+
+    `progress=None` shows a bar only on a terminal.
+    """
+    now = require_aware(now, "now")
+    require_tables(engine)
+    track_chunks = _track_postgresql if dialect_name(engine) == "postgresql" else _track_sqlite
+    result = track_chunks(engine, now, settings, progress)
+    log.info(
+        "tracked %d points on %d orders (%d missed, %d expired)",
+        result.points_tracked, result.orders_updated, result.points_missed, result.points_expired,
+    )
+    return result
+
+
+def _progress(total: int, progress: bool | None) -> tqdm:
+    return tqdm(total=total, unit="sell", desc="tracking", disable=None if progress is None else not progress, leave=False)
+
+
+WARN_IDS_SHOWN = 20
+END_OF_TIME = datetime(9999, 12, 31, tzinfo=timezone.utc)
+
+
+def _warn_skipped(ids: list[str], why: str) -> None:
+    """One warning line per run naming the skipped orders (the first WARN_IDS_SHOWN of them)."""
+    if ids:
+        more = f" and {len(ids) - WARN_IDS_SHOWN} more" if len(ids) > WARN_IDS_SHOWN else ""
+        log.warning("%d SELL orders %s, left untouched: %s%s", len(ids), why, ", ".join(ids[:WARN_IDS_SHOWN]), more)
+
+
+def change_pct(close: float, price: float) -> float:
+    """(close − price) / price × 100 rounded half away from zero to 6 decimals, in decimal
+    arithmetic as PostgreSQL's numeric does, so both engines record the same value."""
+    close_, price_ = Decimal(repr(float(close))), Decimal(repr(float(price)))
+    return float(((close_ - price_) / price_ * 100).quantize(CHANGE_QUANTUM, rounding=ROUND_HALF_UP))
+
+
+CHANGE_QUANTUM = Decimal("0.000001")
+NOT_AN_OBJECT = "whose post_exit_prices is not a JSON object"
+BAD_PRICE = "with a zero or negative price"
+
+
+# --- PostgreSQL: lookup and merge in one statement per chunk ------------------------------------
+
+_PG_EVENT_TIME = "coalesce(t.executed_at, t.created_at)"
+
+_PG_SELLS_TO_VISIT = f"""
+SELECT CAST(t.id AS text) AS id, {_PG_EVENT_TIME} AS event_time,
+       coalesce(jsonb_typeof(t.post_exit_prices), 'null') IN ('object', 'null') AS json_ok,
+       coalesce(t.price > 0, false) AS price_ok
+FROM trading_history t
+WHERE t.side = 'SELL' AND t.status = 'FILLED'
+  AND (t.price IS NULL OR t.price <= 0
+       OR coalesce(jsonb_typeof(t.post_exit_prices), 'null') NOT IN ('object', 'null')
+       OR EXISTS (
+           SELECT 1 FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[])) AS h(key, secs)
+           WHERE t.post_exit_prices -> h.key IS NULL
+             AND {_PG_EVENT_TIME} + make_interval(secs => h.secs) + :tolerance <= :now))
+ORDER BY 2, 1
+"""
+"""One scan for everything a run needs to know first: the sells to skip (and why) and the
+event times of those with a due point not recorded yet."""
+
+_PG_TRACK_CHUNK = f"""
+WITH horizons AS (
+    SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[])) AS h(key, secs)
+),
+due AS (
+    SELECT t.id, t.symbol, t.price, h.key,
+           {_PG_EVENT_TIME} + make_interval(secs => h.secs) AS target
+    FROM trading_history t CROSS JOIN horizons h
+    WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
+      AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) IN ('object', 'null'))
+      AND {_PG_EVENT_TIME} >= :lo AND {_PG_EVENT_TIME} < :hi
+      AND t.post_exit_prices -> h.key IS NULL
+      AND {_PG_EVENT_TIME} + make_interval(secs => h.secs) + :tolerance <= :now
+),
+found AS (
+    SELECT d.id, d.key, d.target, d.price, c.close_price
+    FROM (SELECT * FROM due ORDER BY symbol, target) d  -- probe the candle index in its order
+    LEFT JOIN LATERAL (
+        SELECT m.close_price
+        FROM market_data m
+        WHERE m.symbol = d.symbol AND m.interval = :interval
+          AND m."timestamp" BETWEEN d.target - :tolerance AND d.target + :tolerance
+        ORDER BY abs(extract(epoch FROM m."timestamp" - d.target)), m."timestamp"
+        LIMIT 1
+    ) c ON true
+),
+points AS (
+    SELECT id, jsonb_object_agg(key, jsonb_build_object(
+               'price', CAST(close_price AS float8),
+               'change_pct', CAST(round((close_price - price) / price * 100, 6) AS float8),
+               'tracked_at', CAST(:tracked_at AS text))) AS new_points
+    FROM found
+    WHERE close_price IS NOT NULL
+    GROUP BY id
+),
+updated AS (
+    UPDATE trading_history t
+    SET post_exit_prices = p.new_points || coalesce(nullif(t.post_exit_prices, 'null'::jsonb), '{{}}'::jsonb)
+    FROM points p
+    WHERE t.id = p.id
+    RETURNING t.id
+)
+SELECT
+    (SELECT count(DISTINCT id) FROM due) AS orders_scanned,
+    (SELECT count(*) FROM updated) AS orders_updated,
+    count(*) FILTER (WHERE close_price IS NOT NULL) AS points_tracked,
+    count(*) FILTER (WHERE close_price IS NULL AND :now - target <= :retry) AS points_missed,
+    count(*) FILTER (WHERE close_price IS NULL AND :now - target > :retry) AS points_expired
+FROM found
+"""
+
+
+def _pg_params(now: datetime, settings: Settings) -> dict:
+    return {
+        "keys": list(settings.horizon_keys),
+        "seconds": [h.delta.total_seconds() for h in settings.horizons],
+        "tolerance": settings.candle_tolerance,
+        "retry": settings.retry_window,
+        "interval": settings.candle_interval,
+        "now": now,
+        "tracked_at": now.isoformat(),
+    }
+
+
+def _chunk_bounds(event_times: pd.Series, size: int) -> list[tuple[datetime, datetime | None]]:
+    """Half-open [lo, hi) event-time ranges of about `size` sells each; equal times share a chunk."""
+    times = pd.Series(event_times).sort_values().reset_index(drop=True)
+    starts = times.iloc[::size].drop_duplicates().tolist()
+    return list(zip(starts, starts[1:] + [None]))
+
+
+def _track_postgresql(engine: Engine, now: datetime, settings: Settings, progress: bool | None) -> TrackResult:
+    params = _pg_params(now, settings)
+    with engine.begin() as conn:
+        conn.execute(sa.text(_PG_UTC))
+        rows = conn.execute(sa.text(_PG_SELLS_TO_VISIT), params).all()
+    invalid = sorted(row.id for row in rows if not row.json_ok)
+    _warn_skipped(invalid, NOT_AN_OBJECT)
+    _warn_skipped(sorted(row.id for row in rows if row.json_ok and not row.price_ok), BAD_PRICE)
+    pending = [row.event_time for row in rows if row.json_ok and row.price_ok]
+
+    result = TrackResult(rows_invalid=len(invalid))
+    bounds = _chunk_bounds(pd.Series(pending, dtype=object), SELLS_PER_CHUNK) if pending else []
+    with _progress(len(pending), progress) as bar:
+        for lo, hi in bounds:
+            with engine.begin() as conn:
+                # Trackers on one database take turns, so each point is found and counted once.
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('exitlens.track'))"))
+                # JIT costs more than it saves here, and a ±5-minute window holds about 11 rows:
+                # an index scan, not the bitmap scan the planner's estimate would pick.
+                conn.execute(sa.text("SET LOCAL jit = off"))
+                conn.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
+                conn.execute(sa.text(_PG_UTC))
+                row = conn.execute(sa.text(_PG_TRACK_CHUNK), {**params, "lo": lo, "hi": hi or END_OF_TIME}).one()
+            result += TrackResult(**row._asdict())
+            bar.update(row.orders_scanned)
+    return result
+
+
+# --- SQLite: one candidate join per chunk, nearest picked in pandas ------------------------------
+
+_SQLITE_SELLS = """
+SELECT id, symbol, CAST(price AS REAL) AS price, coalesce(executed_at, created_at) AS event_time,
+       post_exit_prices
+FROM trading_history
+WHERE side = 'SELL' AND status = 'FILLED'
+"""
+
+_SQLITE_CANDIDATES = """
+SELECT w.target_id, m."timestamp", CAST(m.close_price AS REAL) AS close_price
+FROM exitlens_track_windows w
+JOIN market_data m
+  ON m.symbol = w.symbol AND m.interval = :interval AND m."timestamp" BETWEEN w.lo AND w.hi
+"""
+
+_SQLITE_CURRENT_POINTS = """
+SELECT id, post_exit_prices FROM trading_history
+WHERE id IN (SELECT sell_id FROM exitlens_track_windows)
+"""
+
+
+def due_points(sells: pd.DataFrame, now: datetime, settings: Settings) -> pd.DataFrame:
+    """One row per (sell, horizon) that is due and not recorded yet.
+
+    `sells` has id, symbol, price, event_time and `points` (the parsed JSON dict or None).
+    Returns id, symbol, price, key, target, in (symbol, target) order.
+    """
+    frames = []
+    now_ts = pd.Timestamp(now)
+    for horizon in settings.horizons:
+        has_key = sells["points"].map(lambda p, k=horizon.key: p is not None and k in p).astype(bool)
+        target = sells["event_time"] + horizon.delta
+        due = ~has_key & (target + settings.candle_tolerance <= now_ts)
+        frames.append(sells.loc[due, ["id", "symbol", "price"]].assign(key=horizon.key, target=target[due]))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return out.sort_values(["symbol", "target"], kind="stable").reset_index(drop=True)
+
+
+def nearest_candles(targets: pd.DataFrame, candidates: pd.DataFrame, tolerance: pd.Timedelta) -> pd.DataFrame:
+    """`targets` with `close_price` of the candle nearest each target within ±tolerance
+    (NaN where none); on a tie the earlier candle wins.
+
+    `candidates` has target_id (the row position in `targets`), timestamp and close_price.
+    """
+    target_times = pd.Series(pd.DatetimeIndex(targets["target"])[candidates["target_id"].to_numpy()], index=candidates.index)
+    found = candidates.assign(distance=(candidates["timestamp"] - target_times).abs())
+    found = found[found["distance"] <= tolerance]
+    found = found.sort_values(["target_id", "distance", "timestamp"]).drop_duplicates("target_id")
+    close = pd.Series(found["close_price"].to_numpy(dtype=float), index=found["target_id"].to_numpy())
+    return targets.assign(close_price=close.reindex(np.arange(len(targets))).to_numpy())
+
+
+def merged_points(existing: dict | None, new_points: dict) -> dict:
+    """`existing` with the keys of `new_points` it lacks appended; existing keys always win."""
+    merged = dict(existing or {})
+    for key, value in new_points.items():
+        merged.setdefault(key, value)
+    return merged
+
+
+def _track_sqlite(engine: Engine, now: datetime, settings: Settings, progress: bool | None) -> TrackResult:
+    with engine.connect() as conn:
+        sells = pd.read_sql_query(sa.text(_SQLITE_SELLS), conn)
+    sells["event_time"] = utc_series(sells["event_time"])
+    parsed = [parse_json_object(text) for text in sells["post_exit_prices"]]
+    sells["points"] = [points for points, _ in parsed]
+    invalid = pd.Series([malformed for _, malformed in parsed], index=sells.index, dtype=bool)
+    _warn_skipped(sells.loc[invalid, "id"].tolist(), NOT_AN_OBJECT)
+    bad_price = ~(sells["price"] > 0)
+    _warn_skipped(sells.loc[bad_price & ~invalid, "id"].tolist(), BAD_PRICE)
+    usable = sells[~invalid & ~bad_price & sells["event_time"].notna()]
+
+    targets = due_points(usable, now, settings)
+    result = TrackResult(rows_invalid=int(invalid.sum()))
+    sell_ids = targets["id"].drop_duplicates() if not targets.empty else pd.Series(dtype=object)
+    with _progress(len(sell_ids), progress) as bar:
+        for start in range(0, len(sell_ids), SELLS_PER_CHUNK):
+            chunk_ids = sell_ids.iloc[start:start + SELLS_PER_CHUNK]
+            chunk = targets[targets["id"].isin(chunk_ids)].reset_index(drop=True)
+            result += _track_sqlite_chunk(engine, chunk, now, settings)
+            bar.update(len(chunk_ids))
+    return result
+
+
+def _track_sqlite_chunk(engine: Engine, targets: pd.DataFrame, now: datetime, settings: Settings) -> TrackResult:
+    tolerance = pd.Timedelta(settings.candle_tolerance)
+    # Bounds a second wider than the window, so a stored time without microseconds compares
+    # as text on the right side of them; the exact window is applied after parsing.
+    slack = tolerance + pd.Timedelta(seconds=1)
+    windows = pd.DataFrame({
+        "target_id": np.arange(len(targets)),
+        "sell_id": targets["id"],
+        "symbol": targets["symbol"],
+        "lo": (targets["target"] - slack).map(sqlite_text),
+        "hi": (targets["target"] + slack).map(sqlite_text),
+    })
+    with engine.connect() as conn:
+        # Take the write lock first: the JSON read below is then the JSON the update replaces.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(
+            "CREATE TEMP TABLE IF NOT EXISTS exitlens_track_windows "
+            "(target_id INTEGER PRIMARY KEY, sell_id TEXT, symbol TEXT, lo TEXT, hi TEXT)"
+        )
+        conn.exec_driver_sql("DELETE FROM exitlens_track_windows")
+        conn.execute(
+            sa.text("INSERT INTO exitlens_track_windows VALUES (:target_id, :sell_id, :symbol, :lo, :hi)"),
+            windows.to_dict("records"),
+        )
+        candidates = pd.read_sql_query(sa.text(_SQLITE_CANDIDATES), conn, params={"interval": settings.candle_interval})
+        current = pd.read_sql_query(sa.text(_SQLITE_CURRENT_POINTS), conn).set_index("id")["post_exit_prices"]
+
+        candidates["timestamp"] = utc_series(candidates["timestamp"])
+        candidates["target_id"] = candidates["target_id"].astype("int64")
+        looked_up = nearest_candles(targets, candidates.dropna(subset=["timestamp"]), tolerance)
+        found = looked_up[looked_up["close_price"].notna()]
+        lost = looked_up[looked_up["close_price"].isna()]
+        expired = (pd.Timestamp(now) - lost["target"]) > pd.Timedelta(settings.retry_window)
+
+        updates, added = _sqlite_updates(found, current, now)
+        if updates:
+            conn.execute(sa.text("UPDATE trading_history SET post_exit_prices = :merged WHERE id = :id"), updates)
+        conn.exec_driver_sql("DROP TABLE exitlens_track_windows")
+        conn.commit()
+    return TrackResult(
+        orders_scanned=int(targets["id"].nunique()),
+        orders_updated=len(updates),
+        points_tracked=added,
+        points_missed=int((~expired).sum()),
+        points_expired=int(expired.sum()),
+    )
+
+
+def _sqlite_updates(found: pd.DataFrame, current: pd.Series, now: datetime) -> tuple[list[dict], int]:
+    """One parameter row per sell whose JSON gains a key, and how many keys were added in all.
+
+    Merged against `current`, the JSON as it is inside the write lock, so a point another
+    tracker recorded meanwhile is kept and not counted again.
+    """
+    tracked_at = pd.Timestamp(now).tz_convert("UTC").isoformat()
+    points = pd.DataFrame({
+        "id": found["id"], "key": found["key"],
+        "point": [
+            {"price": float(close), "change_pct": change_pct(close, price), "tracked_at": tracked_at}
+            for close, price in zip(found["close_price"], found["price"])
+        ],
+    })
+    rows, added = [], 0
+    for sell_id, group in points.groupby("id", sort=False):
+        existing, malformed = parse_json_object(current.get(sell_id))
+        if malformed:
+            continue
+        merged = merged_points(existing, dict(zip(group["key"], group["point"])))
+        gained = len(merged) - len(existing or {})
+        if gained:
+            rows.append({"id": sell_id, "merged": json.dumps(merged, ensure_ascii=False, allow_nan=False)})
+            added += gained
+    return rows, added
+
+
+def pending_points(engine: Engine, now: datetime, settings: Settings = Settings()) -> int:
+    """Post-exit points not recorded and not expired as of `now`: not due yet, or due and still
+    missed. One set-based count over the FILLED sells with a positive price whose
+    `post_exit_prices` is NULL, JSON null or a JSON object (the ones the tracker works on).
+
+    On SQLite the event time is compared as stored text, so a boundary may be off by under a second.
+    """
+    now = require_aware(now, "now")
+    since = [now - settings.retry_window - h.delta for h in settings.horizons]
+    if dialect_name(engine) == "postgresql":
+        statement = sa.text("""
+            SELECT count(*) FROM trading_history t
+            JOIN unnest(CAST(:keys AS text[]), CAST(:since AS timestamptz[])) AS h(key, since)
+              ON coalesce(t.executed_at, t.created_at) >= h.since
+            WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
+              AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) IN ('object', 'null'))
+              AND t.post_exit_prices -> h.key IS NULL""")
+        params: dict[str, Any] = {"keys": list(settings.horizon_keys), "since": since}
+    else:
+        rows = " UNION ALL ".join(f"SELECT :path{i} AS path, :since{i} AS since" for i in range(len(since)))
+        statement = sa.text(f"""
+            WITH h AS ({rows})
+            SELECT count(*) FROM trading_history t JOIN h
+              ON coalesce(t.executed_at, t.created_at) >= h.since
+            WHERE t.side = 'SELL' AND t.status = 'FILLED' AND CAST(t.price AS REAL) > 0
+              AND CASE WHEN t.post_exit_prices IS NULL THEN 1
+                       WHEN json_valid(t.post_exit_prices) AND json_type(t.post_exit_prices) IN ('object', 'null')
+                       THEN json_type(t.post_exit_prices, h.path) IS NULL
+                       ELSE 0 END = 1""")
+        params = {}
+        for i, (key, moment) in enumerate(zip(settings.horizon_keys, since)):
+            params[f"path{i}"] = '$."' + key.replace('"', '\\"') + '"'
+            params[f"since{i}"] = sqlite_text(moment)
+    with engine.begin() as conn:
+        if dialect_name(engine) == "postgresql":
+            conn.execute(sa.text(_PG_UTC))
+        return int(conn.execute(statement, params).scalar_one())

@@ -1,0 +1,1 @@
+"""The report notebooks, shipped inside the exitlens wheel as exitlens.notebooks."""
