@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analytics_factories import buy, orders_frame, post, sell
@@ -19,7 +20,7 @@ SPEC_BUCKET_KEYS = [
     "avg_hold_hours", "avg_post_1h_pct", "post_1h_samples", "avg_post_4h_pct", "post_4h_samples",
     "avg_post_12h_pct", "post_12h_samples", "avg_post_24h_pct", "post_24h_samples",
     "median_post_24h_pct", "min_post_24h_pct", "max_post_24h_pct", "early_exit_rate",
-    "over_hold_rate",
+    "over_hold_rate", "avg_max_after_24h_pct", "avg_min_after_24h_pct", "noise_stop_rate",
 ]
 
 
@@ -73,7 +74,22 @@ def test_overall_bucket_on_mixed_period_matches_hand_worked_values(mixed_period)
         "max_post_24h_pct": pytest.approx(5.0),
         "early_exit_rate": pytest.approx(2 / 3),
         "over_hold_rate": pytest.approx(1 / 2),
+        "avg_max_after_24h_pct": None,  # no candle paths in this frame
+        "avg_min_after_24h_pct": None,
+        "noise_stop_rate": None,
     }
+
+
+def test_after_exit_metrics_average_the_paths_and_rate_the_noise_stops(mixed_period):
+    paths = mixed_period.assign(
+        max_after_24h_pct=[4.0, 2.0] + [float("nan")] * (len(mixed_period) - 2),
+        min_after_24h_pct=-1.0,
+        noise_stop=pd.array([True, False, pd.NA] + [pd.NA] * (len(mixed_period) - 3), dtype="boolean"),
+    )
+    bucket = bucket_to_dict(aggregate_buckets(paths, SETTINGS).loc[OVERALL], SETTINGS)
+    assert bucket["avg_max_after_24h_pct"] == pytest.approx(3.0)
+    assert bucket["avg_min_after_24h_pct"] == pytest.approx(-1.0)
+    assert bucket["noise_stop_rate"] == pytest.approx(0.5)
 
 
 def test_exit_reason_buckets_on_mixed_period(mixed_period):

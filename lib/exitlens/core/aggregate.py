@@ -11,11 +11,14 @@ What each metric counts:
   median/min/max, `early_exit_rate`, `over_hold_rate`) use every sell that has the value: how
   long lots were held and where the price went after the exit do not depend on knowing the
   entry price.
+* After the exit (SPEC §2.2, `after_exit.py`): `avg_max_after_24h_pct` ("left on the table")
+  and `avg_min_after_24h_pct` over the sells with a complete 24h candle path;
+  `noise_stop_rate` among STOP_LOSS sells with an entry price and a 24h path.
 * Averages, medians and rates over nothing are NaN (null in JSON), never 0; so is
   `realized_pnl` of a bucket with no evaluable sell (unknown, not zero).
 
-The aggregated frames also carry `early_exit_samples` and `over_hold_samples`, the
-denominators of the two rates, which the suggestions report as sample sizes; they are not
+The aggregated frames also carry `early_exit_samples`, `over_hold_samples` and
+`noise_stop_samples`, the denominators of the three rates, which the suggestions report as sample sizes; they are not
 part of the JSON bucket, which has exactly the SPEC keys (`bucket_to_dict`).
 """
 
@@ -28,6 +31,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from exitlens.core.after_exit import max_after_column, min_after_column
 from exitlens.core.evaluate import post_column
 from exitlens.core.frames import UNKNOWN
 from exitlens.core.settings import Settings
@@ -42,7 +46,7 @@ OVER_HOLD_REASONS = ("TIME_LIMIT",)
 OVERALL = "ALL"
 """Index label of the single overall bucket."""
 
-RATE_SAMPLE_COLUMNS = ("early_exit_samples", "over_hold_samples")
+RATE_SAMPLE_COLUMNS = ("early_exit_samples", "over_hold_samples", "noise_stop_samples")
 
 
 def bucket_keys(settings: Settings) -> list[str]:
@@ -54,6 +58,7 @@ def bucket_keys(settings: Settings) -> list[str]:
     h = OUTCOME_HORIZON
     keys += [f"median_post_{h}_pct", f"min_post_{h}_pct", f"max_post_{h}_pct",
              "early_exit_rate", "over_hold_rate"]
+    keys += [f"avg_{max_after_column(h)}", f"avg_{min_after_column(h)}", "noise_stop_rate"]
     return keys
 
 
@@ -91,6 +96,10 @@ def aggregate_buckets(
     named["early_exit_samples"] = ("_early_sample", "sum")
     named["_over_hits"] = ("_over_hit", "sum")
     named["over_hold_samples"] = ("_over_sample", "sum")
+    named[f"avg_{max_after_column(h)}"] = ("_max_after", "mean")
+    named[f"avg_{min_after_column(h)}"] = ("_min_after", "mean")
+    named["_noise_hits"] = ("_noise_hit", "sum")
+    named["noise_stop_samples"] = ("_noise_sample", "sum")
 
     grouped = parts.groupby(keys, sort=True).agg(**named)
     if not by and grouped.empty:
@@ -98,13 +107,14 @@ def aggregate_buckets(
     if by:
         grouped.index.names = list(by)
 
-    counts = ["count", "evaluable", "wins", "early_exit_samples", "over_hold_samples"]
+    counts = ["count", "evaluable", "wins", *RATE_SAMPLE_COLUMNS]
     counts += [f"post_{key}_samples" for key in settings.horizon_keys]
     grouped[counts] = grouped[counts].fillna(0).astype("int64")
     grouped["win_rate"] = _rate(grouped["wins"], grouped["evaluable"])
     grouped["realized_pnl"] = grouped["realized_pnl"].where(grouped["evaluable"] > 0)
     grouped["early_exit_rate"] = _rate(grouped["_early_hits"], grouped["early_exit_samples"])
     grouped["over_hold_rate"] = _rate(grouped["_over_hits"], grouped["over_hold_samples"])
+    grouped["noise_stop_rate"] = _rate(grouped["_noise_hits"], grouped["noise_stop_samples"])
     return grouped[bucket_keys(settings) + list(RATE_SAMPLE_COLUMNS)]
 
 
@@ -136,7 +146,17 @@ def _metric_inputs(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     )
     for key in settings.horizon_keys:
         parts[f"_post_{key}"] = sells[post_column(key)].astype(float)
+    parts["_max_after"] = _optional(sells, max_after_column(OUTCOME_HORIZON))
+    parts["_min_after"] = _optional(sells, min_after_column(OUTCOME_HORIZON))
+    noise = sells["noise_stop"] if "noise_stop" in sells else pd.Series(pd.NA, index=sells.index, dtype="boolean")
+    parts["_noise_sample"] = noise.notna().astype("int64")
+    parts["_noise_hit"] = noise.fillna(False).astype(bool).astype("int64")
     return parts
+
+
+def _optional(sells: pd.DataFrame, column: str) -> pd.Series:
+    """A float column of `sells`, or NaN when the analysis had no candles to compute it."""
+    return (sells[column] if column in sells else pd.Series(np.nan, index=sells.index)).astype(float)
 
 
 def _rate(hits: pd.Series, samples: pd.Series) -> pd.Series:

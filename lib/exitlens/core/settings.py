@@ -71,6 +71,7 @@ class Settings:
     retry_window: timedelta = timedelta(hours=48)
     early_exit_change_pct: float = 2.0
     over_hold_change_pct: float = -3.0
+    saved_change_pct: float = -1.0
     min_samples: int = 20
     thresholds: SuggestionThresholds = field(default_factory=SuggestionThresholds)
     timezone: str = DEFAULT_TIMEZONE

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from exitlens.core.after_exit import noise_stops, path_extremes, verdicts
 from exitlens.core.aggregate import Buckets, bucket_all
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.core.evaluate import evaluate_sells
@@ -154,8 +155,12 @@ def analyse_period(
     date: Date | None = None,
     narrator: Narrator | None = None,
     order_notes: Sequence[tuple[Any, str]] = (),
+    candles: pd.DataFrame | None = None,
 ) -> PeriodAnalysis:
     """Analyse the sells of [period_start, period_end) against the whole history `orders`.
+
+    `candles` (store.candles.CANDLE_PATH_COLUMNS) are the paths after the period's sells, for
+    the after-exit metrics (SPEC §2.2); without them those metrics are missing.
 
     `order_notes` are (order id, note) pairs from loading; those of the period's orders are
     the first data notes.
@@ -176,7 +181,8 @@ def analyse_period(
     ledger = entry_ledger(history)
     in_period = history[period.contains(history["event_time"]).to_numpy()]
     evaluation = evaluate_sells(in_period, settings, ledger=ledger)
-    buckets = bucket_all(evaluation.sells, settings)
+    sells = with_after_exit(evaluation.sells, candles, settings)
+    buckets = bucket_all(sells, settings)
     advice = suggest(buckets, settings)
 
     in_period_ids = set(in_period["id"]) if "id" in in_period.columns else set()
@@ -192,20 +198,29 @@ def analyse_period(
         len(data_notes) + len(advice.notes) + bool(narration.note),
     )
     return PeriodAnalysis(
-        kind=kind, period=period, settings=settings, trade_count=trade_count, sells=evaluation.sells,
+        kind=kind, period=period, settings=settings, trade_count=trade_count, sells=sells,
         buckets=buckets, suggestions=advice.suggestions, data_notes=data_notes,
         suggestion_notes=advice.notes, narration=narration, date=date, days=days,
     )
 
 
+def with_after_exit(sells: pd.DataFrame, candles: pd.DataFrame | None, settings: Settings) -> pd.DataFrame:
+    """The evaluation frame with the after-exit columns: path extremes, noise stop, verdict."""
+    extremes = path_extremes(sells, candles, settings)
+    noise = noise_stops(sells, extremes)
+    judged = verdicts(sells, noise, settings)
+    return pd.concat([sells, extremes, noise.rename("noise_stop"), judged], axis=1)
+
+
 def analyse_day(
     orders: pd.DataFrame, day: Date, settings: Settings, *, narrator: Narrator | None = None,
-    order_notes: Sequence[tuple[Any, str]] = (),
+    order_notes: Sequence[tuple[Any, str]] = (), candles: pd.DataFrame | None = None,
 ) -> PeriodAnalysis:
     """The daily analysis of calendar day `day` in the settings' report timezone."""
     period = period_for_day(day, settings.tz)
     return analyse_period(orders, kind="daily", period_start=period.start, period_end=period.end,
-                          settings=settings, date=day, narrator=narrator, order_notes=order_notes)
+                          settings=settings, date=day, narrator=narrator, order_notes=order_notes,
+                          candles=candles)
 
 
 def analyse_days(
@@ -216,11 +231,13 @@ def analyse_days(
     *,
     narrator: Narrator | None = None,
     order_notes: Sequence[tuple[Any, str]] = (),
+    candles: pd.DataFrame | None = None,
 ) -> PeriodAnalysis:
     """The weekly analysis of the `days` days ending at `end` (aware)."""
     period = period_for_days(end, days, settings.tz)
     return analyse_period(orders, kind="weekly", period_start=period.start, period_end=period.end,
-                          settings=settings, days=days, narrator=narrator, order_notes=order_notes)
+                          settings=settings, days=days, narrator=narrator, order_notes=order_notes,
+                          candles=candles)
 
 
 def _filled(orders: pd.DataFrame) -> pd.DataFrame:

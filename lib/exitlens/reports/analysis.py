@@ -18,10 +18,18 @@ from sqlalchemy.engine import Engine
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.core.headline import Narrator
 from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings, database_url_from_env
-from exitlens.core.summary import PeriodAnalysis, analyse_day, analyse_days
+from exitlens.core.summary import (
+    Period,
+    PeriodAnalysis,
+    analyse_day,
+    analyse_days,
+    period_for_day,
+    period_for_days,
+)
 from exitlens.core.timeutil import parse_aware
 from exitlens.reports.views import ReportData
 from exitlens.store import db
+from exitlens.store.candles import load_candle_paths
 from exitlens.store.load import load_orders
 
 
@@ -72,9 +80,23 @@ def analyse_from_database(
     if latest is None and day is None and end is None:
         raise DataError("the database has no filled SELL yet: name the period (report_date / end) to report on")
     if kind == "daily":
-        return analyse_day(orders, day or latest, settings, narrator=narrator, order_notes=loaded.notes_by_order)
-    return analyse_days(orders, end or midnight_after(latest, settings), days, settings,
-                        narrator=narrator, order_notes=loaded.notes_by_order)
+        day = day or latest
+        candles = sell_paths(engine, orders, period_for_day(day, settings.tz), settings)
+        return analyse_day(orders, day, settings, narrator=narrator, order_notes=loaded.notes_by_order,
+                           candles=candles)
+    end = end or midnight_after(latest, settings)
+    candles = sell_paths(engine, orders, period_for_days(end, days, settings.tz), settings)
+    return analyse_days(orders, end, days, settings, narrator=narrator, order_notes=loaded.notes_by_order,
+                        candles=candles)
+
+
+def sell_paths(engine: Engine, orders: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
+    """The candles after each SELL of `period`, up to its longest horizon (SPEC §2.2)."""
+    sells = orders[(orders["side"] == "SELL") & period.contains(orders["event_time"])]
+    longest = max(h.delta for h in settings.horizons)
+    windows = pd.DataFrame({"symbol": sells["symbol"], "start": sells["event_time"],
+                            "end": sells["event_time"] + longest})
+    return load_candle_paths(engine, windows, interval=settings.candle_interval)
 
 
 def notebook_database_url() -> str:

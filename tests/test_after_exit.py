@@ -1,0 +1,141 @@
+"""After the exit (SPEC §2.2): path extremes against a plain loop, noise stops, verdicts, and
+the set-based candle reader on both engines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from exitlens.core.after_exit import noise_stops, path_extremes, verdicts
+from exitlens.core.settings import Settings
+from exitlens.store import writes
+from exitlens.store.candles import load_candle_paths, merged_ranges
+
+SETTINGS = Settings()
+T0 = pd.Timestamp("2026-11-20 00:00", tz="UTC")
+
+
+def reference_extremes(sells: pd.DataFrame, candles: pd.DataFrame, settings: Settings) -> dict:
+    """SPEC §2.2 written out: per sell and horizon, a loop over the candles in (t, t + h]."""
+    out = {}
+    for label, s in sells.iterrows():
+        path = candles[candles["symbol"] == s["symbol"]]
+        for h in settings.horizons:
+            window = path[(path["timestamp"] > s["event_time"]) & (path["timestamp"] <= s["event_time"] + h.delta)]
+            complete = not path.empty and path["timestamp"].max() >= s["event_time"] + h.delta
+            if window.empty or not complete:
+                out[(label, h.key)] = (np.nan, np.nan)
+                continue
+            high, low = max(window["high"]), min(window["low"])
+            out[(label, h.key)] = ((high - s["price"]) / s["price"] * 100, (low - s["price"]) / s["price"] * 100)
+    return out
+
+
+def random_market(seed: int):
+    rng = np.random.default_rng(seed)
+    frames = []
+    for symbol in ("KRW-BTC", "KRW-ETH"):
+        minutes = np.sort(rng.choice(3 * 24 * 60, size=3000, replace=False))
+        close = 100 * np.exp(np.cumsum(rng.normal(0, 0.002, minutes.size)))
+        frames.append(pd.DataFrame({
+            "symbol": symbol, "timestamp": T0 + pd.to_timedelta(minutes, unit="min"),
+            "open": close, "high": close * (1 + rng.uniform(0, 0.003, minutes.size)),
+            "low": close * (1 - rng.uniform(0, 0.003, minutes.size)), "close": close,
+        }))
+    candles = pd.concat(frames, ignore_index=True).sort_values(["symbol", "timestamp"], ignore_index=True)
+    sells = pd.DataFrame({
+        "symbol": rng.choice(["KRW-BTC", "KRW-ETH", "KRW-XRP"], size=60),
+        "event_time": T0 + pd.to_timedelta(rng.uniform(0, 3 * 24 * 60, 60), unit="min"),
+        "price": rng.uniform(90, 110, 60),
+    }, index=rng.permutation(60) + 100)
+    return sells, candles
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_path_extremes_on_random_paths_agree_with_a_plain_loop(seed):
+    sells, candles = random_market(seed)
+    got = path_extremes(sells, candles, SETTINGS)
+    expected = reference_extremes(sells, candles, SETTINGS)
+    for (label, key), (high, low) in expected.items():
+        assert got.loc[label, f"max_after_{key}_pct"] == pytest.approx(high, nan_ok=True)
+        assert got.loc[label, f"min_after_{key}_pct"] == pytest.approx(low, nan_ok=True)
+    assert got[["max_after_1h_pct"]].notna().sum().item() > 20  # the test compares real values
+
+
+def test_path_extremes_when_candles_stop_before_the_horizon_are_missing():
+    sells = pd.DataFrame({"symbol": ["KRW-BTC"], "event_time": [T0], "price": [100.0]})
+    candles = pd.DataFrame({"symbol": "KRW-BTC", "timestamp": [T0 + pd.Timedelta(minutes=m) for m in (1, 2, 60)],
+                            "open": 100.0, "high": [101.0, 104.0, 99.0], "low": [99.0, 98.0, 95.0], "close": 100.0})
+    got = path_extremes(sells, candles, SETTINGS).iloc[0]
+    assert got["max_after_1h_pct"] == pytest.approx(4.0)
+    assert got["min_after_1h_pct"] == pytest.approx(-5.0)
+    assert np.isnan(got["max_after_4h_pct"]) and np.isnan(got["min_after_24h_pct"])
+
+
+def test_path_extremes_without_candles_are_all_missing():
+    sells = pd.DataFrame({"symbol": ["KRW-BTC"], "event_time": [T0], "price": [100.0]})
+    assert path_extremes(sells, None, SETTINGS).isna().all().all()
+
+
+def evaluated(**columns) -> pd.DataFrame:
+    base = {"exit_reason": "STOP_LOSS", "price": 95.0, "entry_price": 100.0,
+            **{f"post_{k}_pct": np.nan for k in SETTINGS.horizon_keys}}
+    base.update(columns)
+    return pd.DataFrame([base])
+
+
+@pytest.mark.parametrize(("reason", "max_after", "entry", "expected"), [
+    ("STOP_LOSS", 5.3, 100.0, True),        # 95 × 1.053 = 100.035 ≥ 100: the stop was noise
+    ("STOP_LOSS", 5.0, 100.0, False),       # 95 × 1.05 = 99.75 < 100
+    ("STOP_LOSS", 5.3, np.nan, pd.NA),      # no entry price: cannot know
+    ("STOP_LOSS", np.nan, 100.0, pd.NA),    # no 24h path yet
+    ("TAKE_PROFIT", 9.0, 100.0, pd.NA),     # only stop losses can be noise stops
+])
+def test_noise_stop_when_price_returns_to_entry(reason, max_after, entry, expected):
+    sells = evaluated(exit_reason=reason, entry_price=entry)
+    extremes = pd.DataFrame({"max_after_24h_pct": [max_after]})
+    got = noise_stops(sells, extremes).iloc[0]
+    assert (got is pd.NA) if expected is pd.NA else bool(got) is expected
+
+
+@pytest.mark.parametrize(("points", "noise", "verdict", "provisional"), [
+    ({"post_24h_pct": 2.5}, False, "early", False),
+    ({"post_24h_pct": 2.0}, False, "fine", False),     # strict: +2.0 is not early
+    ({"post_24h_pct": -1.5}, False, "saved", False),
+    ({"post_24h_pct": 9.0}, True, "noise stop", False),
+    ({"post_1h_pct": 3.0, "post_4h_pct": -2.0}, False, "saved", True),  # latest point, provisional
+    ({}, False, "pending", False),
+])
+def test_verdict_from_the_24h_point_else_the_latest_point(points, noise, verdict, provisional):
+    sells = evaluated(**points)
+    got = verdicts(sells, pd.Series([noise], dtype="boolean"), SETTINGS).iloc[0]
+    assert got["verdict"] == verdict and bool(got["verdict_provisional"]) is provisional
+
+
+def test_merged_ranges_joins_overlapping_windows_per_symbol():
+    windows = pd.DataFrame({
+        "symbol": ["A", "A", "A", "B"],
+        "start": [T0, T0 + pd.Timedelta(hours=1), T0 + pd.Timedelta(days=3), T0],
+        "end": [T0 + pd.Timedelta(hours=2), T0 + pd.Timedelta(hours=5), T0 + pd.Timedelta(days=4), T0],
+    })
+    got = merged_ranges(windows)
+    assert list(got["symbol"]) == ["A", "A", "B"]
+    assert list(got["end"] - got["start"]) == [pd.Timedelta(hours=5), pd.Timedelta(days=1), pd.Timedelta(0)]
+
+
+def test_load_candle_paths_reads_exactly_the_windows_on_both_engines(engine):
+    minutes = pd.date_range(T0, periods=600, freq="min")
+    for symbol in ("KRW-BTC", "KRW-ETH"):
+        writes.insert_candles(engine, pd.DataFrame({
+            "symbol": symbol, "timestamp": minutes, "open_price": 1.0, "high_price": 2.0,
+            "low_price": 0.5, "close_price": np.arange(600, dtype=float),
+        }))
+    windows = pd.DataFrame({"symbol": ["KRW-BTC", "KRW-BTC"],
+                            "start": [minutes[10], minutes[100]], "end": [minutes[20], minutes[100]]})
+
+    got = load_candle_paths(engine, windows, chunk=pd.Timedelta(minutes=4).to_pytimedelta())
+
+    assert list(got["symbol"].unique()) == ["KRW-BTC"]
+    assert list(got["close"]) == [*range(10, 21), 100]
+    assert got["timestamp"].dt.tz is not None
