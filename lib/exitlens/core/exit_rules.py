@@ -27,7 +27,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from exitlens.errors import ConfigError  # moves to exitlens.core.errors with the package split
+# ConfigError moves to exitlens.core.errors with the package split: change this one line.
+from exitlens.errors import ConfigError
 
 PARAMETERS = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct", "trailing_activation_pct", "time_limit_hours")
 """The parameters a rules table sets and the sweep varies, in the order reports list them."""
@@ -54,7 +55,8 @@ class ExitRules:
 
     def with_value(self, parameter: str, value: float | None) -> ExitRules:
         _check_parameter(parameter)
-        return replace(self, **{parameter: value})
+        changes: dict[str, Any] = {parameter: value}
+        return replace(self, **changes)
 
 
 @dataclass(frozen=True)

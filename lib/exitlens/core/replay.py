@@ -30,9 +30,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit  # compiled kernel: a sweep replays millions of candle steps (SPEC §6, bench)
-
 from exitlens.core.exit_rules import FILLS, PARAMETERS, ExitRules, RuleBook
+
+# numba: the compiled kernel; a sweep replays millions of candle steps (SPEC §6, the bench).
+from numba import njit
 
 NS_PER_MINUTE = 60_000_000_000
 FIDELITY_TOLERANCE_MINUTES = 2
@@ -227,12 +228,12 @@ def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, un
             rules = table[v, regime_index[i]]
             sl, tp, ts, act, tl = rules[_SL], rules[_TP], rules[_TS], rules[_ACT], rules[_TL]
             touch = rules[_FILL] == 1.0
-            sl_level = e_price * (1 - sl / 100) if sl == sl else -inf
-            tp_level = e_price * (1 + tp / 100) if tp == tp else inf
-            has_ts = ts == ts
+            sl_level = e_price * (1 - sl / 100) if not np.isnan(sl) else -inf
+            tp_level = e_price * (1 + tp / 100) if not np.isnan(tp) else inf
+            has_ts = not np.isnan(ts)
             keep = 1 - ts / 100
-            act_level = e_price * (1 + act / 100) if act == act else -inf
-            has_tl = tl == tl
+            act_level = e_price * (1 + act / 100) if not np.isnan(act) else -inf
+            has_tl = not np.isnan(tl)
             limit = opened_minute + np.int64(np.round(tl * 60.0 * upm)) if has_tl else 0
             high_water = e_price
             done = False
@@ -258,8 +259,7 @@ def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, un
                     elif px >= tp_level:
                         reason = TAKE_PROFIT
                     else:
-                        if px > high_water:
-                            high_water = px
+                        high_water = max(high_water, px)
                         if has_ts and high_water >= act_level and px <= high_water * keep:
                             reason = TRAILING_STOP
                 if reason < 0 and has_tl and t >= limit:
