@@ -43,7 +43,7 @@ RULE_CHANGES = {
     "time_limit_keep": ("time_limit_hours", "keep"),
 }
 """The parameter and direction of each rule-based suggestion (SPEC §3) that replay can check."""
-_DRAWS_PER_CHUNK = 4_000_000
+_DRAWS_PER_CHUNK = 1_000_000
 
 
 @dataclass(frozen=True)
