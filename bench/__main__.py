@@ -49,9 +49,22 @@ def main() -> int:
         rows += ledger.rows()
         figures.append(f"ledger speedup vs loop baseline: {ledger.speedup:.1f}x")
 
+    if "replay" in knobs.only:
+        from bench import replay_bench
+
+        gc.collect()
+        replayed = replay_bench.run(knobs)
+        rows += replayed.rows()
+        context.append(replayed.context())
+        figures.append(f"replay sweep speedup vs per-candle loop: {replayed.speedup:.1f}x")
+        figures.append(f"replay sweep time over one candle read: {replayed.over_read:.2f}x")
+        figures.append(f"replay sweep peak memory: {replayed.peak_mb:.0f} MiB traced "
+                       f"({replayed.candle_mb:.0f} MiB of candles read)")
+
     if "report" in knobs.only:
         from bench import report_bench
         from exitlens.reports import exports
+
 
         reason = None
         if not report_bench.NOTEBOOK.is_file():

@@ -3,7 +3,7 @@
 Environment knobs:
   BENCH_REPEAT   repetitions of every timed step; figures are medians (default 5)
   BENCH_SCALE    fraction of the full data sizes, for a quick run (default 1.0)
-  BENCH_ONLY     comma-separated sections to run: tracker, ledger, report (default: all)
+  BENCH_ONLY     comma-separated sections to run: tracker, ledger, replay, report (default: all)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("tracker", "ledger", "report")
+SECTIONS = ("tracker", "ledger", "replay", "report")
 _STARTED = time.perf_counter()
 
 
