@@ -1,0 +1,172 @@
+"""freqtrade's 1m candle files: where they are, and their rows as `market_data` candles.
+
+freqtrade (`freqtrade download-data`) keeps one file per pair and timeframe in its data
+directory (`user_data/data/<exchange>/`): the pair with `/`, `:` and a few other characters
+turned into `_`, then `-1m`, then the format: `BTC_USDT-1m.feather` (the default), `.parquet`,
+`.json` or `.json.gz`. Futures candles live under `futures/` with the candle type appended:
+`futures/BTC_USDT_USDT-1m-futures.feather`. Feather and parquet hold the columns
+`date, open, high, low, close, volume` (date an aware time or epoch milliseconds); JSON holds
+`[[ms, open, high, low, close, volume], …]`. Either way the time is the candle's open, which is
+what `market_data.timestamp` means.
+
+pandas reads feather and parquet through pyarrow. A file that cannot be read, or JSON that is
+not a list of six-number rows, is a DataError naming the file: nothing is written from it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from exitlens.db import _first_line
+from exitlens.errors import ConfigError, DataError
+
+TIMEFRAME = "1m"
+FORMATS = ("feather", "parquet", "json", "json.gz")
+"""File formats in the order they are looked for, freqtrade's default first."""
+FILE_COLUMNS = ("date", "open", "high", "low", "close", "volume")
+CANDLE_COLUMNS = ("open_price", "high_price", "low_price", "close_price", "volume")
+FUTURES_FOLDER = "futures"
+FUTURES_SUFFIX = "-futures"
+
+_FILENAME_CHARACTERS = re.compile(r"[/ .@$+:]")
+_ONE_MINUTE_FILE = re.compile(rf"-{TIMEFRAME}(?:{FUTURES_SUFFIX})?\.(?:{'|'.join(re.escape(f) for f in FORMATS)})$")
+
+
+def pair_to_filename(pair: str) -> str:
+    """The file-name form of a pair, as freqtrade writes it: `BTC/USDT:USDT` → `BTC_USDT_USDT`."""
+    return _FILENAME_CHARACTERS.sub("_", pair)
+
+
+def is_futures_pair(pair: str) -> bool:
+    """ccxt writes a futures (swap) pair with its settle currency: `BTC/USDT:USDT`."""
+    return ":" in pair
+
+
+def one_minute_files(folder: Path) -> list[Path]:
+    """Every 1m candle file in a data directory and its `futures/` folder."""
+    found = []
+    for place in (folder, folder / FUTURES_FOLDER):
+        if place.is_dir():
+            found += sorted(p for p in place.iterdir() if p.is_file() and _ONE_MINUTE_FILE.search(p.name))
+    return found
+
+
+def data_directory(folder: Path | str) -> Path:
+    """The freqtrade data directory holding 1m candles: `folder` itself or, when `folder` is
+    `user_data/data`, its one exchange folder that has them.
+
+    Raises ConfigError when there is no such folder or no 1m file in it, with the command that
+    downloads them."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise ConfigError(f"candles directory {folder} does not exist: pass freqtrade's data "
+                          "directory, e.g. --candles user_data/data/binance")
+    if one_minute_files(folder):
+        return folder
+    exchanges = sorted(p for p in folder.iterdir() if p.is_dir() and one_minute_files(p))
+    if len(exchanges) == 1:
+        return exchanges[0]
+    if len(exchanges) > 1:
+        names = ", ".join(str(p) for p in exchanges)
+        raise ConfigError(f"candles directory {folder} holds 1m candles of several exchanges ({names}): "
+                          "pass the one the bot trades on")
+    raise ConfigError(f"no 1m candle files (*-1m.feather, *-1m.json, …) in {folder}: download them with "
+                      "`freqtrade download-data --timeframes 1m` (exitlens needs 1m candles)")
+
+
+def candle_file(folder: Path, pair: str) -> Path | None:
+    """The 1m candle file of `pair` in the data directory, or None when there is none."""
+    name = pair_to_filename(pair)
+    if is_futures_pair(pair):
+        candidates = [folder / FUTURES_FOLDER / f"{name}-{TIMEFRAME}{FUTURES_SUFFIX}.{fmt}" for fmt in FORMATS]
+    else:
+        candidates = [folder / f"{name}-{TIMEFRAME}.{fmt}" for fmt in FORMATS]
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def read_candle_file(path: Path, symbol: str) -> pd.DataFrame:
+    """The candles of one file as `market_data` rows (symbol, interval 1m, prices, volume,
+    timestamp = candle open in UTC), in file order."""
+    name = path.name
+    if name.endswith((".feather", ".parquet")):
+        frame = _read_columnar(path)
+    else:
+        frame = _read_json(path)
+    out = pd.DataFrame({
+        "symbol": symbol,
+        "interval": TIMEFRAME,
+        "timestamp": frame["date"],
+        **{column: frame[source] for column, source in zip(CANDLE_COLUMNS, FILE_COLUMNS[1:])},
+    })
+    return out.reset_index(drop=True)
+
+
+def _read_columnar(path: Path) -> pd.DataFrame:
+    reader = pd.read_feather if path.name.endswith(".feather") else pd.read_parquet
+    try:
+        frame = reader(path)
+    except Exception as exc:  # pyarrow raises its own ArrowInvalid, OSError, … for a damaged file
+        raise DataError(f"candle file {path} cannot be read ({_first_line(exc)}): download it again with "
+                        "`freqtrade download-data --timeframes 1m --erase`") from exc
+    missing = [c for c in FILE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(f"candle file {path} lacks the column(s) {', '.join(missing)}: "
+                        f"a freqtrade candle file has {', '.join(FILE_COLUMNS)}")
+    frame = frame.loc[:, list(FILE_COLUMNS)].copy()
+    date = frame["date"]
+    if pd.api.types.is_datetime64_any_dtype(date):
+        frame["date"] = pd.to_datetime(date, utc=True)
+    elif pd.api.types.is_numeric_dtype(date):
+        frame["date"] = pd.to_datetime(date, unit="ms", utc=True)
+    else:
+        raise DataError(f"candle file {path}: column date holds {date.dtype}, not times")
+    _check_numbers(path, frame, lambda i: f"row {i + 1}")
+    return frame
+
+
+def _read_json(path: Path) -> pd.DataFrame:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            rows = json.load(handle)
+    except (ValueError, OSError, EOFError) as exc:
+        raise DataError(f"candle file {path} is not JSON ({_first_line(exc)}): download it again "
+                        "with `freqtrade download-data --timeframes 1m --erase`") from exc
+    shape = "a list of [ms, open, high, low, close, volume] rows"
+    if not isinstance(rows, list):
+        raise DataError(f"candle file {path} is not {shape}")
+    for index, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != len(FILE_COLUMNS) or any(
+            isinstance(value, bool) or not isinstance(value, (int, float)) for value in row
+        ):
+            raise DataError(f"candle file {path}: row {index + 1} is {_short(row)}, not [ms, open, high, low, close, volume]")
+    frame = pd.DataFrame(rows, columns=list(FILE_COLUMNS), dtype=float)
+    _check_numbers(path, frame, lambda i: f"row {i + 1}")
+    frame["date"] = pd.to_datetime(frame["date"].astype("int64"), unit="ms", utc=True)
+    return frame
+
+
+def _check_numbers(path: Path, frame: pd.DataFrame, where) -> None:
+    """Every price and volume a finite number (market_data has no room for NaN)."""
+    for column in FILE_COLUMNS:
+        values = frame[column]
+        if column == "date":
+            bad = values.isna().to_numpy()
+        else:
+            numbers = pd.to_numeric(values, errors="coerce").astype(float)
+            bad = ~np.isfinite(numbers.to_numpy())
+            frame[column] = numbers
+        if bad.any():
+            index = int(np.flatnonzero(bad)[0])
+            raise DataError(f"candle file {path}: {where(index)} has {column} {values.iloc[index]!r}, not a number")
+
+
+def _short(value) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
