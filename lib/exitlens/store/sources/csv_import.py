@@ -1,0 +1,269 @@
+"""`exitlens import csv`: orders and candles of any bot, in a documented CSV format.
+
+Both files are UTF-8 CSV with a header row naming columns exactly as the database does
+(`trading_history`, `market_data`, SPEC §1); column order does not matter, an empty cell is
+"no value". Times are ISO-8601 with an offset (`2024-05-01T13:45:00+00:00`, `…Z`); a time
+without an offset is read as UTC.
+
+orders: required `symbol`, `side` (BUY / SELL), `price` (> 0), `quantity` (> 0) and a time
+(`executed_at`, else `created_at`); optional `id` (a UUID; by default one derived from the
+row, so importing the same file again adds nothing), `order_type` (LIMIT / MARKET, default
+MARKET), `fee` (≥ 0, quote currency, default 0), `status` (default FILLED), `strategy_name`,
+`signal_info` (a JSON object, e.g. `{"entry_avg_price": 101.5}`), `regime` (BULL / SIDEWAYS /
+BEAR), `high_water_mark`, `exit_reason` (raw: the alias map reads it), `created_at`,
+`executed_at`. `post_exit_prices` is refused: exitlens writes it.
+
+candles: required `symbol`, `timestamp` (the candle's open), `close_price`; optional
+`open_price`, `high_price`, `low_price` (default: the close), `volume` (default 0), `interval`
+(default `1m`, the one exitlens reads).
+
+Every row of both files is checked before anything is written; a bad file raises one line
+naming the first bad row by line number (and how many more there are), and the good files are
+then written in one transaction with insert-or-ignore: nothing half-written, nothing changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from exitlens import db
+from exitlens.errors import ConfigError, DataError
+from exitlens.store.sources.ingest import insert_new_candles, insert_new_orders
+
+log = logging.getLogger(__name__)
+
+ID_NAMESPACE = uuid.UUID("5c3f4f3e-38a4-4a53-9d8c-3f8f6f1e2a67")
+"""Fixed forever: a row without an id gets uuid5(ID_NAMESPACE, "symbol|side|time|price|quantity")."""
+
+ORDER_REQUIRED = ("symbol", "side", "price", "quantity")
+ORDER_TIMES = ("executed_at", "created_at")
+ORDER_OPTIONAL = ("id", "order_type", "fee", "status", "strategy_name", "signal_info", "regime",
+                  "high_water_mark", "exit_reason", *ORDER_TIMES)
+CANDLE_REQUIRED = ("symbol", "timestamp", "close_price")
+CANDLE_OPTIONAL = ("open_price", "high_price", "low_price", "volume", "interval")
+SIDES = ("BUY", "SELL")
+ORDER_TYPES = ("LIMIT", "MARKET")
+REGIMES = ("BULL", "SIDEWAYS", "BEAR")
+WIDTHS = {"symbol": 20, "side": 10, "order_type": 10, "status": 20, "strategy_name": 50,
+          "regime": 10, "exit_reason": 30, "interval": 10}
+"""Column widths of CoinPilot's tables (SPEC §1)."""
+DEFAULT_INTERVAL = "1m"
+
+
+class BadCsv(DataError):
+    """A CSV file exitlens cannot import: a missing or unknown column, or bad rows."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    orders_read: int = 0
+    orders_added: int = 0
+    candles_read: int = 0
+    candles_added: int = 0
+
+    def summary_line(self) -> str:
+        return (f"csv import: {self.orders_added} order(s) added, {self.orders_read - self.orders_added} already there; "
+                f"{self.candles_added} candle(s) added, {self.candles_read - self.candles_added} already there")
+
+    def to_json(self) -> dict:
+        return dict(vars(self))
+
+
+class _Problems:
+    """Bad cells of one file, reported as the first one (by line) and a count."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.found: list[tuple[int, str]] = []
+
+    def add(self, lines: pd.Series, mask: pd.Series, message) -> None:
+        for line, value in zip(lines[mask], mask[mask].index):
+            self.found.append((int(line), message(value)))
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            self.found.sort()
+            line, message = self.found[0]
+            more = f" (and {len(self.found) - 1} more problem(s))" if len(self.found) > 1 else ""
+            raise BadCsv(f"{self.name} line {line}: {message}{more}")
+
+
+def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...],
+                  refused: dict[str, str] | None = None) -> pd.DataFrame:
+    """The file's cells as text (empty → None) plus its `line` numbers; the header checked."""
+    if not path.is_file():
+        raise ConfigError(f"no CSV file at {path}")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = [name.strip() for name in next(reader, [])]
+        rows, lines = [], []
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise BadCsv(f"{path.name} line {reader.line_num}: {len(row)} cells, the header has {len(header)}")
+            rows.append([cell.strip() or None for cell in row])
+            lines.append(reader.line_num)
+    for name, why in (refused or {}).items():
+        if name in header:
+            raise BadCsv(f"{path.name}: column {name} cannot be imported: {why}")
+    unknown = [h for h in header if h not in required + optional]
+    if unknown:
+        raise BadCsv(f"{path.name}: unknown column(s) {', '.join(unknown)}: use {', '.join(required + optional)}")
+    missing = [h for h in required if h not in header]
+    if missing:
+        raise BadCsv(f"{path.name}: missing required column(s) {', '.join(missing)}")
+    if len(set(header)) != len(header):
+        raise BadCsv(f"{path.name}: a column appears twice in the header")
+    frame = pd.DataFrame(rows, columns=header, dtype=object).reindex(columns=list(required + optional))
+    frame = frame.astype(object).where(frame.notna(), None)
+    frame["line"] = lines
+    return frame
+
+
+def _numbers(frame: pd.DataFrame, column: str, problems: _Problems, *, minimum: float | None,
+             strict: bool, default: float | None = None) -> pd.Series:
+    text = frame[column]
+    values = pd.to_numeric(text, errors="coerce").astype(float)
+    present = text.notna()
+    bad = present & ~np.isfinite(values)
+    problems.add(frame["line"], bad, lambda i: f"{column} {text[i]!r} is not a number")
+    if minimum is not None:
+        low = present & ~bad & ((values <= minimum) if strict else (values < minimum))
+        word = "positive" if strict and minimum == 0 else f"at least {minimum:g}"
+        problems.add(frame["line"], low, lambda i: f"{column} {text[i]!r} is not {word}")
+    return values if default is None else values.fillna(default)
+
+
+def _times(frame: pd.DataFrame, column: str, problems: _Problems) -> pd.Series:
+    text = frame[column]
+    values = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+    problems.add(frame["line"], text.notna() & values.isna(),
+                 lambda i: f"{column} {text[i]!r} is not an ISO-8601 time (e.g. 2024-05-01T13:45:00+00:00)")
+    return values
+
+
+def _choice(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], problems: _Problems, default=None) -> pd.Series:
+    text = frame[column]
+    values = text.map(lambda v: v.upper() if isinstance(v, str) else default)
+    problems.add(frame["line"], text.notna() & ~values.isin(allowed),
+                 lambda i: f"{column} {text[i]!r} is not one of {', '.join(allowed)}")
+    return values
+
+
+def _widths(frame: pd.DataFrame, problems: _Problems) -> None:
+    for column, width in WIDTHS.items():
+        if column in frame:
+            long = frame[column].map(lambda v: isinstance(v, str) and len(v) > width).astype(bool)
+            problems.add(frame["line"], long, lambda i, c=column: f"{c} {frame[c][i]!r} is longer than {width} characters")
+
+
+def parse_orders(path: Path) -> pd.DataFrame:
+    """The orders file as `trading_history` rows, every cell checked."""
+    frame = read_csv_rows(path, ORDER_REQUIRED, ORDER_OPTIONAL,
+                          refused={"post_exit_prices": "exitlens writes it (SPEC §1)"})
+    problems = _Problems(path.name)
+    for column in ("symbol", "side", "price", "quantity"):
+        problems.add(frame["line"], frame[column].isna(), lambda i, c=column: f"{c} is empty")
+    side = _choice(frame, "side", SIDES, problems)
+    order_type = _choice(frame, "order_type", ORDER_TYPES, problems, default="MARKET")
+    regime = _choice(frame, "regime", REGIMES, problems)
+    price = _numbers(frame, "price", problems, minimum=0, strict=True)
+    quantity = _numbers(frame, "quantity", problems, minimum=0, strict=True)
+    fee = _numbers(frame, "fee", problems, minimum=0, strict=False, default=0.0)
+    high_water_mark = _numbers(frame, "high_water_mark", problems, minimum=0, strict=True)
+    executed = _times(frame, "executed_at", problems)
+    created = _times(frame, "created_at", problems)
+    problems.add(frame["line"], frame["executed_at"].isna() & frame["created_at"].isna(),
+                 lambda i: "no time: fill executed_at (or created_at)")
+    signal_info = frame["signal_info"].map(_json_object)
+    problems.add(frame["line"], frame["signal_info"].notna() & signal_info.isna(),
+                 lambda i: f"signal_info {frame['signal_info'][i]!r} is not a JSON object")
+    ids = frame["id"].map(_uuid_text)
+    problems.add(frame["line"], frame["id"].notna() & ids.isna(), lambda i: f"id {frame['id'][i]!r} is not a UUID")
+    _widths(frame, problems)
+    problems.raise_if_any()
+
+    event = executed.fillna(created)
+    derived = [str(uuid.uuid5(ID_NAMESPACE, f"{s}|{d}|{t.isoformat()}|{p!r}|{q!r}"))
+               for s, d, t, p, q in zip(frame["symbol"], side, event, price, quantity)]
+    ids = ids.where(ids.notna(), pd.Series(derived, index=frame.index))
+    duplicated = ids.duplicated(keep="first")
+    problems.add(frame["line"], duplicated, lambda i: f"id {ids[i]} repeats an earlier row")
+    problems.raise_if_any()
+    return pd.DataFrame({
+        "id": ids, "symbol": frame["symbol"], "side": side, "order_type": order_type,
+        "price": price, "quantity": quantity, "fee": fee, "status": frame["status"].fillna("FILLED"),
+        "strategy_name": frame["strategy_name"], "signal_info": signal_info, "regime": regime,
+        "high_water_mark": high_water_mark, "exit_reason": frame["exit_reason"], "post_exit_prices": None,
+        "created_at": created.fillna(executed), "executed_at": executed,
+    })
+
+
+def parse_candles(path: Path) -> pd.DataFrame:
+    """The candles file as `market_data` rows, every cell checked."""
+    frame = read_csv_rows(path, CANDLE_REQUIRED, CANDLE_OPTIONAL)
+    problems = _Problems(path.name)
+    for column in CANDLE_REQUIRED:
+        problems.add(frame["line"], frame[column].isna(), lambda i, c=column: f"{c} is empty")
+    close = _numbers(frame, "close_price", problems, minimum=0, strict=True)
+    prices = {c: _numbers(frame, c, problems, minimum=0, strict=True) for c in ("open_price", "high_price", "low_price")}
+    volume = _numbers(frame, "volume", problems, minimum=0, strict=False, default=0.0)
+    timestamp = _times(frame, "timestamp", problems)
+    _widths(frame, problems)
+    problems.raise_if_any()
+    return pd.DataFrame({
+        "symbol": frame["symbol"], "interval": frame["interval"].fillna(DEFAULT_INTERVAL),
+        **{c: values.fillna(close) for c, values in prices.items()},
+        "close_price": close, "volume": volume, "timestamp": timestamp,
+    })
+
+
+def import_csv(*, orders: Path | str | None, candles: Path | str | None, target_url: str) -> ImportResult:
+    """Check both files completely, then write them in one transaction (insert-or-ignore) into
+    the exitlens database at `target_url` (created and migrated when needed)."""
+    if orders is None and candles is None:
+        raise ConfigError("nothing to import: pass --orders FILE and/or --candles FILE")
+    order_rows = parse_orders(Path(orders)) if orders is not None else None
+    candle_rows = parse_candles(Path(candles)) if candles is not None else None
+    engine = db.connect(target_url, create=True)
+    try:
+        db.migrate(engine)
+        with engine.begin() as conn:
+            orders_added = insert_new_orders(conn, order_rows) if order_rows is not None and len(order_rows) else 0
+            candles_added = insert_new_candles(conn, candle_rows) if candle_rows is not None and len(candle_rows) else 0
+    finally:
+        engine.dispose()
+    result = ImportResult(
+        orders_read=0 if order_rows is None else len(order_rows), orders_added=orders_added,
+        candles_read=0 if candle_rows is None else len(candle_rows), candles_added=candles_added,
+    )
+    log.info(result.summary_line())
+    return result
+
+
+def _json_object(text):
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _uuid_text(text):
+    if text is None:
+        return None
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None
