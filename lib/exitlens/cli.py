@@ -254,6 +254,55 @@ def schedule(db_url, timezone_name, out_dir, metrics_port) -> None:
                   config=ScheduleConfig.from_env(metrics_port=metrics_port), out_dir=out_dir)
 
 
+@main.group()
+def sync() -> None:
+    """Copy another bot's orders and candles into exitlens's own database (SPEC §7)."""
+
+
+@sync.command("freqtrade")
+@click.option("--source", required=True, metavar="PATH_OR_URL",
+              help="The bot's database: tradesv3.sqlite, or its SQLAlchemy URL (opened read-only).")
+@click.option("--candles", "candles_dir", required=True, type=click.Path(file_okay=False),
+              help="freqtrade's data directory holding 1m candles, e.g. user_data/data/binance.")
+@_database_option
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+@_fail_cleanly
+def sync_freqtrade(source: str, candles_dir: str, db_url: str | None, as_json: bool) -> None:
+    """Copy a freqtrade bot's filled orders and 1m candle files (read-only, incremental)."""
+    from exitlens.store.sources.freqtrade import sync_freqtrade as run_sync
+
+    result = run_sync(source, candles_dir, target_url=database_url_from_env(db_url))
+    _echo_source_result(result, as_json)
+
+
+@main.group("import")
+def import_() -> None:
+    """Import orders and candles from files in a documented format."""
+
+
+@import_.command("csv")
+@click.option("--orders", "orders_file", type=click.Path(dir_okay=False), default=None,
+              help="Orders CSV (trading_history columns; see the README).")
+@click.option("--candles", "candles_file", type=click.Path(dir_okay=False), default=None,
+              help="Candles CSV (market_data columns; see the README).")
+@_database_option
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+@_fail_cleanly
+def import_csv(orders_file: str | None, candles_file: str | None, db_url: str | None, as_json: bool) -> None:
+    """Check every row of both files, then import them in one transaction (insert-or-ignore)."""
+    from exitlens.store.sources.csv_import import import_csv as run_import
+
+    result = run_import(orders=orders_file, candles=candles_file, target_url=database_url_from_env(db_url))
+    _echo_source_result(result, as_json)
+
+
+def _echo_source_result(result, as_json: bool) -> None:
+    """Notes (one per kind of skipped row) on stderr, then the summary line or the JSON object."""
+    for note in getattr(result, "notes", []):
+        click.echo(f"note: {note}", err=True)
+    click.echo(json.dumps(result.to_json()) if as_json else result.summary_line())
+
+
 def run(argv: list[str] | None = None) -> None:
     """The `exitlens` entry point: click's usage errors, too, end in one line on stderr."""
     try:
