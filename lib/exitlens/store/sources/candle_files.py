@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from exitlens.db import _first_line
-from exitlens.errors import ConfigError, DataError
+from exitlens.core.errors import ConfigError, DataError
+from exitlens.store.db import _first_line
 
 TIMEFRAME = "1m"
 FORMATS = ("feather", "parquet", "json", "json.gz")

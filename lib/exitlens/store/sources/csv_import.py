@@ -34,8 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from exitlens import db
-from exitlens.errors import ConfigError, DataError
+from exitlens.core.errors import ConfigError, DataError
+from exitlens.store import db, migrations
 from exitlens.store.sources.ingest import insert_new_candles, insert_new_orders
 
 log = logging.getLogger(__name__)
@@ -162,8 +162,9 @@ def _choice(frame: pd.DataFrame, column: str, allowed: tuple[str, ...], problems
 def _widths(frame: pd.DataFrame, problems: _Problems) -> None:
     for column, width in WIDTHS.items():
         if column in frame:
-            long = frame[column].map(lambda v: isinstance(v, str) and len(v) > width).astype(bool)
-            problems.add(frame["line"], long, lambda i, c=column: f"{c} {frame[c][i]!r} is longer than {width} characters")
+            long = frame[column].map(lambda v, w=width: isinstance(v, str) and len(v) > w).astype(bool)
+            problems.add(frame["line"], long,
+                         lambda i, c=column, w=width: f"{c} {frame[c][i]!r} is longer than {w} characters")
 
 
 def parse_orders(path: Path) -> pd.DataFrame:
@@ -236,7 +237,7 @@ def import_csv(*, orders: Path | str | None, candles: Path | str | None, target_
     candle_rows = parse_candles(Path(candles)) if candles is not None else None
     engine = db.connect(target_url, create=True)
     try:
-        db.migrate(engine)
+        migrations.migrate(engine)
         with engine.begin() as conn:
             orders_added = insert_new_orders(conn, order_rows) if order_rows is not None and len(order_rows) else 0
             candles_added = insert_new_candles(conn, candle_rows) if candle_rows is not None and len(candle_rows) else 0

@@ -48,11 +48,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from tqdm import tqdm
 
-from exitlens import db
-from exitlens.errors import ConfigError, DataError
+from exitlens.core.errors import ConfigError, DataError
+from exitlens.core.timeutil import utc_series
+from exitlens.store import db, migrations
 from exitlens.store.sources import candle_files
 from exitlens.store.sources.ingest import insert_new_candles, insert_new_orders
-from exitlens.timeutil import utc_series
 
 log = logging.getLogger(__name__)
 
@@ -304,8 +304,8 @@ class SyncResult:
 
     def summary_line(self) -> str:
         skipped = sum(self.skipped.values())
-        parts = [f"freqtrade sync from {self.source}: {self.orders_added} order(s) added, "
-                 f"{self.orders_read - self.orders_added} already there"]
+        parts = [(f"freqtrade sync from {self.source}: {self.orders_added} order(s) added, "
+                  f"{self.orders_read - self.orders_added} already there")]
         if skipped:
             kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in self.skipped.items() if n)
             parts.append(f"{skipped} skipped ({kinds})")
@@ -339,7 +339,7 @@ def sync_freqtrade(source: str, candles: Path | str, *, target_url: str, progres
 
     engine = db.connect(target_url, create=True)
     try:
-        db.migrate(engine)
+        migrations.migrate(engine)
         candles_added: dict[str, int] = {}
         with engine.begin() as conn:
             orders_added = insert_new_orders(conn, read.orders) if len(read.orders) else 0
@@ -366,7 +366,7 @@ def _refuse_same_database(source: str, target_url: str) -> None:
     if "://" in source:
         return
     target = db.sync_url(target_url)
-    if target.get_backend_name() == "sqlite" and target.database not in (None, "", ":memory:"):
-        if Path(target.database).expanduser().resolve() == Path(source).expanduser().resolve():
-            raise ConfigError(f"--db points at the freqtrade database {source}: exitlens writes to its "
+    if (target.get_backend_name() == "sqlite" and target.database not in (None, "", ":memory:")
+            and Path(target.database).expanduser().resolve() == Path(source).expanduser().resolve()):
+        raise ConfigError(f"--db points at the freqtrade database {source}: exitlens writes to its "
                               "own database (default data/exitlens.db), never into freqtrade's")

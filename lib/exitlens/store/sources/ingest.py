@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from exitlens.store import BATCH_ROWS, CANDLE_FIELDS, ORDER_FIELDS
-from exitlens.timeutil import SQLITE_TIME_FORMAT
+from exitlens.core.timeutil import SQLITE_TIME_FORMAT
+from exitlens.store.writes import BATCH_ROWS, CANDLE_FIELDS, ORDER_FIELDS
 
 ORDER_JSON_FIELDS = ("signal_info", "post_exit_prices")
 TIME_FIELDS = ("created_at", "executed_at", "timestamp")
