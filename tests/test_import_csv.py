@@ -1,0 +1,127 @@
+"""`exitlens import csv`: the documented format, checked row by row, written all or nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from exitlens.cli import main
+from exitlens.store.sources.csv_import import BadCsv, import_csv, parse_orders
+
+ORDERS = """symbol,side,price,quantity,fee,executed_at,exit_reason,signal_info,regime
+BTC/USDT,BUY,60000,0.01,0.6,2024-03-01T00:10:00+00:00,,,BULL
+BTC/USDT,sell,61000,0.01,0.61,2024-03-01T10:00:00+09:00,roi,"{""entry_avg_price"": 60000}",
+ETH/USDT,BUY,3000,1,,2024-03-01 02:00:00,,,
+"""
+
+CANDLES = """symbol,timestamp,open_price,high_price,low_price,close_price,volume
+BTC/USDT,2024-03-01T01:00:00Z,60900,61100,60800,61000,12.5
+BTC/USDT,2024-03-01T01:01:00Z,,,,61010,
+"""
+
+
+@pytest.fixture
+def files(tmp_path):
+    orders, candles = tmp_path / "orders.csv", tmp_path / "candles.csv"
+    orders.write_text(ORDERS)
+    candles.write_text(CANDLES)
+    return orders, candles
+
+
+def _count(tmp_path, table: str) -> int:
+    with sqlite3.connect(tmp_path / "exitlens.db") as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_import_when_files_valid_writes_every_row_in_storage_form(files, tmp_path, sqlite_url):
+    result = import_csv(orders=files[0], candles=files[1], target_url=sqlite_url)
+
+    assert (result.orders_added, result.candles_added) == (3, 2)
+    with sqlite3.connect(tmp_path / "exitlens.db") as conn:
+        rows = conn.execute("SELECT side, executed_at, created_at, fee, status, order_type, exit_reason, signal_info, regime "
+                            "FROM trading_history ORDER BY executed_at").fetchall()
+        candle = conn.execute("SELECT open_price, high_price, low_price, volume, interval FROM market_data "
+                              "ORDER BY timestamp DESC LIMIT 1").fetchone()
+    assert rows[0][:3] == ("BUY", "2024-03-01 00:10:00.000000", "2024-03-01 00:10:00.000000")
+    assert rows[1][:2] == ("SELL", "2024-03-01 01:00:00.000000")           # +09:00 converted to UTC
+    assert rows[1][6:8] == ("roi", '{"entry_avg_price": 60000}')
+    assert rows[2][1] == "2024-03-01 02:00:00.000000" and rows[2][3] == 0  # naive read as UTC; fee defaults to 0
+    assert {r[4] for r in rows} == {"FILLED"} and {r[5] for r in rows} == {"MARKET"}
+    assert rows[0][8] == "BULL" and rows[1][8] is None
+    assert candle == (61010, 61010, 61010, 0, "1m")                        # open/high/low default to the close
+
+
+def test_import_twice_adds_nothing(files, sqlite_url):
+    import_csv(orders=files[0], candles=files[1], target_url=sqlite_url)
+
+    again = import_csv(orders=files[0], candles=files[1], target_url=sqlite_url)
+
+    assert (again.orders_added, again.candles_added) == (0, 0)
+    assert "0 order(s) added, 3 already there" in again.summary_line()
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("BTC/USDT,BUY,abc,1,,2024-03-01T00:00:00Z,,,", "orders.csv line 5: price 'abc' is not a number"),
+    ("BTC/USDT,HOLD,1,1,,2024-03-01T00:00:00Z,,,", "orders.csv line 5: side 'HOLD' is not one of BUY, SELL"),
+    ("BTC/USDT,BUY,1,0,,2024-03-01T00:00:00Z,,,", "orders.csv line 5: quantity '0' is not positive"),
+    ("BTC/USDT,BUY,1,1,-1,2024-03-01T00:00:00Z,,,", "orders.csv line 5: fee '-1' is not at least 0"),
+    ("BTC/USDT,BUY,1,1,,yesterday,,,", "orders.csv line 5: executed_at 'yesterday' is not an ISO-8601 time"),
+    ("BTC/USDT,BUY,1,1,,,,,", "orders.csv line 5: no time: fill executed_at"),
+    ("BTC/USDT,BUY,1,1,,2024-03-01T00:00:00Z,,[1],", "orders.csv line 5: signal_info '[1]' is not a JSON object"),
+    ("BTC/USDT,BUY,1,1,,2024-03-01T00:00:00Z,,,MOON", "orders.csv line 5: regime 'MOON' is not one of BULL"),
+    ("BTC/USDT,BUY,1,1,,2024-03-01T00:00:00Z,,", "orders.csv line 5: 8 cells, the header has 9"),
+])
+def test_import_when_a_row_is_bad_names_its_line_and_writes_nothing(files, tmp_path, sqlite_url, row, message):
+    files[0].write_text(ORDERS + row + "\n")
+
+    with pytest.raises(BadCsv, match=message.replace("[", r"\[").replace("(", r"\(")) as raised:
+        import_csv(orders=files[0], candles=files[1], target_url=sqlite_url)
+
+    assert "\n" not in str(raised.value)
+    assert not (tmp_path / "exitlens.db").exists()
+
+
+def test_import_when_several_rows_bad_reports_the_first_and_counts_the_rest(files, sqlite_url):
+    files[0].write_text(ORDERS + "X,BUY,abc,1,,2024-03-01T00:00:00Z,,,\nX,BUY,1,-2,,2024-03-01T00:00:00Z,,,\n")
+
+    with pytest.raises(BadCsv, match=r"^orders.csv line 5: price 'abc' is not a number \(and 1 more problem\(s\)\)$"):
+        import_csv(orders=files[0], candles=None, target_url=sqlite_url)
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ("symbol,side,price,quantity,executed_at,post_exit_prices", "column post_exit_prices cannot be imported"),
+    ("symbol,side,price,qty,executed_at", "unknown column\\(s\\) qty"),
+    ("symbol,side,price,executed_at", "missing required column\\(s\\) quantity"),
+])
+def test_parse_orders_when_header_wrong_says_which_column(tmp_path, header, message):
+    path = tmp_path / "orders.csv"
+    path.write_text(header + "\n")
+
+    with pytest.raises(BadCsv, match=message):
+        parse_orders(path)
+
+
+def test_import_when_candles_bad_writes_no_orders_either(files, tmp_path, sqlite_url):
+    import_csv(orders=None, candles=files[1], target_url=sqlite_url)
+    files[1].write_text(CANDLES + "BTC/USDT,2024-03-01T01:02:00Z,1,1,1,-5,1\n")
+
+    with pytest.raises(BadCsv, match="candles.csv line 4: close_price '-5' is not positive"):
+        import_csv(orders=files[0], candles=files[1], target_url=sqlite_url)
+
+    assert _count(tmp_path, "trading_history") == 0 and _count(tmp_path, "market_data") == 2
+
+
+def test_cli_import_csv_prints_one_summary_line_and_one_line_errors(files, tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+
+    done = runner.invoke(main, ["import", "csv", "--orders", str(files[0]), "--candles", str(files[1]), "--db", url])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip() == "csv import: 3 order(s) added, 0 already there; 2 candle(s) added, 0 already there"
+
+    files[0].write_text(ORDERS + "BTC/USDT,BUY,abc,1,,2024-03-01T00:00:00Z,,,\n")
+    failed = runner.invoke(main, ["import", "csv", "--orders", str(files[0]), "--db", url])
+    assert failed.exit_code == 1
+    assert failed.stderr.strip() == "exitlens: error: orders.csv line 5: price 'abc' is not a number"
