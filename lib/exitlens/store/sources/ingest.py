@@ -31,7 +31,6 @@ TIME_FIELDS = ("created_at", "executed_at", "timestamp")
 PG_PAGE_ROWS = 5_000
 """Rows per multi-row INSERT on PostgreSQL: 8 parameters a row stays far below its 65,535."""
 
-_DIALECT_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def _table(name: str, fields: tuple[str, ...], dialect: str) -> sa.TableClause:
@@ -79,9 +78,10 @@ def storage_rows(frame: pd.DataFrame, fields: tuple[str, ...], dialect: str) -> 
 def _insert_ignore(conn: Connection, name: str, fields: tuple[str, ...], frame: pd.DataFrame, *, key: str) -> int:
     dialect = conn.dialect.name
     table = _table(name, fields, dialect)
-    statement = _DIALECT_INSERT[dialect](table).on_conflict_do_nothing()
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement: sa.Executable = insert(table).on_conflict_do_nothing()
     if dialect == "postgresql":
-        statement = statement.returning(table.c[key])
+        statement = insert(table).on_conflict_do_nothing().returning(table.c[key])
         conn = conn.execution_options(insertmanyvalues_page_size=PG_PAGE_ROWS)
     rows = storage_rows(frame, fields, dialect)
     added = 0
