@@ -371,3 +371,40 @@ def test_sync_then_track_then_summary_gives_freqtrades_own_pnl(bot, tmp_path):
 def _money(value) -> float:
     """A money figure, plain or per quote currency ({"USDT": …})."""
     return float(value["USDT"]) if isinstance(value, dict) else float(value)
+
+
+def test_scheduled_track_job_with_freqtrade_sync_copies_new_orders_before_tracking(bot, tmp_path):
+    from exitlens.core.settings import Settings
+    from exitlens.ops.schedule import default_track_job, sync_from_env
+    from exitlens.store import migrations
+
+    url = f"sqlite:///{tmp_path / 'exitlens.db'}"
+    engine = db.connect(url, create=True)
+    migrations.migrate(engine)
+    env = {"EXITLENS_SYNC": "freqtrade", "EXITLENS_FREQTRADE_SOURCE": str(bot.path),
+           "EXITLENS_FREQTRADE_CANDLES": str(bot.data)}
+
+    result = default_track_job(engine, Settings(), sync=sync_from_env(env, url))(pd.Timestamp(NOW).to_pydatetime())
+
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM trading_history")).scalar_one() > 0
+    assert result.points_tracked > 0
+    engine.dispose()
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"EXITLENS_SYNC": "hummingbot"}, "not a known source"),
+    ({"EXITLENS_SYNC": "freqtrade"}, "needs EXITLENS_FREQTRADE_SOURCE"),
+])
+def test_sync_from_env_when_misconfigured_says_what_to_set(env, message):
+    from exitlens.core.errors import ConfigError
+    from exitlens.ops.schedule import sync_from_env
+
+    with pytest.raises(ConfigError, match=message):
+        sync_from_env(env, "sqlite:///x.db")
+
+
+def test_sync_from_env_when_unset_runs_no_sync():
+    from exitlens.ops.schedule import sync_from_env
+
+    assert sync_from_env({}, "sqlite:///x.db") is None

@@ -48,6 +48,7 @@ from exitlens.ops import metrics
 from exitlens.ops.schedule_config import JOBS, REPORT_KINDS, ScheduleConfig
 from exitlens.store import db, tracker
 from exitlens.store.locks import JobLocks
+from exitlens.store.sources.freqtrade import sync_freqtrade
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +65,44 @@ def utc_now() -> datetime:
 # --------------------------------------------------------------------------- default jobs
 
 
-def default_track_job(engine: Engine, settings: Settings) -> TrackJob:
-    """`track_job(now)`: record the due points, then set the pending-points gauge."""
+def default_track_job(engine: Engine, settings: Settings, *, sync: Callable[[], Any] | None = None) -> TrackJob:
+    """`track_job(now)`: copy what is new from the bot's source when a sync is configured,
+    record the due points, then set the pending-points gauge."""
 
     def track_job(now: datetime) -> tracker.TrackResult:
+        if sync is not None:
+            sync()
         result = tracker.track(engine, now, settings, progress=False)
         metrics.count_tracking(result)
         metrics.POST_EXIT_PENDING.set(tracker.pending_points(engine, now, settings))
         return result
 
     return track_job
+
+
+SYNC_SOURCES = ("freqtrade",)
+
+
+def sync_from_env(env: Mapping[str, str], db_url: str) -> Callable[[], Any] | None:
+    """The sync to run before each tracker run, from EXITLENS_SYNC (`freqtrade`, with
+    EXITLENS_FREQTRADE_SOURCE and EXITLENS_FREQTRADE_CANDLES), or None when it is unset."""
+    source_kind = (env.get("EXITLENS_SYNC") or "").strip().lower()
+    if not source_kind:
+        return None
+    if source_kind not in SYNC_SOURCES:
+        raise ConfigError(f"EXITLENS_SYNC={source_kind!r} is not a known source: use {', '.join(SYNC_SOURCES)}")
+    source = (env.get("EXITLENS_FREQTRADE_SOURCE") or "").strip()
+    candles = (env.get("EXITLENS_FREQTRADE_CANDLES") or "").strip()
+    if not source or not candles:
+        raise ConfigError("EXITLENS_SYNC=freqtrade needs EXITLENS_FREQTRADE_SOURCE (tradesv3.sqlite or its URL) "
+                          "and EXITLENS_FREQTRADE_CANDLES (the data folder with the 1m candle files)")
+
+    def sync() -> Any:
+        result = sync_freqtrade(source, candles, target_url=db_url, progress=False)
+        log.info("freqtrade sync: %s", result.summary_line())
+        return result
+
+    return sync
 
 
 class AnnouncedFailure(ExitlensError):
@@ -301,7 +330,7 @@ def start_scheduler(
     if track_job is None:
         engine = db.connect(url)
         cleanups.append(engine.dispose)
-        track_job = default_track_job(engine, settings)
+        track_job = default_track_job(engine, settings, sync=sync_from_env(env, url))
     if report_job is None:
         report_job = default_report_job(db_url=url, out_dir=out_dir, settings=settings, notify=notify)
     locks = JobLocks(url, config.lock_min_hold) if db.sync_url(url).get_backend_name() == "postgresql" else None
