@@ -42,27 +42,33 @@ def reference_ledger(orders: pd.DataFrame) -> pd.DataFrame:
         queue = queues[symbol]
         if rank == 0:
             if quantity > 0 and price > 0 and math.isfinite(quantity * price):
-                queue.append([quantity, price, when])
+                fee = float(row["fee"]) if "fee" in row and pd.notna(row["fee"]) else 0.0
+                fee = fee if math.isfinite(fee) and fee >= 0 else 0.0
+                queue.append([quantity, price, when, fee / quantity])
             continue
         need = quantity if quantity > 0 else 0.0
-        covered = cost = age = 0.0
+        covered = cost = age = fees = 0.0
+        opened = None
         while need > 1e-12 and queue:
             lot = queue[0]
             take = min(lot[0], need)
+            if opened is None and take > 1e-9 * quantity:
+                opened = lot[2]
             covered += take
             cost += take * lot[1]
             age += take * (when - lot[2]).total_seconds() / 3600
+            fees += take * lot[3]
             lot[0] -= take
             need -= take
             if lot[0] <= 1e-12:
                 queue.popleft()
-        out[label] = (covered, cost, age)
+        out[label] = (covered, cost, age, opened, fees)
 
     result = []
     for label, row in orders.iterrows():
         if str(row["side"]).upper() != "SELL":
             continue
-        covered, cost, age = out.get(label, (0.0, 0.0, 0.0))
+        covered, cost, age, opened, fees = out.get(label, (0.0, 0.0, 0.0, None, 0.0))
         quantity = float(row["quantity"])
         stored = _stored_price(row["signal_info"])
         full = covered > 0 and abs(covered - quantity) <= 1e-9 * quantity
@@ -80,9 +86,12 @@ def reference_ledger(orders: pd.DataFrame) -> pd.DataFrame:
                 "entry_source": source,
                 "covered_quantity": covered,
                 "hold_hours": age / covered if covered > 0 else math.nan,
+                "open_time": opened if covered > 0 else None,
+                "lot_fees": fees if covered > 0 else 0.0,
             }
         )
     frame = pd.DataFrame(result, columns=["label", "id", "entry_price", "entry_source",
-                                          "covered_quantity", "hold_hours"])
+                                          "covered_quantity", "hold_hours", "open_time", "lot_fees"])
+    frame["open_time"] = pd.to_datetime(frame["open_time"], utc=True)
     frame["entry_source"] = frame["entry_source"].astype(object).where(frame["entry_source"].notna(), None)
     return frame.set_index("label")

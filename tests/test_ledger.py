@@ -128,6 +128,23 @@ def test_ledger_when_one_lot_is_split_across_sells_each_gets_its_own_hold():
     assert all(rows[i]["entry_source"] == "fifo" for i in ("s1", "s2", "s3"))
 
 
+def test_ledger_open_time_is_the_earliest_lot_consumed_beyond_a_rounding_crumb():
+    frame = orders_frame(
+        buy(0, 100, 0.1, id="b1"),
+        buy(0, 100, 0.2, id="b2"),
+        buy(5, 100, 1.0, id="b3"),
+        sell(6, 110, 0.3, id="s1"),  # 0.1 + 0.2 != 0.3 in floats: b2 may keep a crumb
+        sell(7, 110, 0.5, id="s2"),
+        sell(8, 110, 9.0, id="s3"),  # the rest of b3
+        sell(9, 110, 1.0, id="s4"),  # nothing left
+    )
+    rows = by_id(entry_ledger(frame))
+    assert rows["s1"]["open_time"] == at(0)
+    assert rows["s2"]["open_time"] == at(5)
+    assert rows["s3"]["open_time"] == at(5)
+    assert pd.isna(rows["s4"]["open_time"])
+
+
 def test_ledger_when_sell_precedes_buys_does_not_carry_a_short():
     frame = orders_frame(sell(0, 90, 1, id="early"), buy(1, 100, 1), sell(2, 110, 1, id="later"))
     rows = by_id(entry_ledger(frame))
@@ -200,6 +217,7 @@ def random_orders(seed: int) -> pd.DataFrame:
         fields["executed_at"] = fields["created_at"]
         quantity = float(rng.choice([0.1, 0.2, 0.3, 1.0, 2.5, rng.uniform(0.01, 3)]))
         price = float(rng.uniform(50, 150))
+        fields["fee"] = float(rng.choice([0.0, rng.uniform(0, 5), -1.0, np.nan]))
         if side == "SELL":
             fields["signal_info"] = {"entry_avg_price": stored_choices[rng.integers(0, 8)]}
         rows.append(buy(0, price, quantity, **fields) if side == "BUY" else sell(0, price, quantity, **fields))
@@ -216,5 +234,6 @@ def test_ledger_on_random_history_matches_the_loop_reference(seed):
         return
     assert list(fast.index) == list(slow.index)
     assert list(fast["entry_source"]) == list(slow["entry_source"])
-    for column in ("entry_price", "covered_quantity", "hold_hours"):
+    for column in ("entry_price", "covered_quantity", "hold_hours", "lot_fees"):
         assert list(fast[column]) == pytest.approx(list(slow[column]), nan_ok=True, rel=1e-9, abs=1e-9)
+    assert list(fast["open_time"]) == list(slow["open_time"].dt.as_unit("ns"))

@@ -169,6 +169,11 @@ def _period_arguments(kind: str, date_text, end_text, days) -> dict:
     return {"end": _time(end_text, "--end"), "days": days or WEEKLY_DAYS}
 
 
+def _rules_option(command):
+    return click.option("--rules", metavar="FILE", default=None,
+                        help="Exit rules file for exit replay (default: EXITLENS_EXIT_RULES).")(command)
+
+
 def _narrator():
     return narrator_from_config(LLMConfig.from_env())
 
@@ -181,11 +186,13 @@ KIND = click.Choice(["daily", "weekly"])
 @_database_option
 @_timezone_option
 @_period_options
+@_rules_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary object as JSON.")
 @_fail_cleanly
-def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, as_json) -> None:
+def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, rules, as_json) -> None:
     """Print the numbers of a day (daily) or a period (weekly)."""
     from exitlens.reports.analysis import analyse_from_database, current_period
+    from exitlens.reports.replay_service import replay_section
 
     settings = settings_from_env(timezone_name)
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
@@ -195,6 +202,7 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, as
     db.require_tables(engine)
     analysis = analyse_from_database(engine, kind, settings, days=days, narrator=_narrator(),
                                      **current_period(kind, settings, now, **period))
+    analysis = replay_section(engine, analysis, rules, now=now, strict=True)
     result = analysis.to_json()
     click.echo(json.dumps(result, ensure_ascii=False) if as_json else result["headline"])
 
@@ -224,6 +232,40 @@ def report(kind, db_url, timezone_name, date_text, end_text, days, now_text, for
     )
     push_metrics(f"exitlens_{kind}_report", succeeded_at=now)
     click.echo(f"{kind} report written to {run.run_dir} (index: {run.index})")
+
+
+@main.command()
+@_database_option
+@_timezone_option
+@_period_options
+@_rules_option
+@click.option("--sweep", "sweeps", multiple=True, metavar="NAME=V1,V2,…",
+              help="Values to replay for one parameter instead of its default sweep (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the replay object as JSON.")
+@_fail_cleanly
+def replay(db_url, timezone_name, date_text, end_text, days, now_text, rules, sweeps, as_json) -> None:
+    """Exit replay: what other exit parameters would have done (a day with --date, else the
+    --days days ending at --end)."""
+    from exitlens.core.replay_stats import parse_sweep_option
+    from exitlens.reports.analysis import analyse_from_database, current_period
+    from exitlens.reports.replay_service import replay_period, replay_text, require_rules
+
+    book = require_rules(rules)
+    overrides: dict[str, list[float]] = {}
+    for text in sweeps:
+        overrides.update(parse_sweep_option(text))
+    settings = settings_from_env(timezone_name)
+    now = _time(now_text, "--now") or datetime.now(timezone.utc)
+    kind = "daily" if date_text else "weekly"
+    period = _period_arguments(kind, date_text, end_text, days)
+    days = period.pop("days", WEEKLY_DAYS)
+    engine = db.connect(database_url_from_env(db_url))
+    db.require_tables(engine)
+    analysis = analyse_from_database(engine, kind, settings, days=days, **current_period(kind, settings, now, **period))
+    result = replay_period(engine, analysis, book, now=now, overrides=overrides)
+    for note in result.notes:
+        log.warning(note)
+    click.echo(json.dumps(result.to_json(), ensure_ascii=False) if as_json else replay_text(result))
 
 
 def _parse_parameters(pairs: tuple[str, ...]) -> dict:

@@ -52,6 +52,8 @@ def sell_columns(settings: Settings) -> dict[str, str]:
         "realized_pnl": "float64",
         "win": "boolean",
         "hold_hours": "float64",
+        "open_time": UTC_TIME,
+        "lot_fees": "float64",
     }
     columns.update({post_column(key): "float64" for key in settings.horizon_keys})
     return columns
@@ -94,7 +96,7 @@ def evaluate_sells(
         out[name] = sells[name]
     for name in ("regime", "exit_reason"):
         out[name] = sells[name].astype(object).where(sells[name].notna(), UNKNOWN)
-    for name in ("entry_price", "entry_source", "covered_quantity", "hold_hours"):
+    for name in ("entry_price", "entry_source", "covered_quantity", "hold_hours", "open_time", "lot_fees"):
         out[name] = known[name]
 
     price = pd.to_numeric(out["price"], errors="coerce")

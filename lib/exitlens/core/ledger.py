@@ -17,6 +17,9 @@ bot that is minutes. Here each symbol is a handful of numpy passes:
   slice is a difference of the piecewise-linear cumulative cost curve (lot prices are constant
   inside a lot), read with `np.interp`; the same curve over `quantity × lot time` gives the
   quantity-weighted lot time, hence the hold time.
+* The position of SELL i opens at the earliest lot it consumes by more than 1e-9 of its
+  quantity (SPEC §6): the first lot whose cumulative end lies beyond `P_{i-1}` plus that
+  margin, one `searchsorted` on the cumulative lot ends.
 
 BUYs without a positive, finite price and quantity cannot be lots and are left out (logged).
 A plain-loop reference implementation lives in tests/ledger_reference.py and a property test
@@ -31,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from exitlens.core.errors import DataError
-from exitlens.core.frames import with_declared_types
+from exitlens.core.frames import UTC_TIME, with_declared_types
 
 logger = logging.getLogger(__name__)
 
@@ -46,16 +49,25 @@ LEDGER_COLUMNS: dict[str, str] = {
     "entry_source": "object",
     "covered_quantity": "float64",
     "hold_hours": "float64",
+    "lot_fees": "float64",
+    "open_time": UTC_TIME,
     "note": "object",
 }
 """One row per SELL, indexed like the SELL's row in the orders frame.
 `entry_source` is 'stored' | 'fifo' | 'fifo_partial' | None (no entry price);
 `covered_quantity` is how much of the SELL the BUY lots covered; `hold_hours` is null when
-no lot was consumed; `note` is None or a sentence naming the sell id."""
+no lot was consumed; `lot_fees` is the pro-rata fees of the consumed lots (SPEC §2.1:
+`lot fee × consumed / lot quantity`; 0 when none, a fee that is missing, negative or not a
+number counts as 0); `open_time` is the event time of the earliest lot consumed by more than
+1e-9 of the SELL's quantity (the position's open, SPEC §6), null when none; `note` is None or a sentence naming the sell id."""
 
 REQUIRED_COLUMNS = ("id", "symbol", "side", "price", "quantity", "signal_info", "event_time")
 
 _NS_PER_HOUR = 3_600_000_000_000
+_NO_TIME = np.iinfo(np.int64).min
+_OPEN_MARGIN = 1e-9
+"""A lot opens the position only when the SELL consumes more than this fraction of its
+quantity from it (SPEC §6)."""
 _RELATIVE_TOLERANCE = 1e-9
 _ABSOLUTE_TOLERANCE = 1e-12
 """Coverage within this fraction of the SELL quantity (or this fraction of the symbol's total
@@ -92,9 +104,12 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
         )
     consuming = is_sell & timed & (quantity > 0) & np.isfinite(quantity)
 
+    fees = fee_amounts(orders["fee"]) if "fee" in orders.columns else np.zeros(len(orders))
     covered = np.zeros(len(orders))
+    lot_fees = np.zeros(len(orders))
     cost = np.full(len(orders), np.nan)
     lot_age_hours = np.full(len(orders), np.nan)
+    open_ns = np.full(len(orders), _NO_TIME)
     active = usable_lot | consuming
     if active.any():
         rows = np.flatnonzero(active)
@@ -104,8 +119,8 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
         rows, symbol_codes = rows[order], symbol_codes[order]
         bounds = np.flatnonzero(np.diff(symbol_codes)) + 1
         for part in np.split(rows, bounds):
-            got = _consume_symbol(is_sell[part], quantity[part], price[part], time_ns[part])
-            covered[part], cost[part], lot_age_hours[part] = got
+            got = _consume_symbol(is_sell[part], quantity[part], price[part], time_ns[part], fees[part])
+            covered[part], cost[part], lot_age_hours[part], open_ns[part], lot_fees[part] = got
 
     sells = np.flatnonzero(is_sell)
     result = pd.DataFrame(index=orders.index[sells])
@@ -125,13 +140,21 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
     result["entry_source"] = source
     result["covered_quantity"] = covered
     result["hold_hours"] = np.where(has_fifo, lot_age_hours[sells], np.nan)
+    result["lot_fees"] = np.where(has_fifo, lot_fees[sells], 0.0)
+    result["open_time"] = pd.to_datetime(np.where(has_fifo, open_ns[sells], _NO_TIME), utc=True)
     result["note"] = _notes(result, quantity, has_stored, stored_raw, timed[sells])
     return with_declared_types(result, LEDGER_COLUMNS)
 
 
-def _consume_symbol(is_sell, quantity, price, time_ns):
-    """(covered, cost, mean lot age in hours) for each row of one symbol, rows in FIFO order.
-    Only the SELL rows' values mean anything; BUY rows get covered 0."""
+def fee_amounts(fee: pd.Series) -> np.ndarray:
+    """Fees usable as amounts: a missing, negative or non-numeric fee counts as 0."""
+    numbers = pd.to_numeric(fee, errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isfinite(numbers) & (numbers >= 0), numbers, 0.0)
+
+
+def _consume_symbol(is_sell, quantity, price, time_ns, fees):
+    """(covered, cost, mean lot age in hours, open time in ns, lot fees consumed) for each row of one symbol, rows
+    in FIFO order. Only the SELL rows' values mean anything; BUY rows get covered 0."""
     time_hours = (time_ns - time_ns[0]) / _NS_PER_HOUR
     bought = np.where(is_sell, 0.0, quantity)
     sold = np.where(is_sell, quantity, 0.0)
@@ -154,6 +177,7 @@ def _consume_symbol(is_sell, quantity, price, time_ns):
     axis = np.concatenate(([0.0], cum_bought[lots]))
     cost_curve = np.concatenate(([0.0], np.cumsum(bought[lots] * price[lots])))
     time_curve = np.concatenate(([0.0], np.cumsum(bought[lots] * time_hours[lots])))
+    fee_curve = np.concatenate(([0.0], np.cumsum(fees[lots])))
 
     def consumed(curve):
         return np.interp(consumed_end, axis, curve) - np.interp(consumed_start, axis, curve)
@@ -162,7 +186,15 @@ def _consume_symbol(is_sell, quantity, price, time_ns):
     nothing = np.full(len(covered), np.nan)
     cost = np.where(has_lots, consumed(cost_curve), np.nan)
     mean_lot_time = np.divide(consumed(time_curve), covered, out=nothing, where=has_lots)
-    return covered, cost, time_hours - mean_lot_time
+    # The earliest lot consumed by more than the margin: the first whose cumulative end lies
+    # beyond the slice's start plus the margin (a lot the previous sell left a rounding crumb of
+    # ends before it).
+    lot_ends = axis[1:]
+    first_lot = np.searchsorted(lot_ends, consumed_start + _OPEN_MARGIN * sold, side="right")
+    lot_times = np.append(time_ns[lots], _NO_TIME)  # past the last lot: no time
+    open_ns = np.where(has_lots, lot_times[np.minimum(first_lot, len(lot_times) - 1)], _NO_TIME)
+    lot_fees = np.where(has_lots, consumed(fee_curve), 0.0)
+    return covered, cost, time_hours - mean_lot_time, open_ns, lot_fees
 
 
 def _fifo_order(symbol_codes, time_ns, is_sell, ids):

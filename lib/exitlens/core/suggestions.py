@@ -30,7 +30,11 @@ class Suggestion:
     `metric` is the path of the bucket metric in the summary object
     (`"by_exit_reason.TRAILING_STOP.avg_post_24h_pct"`, `"by_regime.BULL.early_exit_rate"`);
     `samples` is how many sells that metric is computed from.
-    For `hold`, metric, value and threshold are None and samples is the evaluable count."""
+    For `hold`, metric, value and threshold are None and samples is the evaluable count.
+    `replay` is what exit replay says of it (SPEC §3, replay_stats.ReplayCheck as a dict:
+    status confirmed / not confirmed / not replayable, the replayed parameter and value, n, the
+    mean effect on net_pnl_pct and its 95% interval); None, and absent from the dict, when no
+    exit rules file is configured."""
 
     rule: str
     message: str
@@ -38,9 +42,13 @@ class Suggestion:
     value: float | None
     threshold: float | None
     samples: int
+    replay: dict | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        if self.replay is None:
+            del out["replay"]
+        return out
 
 
 @dataclass(frozen=True)

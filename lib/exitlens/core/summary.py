@@ -15,7 +15,7 @@ bound and reads as the calendar day the report is about. Time is always a parame
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from datetime import datetime, time, timedelta
 from typing import Any, Sequence
@@ -102,6 +102,8 @@ class PeriodAnalysis:
     narration: Narration
     date: Date | None = None
     days: int | None = None
+    replay: dict | None = None
+    replay_notes: list[str] = field(default_factory=list)
 
     @property
     def headline(self) -> str:
@@ -112,11 +114,23 @@ class PeriodAnalysis:
         """Every note of the summary: about the data, about the suggestions (such as "not
         enough data"), and why the headline is not the LLM's when one was wanted."""
         narration = [self.narration.note] if self.narration.note else []
-        return self.data_notes + self.suggestion_notes + narration
+        return self.data_notes + self.suggestion_notes + self.replay_notes + narration
 
     def to_json(self) -> dict:
-        """The summary object of SPEC §4, JSON-ready (plain types, None for unknown)."""
-        return {**self.facts(), "notes": self.notes, "headline": self.headline}
+        """The summary object of SPEC §4, JSON-ready (plain types, None for unknown); with a
+        `replay` key (SPEC §6), before the buckets, only when the period was replayed."""
+        out = {**self.facts(), "notes": self.notes, "headline": self.headline}
+        if self.replay is None:
+            return out
+        at = list(out).index("overall") if "overall" in out else len(out)
+        items = list(out.items())
+        return dict(items[:at] + [("replay", self.replay)] + items[at:])
+
+    def with_replay(self, replay: dict, checks: dict[str, dict], notes: list[str]) -> PeriodAnalysis:
+        """This analysis with the exit replay object, each suggestion's replay check (by rule
+        name) and the replay's notes."""
+        suggestions = [replace(s, replay=checks.get(s.rule)) for s in self.suggestions]
+        return replace(self, replay=replay, suggestions=suggestions, replay_notes=list(notes))
 
     def facts(self) -> dict:
         """The summary object without its headline: what a narrator writes the headline from."""

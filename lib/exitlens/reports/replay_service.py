@@ -1,0 +1,253 @@
+"""Exit replay of a period (SPEC §6): the period's replayable SELLs, their candle paths, the
+actual rules (fidelity, censored), the sweep and its intervals, the replay-backed suggestions
+and the confirmation mark of every rule-based suggestion (SPEC §3).
+
+The engine (core.replay, core.replay_stats) is pure; this module is the edge that feeds it: it
+reads each position's 1m candles with `store.candles.load_candle_paths` (one range query per
+symbol range and chunk) from the position's open to the later of its exit + the longest
+post-exit horizon and its open + the longest time limit replayed, bounded by `now`, and lays
+them out as the engine's flat arrays. A trade's path stops at its own window's end, so the
+candles of a later position of the same symbol never extend it across a gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from exitlens.core.errors import ConfigError
+from exitlens.core.exit_rules import RuleBook, load_rules
+from exitlens.core.replay import CENSORED, Candles, Trades, exit_reason_codes, fidelity, replay, replayed_net_pnl_pct
+from exitlens.core.replay_stats import (
+    ReplaySuggestion,
+    check_suggestion,
+    effect_table,
+    replay_suggestions,
+    sweep_values,
+)
+from exitlens.core.settings import Settings
+from exitlens.core.summary import PeriodAnalysis, aware_utc
+from exitlens.store.candles import load_candle_paths
+
+log = logging.getLogger(__name__)
+
+RULES_ENV = "EXITLENS_EXIT_RULES"
+FIDELITY_WARNING = 0.80
+"""Below this fidelity the reports warn that the rules file does not describe the bot."""
+HOW_TO_ADD_RULES = (f"no exit rules file: pass --rules FILE or set {RULES_ENV} (config/demo_exit_rules.toml is "
+                    "the demo bot's; see the README section \"Exit replay\")")
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """The replay of a period: the SPEC §6 object (`to_json`), the sweep table behind it and
+    notes (such as a regime table no sell of the period belongs to)."""
+
+    rules: str
+    fill: str
+    replayable: int
+    not_replayable: int
+    fidelity: float | None
+    fidelity_samples: int
+    censored: int
+    sweep: pd.DataFrame
+    suggestions: list[ReplaySuggestion]
+    min_samples: int
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The REPLAY object of SPEC §6, JSON-safe (None, never NaN)."""
+        return {
+            "rules": self.rules, "fill": self.fill, "replayable": self.replayable,
+            "not_replayable": self.not_replayable, "fidelity": self.fidelity,
+            "fidelity_samples": self.fidelity_samples, "censored": self.censored,
+            "sweep": [{key: _plain(value) for key, value in row.items()} for row in self.sweep.to_dict("records")],
+            "suggestions": [{key: _plain(value) for key, value in s.to_dict().items()} for s in self.suggestions],
+        }
+
+    def mark(self, analysis: PeriodAnalysis) -> PeriodAnalysis:
+        """`analysis` with this replay in its summary, a replay check on every rule-based
+        suggestion, and this replay's notes."""
+        checks = {s.rule: {key: _plain(value) for key, value in
+                           check_suggestion(self.sweep, s.rule, min_samples=self.min_samples).to_dict().items()}
+                  for s in analysis.suggestions}
+        return analysis.with_replay(self.to_json(), checks, self.notes)
+
+
+def rules_path(option: str | None) -> str | None:
+    """The exit rules file: the --rules option, else EXITLENS_EXIT_RULES, else None."""
+    return option or os.environ.get(RULES_ENV) or None
+
+
+def require_rules(option: str | None) -> RuleBook:
+    """The rules `exitlens replay` runs with; ConfigError saying how to add one when none."""
+    path = rules_path(option)
+    if path is None:
+        raise ConfigError(HOW_TO_ADD_RULES)
+    return load_rules(path)
+
+
+def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, now: datetime,
+                  overrides: Mapping[str, Sequence[float]] | None = None) -> ReplayResult:
+    """Replay the sells of `analysis` under `book` and the sweep (`overrides` replace the
+    default values of the parameters they name), with candles up to `now`."""
+    settings = analysis.settings
+    sells = analysis.sells
+    values = sweep_values(book, overrides)
+    usable = _replayable(sells)
+    chosen = sells[usable]
+    now_utc = aware_utc(now, "now")
+    windows = replay_windows(chosen, book, values, settings, now_utc)
+    paths = load_candle_paths(engine, windows, interval=settings.candle_interval)
+    candles, ranges = _candles(paths)
+    trades = _trades(chosen, candles, ranges, windows)
+
+    labels = [(name, float(value)) for name, vs in values.items() for value in vs]
+    books = [book] + [book.with_parameter(name, value) for name, value in labels]
+    replayed = replay(trades, candles, books)
+    actual_code = exit_reason_codes(trades.exit_reason)
+    fit = fidelity(actual_code, trades.exit_time, replayed.code[0], replayed.time[0])
+    pnl = replayed_net_pnl_pct(trades.entry_price, trades.quantity, trades.buy_fees, trades.sell_fee,
+                               trades.exit_price, replayed.price)
+    table = effect_table(pnl[0], pnl[1:], labels, book.parameters())
+    notes = _notes(book, sells)
+    log.info("replayed %d sells (%d not replayable) on %d candles under %d rule variants",
+             len(trades), int((~usable).sum()), len(candles), len(books))
+    return ReplayResult(
+        rules=book.source, fill=book.fill, replayable=len(trades), not_replayable=int((~usable).sum()),
+        fidelity=fit.value, fidelity_samples=fit.samples, censored=int((replayed.code[0] == CENSORED).sum()),
+        sweep=table, suggestions=replay_suggestions(table, min_samples=settings.min_samples),
+        min_samples=settings.min_samples, notes=notes,
+    )
+
+
+def replay_section(engine: Engine, analysis: PeriodAnalysis, rules_option: str | None, *, now: datetime,
+                   strict: bool) -> PeriodAnalysis:
+    """`analysis` with its replay when a rules file is configured; unchanged without one.
+
+    `strict` (a command run) lets a bad rules file raise its one-line ConfigError; otherwise
+    (a report run) the summary's replay section says what is wrong and the report goes on."""
+    path = rules_path(rules_option)
+    if path is None:
+        return analysis
+    try:
+        book = load_rules(path)
+    except ConfigError as exc:
+        if strict:
+            raise
+        log.warning("exit replay skipped: %s", exc)
+        return analysis.with_replay({"rules": path, "error": str(exc)}, {}, [f"Exit replay skipped: {exc}"])
+    return replay_period(engine, analysis, book, now=now).mark(analysis)
+
+
+def replay_windows(sells: pd.DataFrame, book: RuleBook, values: Mapping[str, Sequence[float]],
+                   settings: Settings, now: pd.Timestamp) -> pd.DataFrame:
+    """Per replayable sell (indexed like `sells`): symbol, start (the position's open) and end
+    (the later of exit + the longest horizon and open + the longest time limit replayed, at
+    most `now`)."""
+    limits = [rules.time_limit_hours for rules in (book.default, *book.regimes.values())]
+    limits += list(values.get("time_limit_hours", []))
+    longest_limit = pd.Timedelta(hours=max((h for h in limits if h is not None), default=0.0))
+    after_exit = max(h.delta for h in settings.horizons)
+    end = np.maximum(sells["event_time"] + after_exit, sells["open_time"] + longest_limit)
+    return pd.DataFrame({"symbol": sells["symbol"], "start": sells["open_time"],
+                         "end": pd.Series(end, index=sells.index).clip(upper=now)}, index=sells.index)
+
+
+def _replayable(sells: pd.DataFrame) -> np.ndarray:
+    """SPEC §6: an entry price and at least one consumed lot (an open time); the exit price and
+    quantity must be positive for net_pnl_pct."""
+    positive = [pd.to_numeric(sells[c], errors="coerce").gt(0).to_numpy() for c in ("entry_price", "price", "quantity")]
+    return np.logical_and.reduce(positive) & sells["open_time"].notna().to_numpy()
+
+
+def _candles(paths: pd.DataFrame) -> tuple[Candles, dict[str, tuple[int, int]]]:
+    """The candle paths as the engine's flat arrays (paths are sorted by symbol and time) and
+    each symbol's [lo, hi) range in them."""
+    symbols = paths["symbol"].to_numpy(dtype=object)
+    cuts = np.flatnonzero(symbols[1:] != symbols[:-1]) + 1 if len(symbols) else np.empty(0, dtype=int)
+    starts = np.concatenate(([0], cuts)) if len(symbols) else np.empty(0, dtype=int)
+    stops = np.concatenate((cuts, [len(symbols)])) if len(symbols) else np.empty(0, dtype=int)
+    ranges = {str(symbols[lo]): (int(lo), int(hi)) for lo, hi in zip(starts, stops)}
+    candles = Candles(time=_ns(paths["timestamp"]), open=paths["open"].to_numpy(dtype=float),
+                      high=paths["high"].to_numpy(dtype=float), low=paths["low"].to_numpy(dtype=float),
+                      close=paths["close"].to_numpy(dtype=float))
+    return candles, ranges
+
+
+def _trades(sells: pd.DataFrame, candles: Candles, ranges: Mapping[str, tuple[int, int]],
+            windows: pd.DataFrame) -> Trades:
+    """The engine's trades: each path is its symbol's candles with open < timestamp ≤ window end."""
+    open_ns, end_ns = _ns(sells["open_time"]), _ns(windows["end"])
+    symbols = sells["symbol"].to_numpy(dtype=object)
+    start = np.zeros(len(sells), dtype=np.int64)
+    stop = np.zeros(len(sells), dtype=np.int64)
+    for symbol in np.unique(symbols) if len(symbols) else []:
+        rows = symbols == symbol
+        lo, hi = ranges.get(str(symbol), (0, 0))
+        times = candles.time[lo:hi]
+        start[rows] = lo + np.searchsorted(times, open_ns[rows], side="right")
+        stop[rows] = lo + np.searchsorted(times, end_ns[rows], side="right")
+    own_fee = pd.to_numeric(sells["fee"], errors="coerce").fillna(0.0).clip(lower=0.0)
+    return Trades(
+        entry_price=sells["entry_price"].to_numpy(dtype=float), open_time=open_ns,
+        exit_time=_ns(sells["event_time"]), exit_price=sells["price"].to_numpy(dtype=float),
+        exit_reason=sells["exit_reason"].to_numpy(dtype=object), regime=sells["regime"].to_numpy(dtype=object),
+        start=start, stop=np.maximum(start, stop), quantity=sells["quantity"].to_numpy(dtype=float),
+        buy_fees=sells["lot_fees"].fillna(0.0).to_numpy(dtype=float), sell_fee=own_fee.to_numpy(dtype=float),
+    )
+
+
+def _notes(book: RuleBook, sells: pd.DataFrame) -> list[str]:
+    unused = book.unused_regimes(set(sells["regime"].dropna().astype(str)))
+    if not unused:
+        return []
+    return [f"Exit rules file {Path(book.source).name} has a table for regime(s) {', '.join(unused)} that no sell "
+            "of the period belongs to: check the regime names."]
+
+
+def _ns(times: pd.Series) -> np.ndarray:
+    return pd.DatetimeIndex(pd.to_datetime(times, utc=True)).as_unit("ns").asi8
+
+
+def _plain(value: object) -> object:
+    """A JSON-safe scalar: numpy numbers as Python numbers, NaN as None."""
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(float(value)) else float(value)
+    return value
+
+
+
+
+
+def replay_text(result: ReplayResult) -> str:
+    """The replay as readable text: fidelity, the sweep table, the replay-backed suggestions."""
+    fit = "–" if result.fidelity is None else f"{result.fidelity:.1%}"
+    lines = [f"exit replay with {result.rules} (fill {result.fill}): {result.replayable} replayable sells, "
+             f"{result.not_replayable} not replayable, {result.censored} censored",
+             f"fidelity {fit} over {result.fidelity_samples} sells with a modelled exit reason"]
+    if result.fidelity is not None and result.fidelity < FIDELITY_WARNING:
+        lines.append(f"warning: fidelity below {FIDELITY_WARNING:.0%}: the rules file does not describe the bot")
+    lines.append(f"{'parameter':<24}{'value':>9}{'current':>9}{'n':>6}{'cens.':>6}{'mean':>9}{'low':>9}{'high':>9}")
+    for row in result.sweep.itertuples(index=False):
+        cells = [_cell(row.value, "g"), _cell(row.current, "g"), f"{row.n:>6}", f"{row.censored:>6}",
+                 _cell(row.mean, "+.3f"), _cell(row.low, "+.3f"), _cell(row.high, "+.3f")]
+        lines.append(f"{row.parameter:<24}{cells[0]}{cells[1]}{''.join(cells[2:4])}{''.join(cells[4:])}")
+    lines += [f"suggestion: {s.message}" for s in result.suggestions] or ["no replay-backed suggestion"]
+    lines += [f"note: {note}" for note in result.notes]
+    return "\n".join(lines)
+
+
+def _cell(value: float, spec: str) -> str:
+    return f"{'–':>9}" if value is None or math.isnan(value) else f"{value:>9{spec}}"
