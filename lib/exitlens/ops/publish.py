@@ -22,6 +22,7 @@ from exitlens.core.timeutil import parse_aware, require_aware
 from exitlens.delivery.notify import RunAnnouncement, announce
 from exitlens.reports.analysis import analyse_from_database, current_period
 from exitlens.reports.archive import RunPeriod
+from exitlens.reports.replay_service import replay_section
 from exitlens.reports.run import ReportRun, ReportRunFailed, report_notebook, run_report
 from exitlens.store import db
 
@@ -98,6 +99,7 @@ def publish_report(
     try:
         db.require_tables(engine)
         analysis = analyse_from_database(engine, kind, settings, days=days, narrator=narrator, **period_arguments)
+        analysis = replay_section(engine, analysis, None, now=now, strict=False)
     finally:
         engine.dispose()
     summary = analysis.to_json()

@@ -27,6 +27,7 @@ from exitlens.core.summary import (
     period_for_days,
 )
 from exitlens.core.timeutil import parse_aware
+from exitlens.reports.replay_service import replay_section
 from exitlens.reports.views import ReportData
 from exitlens.store import db
 from exitlens.store.candles import load_candle_paths
@@ -124,7 +125,8 @@ def report_data(
 ) -> ReportData:
     """The data of a report from the notebook's parameters (JSON literals: ISO texts or None).
 
-    `as_of` is the time the data-quality section measures pending / missed points against;
+    `as_of` is the time the data-quality section measures pending / missed points against, and
+    the end of the candles exit replay reads (when EXITLENS_EXIT_RULES names a rules file);
     by default the period end, so a report of a past period reads the same every time.
     """
     engine = db.connect(notebook_database_url())
@@ -135,9 +137,10 @@ def report_data(
             end=parse_aware(end, "end") if end else None,
             days=days, narrator=narrator,
         )
+        moment = pd.Timestamp(parse_aware(as_of, "as_of")) if as_of else analysis.period.end
+        analysis = replay_section(engine, analysis, None, now=moment, strict=False)
     finally:
         engine.dispose()
-    moment = pd.Timestamp(parse_aware(as_of, "as_of")) if as_of else analysis.period.end
     return ReportData(analysis, moment)
 
 

@@ -241,8 +241,8 @@ def replay_text(result: ReplayResult) -> str:
         lines.append(f"warning: fidelity below {FIDELITY_WARNING:.0%}: the rules file does not describe the bot")
     lines.append(f"{'parameter':<24}{'value':>9}{'current':>9}{'n':>6}{'cens.':>6}{'mean':>9}{'low':>9}{'high':>9}")
     for row in result.sweep.itertuples(index=False):
-        cells = [_cell(row.value, "g"), _cell(row.current, "g"), f"{row.n:>6}", f"{row.censored:>6}",
-                 _cell(row.mean, "+.3f"), _cell(row.low, "+.3f"), _cell(row.high, "+.3f")]
+        cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.censored:>6}",
+                 _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f")]
         lines.append(f"{row.parameter:<24}{cells[0]}{cells[1]}{''.join(cells[2:4])}{''.join(cells[4:])}")
     lines += [f"suggestion: {s.message}" for s in result.suggestions] or ["no replay-backed suggestion"]
     lines += [f"note: {note}" for note in result.notes]
@@ -250,4 +250,4 @@ def replay_text(result: ReplayResult) -> str:
 
 
 def _cell(value: float, spec: str) -> str:
-    return f"{'–':>9}" if value is None or math.isnan(value) else f"{value:>9{spec}}"
+    return f"{'–':>9}" if value is None or math.isnan(value) else format(value, spec)
