@@ -12,6 +12,8 @@ DEMO_WEEK_END := 2026-11-24T00:00:00+09:00
 FORMATS ?= html,pdf
 # The suite reads the demo database; a URL from the shell must not redirect it.
 CLEAN_ENV := env -u EXITLENS_DATABASE_URL -u DATABASE_URL
+# The demo bot's exit rules: reports and summaries of the demo replay its exits (SPEC §6).
+DEMO_RULES := EXITLENS_EXIT_RULES=config/demo_exit_rules.toml
 
 .PHONY: install demo test check bench notebooks clean
 
@@ -28,8 +30,8 @@ $(DEMO_DB): | $(STAMP)
 
 demo: $(DEMO_DB)
 	$(CLEAN_ENV) $(BIN)/exitlens track --now $(DEMO_END)
-	$(CLEAN_ENV) $(BIN)/exitlens report daily --date $(DEMO_DAY) --now $(DEMO_END) --formats $(FORMATS)
-	$(CLEAN_ENV) $(BIN)/exitlens report weekly --end $(DEMO_WEEK_END) --now $(DEMO_END) --formats $(FORMATS)
+	$(CLEAN_ENV) $(DEMO_RULES) $(BIN)/exitlens report daily --date $(DEMO_DAY) --now $(DEMO_END) --formats $(FORMATS)
+	$(CLEAN_ENV) $(DEMO_RULES) $(BIN)/exitlens report weekly --end $(DEMO_WEEK_END) --now $(DEMO_END) --formats $(FORMATS)
 	@echo "open $(CURDIR)/reports/index.html"
 
 test: check $(DEMO_DB)

@@ -128,6 +128,27 @@ def _suggestion_field(index: int, suggestion: Mapping[str, Any]) -> dict[str, An
     return {"name": f"{index}. {rule}", "value": value, "inline": False}
 
 
+def replay_field(replay: Mapping[str, Any]) -> dict[str, Any]:
+    """The exit replay field: the best-supported change (the replay-backed suggestion whose 95%
+    interval has the highest lower bound) with its interval, else why there is none."""
+    if replay.get("error"):
+        return {"name": "Exit replay", "value": truncate(f"not run: {replay['error']}", FIELD_VALUE_MAX),
+                "inline": False}
+    fidelity = replay.get("fidelity")
+    fit = f"fidelity {fmt_ratio(fidelity)}" if fidelity is not None else "fidelity unknown"
+    backed = [s for s in replay.get("suggestions") or [] if s.get("low") is not None]
+    if backed:
+        best = max(backed, key=lambda s: s["low"])
+        value = (f"Best-supported change: {best.get('parameter')} {best.get('current')} → {best.get('suggested')}: "
+                 f"{best['value']:+.2f} points of net PnL per trade (95% interval {best['low']:+.2f} to "
+                 f"{best['high']:+.2f}, n={fmt_count(best.get('samples'))}); {fit}")
+    else:
+        value = f"No swept change has an interval wholly above 0; {fit}"
+    if fidelity is not None and fidelity < 0.8:
+        value += " — below 80%: the rules file does not describe the bot"
+    return {"name": "Exit replay", "value": truncate(value, FIELD_VALUE_MAX), "inline": False}
+
+
 def build_discord_embed(
     summary: Mapping[str, Any] | None,
     run: RunAnnouncement,
@@ -167,6 +188,9 @@ def build_discord_embed(
     for index, suggestion in enumerate(suggestions[:top_suggestions], start=1):
         fields.append(_suggestion_field(index, suggestion))
     hidden = len(suggestions) - min(len(suggestions), top_suggestions)
+    replay = summary.get("replay")
+    if isinstance(replay, Mapping):
+        fields.append(replay_field(replay))
     notes = [str(n) for n in summary.get("notes") or []]
     if notes:
         fields.append({"name": "Notes", "value": "\n".join(f"• {n}" for n in notes[:3]),

@@ -127,3 +127,30 @@ def hold_time_by_exit_reason(sells: pd.DataFrame) -> Figure:
                 palette=reason_colours(order), legend=False, ax=ax)
     ax.set(title=title, xlabel="exit reason", ylabel="hold time (hours)")
     return fig
+
+
+def replay_effect_chart(sweep: pd.DataFrame, parameter: str) -> Figure:
+    """Exit replay of one parameter: the mean effect on net_pnl_pct per trade at each swept value,
+    its 95% interval as a band, the current value marked, and n under each point."""
+    fig, ax = _figure((7, 3.6))
+    title = f"Replayed {parameter}: effect on net PnL per trade"
+    rows = sweep.dropna(subset=["value"]).sort_values("value")
+    if rows.empty or rows["mean"].isna().all():
+        _empty(ax, title)
+        return fig
+    colour = sns.color_palette(PALETTE)[0]
+    ax.fill_between(rows["value"], rows["low"], rows["high"], color=colour, alpha=0.2, label="95% interval")
+    ax.plot(rows["value"], rows["mean"], marker="o", color=colour, label="mean effect")
+    ax.axhline(0, color="0.5", linewidth=0.8)
+    current = rows["current"].dropna()
+    if not current.empty:
+        ax.axvline(float(current.iloc[0]), color="0.2", linestyle="--", linewidth=1,
+                   label=f"current {float(current.iloc[0]):g}")
+    for value, n in zip(rows["value"], rows["n"]):
+        ax.annotate(f"n={int(n)}", (value, 0), xycoords=("data", "axes fraction"), xytext=(0, 3),
+                    textcoords="offset points", ha="center", fontsize=8, color="0.3")
+    ax.set_title(title)
+    ax.set_xlabel(parameter)
+    ax.set_ylabel("effect (percentage points)")
+    ax.legend(loc="best", fontsize=8)
+    return fig

@@ -116,8 +116,8 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     replayed = replay(trades, candles, books)
     actual_code = exit_reason_codes(trades.exit_reason)
     fit = fidelity(actual_code, trades.exit_time, replayed.code[0], replayed.time[0])
-    pnl = replayed_net_pnl_pct(trades.entry_price, trades.quantity, trades.buy_fees, trades.sell_fee,
-                               trades.exit_price, replayed.price)
+    pnl = replayed_net_pnl_pct(trades.entry_price, np.asarray(trades.quantity), np.asarray(trades.buy_fees),
+                               np.asarray(trades.sell_fee), trades.exit_price, replayed.price)
     table = effect_table(pnl[0], pnl[1:], labels, book.parameters())
     notes = _notes(book, sells)
     log.info("replayed %d sells (%d not replayable) on %d candles under %d rule variants",

@@ -111,7 +111,8 @@ class ReportData:
 
     def detail(self) -> pd.DataFrame:
         """Every sell of the period: time in the report timezone, symbol, regime, reason,
-        quantity, entry (and where it came from), exit, PnL, hold time, post-exit changes."""
+        quantity, entry (and where it came from), exit, PnL, hold time, post-exit changes, the
+        highest and lowest price within 24h after the exit and the verdict (SPEC §2.2)."""
         sells = self.analysis.sells.sort_values(["event_time", "id"])
         table = pd.DataFrame({
             f"sell time ({self.settings.timezone})": sells["event_time"].dt.tz_convert(self.settings.tz).dt.strftime("%Y-%m-%d %H:%M"),
@@ -126,8 +127,19 @@ class ReportData:
             "PnL (KRW)": sells["realized_pnl"],
             "hold (h)": sells["hold_hours"],
             **{f"{h} (%)": sells[post_column(h)] for h in self.settings.horizon_keys},
+            "24h high after (%)": sells.get("max_after_24h_pct"),
+            "24h low after (%)": sells.get("min_after_24h_pct"),
+            "verdict": _verdicts(sells),
         })
         return table.reset_index(drop=True)
+
+
+def _verdicts(sells: pd.DataFrame) -> pd.Series | None:
+    """The verdict of each sell, "(provisional)" when not read from its 24h point."""
+    if "verdict" not in sells.columns:
+        return None
+    provisional = sells["verdict_provisional"].fillna(False).astype(bool)
+    return sells["verdict"].where(~provisional, sells["verdict"] + " (provisional)")
 
 
 _READABLE = {
