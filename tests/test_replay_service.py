@@ -1,0 +1,134 @@
+"""Exit replay of a period from a database (SPEC §6): the replay object, the summary's replay
+key, the marks on rule-based suggestions, on both engines."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from exitlens.core.errors import ConfigError
+from exitlens.core.exit_rules import parse_rules
+from exitlens.core.settings import Settings
+from exitlens.core.suggestions import Suggestion
+from exitlens.reports.analysis import analyse_from_database
+from exitlens.reports.replay_service import RULES_ENV, replay_period, replay_section
+from exitlens.store import writes
+
+RULES = """
+[default]
+stop_loss_pct = 3.0
+take_profit_pct = 5.0
+time_limit_hours = 72
+fill = "close"
+
+[regime.BEAR]
+stop_loss_pct = 2.0
+"""
+NOW = pd.Timestamp("2026-11-20T12:00:00Z")
+END = pd.Timestamp("2026-11-21T00:00:00Z")
+REPLAY_KEYS = ["rules", "fill", "replayable", "not_replayable", "fidelity", "fidelity_samples", "censored",
+               "sweep", "suggestions"]
+SWEEP_KEYS = ["parameter", "value", "current", "n", "censored", "mean", "low", "high"]
+
+
+def order(side, minute, price, *, order_id, exit_reason=None, signal_info=None, fee=0.0):
+    at = pd.Timestamp("2026-11-20T10:00:00Z") + pd.Timedelta(minutes=minute)
+    return {"id": order_id, "symbol": "KRW-BTC", "side": side, "order_type": "MARKET", "price": price,
+            "quantity": 1.0, "fee": fee, "status": "FILLED", "created_at": at, "executed_at": at,
+            "exit_reason": exit_reason, "regime": "BULL", "signal_info": signal_info}
+
+
+@pytest.fixture
+def one_take_profit(engine):
+    """A lot bought at 10:00 at 100 (fee 0.1); the close climbs 1 a minute to 110 at 10:10, then
+    falls 0.5 a minute to 100 at 10:30, where the candles end; the bot took profit at 10:05 at 105. A second sell has no lot at all."""
+    writes.insert_orders(engine, pd.DataFrame([
+        order("BUY", 0, 100.0, order_id=f"{1:08d}-0000-0000-0000-000000000000", fee=0.1),
+        order("SELL", 5, 105.0, order_id=f"{2:08d}-0000-0000-0000-000000000000", exit_reason="TAKE_PROFIT"),
+        order("SELL", 40, 99.0, order_id=f"{3:08d}-0000-0000-0000-000000000000", exit_reason="STOP_LOSS", signal_info={"entry_avg_price": 102.0}),
+    ]))
+    closes = [100 + m if m <= 10 else 110 - (m - 10) / 2 for m in range(1, 31)]
+    writes.insert_candles(engine, pd.DataFrame({
+        "symbol": "KRW-BTC",
+        "timestamp": [pd.Timestamp("2026-11-20T10:00:00Z") + pd.Timedelta(minutes=m) for m in range(1, 31)],
+        "close_price": [float(c) for c in closes],
+    }))
+    return engine
+
+
+def analysis_of(engine, settings=Settings(min_samples=1)):
+    return analyse_from_database(engine, "weekly", settings, end=END.to_pydatetime(), days=7)
+
+
+def test_replay_period_gives_the_spec_object_with_fidelity_and_sweep(one_take_profit):
+    result = replay_period(one_take_profit, analysis_of(one_take_profit), parse_rules(RULES, source="rules.toml"),
+                           now=NOW.to_pydatetime())
+    out = json.loads(json.dumps(result.to_json(), allow_nan=False))
+    assert list(out) == REPLAY_KEYS
+    assert (out["rules"], out["fill"], out["replayable"], out["not_replayable"]) == ("rules.toml", "close", 1, 1)
+    assert (out["fidelity"], out["fidelity_samples"], out["censored"]) == (1.0, 1, 0)
+    assert all(list(row) == SWEEP_KEYS for row in out["sweep"])
+    rows = {(r["parameter"], r["value"]): r for r in out["sweep"]}
+    # take profit 2.5%: the close reaches 103 at 10:03, 2 points below the actual 105 exit
+    assert rows[("take_profit_pct", 2.5)]["mean"] == pytest.approx(-2.0)
+    assert rows[("take_profit_pct", 2.5)]["low"] == pytest.approx(-2.0)
+    # take profit 7.5%: 108 at 10:08
+    assert rows[("take_profit_pct", 7.5)]["mean"] == pytest.approx(3.0)
+    assert rows[("take_profit_pct", 5.0 * 0.5)]["current"] == 5.0
+    assert "regime(s) BEAR" in result.notes[0]
+
+
+def test_replay_when_candles_end_before_an_exit_the_variant_is_censored(one_take_profit):
+    result = replay_period(one_take_profit, analysis_of(one_take_profit), parse_rules(RULES), now=NOW.to_pydatetime(),
+                           overrides={"take_profit_pct": [9.5, 20.0]})
+    rows = result.to_json()["sweep"]
+    tp = [r for r in rows if r["parameter"] == "take_profit_pct"]
+    assert [r["value"] for r in tp] == [9.5, 20.0]
+    assert (tp[0]["n"], tp[0]["censored"], tp[0]["mean"]) == (1, 0, pytest.approx(5.0))  # 110 at 10:10
+    assert (tp[1]["n"], tp[1]["censored"], tp[1]["mean"], tp[1]["low"]) == (0, 1, None, None)  # 120 never comes
+
+
+def test_summary_without_rules_has_no_replay_key_and_unchanged_suggestions(one_take_profit, monkeypatch):
+    monkeypatch.delenv(RULES_ENV, raising=False)
+    analysis = analysis_of(one_take_profit)
+    same = replay_section(one_take_profit, analysis, None, now=NOW.to_pydatetime(), strict=False)
+    assert same.to_json() == analysis.to_json()
+    assert "replay" not in same.to_json()
+    assert all("replay" not in s for s in same.to_json()["suggestions"])
+
+
+def test_summary_with_rules_from_the_environment_has_the_replay_key(one_take_profit, monkeypatch, tmp_path):
+    (tmp_path / "rules.toml").write_text(RULES)
+    monkeypatch.setenv(RULES_ENV, str(tmp_path / "rules.toml"))
+    summary = replay_section(one_take_profit, analysis_of(one_take_profit), None, now=NOW.to_pydatetime(),
+                             strict=False).to_json()
+    assert list(summary["replay"]) == REPLAY_KEYS
+    assert list(summary).index("replay") == list(summary).index("overall") - 1
+    assert any("BEAR" in note for note in summary["notes"])
+
+
+def test_bad_rules_file_stops_a_command_but_not_a_report(one_take_profit, tmp_path):
+    (tmp_path / "bad.toml").write_text("[default]\nstop_los_pct = 3\n")
+    analysis = analysis_of(one_take_profit)
+    with pytest.raises(ConfigError, match="stop_los_pct"):
+        replay_section(one_take_profit, analysis, str(tmp_path / "bad.toml"), now=NOW.to_pydatetime(), strict=True)
+    summary = replay_section(one_take_profit, analysis, str(tmp_path / "bad.toml"), now=NOW.to_pydatetime(),
+                             strict=False).to_json()
+    assert "stop_los_pct" in summary["replay"]["error"]
+    assert summary["overall"] == analysis.to_json()["overall"]
+
+
+def test_rule_based_suggestion_carries_its_replay_mark(one_take_profit):
+    analysis = analysis_of(one_take_profit)
+    raise_tp = Suggestion("take_profit_raise", "Raise take_profit_pct", "by_exit_reason.TAKE_PROFIT.avg_post_4h_pct",
+                          2.5, 2.0, 1)
+    analysis = replace(analysis, suggestions=[raise_tp])
+    result = replay_period(one_take_profit, analysis, parse_rules(RULES), now=NOW.to_pydatetime())
+    marked = result.mark(analysis).to_json()["suggestions"][0]["replay"]
+    # the nearest larger swept value, 6.25%: exit at 107 (10:07), +2 points on the one trade
+    assert marked["status"] == "confirmed"
+    assert (marked["parameter"], marked["value"], marked["n"]) == ("take_profit_pct", 6.25, 1)
+    assert marked["mean"] == pytest.approx(2.0)
