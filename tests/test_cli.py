@@ -157,3 +157,46 @@ def test_track_when_pushgateway_set_pushes_the_tracker_counters(demo_dir, make_s
     [push] = gateway.requests
     assert (push.method, push.route) == ("PUT", "/metrics/job/exitlens_track")
     assert b"coinpilot_post_exit_tracked_total" in push.body
+
+
+DEMO_RULES = str(Path(__file__).resolve().parents[1] / "config" / "demo_exit_rules.toml")
+REPLAY_PERIOD = ("--now", DEMO_END, "--end", DEMO_END, "--days", "3")
+
+
+def test_replay_without_rules_says_how_to_add_one_and_fails(demo_dir):
+    done = exitlens("replay", *REPLAY_PERIOD, "--json", cwd=demo_dir, env={"EXITLENS_EXIT_RULES": ""})
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "EXITLENS_EXIT_RULES" in done.stderr and "demo_exit_rules.toml" in done.stderr
+
+
+@pytest.mark.parametrize("text, named", [("[default]\nstop_los_pct = 3\n", "stop_los_pct"),
+                                         ("[default]\nfill = \"limit\"\n", "fill")])
+def test_replay_when_rules_file_bad_names_the_key_in_one_line(demo_dir, tmp_path, text, named):
+    (tmp_path / "rules.toml").write_text(text)
+    done = exitlens("replay", *REPLAY_PERIOD, "--rules", str(tmp_path / "rules.toml"), "--json", cwd=demo_dir)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and named in done.stderr
+
+
+def test_replay_json_on_the_demo_has_high_fidelity_and_intervals_around_means(demo_dir):
+    done = exitlens("replay", *REPLAY_PERIOD, "--rules", DEMO_RULES, "--sweep", "stop_loss_pct=2,4", "--json",
+                    cwd=demo_dir)
+    assert done.returncode == 0, done.stderr
+    replay = json.loads(done.stdout)
+    assert replay["fidelity"] >= 0.95 and replay["fidelity_samples"] > 0
+    assert [r["value"] for r in replay["sweep"] if r["parameter"] == "stop_loss_pct"] == [2.0, 4.0]
+    assert all(r["low"] <= r["mean"] <= r["high"] for r in replay["sweep"] if r["n"])
+
+
+def test_replay_with_bad_sweep_option_fails_in_one_line(demo_dir):
+    done = exitlens("replay", *REPLAY_PERIOD, "--rules", DEMO_RULES, "--sweep", "stop_loss_pct=a", cwd=demo_dir)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "'a' is not a number" in done.stderr
+
+
+def test_summary_json_has_replay_only_with_a_rules_file(demo_dir):
+    period = ("weekly", "--now", DEMO_END, "--end", DEMO_END, "--days", "3", "--json")
+    without = json.loads(exitlens("summary", *period, cwd=demo_dir, env={"EXITLENS_EXIT_RULES": ""}).stdout)
+    with_rules = json.loads(exitlens("summary", *period, "--rules", DEMO_RULES, cwd=demo_dir).stdout)
+    assert "replay" not in without
+    assert with_rules["replay"]["rules"] == DEMO_RULES
+    assert {k: v for k, v in with_rules.items() if k not in ("replay", "suggestions")} == \
+        {k: v for k, v in without.items() if k != "suggestions"}

@@ -578,3 +578,23 @@ def test_config_from_env_when_set_reads_every_variable():
 def test_run_announcement_when_kind_unknown_raises_config_error():
     with pytest.raises(ConfigError, match="kind must be one of daily, weekly"):
         RunAnnouncement(kind="monthly", period_label="2026-11")
+
+
+def test_discord_embed_names_the_best_supported_replay_change_with_its_interval(daily_summary):
+    summary = {**daily_summary, "replay": {
+        "rules": "rules.toml", "fill": "close", "replayable": 40, "not_replayable": 0, "fidelity": 0.97,
+        "fidelity_samples": 35, "censored": 1, "sweep": [],
+        "suggestions": [
+            {"rule": "replay_stop_loss_pct", "parameter": "stop_loss_pct", "current": 3.0, "suggested": 4.5,
+             "value": 0.41, "low": 0.05, "high": 0.8, "samples": 37},
+            {"rule": "replay_take_profit_pct", "parameter": "take_profit_pct", "current": 5.0, "suggested": 7.5,
+             "value": 0.6, "low": 0.02, "high": 1.2, "samples": 37}]}}
+    embed = build_discord_message(summary, DAILY)["embeds"][0]
+    field = next(f for f in embed["fields"] if f["name"] == "Exit replay")
+    assert "stop_loss_pct 3.0 → 4.5" in field["value"] and "+0.05 to +0.80" in field["value"]
+    assert "n=37" in field["value"]
+
+
+def test_discord_embed_without_replay_has_no_replay_field(daily_summary):
+    embed = build_discord_message(daily_summary, DAILY)["embeds"][0]
+    assert all(f["name"] != "Exit replay" for f in embed["fields"])

@@ -55,3 +55,28 @@ def test_figures_when_period_empty_say_so(sells):
     for figure in (plots.pnl_by_exit_reason(empty), plots.hold_time_by_exit_reason(empty),
                    plots.regime_exit_heatmap(bucket_all(empty, Settings()).by_regime_exit_reason)):
         assert [t.get_text() for t in figure.axes[0].texts] == ["no data in this period"]
+
+
+def test_replay_effect_chart_shows_band_current_value_and_n_under_each_point():
+    import pandas as pd
+
+    sweep = pd.DataFrame({"parameter": "stop_loss_pct", "value": [1.5, 4.5, 6.0], "current": 3.0,
+                          "n": [30, 28, 25], "censored": [0, 2, 5], "mean": [-0.5, 0.2, 0.4],
+                          "low": [-1.0, -0.1, 0.1], "high": [0.0, 0.5, 0.7]})
+    ax = plots.replay_effect_chart(sweep, "stop_loss_pct").axes[0]
+    assert "stop_loss_pct" in ax.get_title() and ax.get_xlabel() == "stop_loss_pct"
+    assert "percentage points" in ax.get_ylabel()
+    band = ax.collections[0].get_paths()[0].vertices
+    assert band[:, 1].min() == pytest.approx(-1.0) and band[:, 1].max() == pytest.approx(0.7)
+    assert any(list(line.get_xdata()) == [3.0, 3.0] for line in ax.lines)
+    assert [t.get_text() for t in ax.texts] == ["n=30", "n=28", "n=25"]
+    assert "current 3" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_replay_effect_chart_when_nothing_replayed_says_so():
+    import pandas as pd
+
+    sweep = pd.DataFrame({"parameter": ["stop_loss_pct"], "value": [1.5], "current": [3.0], "n": [0],
+                          "censored": [4], "mean": [float("nan")], "low": [float("nan")], "high": [float("nan")]})
+    ax = plots.replay_effect_chart(sweep, "stop_loss_pct").axes[0]
+    assert ax.texts[0].get_text() == "no data in this period"
