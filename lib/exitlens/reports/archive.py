@@ -26,7 +26,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -190,10 +189,14 @@ def write_json(path: Path, obj: Any) -> Path:
 
 def make_staging_dir(final: Path) -> Path:
     """A fresh hidden folder beside `final` to build a run in (same file system, so the
-    publishing rename is atomic)."""
+    publishing rename is atomic). It is created with the umask's permissions (0755 under the
+    usual 022), not mkdtemp's 0700: once renamed into place it is the run folder, and a static
+    web server running as another user must be able to read it."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".staging", dir=final.parent))
+    staging = final.parent / f".{final.name}.{uuid.uuid4().hex}.staging"
+    os.mkdir(staging, 0o777)  # the umask applies, as for any folder a user creates
+    return staging
 
 
 def run_succeeded(run_folder: Path) -> bool:
