@@ -14,11 +14,18 @@ import json
 import os
 import select
 import subprocess
+import sys
 import time
 from typing import IO, Any, Mapping, Sequence
 
-# The browser's end of the pipes is fd 3 / fd 4; a shell moves ours there before exec.
-_SHIM = 'exec "$@" 3<&{read} 4>&{write}'
+# The browser's end of the pipes must be fd 3 / fd 4: a small Python shim moves them there
+# (by way of fds >= 10, so neither overwrites the other) and execs the browser.
+_SHIM = (
+    "import fcntl, os, sys\n"
+    "r, w = (fcntl.fcntl(int(fd), fcntl.F_DUPFD, 10) for fd in sys.argv[1:3])\n"
+    "os.dup2(r, 3); os.dup2(w, 4)\n"
+    "os.execvp(sys.argv[3], sys.argv[3:])\n"
+)
 
 
 class DevToolsError(Exception):
@@ -34,7 +41,7 @@ def start_browser(command: Sequence[str], *, stderr: IO[Any]) -> tuple[subproces
     its fds 3 and 4, in a process group of its own (a timeout can end all its helpers)."""
     commands_read, commands_write = os.pipe()
     answers_read, answers_write = os.pipe()
-    shim = ["/bin/sh", "-c", _SHIM.format(read=commands_read, write=answers_write), "sh", *command]
+    shim = [sys.executable, "-c", _SHIM, str(commands_read), str(answers_write), *command]
     try:
         proc = subprocess.Popen(
             shim, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
