@@ -219,8 +219,7 @@ def report(kind, db_url, timezone_name, date_text, end_text, days, now_text, for
     period = _period_arguments(kind, date_text, end_text, days)
     run = publish_report(
         kind, db_url=database_url_from_env(db_url), out_dir=out_dir, settings=settings, now=now,
-        notify=notify, formats=formats, extra_parameters=_parse_parameters(parameters),
-        narrator=_narrator(), **period,
+        notify=notify, formats=formats, extra_parameters=_parse_parameters(parameters), **period,
     )
     push_metrics(f"exitlens_{kind}_report", succeeded_at=now)
     click.echo(f"{kind} report written to {run.run_dir} (index: {run.index})")

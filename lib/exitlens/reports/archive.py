@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
-from exitlens.core.errors import ConfigError
+from exitlens.core.errors import ConfigError, ReportFailed
 from exitlens.core.formatting import fmt_count, fmt_krw, fmt_pct, fmt_ratio
 
 logger = logging.getLogger(__name__)
@@ -183,6 +183,17 @@ def write_text_atomic(path: Path, text: str) -> Path:
 def write_json(path: Path, obj: Any) -> Path:
     """`obj` as indented UTF-8 JSON (NaN refused: JSON has none; use null)."""
     return write_text_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def read_summary(path: Path) -> dict[str, Any]:
+    """The summary object a run's notebook wrote (a ReportFailed when it is not one)."""
+    try:
+        summary = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportFailed(f"cannot read the run's summary {path}: {exc}") from exc
+    if not isinstance(summary, dict):
+        raise ReportFailed(f"the run's summary {path} is not a JSON object")
+    return summary
 
 
 # --- staging and publishing ---------------------------------------------------------------

@@ -63,7 +63,8 @@ _MISSING_CHROMIUM = (
 
 def parse_formats(formats: str | Iterable[str]) -> frozenset[str]:
     """The export formats asked for, from `"html,pdf"` or an iterable; a ConfigError names any
-    unknown one and the allowed ones."""
+    unknown one and the allowed ones, or says that none was named (a run without an export
+    would replace the period's HTML and PDF with nothing)."""
     items = formats.split(",") if isinstance(formats, str) else list(formats)
     chosen = {str(item).strip().lower() for item in items if str(item).strip()}
     unknown = sorted(chosen - set(FORMATS))
@@ -71,6 +72,8 @@ def parse_formats(formats: str | Iterable[str]) -> frozenset[str]:
         raise ConfigError(
             f"unknown report format(s) {', '.join(unknown)}: choose from {', '.join(FORMATS)}"
         )
+    if not chosen:
+        raise ConfigError(f"no report format given: name at least one of {', '.join(FORMATS)} (e.g. --formats html)")
     return frozenset(chosen)
 
 
