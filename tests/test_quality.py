@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from analytics_factories import at, buy, orders_frame, sell
-from exitlens.core.evaluate import evaluate_sells
 from exitlens.core import quality
+from exitlens.core.evaluate import evaluate_sells
 from exitlens.core.quality import entry_sources, point_states
 from exitlens.core.settings import Settings
 

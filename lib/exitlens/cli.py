@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from exitlens.core.errors import ConfigError, ExitlensError
 from exitlens.core.settings import database_url_from_env, settings_from_env
+from exitlens.core.summary_text import summary_text
 from exitlens.core.timeutil import parse_aware
 from exitlens.ops.metrics import count_tracking, push_metrics
 from exitlens.reports.llm import LLMConfig, narrator_from_config
@@ -185,6 +186,7 @@ KIND = click.Choice(["daily", "weekly"])
 @_fail_cleanly
 def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, as_json) -> None:
     """Print the numbers of a day (daily) or a period (weekly)."""
+    from exitlens.ops.publish import chosen_period
     from exitlens.reports.analysis import analyse_from_database, current_period
 
     settings = settings_from_env(timezone_name)
@@ -193,10 +195,13 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, as
     days = period.pop("days", WEEKLY_DAYS)
     engine = db.connect(database_url_from_env(db_url))
     db.require_tables(engine)
+    bounds = chosen_period(kind, settings, now, days=days, **period)
+    # The collection rate is judged as a report of the period judges it: now, at most its end.
     analysis = analyse_from_database(engine, kind, settings, days=days, narrator=_narrator(),
+                                     as_of=min(now, bounds.end.to_pydatetime()),
                                      **current_period(kind, settings, now, **period))
     result = analysis.to_json()
-    click.echo(json.dumps(result, ensure_ascii=False) if as_json else result["headline"])
+    click.echo(json.dumps(result, ensure_ascii=False) if as_json else summary_text(result))
 
 
 @main.command()
