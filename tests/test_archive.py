@@ -114,7 +114,7 @@ def test_render_index_when_numbers_present_formats_rate_pnl_and_percent():
                                  "avg_pnl_pct": -0.4},
                        files={"html": "report.html", "pdf": "report.pdf"})]
     page = archive.render_index(records)
-    for text in ("<td class=\"num\">12</td>", "62.50%", "<td class=\"when\">2026-11-23 13:00</td>", "+1,234,568 KRW", "-0.40%",
+    for text in ("<td class=\"num\">12</td>", "62.5%", "<td class=\"when\">2026-11-23 13:00</td>", "+1,234,568 KRW", "-0.40%",
                  'href="daily/2026-11-23/report.html"', 'href="daily/2026-11-23/report.pdf"'):
         assert text in page
 

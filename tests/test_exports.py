@@ -16,11 +16,16 @@ from pdf_text import pdf_text
         ("html,pdf", {"html", "pdf"}),
         (" HTML ", {"html"}),
         (["pdf"], {"pdf"}),
-        ("", set()),
     ],
 )
 def test_parse_formats_when_known_names_returns_them(given, expected):
     assert exports.parse_formats(given) == expected
+
+
+@pytest.mark.parametrize("given", ["", " , ", []])
+def test_parse_formats_when_none_named_says_name_one(given):
+    with pytest.raises(ConfigError, match="no report format given: name at least one of html, pdf"):
+        exports.parse_formats(given)
 
 
 def test_parse_formats_when_unknown_names_it_and_the_allowed_ones():

@@ -291,14 +291,14 @@ def test_discord_embed_when_run_succeeded_shows_title_period_numbers_and_top_sug
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Period"] == "2026-11-23 (Asia/Seoul)"
     assert fields["Sells"] == "24" and fields["Evaluable"] == "22"
-    assert fields["Win rate"] == "59.09%"
+    assert fields["Win rate"] == "59.1%"
     assert fields["Realized PnL"] == "+1,234,568 KRW"
     assert fields["Avg PnL"] == "+0.81%"
     assert fields["Avg post-24h"] == "-1.23% (n=20)"
     assert fields["1. trailing_stop_loosen"].splitlines() == [
         "Loosen trailing_stop_pct by 0.5 points",
         "avg_post_24h_pct +3.80%, threshold +3.00%, n=10"]
-    assert fields["2. regime_review"].endswith("early_exit_rate 45.00%, threshold 40.00%, n=11")
+    assert fields["2. regime_review"].endswith("early_exit_rate 45.0%, threshold 40.0%, n=11")
     assert "url" not in embed
 
 
@@ -358,7 +358,7 @@ def test_truncate_when_too_long_cuts_cleanly_with_ellipsis(text, limit, expected
     (fmt_pct, 1.005, "+1.00%"),
     (fmt_pct, -0.5, "-0.50%"),
     (fmt_pct, float("nan"), "n/a"),
-    (fmt_ratio, 0.6, "60.00%"),
+    (fmt_ratio, 0.6, "60.0%"), (fmt_ratio, 0.5357, "53.6%"),
     (fmt_ratio, None, "n/a"),
 ])
 def test_format_when_presenting_numbers_is_human_readable(function, value, shown):

@@ -117,7 +117,7 @@ def test_publish_when_setting_parameter_given_applies_it_to_the_summary_too(smal
 @pytest.mark.parametrize("name", ["report_date", "end", "days"])
 def test_publish_when_period_given_as_parameter_refuses(small_history, name):
     folder, url = small_history
-    with pytest.raises(ConfigError, match="--date / --end / --days"):
+    with pytest.raises(ConfigError, match=f"{name} is the period: set it with --date .* not with -p"):
         publish_report("daily", db_url=url, out_dir=folder / "refused", settings=Settings(), now=NOW,
                        extra_parameters={name: "2026-11-20"})
     assert not (folder / "refused").exists()

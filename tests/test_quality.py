@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from analytics_factories import at, buy, orders_frame, sell
+from exitlens.core import quality
 from exitlens.core.evaluate import evaluate_sells
 from exitlens.core.quality import entry_sources, point_states
 from exitlens.core.settings import Settings
@@ -42,3 +44,14 @@ def test_entry_sources_counts_stored_fifo_and_none():
     )
     counts = entry_sources(sells)["sells"].to_dict()
     assert counts == {"stored": 1, "fifo": 1, "none": 1}
+
+
+def test_collection_rate_when_some_due_points_missing_counts_tracked_over_due():
+    start = pd.Timestamp("2026-11-20 00:00", tz="UTC")
+    sells = pd.DataFrame({
+        "event_time": [start, start, start, start + pd.Timedelta(hours=30)],  # the last one's 24h is not due
+        "post_24h_pct": [1.0, None, 2.0, None],
+    })
+    as_of = start + pd.Timedelta(hours=36)
+    assert quality.collection_rate(sells, as_of, Settings()) == pytest.approx(2 / 3)
+    assert quality.collection_rate(sells.iloc[3:], as_of, Settings()) is None

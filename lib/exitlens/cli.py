@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from exitlens.core.errors import ConfigError, ExitlensError
 from exitlens.core.settings import database_url_from_env, settings_from_env
+from exitlens.core.summary_text import summary_text
 from exitlens.core.timeutil import parse_aware
 from exitlens.ops.metrics import count_tracking, push_metrics
 from exitlens.reports.llm import LLMConfig, narrator_from_config
@@ -191,6 +192,7 @@ KIND = click.Choice(["daily", "weekly"])
 @_fail_cleanly
 def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, rules, as_json) -> None:
     """Print the numbers of a day (daily) or a period (weekly)."""
+    from exitlens.ops.publish import chosen_period
     from exitlens.reports.analysis import analyse_from_database, current_period
     from exitlens.reports.replay_service import replay_section
 
@@ -200,11 +202,14 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, ru
     days = period.pop("days", WEEKLY_DAYS)
     engine = db.connect(database_url_from_env(db_url))
     db.require_tables(engine)
+    bounds = chosen_period(kind, settings, now, days=days, **period)
+    # The collection rate is judged as a report of the period judges it: now, at most its end.
     analysis = analyse_from_database(engine, kind, settings, days=days, narrator=_narrator(),
+                                     as_of=min(now, bounds.end.to_pydatetime()),
                                      **current_period(kind, settings, now, **period))
     analysis = replay_section(engine, analysis, rules, now=now, strict=True)
     result = analysis.to_json()
-    click.echo(json.dumps(result, ensure_ascii=False) if as_json else result["headline"])
+    click.echo(json.dumps(result, ensure_ascii=False) if as_json else summary_text(result))
 
 
 @main.command()
@@ -227,8 +232,7 @@ def report(kind, db_url, timezone_name, date_text, end_text, days, now_text, for
     period = _period_arguments(kind, date_text, end_text, days)
     run = publish_report(
         kind, db_url=database_url_from_env(db_url), out_dir=out_dir, settings=settings, now=now,
-        notify=notify, formats=formats, extra_parameters=_parse_parameters(parameters),
-        narrator=_narrator(), **period,
+        notify=notify, formats=formats, extra_parameters=_parse_parameters(parameters), **period,
     )
     push_metrics(f"exitlens_{kind}_report", succeeded_at=now)
     click.echo(f"{kind} report written to {run.run_dir} (index: {run.index})")

@@ -39,9 +39,9 @@ def fmt_pct(value: Any) -> str:
 
 
 def fmt_ratio(value: Any) -> str:
-    """A fraction shown as percent: 0.6 → `60.00%`."""
+    """A fraction shown as percent, one decimal (every rate, everywhere): 0.536 → `53.6%`."""
     number = finite_number(value)
-    return "n/a" if number is None else f"{number * 100:.2f}%"
+    return "n/a" if number is None else f"{number * 100:.1f}%"
 
 
 def fmt_metric(metric: str | None, value: Any) -> str:

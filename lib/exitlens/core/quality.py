@@ -32,6 +32,17 @@ def point_states(sells: pd.DataFrame, as_of: pd.Timestamp, settings: Settings) -
     return frame
 
 
+def collection_rate(sells: pd.DataFrame, as_of: pd.Timestamp, settings: Settings,
+                    horizon: str = "24h") -> float | None:
+    """The share of sells whose `horizon` point is due at `as_of` that have it (SPEC §2.2, the
+    24h collection rate): sells with the point / sells whose point is due (window over by
+    `as_of`; a recorded point counts as due). None when no point is due yet."""
+    [spec] = [h for h in settings.horizons if h.key == horizon]
+    tracked = sells[post_column(horizon)].notna()
+    due = tracked | (sells["event_time"] + spec.delta + settings.candle_tolerance <= as_of)
+    return None if not due.any() else float(tracked.sum() / due.sum())
+
+
 def entry_sources(sells: pd.DataFrame) -> pd.DataFrame:
     """How many sells took their entry price from each source (`none` when not evaluable)."""
     source = sells["entry_source"].astype(object).where(sells["entry_source"].notna(), "none")

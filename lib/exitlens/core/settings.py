@@ -61,6 +61,10 @@ class SuggestionThresholds:
                 raise ConfigError(f"threshold {name} must be a number, got {value!r}")
 
 
+# The seed's goal for the 24h collection rate (SPEC §2.2): reports warn below it.
+COLLECTION_GOAL_24H = 0.95
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a computation needs to know besides its data and the time."""
@@ -73,6 +77,7 @@ class Settings:
     over_hold_change_pct: float = -3.0
     saved_change_pct: float = -1.0
     min_samples: int = 20
+    collection_goal_24h: float = COLLECTION_GOAL_24H
     thresholds: SuggestionThresholds = field(default_factory=SuggestionThresholds)
     timezone: str = DEFAULT_TIMEZONE
 
@@ -125,8 +130,11 @@ def settings_from_env(timezone: str | None = None, **overrides) -> Settings:
 
 def database_url_from_env(url: str | None = None) -> str:
     """The database URL: the argument, else EXITLENS_DATABASE_URL, else DATABASE_URL, else the
-    embedded SQLite file data/exitlens.db under the working directory."""
+    embedded SQLite file data/exitlens.db under the working directory. A plain file path (no
+    `scheme://`), such as `data/exitlens.db`, means that SQLite file."""
     chosen = url or os.environ.get("EXITLENS_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if chosen and "://" not in chosen:
+        return f"sqlite:///{Path(chosen).expanduser().absolute()}"
     if chosen:
         return chosen
     return f"sqlite:///{DEFAULT_SQLITE_PATH.resolve()}"

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from exitlens.core import quality
 from exitlens.core.after_exit import noise_stops, path_extremes, verdicts
 from exitlens.core.aggregate import Buckets, bucket_all
 from exitlens.core.errors import ConfigError, DataError
@@ -102,6 +103,8 @@ class PeriodAnalysis:
     narration: Narration
     date: Date | None = None
     days: int | None = None
+    as_of: pd.Timestamp | None = None
+    collection_rate_24h: float | None = None
     replay: dict | None = None
     replay_notes: list[str] = field(default_factory=list)
 
@@ -135,11 +138,13 @@ class PeriodAnalysis:
     def facts(self) -> dict:
         """The summary object without its headline: what a narrator writes the headline from."""
         return _facts(self.kind, self.period, self.settings, self.date, self.days, self.trade_count,
-                      self.buckets, self.suggestions, self.data_notes + self.suggestion_notes)
+                      self.buckets, self.suggestions, self.data_notes + self.suggestion_notes,
+                      self.collection_rate_24h)
 
 
 def _facts(kind: str, period: Period, settings: Settings, date: Date | None, days: int | None,
-           trade_count: int, buckets: Buckets, suggestions: list[Suggestion], notes: list[str]) -> dict:
+           trade_count: int, buckets: Buckets, suggestions: list[Suggestion], notes: list[str],
+           collection_rate_24h: float | None) -> dict:
     zone = settings.tz
     out: dict[str, Any] = {
         "kind": kind,
@@ -152,6 +157,7 @@ def _facts(kind: str, period: Period, settings: Settings, date: Date | None, day
     else:
         out["days"] = days
     out["trade_count"] = trade_count
+    out["collection_rate_24h"] = collection_rate_24h
     out.update(buckets.to_json(settings))
     out["suggestions"] = [suggestion.to_dict() for suggestion in suggestions]
     out["notes"] = list(notes)
@@ -170,11 +176,14 @@ def analyse_period(
     narrator: Narrator | None = None,
     order_notes: Sequence[tuple[Any, str]] = (),
     candles: pd.DataFrame | None = None,
+    as_of: datetime | None = None,
 ) -> PeriodAnalysis:
     """Analyse the sells of [period_start, period_end) against the whole history `orders`.
 
     `candles` (store.candles.CANDLE_PATH_COLUMNS) are the paths after the period's sells, for
     the after-exit metrics (SPEC §2.2); without them those metrics are missing.
+    `as_of` (default: the period end) is when the 24h collection rate judges which points are
+    due: a report of a past period reads the same every time.
 
     `order_notes` are (order id, note) pairs from loading; those of the period's orders are
     the first data notes.
@@ -203,8 +212,10 @@ def analyse_period(
     data_notes = [note for order_id, note in order_notes if order_id in in_period_ids] + evaluation.notes
     days = None if days is None else int(days)
     trade_count = int(len(in_period))
+    moment = period.end if as_of is None else aware_utc(as_of, "as_of")
+    collected = quality.collection_rate(evaluation.sells, moment, settings)
     facts = _facts(kind, period, settings, date, days, trade_count, buckets, advice.suggestions,
-                   data_notes + advice.notes)
+                   data_notes + advice.notes, collected)
     narration = (narrator or deterministic_narrator)(facts)
     logger.info(
         "%s summary %s – %s: %d fills, %d sells, %d note(s)",
@@ -215,6 +226,7 @@ def analyse_period(
         kind=kind, period=period, settings=settings, trade_count=trade_count, sells=sells,
         buckets=buckets, suggestions=advice.suggestions, data_notes=data_notes,
         suggestion_notes=advice.notes, narration=narration, date=date, days=days,
+        as_of=moment, collection_rate_24h=collected,
     )
 
 
@@ -229,12 +241,13 @@ def with_after_exit(sells: pd.DataFrame, candles: pd.DataFrame | None, settings:
 def analyse_day(
     orders: pd.DataFrame, day: Date, settings: Settings, *, narrator: Narrator | None = None,
     order_notes: Sequence[tuple[Any, str]] = (), candles: pd.DataFrame | None = None,
+    as_of: datetime | None = None,
 ) -> PeriodAnalysis:
     """The daily analysis of calendar day `day` in the settings' report timezone."""
     period = period_for_day(day, settings.tz)
     return analyse_period(orders, kind="daily", period_start=period.start, period_end=period.end,
                           settings=settings, date=day, narrator=narrator, order_notes=order_notes,
-                          candles=candles)
+                          candles=candles, as_of=as_of)
 
 
 def analyse_days(
@@ -246,12 +259,13 @@ def analyse_days(
     narrator: Narrator | None = None,
     order_notes: Sequence[tuple[Any, str]] = (),
     candles: pd.DataFrame | None = None,
+    as_of: datetime | None = None,
 ) -> PeriodAnalysis:
     """The weekly analysis of the `days` days ending at `end` (aware)."""
     period = period_for_days(end, days, settings.tz)
     return analyse_period(orders, kind="weekly", period_start=period.start, period_end=period.end,
                           settings=settings, days=days, narrator=narrator, order_notes=order_notes,
-                          candles=candles)
+                          candles=candles, as_of=as_of)
 
 
 def _filled(orders: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from exitlens.core.errors import ConfigError
 from exitlens.core.formatting import finite_number, fmt_count, fmt_krw, fmt_metric, fmt_pct, fmt_ratio
-from exitlens.core.settings import KINDS
+from exitlens.core.settings import COLLECTION_GOAL_24H, KINDS
 
 STATUSES = ("succeeded", "failed")
 
@@ -184,6 +184,8 @@ def build_discord_embed(
             {"name": "Avg PnL", "value": fmt_pct(overall.get("avg_pnl_pct")), "inline": True},
             {"name": "Avg post-24h", "value": post_24h, "inline": True},
         ]
+    if summary.get("collection_rate_24h") is not None:
+        fields.append(_collection_field(summary["collection_rate_24h"]))
     suggestions = list(summary.get("suggestions") or [])
     for index, suggestion in enumerate(suggestions[:top_suggestions], start=1):
         fields.append(_suggestion_field(index, suggestion))
@@ -210,6 +212,15 @@ def build_discord_embed(
     if now is not None:
         embed["timestamp"] = _aware(now).isoformat()
     return fit_embed(embed)
+
+
+def _collection_field(rate: Any) -> dict[str, Any]:
+    """The 24h collection rate (SPEC §2.2), saying so when it is below the goal."""
+    value = fmt_ratio(rate)
+    number = finite_number(rate)
+    if number is not None and number < COLLECTION_GOAL_24H:
+        value += f" ⚠ below the {COLLECTION_GOAL_24H:.0%} goal"
+    return {"name": "24h collection rate", "value": value, "inline": True}
 
 
 def _embed_total(embed: Mapping[str, Any]) -> int:

@@ -1,8 +1,9 @@
-"""One report, end to end: analyse the period, run its notebook, archive it, announce it.
+"""One report, end to end: choose the period, run its notebook, archive it, announce it.
 
-This is what `exitlens report` and the scheduler's report jobs call. The summary stored with
-the run is computed here, by the same function as `exitlens summary`, so `summary.json`
-equals what that command prints for the same period.
+This is what `exitlens report` and the scheduler's report jobs call. The analysis is computed
+once, in the notebook (`analysis.report_data`, the same function as `exitlens summary` uses),
+which writes `summary.json`; the announcement reads that file, so the page, the file and the
+Discord message carry the same numbers and the same headline, even when an LLM words it.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import pandas as pd
+
 from exitlens.core.errors import ConfigError, DeliveryFailed
-from exitlens.core.headline import Narrator
 from exitlens.core.settings import KINDS, Settings, SuggestionThresholds
-from exitlens.core.summary import PeriodAnalysis
+from exitlens.core.summary import Period, period_for_day, period_for_days
 from exitlens.core.timeutil import parse_aware, require_aware
 from exitlens.delivery.notify import RunAnnouncement, announce
-from exitlens.reports.analysis import analyse_from_database, current_period
-from exitlens.reports.archive import RunPeriod
-from exitlens.reports.replay_service import replay_section
-from exitlens.reports.run import ReportRun, ReportRunFailed, report_notebook, run_report
+from exitlens.reports.analysis import current_period
+from exitlens.reports.archive import RunPeriod, read_summary
+from exitlens.reports.run import ReportRun, ReportRunFailed, notebook_parameters, report_notebook, run_report
 from exitlens.store import db
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ NOTEBOOKS = {kind: report_notebook(kind) for kind in KINDS}
 
 
 PERIOD_PARAMETERS = ("report_date", "end", "days")
+RUN_PARAMETERS = ("as_of",)  # set by the command from --now unless given
 SETTING_PARAMETERS = ("timezone", "min_samples", *(f.name for f in fields(SuggestionThresholds)))
 
 
@@ -41,7 +43,8 @@ def apply_setting_parameters(settings: Settings, parameters: Mapping[str, Any]) 
     chosen with --date / --end / --days, so that summary.json, the folder and the notebook agree."""
     period = sorted(set(parameters) & set(PERIOD_PARAMETERS))
     if period:
-        raise ConfigError(f"set the period with --date / --end / --days, not as parameter {', '.join(period)}")
+        raise ConfigError(f"{', '.join(period)} is the period: set it with --date (daily) or --end / --days "
+                          "(weekly), not with -p")
     chosen = {name: value for name, value in parameters.items() if name in SETTING_PARAMETERS}
     thresholds = {name: value for name, value in chosen.items() if name not in ("timezone", "min_samples")}
     direct = {name: value for name, value in chosen.items() if name not in thresholds}
@@ -49,25 +52,48 @@ def apply_setting_parameters(settings: Settings, parameters: Mapping[str, Any]) 
     return settings.with_overrides(**direct, thresholds=thresholds), left
 
 
-def report_parameters(analysis: PeriodAnalysis, settings: Settings, as_of: datetime) -> dict[str, Any]:
-    """The notebook parameters that reproduce `analysis`: its period, timezone and thresholds."""
-    period: dict[str, Any]
-    if analysis.kind == "daily":
-        period = {"report_date": analysis.date.isoformat()}
+def report_parameters(kind: str, period: Period, settings: Settings, as_of: datetime) -> dict[str, Any]:
+    """The notebook parameters of the report of `period`: its bounds, the time points are
+    judged at (`as_of`, at most the period end), timezone and thresholds."""
+    zone = settings.tz
+    bounds: dict[str, Any]
+    if kind == "daily":
+        bounds = {"report_date": period.start.tz_convert(zone).date().isoformat()}
     else:
-        period = {"end": analysis.period.end.isoformat(), "days": analysis.days}
+        days = round((period.end - period.start) / pd.Timedelta(days=1))
+        bounds = {"end": period.end.tz_convert(zone).isoformat(), "days": days}
     return {
-        **period,
-        "as_of": min(as_of, analysis.period.end.to_pydatetime()).isoformat(),
+        **bounds,
+        "as_of": min(pd.Timestamp(as_of), period.end).tz_convert(zone).isoformat(),
         "timezone": settings.timezone,
         "min_samples": settings.min_samples,
         **asdict(settings.thresholds),
     }
 
 
-def run_period(analysis: PeriodAnalysis) -> RunPeriod:
-    zone = analysis.settings.tz
-    return RunPeriod.from_bounds(analysis.period.start.tz_convert(zone), analysis.period.end.tz_convert(zone))
+def chosen_period(kind: str, settings: Settings, now: datetime, *, day: Date | None = None,
+                  end: datetime | None = None, days: int = 7) -> Period:
+    """The period of the report: the day / the days ending at `end` asked for, else the
+    current one at `now`."""
+    chosen = current_period(kind, settings, now, day=day, end=end)
+    if kind == "daily":
+        return period_for_day(chosen["day"], settings.tz)
+    return period_for_days(chosen["end"], days, settings.tz)
+
+
+def run_period(period: Period, settings: Settings) -> RunPeriod:
+    zone = settings.tz
+    return RunPeriod.from_bounds(period.start.tz_convert(zone), period.end.tz_convert(zone))
+
+
+def check_extra_parameters(kind: str, parameters: Mapping[str, Any]) -> None:
+    """Refuse a -p name the report notebook does not have, listing the names -p accepts (the
+    period ones are set by --date / --end / --days)."""
+    accepted = sorted(set(notebook_parameters(NOTEBOOKS[kind])) - set(PERIOD_PARAMETERS))
+    unknown = sorted(set(parameters) - set(accepted))
+    if unknown:
+        raise ConfigError(f"unknown parameter(s) {', '.join(unknown)} for the {kind} report: "
+                          f"-p accepts {', '.join(accepted)}")
 
 
 def publish_report(
@@ -83,7 +109,6 @@ def publish_report(
     days: int = 7,
     formats: str | Iterable[str] = "html,pdf",
     extra_parameters: Mapping[str, Any] | None = None,
-    narrator: Narrator | None = None,
 ) -> ReportRun:
     """Analyse, execute the notebook, export, archive and (with `notify`) announce one report.
 
@@ -92,32 +117,37 @@ def publish_report(
     """
     now = require_aware(now, "now")
     settings, parameters_left = apply_setting_parameters(settings, extra_parameters or {})
+    check_extra_parameters(kind, parameters_left)
     if isinstance(parameters_left.get("as_of"), str):
         parse_aware(parameters_left["as_of"], "parameter as_of")
-    period_arguments = current_period(kind, settings, now, day=day, end=end)
+    analysed = chosen_period(kind, settings, now, day=day, end=end, days=days)
     engine = db.connect(db_url)
     try:
         db.require_tables(engine)
-        analysis = analyse_from_database(engine, kind, settings, days=days, narrator=narrator, **period_arguments)
-        analysis = replay_section(engine, analysis, None, now=now, strict=False)
     finally:
         engine.dispose()
-    summary = analysis.to_json()
-    period = run_period(analysis)
-    parameters = {**report_parameters(analysis, settings, now), **parameters_left}
+    period = run_period(analysed, settings)
+    parameters = {**report_parameters(kind, analysed, settings, now), **parameters_left}
     try:
         run = run_report(NOTEBOOKS[kind], kind=kind, period=period, out=out_dir, parameters=parameters,
-                         summary=summary, database_url=db_url, formats=formats)
+                         database_url=db_url, formats=formats)
     except ReportRunFailed as failure:
         if notify:
-            announce(summary, _announcement(kind, period, failure.run, Path(out_dir)), now=now, raise_on_failure=False)
+            announce(_summary_of(failure.run), _announcement(kind, period, failure.run, Path(out_dir)),
+                     now=now, raise_on_failure=False)
         raise
+    summary = _summary_of(run)
     if notify:
         try:
             announce(summary, _announcement(kind, period, run, Path(out_dir)), now=now)
         except DeliveryFailed as exc:
             raise DeliveryFailed(f"{exc} (the report itself is written: {run.run_dir})") from exc
     return run
+
+
+def _summary_of(run: ReportRun) -> dict[str, Any] | None:
+    """The summary object the run's notebook wrote (None when it stopped before writing it)."""
+    return read_summary(run.summary) if run.summary else None
 
 
 def _announcement(kind: str, period: RunPeriod, run: ReportRun, out_dir: Path) -> RunAnnouncement:

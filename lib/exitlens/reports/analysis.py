@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from datetime import date as Date
 from datetime import datetime, time, timedelta
@@ -27,11 +28,17 @@ from exitlens.core.summary import (
     period_for_days,
 )
 from exitlens.core.timeutil import parse_aware
+from exitlens.reports import archive
+from exitlens.reports.llm import LLMConfig, narrator_from_config
 from exitlens.reports.replay_service import replay_section
 from exitlens.reports.views import ReportData
 from exitlens.store import db
 from exitlens.store.candles import load_candle_paths
 from exitlens.store.load import load_orders
+
+# Where a report notebook writes the summary object of its run (run.py sets it for the kernel):
+# the analysis is computed once, in the notebook, and the command reads this file back.
+SUMMARY_PATH_ENV = "EXITLENS_SUMMARY_PATH"
 
 
 def latest_sell_day(orders: pd.DataFrame, settings: Settings) -> Date | None:
@@ -64,12 +71,15 @@ def analyse_from_database(
     end: datetime | None = None,
     days: int = 7,
     narrator: Narrator | None = None,
+    as_of: datetime | None = None,
 ) -> PeriodAnalysis:
     """The daily analysis of `day`, or the weekly one of the `days` days before `end`.
 
     Without `day` / `end` the period is the latest day with a sell (daily), or the `days`
     days ending with it (weekly): reproducible on a fixed history, current on a live one.
-    Notes about unreadable JSON of the period's orders are the first of the analysis' notes.
+    Notes about unreadable JSON of the period's orders are the first of the analysis' notes;
+    a daily period without sells gets a note naming the latest day that has some.
+    `as_of` (default: the period end) is when the 24h collection rate judges what is due.
     """
     if kind not in KINDS:
         raise ConfigError(f"unknown report kind {kind!r}: use daily or weekly")
@@ -81,14 +91,18 @@ def analyse_from_database(
     if latest is None and day is None and end is None:
         raise DataError("the database has no filled SELL yet: name the period (report_date / end) to report on")
     if kind == "daily":
-        day = day or latest
-        candles = sell_paths(engine, orders, period_for_day(day, settings.tz), settings)
-        return analyse_day(orders, day, settings, narrator=narrator, order_notes=loaded.notes_by_order,
-                           candles=candles)
+        chosen = day or latest
+        candles = sell_paths(engine, orders, period_for_day(chosen, settings.tz), settings)
+        analysis = analyse_day(orders, chosen, settings, narrator=narrator, order_notes=loaded.notes_by_order,
+                               candles=candles, as_of=as_of)
+        if analysis.sells.empty and latest is not None and latest != chosen:
+            hint = f"no sells on {chosen.isoformat()}; the latest day with sells is {latest.isoformat()}"
+            analysis = dataclasses.replace(analysis, data_notes=[*analysis.data_notes, hint])
+        return analysis
     end = end or midnight_after(latest, settings)
     candles = sell_paths(engine, orders, period_for_days(end, days, settings.tz), settings)
     return analyse_days(orders, end, days, settings, narrator=narrator, order_notes=loaded.notes_by_order,
-                        candles=candles)
+                        candles=candles, as_of=as_of)
 
 
 def sell_paths(engine: Engine, orders: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
@@ -122,26 +136,35 @@ def report_data(
     as_of: str | None = None,
     settings: Settings,
     narrator: Narrator | None = None,
+    summary_path: str | Path | None = None,
 ) -> ReportData:
     """The data of a report from the notebook's parameters (JSON literals: ISO texts or None).
 
-    `as_of` is the time the data-quality section measures pending / missed points against, and
-    the end of the candles exit replay reads (when EXITLENS_EXIT_RULES names a rules file);
-    by default the period end, so a report of a past period reads the same every time.
+    `as_of` is the time the data-quality section and the collection rate measure pending /
+    missed points against, and the end of the candles exit replay reads (when
+    EXITLENS_EXIT_RULES names a rules file); by default the period end, so a report of a past
+    period reads the same every time. The headline is the LLM's when one is configured
+    (EXITLENS_LLM_*), else the deterministic one. The summary object is written to
+    `summary_path` (default: $EXITLENS_SUMMARY_PATH, set by `exitlens report` for its run;
+    unset: not written), so the command, the index and the announcement show this very analysis.
     """
+    moment = parse_aware(as_of, "as_of") if as_of else None
     engine = db.connect(notebook_database_url())
     try:
         analysis = analyse_from_database(
             engine, kind, settings,
             day=Date.fromisoformat(report_date) if report_date else None,
             end=parse_aware(end, "end") if end else None,
-            days=days, narrator=narrator,
+            days=days, narrator=narrator or narrator_from_config(LLMConfig.from_env()), as_of=moment,
         )
-        moment = pd.Timestamp(parse_aware(as_of, "as_of")) if as_of else analysis.period.end
-        analysis = replay_section(engine, analysis, None, now=moment, strict=False)
+        as_of_time = pd.Timestamp(moment) if moment else analysis.period.end
+        analysis = replay_section(engine, analysis, None, now=as_of_time, strict=False)
     finally:
         engine.dispose()
-    return ReportData(analysis, moment)
+    target = summary_path or os.environ.get(SUMMARY_PATH_ENV)
+    if target:
+        archive.write_json(Path(target), analysis.to_json())
+    return ReportData(analysis, as_of_time)
 
 
 def report_settings(*, timezone: str, min_samples: int, **thresholds: float) -> Settings:

@@ -26,7 +26,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
-from exitlens.core.errors import ConfigError
+from exitlens.core.errors import ConfigError, ReportFailed
 from exitlens.core.formatting import fmt_count, fmt_krw, fmt_pct, fmt_ratio
 
 logger = logging.getLogger(__name__)
@@ -186,14 +185,29 @@ def write_json(path: Path, obj: Any) -> Path:
     return write_text_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
+def read_summary(path: Path) -> dict[str, Any]:
+    """The summary object a run's notebook wrote (a ReportFailed when it is not one)."""
+    try:
+        summary = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportFailed(f"cannot read the run's summary {path}: {exc}") from exc
+    if not isinstance(summary, dict):
+        raise ReportFailed(f"the run's summary {path} is not a JSON object")
+    return summary
+
+
 # --- staging and publishing ---------------------------------------------------------------
 
 def make_staging_dir(final: Path) -> Path:
     """A fresh hidden folder beside `final` to build a run in (same file system, so the
-    publishing rename is atomic)."""
+    publishing rename is atomic). It is created with the umask's permissions (0755 under the
+    usual 022), not mkdtemp's 0700: once renamed into place it is the run folder, and a static
+    web server running as another user must be able to read it."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".staging", dir=final.parent))
+    staging = final.parent / f".{final.name}.{uuid.uuid4().hex}.staging"
+    os.mkdir(staging, 0o777)  # the umask applies, as for any folder a user creates
+    return staging
 
 
 def run_succeeded(run_folder: Path) -> bool:

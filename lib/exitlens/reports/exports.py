@@ -1,7 +1,7 @@
 """Turn an executed notebook into the files people read: HTML with the code hidden, and a PDF
 printed by a real headless Chromium.
 
-Why Chromium on the command line and not nbconvert's WebPDFExporter: that exporter drives
+Why Chromium and not nbconvert's WebPDFExporter: that exporter drives
 playwright, which is not one of our dependencies and downloads a browser build of its own at
 install time. The distribution's `chromium` package prints the very HTML we publish, so the PDF
 looks like the HTML and keeps real text (numbers can be searched and copied). Printing never
@@ -18,6 +18,8 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
+from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -25,6 +27,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from exitlens.core.errors import ConfigError, ReportFailed
+from exitlens.reports import devtools
 
 logger = logging.getLogger(__name__)
 
@@ -34,20 +37,23 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 CHROMIUM_FALLBACKS = ("/usr/bin/chromium",)
 DEFAULT_PDF_TIMEOUT = 120.0
 
-# Printed page: A4 with modest margins; a wide table may shrink rather than be cut.
-PRINT_CSS = """<style>
-@page { size: A4 landscape; margin: 10mm; }
-.jp-RenderedHTMLCommon table { font-size: 11px; }
-.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { white-space: nowrap; }
-@media print {
-  /* Tables print whole: no scroll box, no clipped columns; a heading stays with what follows. */
-  .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
-  .jp-RenderedHTMLCommon table { font-size: 10px; }
-  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { padding: 2px 4px; }
-  h1, h2, h3, .jp-MarkdownCell { break-after: avoid; page-break-after: avoid; }
-  img, tr { break-inside: avoid; page-break-inside: avoid; }
+# The page's style: A4 landscape print rules and table layout that keep every column on the
+# page (reports/report.css, shipped with the package and inlined: no network).
+REPORT_CSS = resources.files("exitlens.reports").joinpath("report.css").read_text(encoding="utf-8")
+PRINT_CSS = f"<style>\n{REPORT_CSS}</style>"
+
+# Page.printToPDF options: the page's own @page size and margins, and "page / pages" centred
+# in the bottom margin (Chromium fills the pageNumber / totalPages spans).
+PDF_OPTIONS = {
+    "preferCSSPageSize": True,
+    "printBackground": True,
+    "displayHeaderFooter": True,
+    "headerTemplate": "<div></div>",
+    "footerTemplate": (
+        '<div style="font-size:8px;color:#555;width:100%;text-align:center;">'
+        '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+    ),
 }
-</style>"""
 
 _MISSING_CHROMIUM = (
     "PDF export needs a headless Chromium: install the `chromium` package "
@@ -57,7 +63,8 @@ _MISSING_CHROMIUM = (
 
 def parse_formats(formats: str | Iterable[str]) -> frozenset[str]:
     """The export formats asked for, from `"html,pdf"` or an iterable; a ConfigError names any
-    unknown one and the allowed ones."""
+    unknown one and the allowed ones, or says that none was named (a run without an export
+    would replace the period's HTML and PDF with nothing)."""
     items = formats.split(",") if isinstance(formats, str) else list(formats)
     chosen = {str(item).strip().lower() for item in items if str(item).strip()}
     unknown = sorted(chosen - set(FORMATS))
@@ -65,6 +72,8 @@ def parse_formats(formats: str | Iterable[str]) -> frozenset[str]:
         raise ConfigError(
             f"unknown report format(s) {', '.join(unknown)}: choose from {', '.join(FORMATS)}"
         )
+    if not chosen:
+        raise ConfigError(f"no report format given: name at least one of {', '.join(FORMATS)} (e.g. --formats html)")
     return frozenset(chosen)
 
 
@@ -125,8 +134,8 @@ def export_html(notebook_path: Path, html_path: Path, *, title: str) -> Path:
     return Path(html_path)
 
 
-def chromium_command(chromium: str, html_path: Path, pdf_path: Path, profile_dir: Path) -> list[str]:
-    """The command line that prints `html_path` to `pdf_path` (pure)."""
+def chromium_command(chromium: str, profile_dir: Path) -> list[str]:
+    """The command line of a headless Chromium driven over --remote-debugging-pipe (pure)."""
     return [
         chromium,
         "--headless",
@@ -142,9 +151,8 @@ def chromium_command(chromium: str, html_path: Path, pdf_path: Path, profile_dir
         "--disable-extensions",
         "--host-resolver-rules=MAP * ~NOTFOUND",
         f"--user-data-dir={profile_dir}",
-        "--no-pdf-header-footer",
-        f"--print-to-pdf={Path(pdf_path).resolve()}",
-        Path(html_path).resolve().as_uri(),
+        "--remote-debugging-pipe",
+        "about:blank",
     ]
 
 
@@ -160,42 +168,57 @@ def print_pdf(
     chromium: str,
     timeout: float = DEFAULT_PDF_TIMEOUT,
 ) -> Path:
-    """Print `html_path` to `pdf_path` with headless Chromium in a fresh profile. Raises
-    ReportFailed (one line) when Chromium fails, times out or writes no PDF."""
+    """Print `html_path` to `pdf_path` with headless Chromium in a fresh profile, page numbers
+    in the footer. Raises ReportFailed (one line) when Chromium fails, times out or writes no
+    PDF."""
     pdf_path = Path(pdf_path)
     pdf_path.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="exitlens-chromium-") as profile:
-        cmd = chromium_command(chromium, html_path, pdf_path, Path(profile))
+    deadline = time.monotonic() + timeout
+    with tempfile.TemporaryDirectory(prefix="exitlens-chromium-") as profile, \
+            tempfile.TemporaryFile("w+", errors="replace") as stderr:
+        cmd = chromium_command(chromium, Path(profile))
         logger.debug("printing PDF: %s", cmd)
         try:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                errors="replace",
-                start_new_session=True,  # its own process group: a timeout ends all its helpers
-            )
+            proc, pipe = devtools.start_browser(cmd, stderr=stderr)
         except OSError as exc:
             raise ReportFailed(f"PDF export failed: could not start {chromium}: {exc}") from exc
+        data: bytes | None = None
+        problem = ""
         try:
-            _stdout, stderr = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass  # it ended on its own in the meantime
-            proc.communicate()
+            data = devtools.print_page(pipe, Path(html_path).resolve().as_uri(), PDF_OPTIONS,
+                                       deadline=deadline)
+            proc.wait(timeout=max(deadline - time.monotonic(), 1.0))
+        except (devtools.DevToolsTimeout, subprocess.TimeoutExpired) as exc:
+            _kill(proc)
             raise ReportFailed(
                 f"PDF export failed: Chromium did not finish within {timeout:g} s"
             ) from exc
-    logger.debug("chromium stderr: %s", stderr)
-    if proc.returncode != 0:
+        except devtools.DevToolsError as exc:
+            problem = str(exc)
+            try:
+                proc.wait(timeout=max(deadline - time.monotonic(), 1.0))
+            except subprocess.TimeoutExpired:
+                _kill(proc)
+        finally:
+            pipe.close()
+        stderr.seek(0)
+        messages = stderr.read()
+    logger.debug("chromium stderr: %s", messages)
+    if proc.returncode not in (0, None) and data is None:
         raise ReportFailed(
-            f"PDF export failed: Chromium exited with {proc.returncode}: {_last_line(stderr)}"
+            f"PDF export failed: Chromium exited with {proc.returncode}: {_last_line(messages)}"
         )
-    if not pdf_path.is_file() or pdf_path.read_bytes()[:5] != b"%PDF-":
-        raise ReportFailed(f"PDF export failed: Chromium wrote no PDF: {_last_line(stderr)}")
+    if data is None or data[:5] != b"%PDF-":
+        raise ReportFailed(f"PDF export failed: Chromium wrote no PDF: {problem or _last_line(messages)}")
+    pdf_path.write_bytes(data)
     logger.info("wrote %s", pdf_path)
     return pdf_path
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """End the browser and every helper process it started (its own process group)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it ended on its own in the meantime
+    proc.wait()

@@ -43,6 +43,7 @@ from exitlens.reports.archive import RunPeriod
 logger = logging.getLogger(__name__)
 
 DATABASE_URL_ENV = "EXITLENS_DATABASE_URL"
+SUMMARY_PATH_ENV = "EXITLENS_SUMMARY_PATH"  # analysis.SUMMARY_PATH_ENV: the notebook writes it
 ERROR_MARKER_TAG = "papermill-error-cell-tag"  # papermill's tag: it removes such cells on re-run
 _URL_WITH_PASSWORD = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\s:]*:[^/@\s]+@")
 
@@ -302,8 +303,9 @@ def run_report(
     clock: Callable[[], datetime] = utc_now,
 ) -> ReportRun:
     """Execute `notebook` for `kind` and `period` into `<out>/<kind>/<period>/`, export it,
-    store `summary` (the object `exitlens summary ... --json` prints) and the run's status, and
-    rebuild `<out>/index.html`. Bad input raises ConfigError before anything is written; a
+    store the summary (the object `exitlens summary ... --json` prints) and the run's status,
+    and rebuild `<out>/index.html`. The summary is the one the notebook writes to
+    $EXITLENS_SUMMARY_PATH (`analysis.report_data` does), else `summary` when given. Bad input raises ConfigError before anything is written; a
     failed run is kept, indexed as failed, and raises ReportRunFailed (a ReportFailed)."""
     notebook = Path(notebook)
     archive.check_kind(kind)
@@ -324,9 +326,12 @@ def run_report(
             archive.write_json(staging / archive.SUMMARY_FILE, summary)
             files["summary"] = archive.SUMMARY_FILE
         executed = staging / archive.NOTEBOOK_FILE
-        error = execute_notebook(
-            notebook, executed, params, env=kernel_env(database_url, env), options=execution
-        )
+        summary_file = staging / archive.SUMMARY_FILE
+        kernel = {**kernel_env(database_url, env), SUMMARY_PATH_ENV: str(summary_file.resolve())}
+        error = execute_notebook(notebook, executed, params, env=kernel, options=execution)
+        if summary_file.is_file():
+            summary = archive.read_summary(summary_file)
+            files["summary"] = archive.SUMMARY_FILE
         if error is None and wanted:
             error = _export(executed, staging, wanted, browser, pdf_timeout, files,
                             title=f"exitlens {kind} report {period.label}")

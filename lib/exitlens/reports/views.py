@@ -16,6 +16,7 @@ from pandas.io.formats.style import Styler
 
 from exitlens.core import quality
 from exitlens.core.evaluate import post_column
+from exitlens.core.formatting import fmt_count, fmt_metric, fmt_ratio
 from exitlens.core.settings import Settings
 from exitlens.core.summary import PeriodAnalysis
 
@@ -54,7 +55,7 @@ class ReportData:
             "fills": self.analysis.trade_count,
             "sells": int(overall["count"]),
             "evaluable": int(overall["evaluable"]),
-            "win rate (%)": overall["win_rate"] * 100,
+            "win rate %": overall["win_rate"] * 100,
             "realized PnL (KRW)": overall["realized_pnl"],
             "avg PnL (%)": overall["avg_pnl_pct"],
             "post-24h samples": int(overall["post_24h_samples"]),
@@ -73,9 +74,14 @@ class ReportData:
         return table.rename(columns=_READABLE)
 
     def suggestions(self) -> pd.DataFrame:
-        """Each suggestion with the metric, value, threshold and sample size behind it."""
+        """Each suggestion with the metric, value, threshold and sample size behind it; value
+        and threshold as text in the metric's unit (a `_pct` metric in %, a `_rate` fraction
+        shown as %), since one column holds metrics of different units."""
         rows = [s.to_dict() for s in self.analysis.suggestions]
-        return pd.DataFrame(rows, columns=["rule", "message", "metric", "value", "threshold", "samples"])
+        table = pd.DataFrame(rows, columns=["rule", "message", "metric", "value", "threshold", "samples"])
+        for column in ("value", "threshold"):
+            table[column] = [fmt_metric(m, v) for m, v in zip(table["metric"], table[column])]
+        return table
 
     def suggestions_view(self):
         """The suggestions table, or the sentence saying why there is none."""
@@ -86,6 +92,69 @@ class ReportData:
 
     def heading(self):
         return paragraph(f"{self.title} — {self.period_text}")
+
+    def as_of_text(self, generated_at: pd.Timestamp | None = None):
+        """When the data was read ("as of": pending and missed points, the collection rate
+        depend on it) and, when given, when the report was generated, in the report timezone."""
+        zone = self.settings.tz
+        text = f"Data as of {self.as_of.tz_convert(zone):%Y-%m-%d %H:%M} ({self.settings.timezone})"
+        if generated_at is not None:
+            text += f"; generated at {pd.Timestamp(generated_at).tz_convert(zone):%Y-%m-%d %H:%M}"
+        return HTML(f'<p class="exitlens-meta">{html.escape(text)}.</p>')
+
+    def collection_rate(self) -> float | None:
+        """The 24h collection rate at `as_of` (SPEC §2.2)."""
+        return quality.collection_rate(self.analysis.sells, self.as_of, self.settings)
+
+    def key_figures(self):
+        """The key numbers as large figures: sells, win rate, net PnL with its currency, and
+        the 24h collection rate with its goal (marked, with a sentence, when below it)."""
+        overall = self.analysis.buckets.overall_bucket()
+        goal = self.settings.collection_goal_24h
+        rate = self.collection_rate()
+        low = rate is not None and rate < goal
+        pnl = overall.get("net_pnl", overall["realized_pnl"])
+        label = "net PnL (KRW, after fees)" if "net_pnl" in overall else "realized PnL (KRW)"
+        cards = [
+            ("sells", fmt_count(overall["count"]), False),
+            ("win rate (net of fees)", fmt_ratio(overall["win_rate"]), False),
+            (label, "n/a" if pd.isna(pnl) else f"{pnl:+,.0f}", False),
+            (f"24h collection rate (goal {goal:.0%})", fmt_ratio(rate), low),
+        ]
+        body = "".join(
+            f'<div class="exitlens-figure{" warn" if warn else ""}"><div class="value">{html.escape(value)}</div>'
+            f'<div class="label">{html.escape(name)}</div></div>' for name, value, warn in cards)
+        warning = ""
+        if low:
+            warning = (f'<p class="exitlens-warning">The 24h collection rate is {html.escape(fmt_ratio(rate))}, '
+                       f"below the {goal:.0%} goal: post-exit numbers rest on fewer sells than they should "
+                       "(check that the tracker runs and that candles are collected).</p>")
+        return HTML(f'<div class="exitlens-figures">{body}</div>{warning}')
+
+    def how_to_read(self):
+        """What the report's words mean, in its own words (a reader has no SPEC at hand)."""
+        settings = self.settings
+        terms = [
+            ("fills", "every filled order of the period, buys and sells."),
+            ("sells", "filled SELL orders of the period; each row of the report is about sells."),
+            ("evaluable", "sells with an entry price (from the bot's signal, else the average cost of the "
+                          "buys they closed, first in first out); only these have a PnL."),
+            ("win", "an evaluable sell whose PnL after fees (its own and its buys' share) is above zero; "
+                    "win rate = wins / evaluable."),
+            ("after 1h … 24h (post-exit change)", "how far the price moved from the exit price that long "
+                    "after the sell, in %: above zero means it kept rising after we sold."),
+            ("early exit %", f"of the TRAILING_STOP and TAKE_PROFIT sells with a 24h point, the share whose "
+                             f"price rose more than {settings.early_exit_change_pct:+.1f}% within 24h."),
+            ("over-hold %", f"of the TIME_LIMIT sells with a 24h point, the share whose price fell more than "
+                            f"{abs(settings.over_hold_change_pct):.1f}% within 24h."),
+            ("24h collection rate", f"sells that have their 24h point / sells whose 24h point is due; the "
+                                    f"goal is {settings.collection_goal_24h:.0%}."),
+            ("n in legends", "the number of sells behind a bar, line or box (n < 3: read with care; such "
+                             "cells and boxes are drawn faded)."),
+            ("%, rates", "every rate is shown in % (53.6% = 0.536); money in KRW; – means unknown."),
+        ]
+        items = "".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(text)}</dd>" for term, text in terms)
+        return HTML(f'<dl class="exitlens-howto">{items}</dl>')
 
     def headline(self):
         return paragraph(self.analysis.headline)
@@ -147,6 +216,7 @@ _READABLE = {
     "realized_pnl": "realized PnL (KRW)", "avg_hold_hours": "avg hold (h)", "early_exit_rate": "early exit %",
     "over_hold_rate": "over-hold %",
 }
+RATE_COLUMNS = frozenset({_READABLE["win_rate"], _READABLE["early_exit_rate"], _READABLE["over_hold_rate"]})
 _READABLE.update({f"avg_post_{h}_pct": f"after {h} %" for h in ("1h", "4h", "12h", "24h")})
 
 
@@ -156,11 +226,15 @@ def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
     # A stable id (pandas draws a random one), so the same table renders to the same HTML.
     digest = hashlib.blake2b(repr((list(table.columns), table.shape)).encode(), digest_size=4).hexdigest()
     floats = table.select_dtypes("float").columns
-    # Values that round to zero print as 0.00, not -0.00; quantities keep their small digits.
-    shown = table.assign(**{c: table[c].round(2) + 0.0 for c in floats if c != "quantity"})
-    quantities = {"quantity": "{:,.8g}"} if "quantity" in shown.columns else None
+    # Values that round to zero print as 0.00, not -0.00; quantities keep their small digits;
+    # rates (win, early exit, over-hold) have one decimal everywhere, as 53.6%.
+    rates = [c for c in floats if c in RATE_COLUMNS]
+    shown = table.assign(**{c: table[c].round(1 if c in rates else 2) + 0.0 for c in floats if c != "quantity"})
+    formats = {c: "{:,.1f}" for c in rates}
+    if "quantity" in shown.columns:
+        formats["quantity"] = "{:,.8g}"
     styler = shown.style.set_uuid(f"t{digest}").format(
-        quantities, precision=2, thousands=",", na_rep="–", escape="html")
+        formats or None, precision=2, thousands=",", na_rep="–", escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if index is False or (index is None and isinstance(table.index, pd.RangeIndex)):
         styler = styler.hide(axis="index")
