@@ -11,6 +11,7 @@ import itertools
 
 import pandas as pd
 
+from exitlens.core.entry_price import STORED_PRICE, STORED_TEXT, stored_entry_columns
 from exitlens.core.frames import ORDER_COLUMNS, UNKNOWN, with_declared_types
 
 BASE_TIME = pd.Timestamp("2026-11-23 00:00", tz="UTC")
@@ -68,4 +69,5 @@ def post(**changes) -> dict:
 def orders_frame(*rows: dict) -> pd.DataFrame:
     """The orders frame of `rows` with the declared columns and dtypes."""
     frame = pd.DataFrame(list(rows), columns=list(ORDER_COLUMNS))
+    frame[[STORED_PRICE, STORED_TEXT]] = stored_entry_columns(frame["signal_info"])
     return with_declared_types(frame, ORDER_COLUMNS)

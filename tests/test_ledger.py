@@ -196,8 +196,8 @@ def test_ledger_when_orders_are_empty_returns_declared_columns():
 
 
 def test_ledger_when_a_column_is_missing_raises_naming_it():
-    with pytest.raises(DataError, match="lacks column.*signal_info"):
-        entry_ledger(orders_frame(buy()).drop(columns="signal_info"))
+    with pytest.raises(DataError, match="lacks column.*stored_entry_price"):
+        entry_ledger(orders_frame(buy()).drop(columns="stored_entry_price"))
 
 
 def random_orders(seed: int) -> pd.DataFrame:

@@ -333,8 +333,10 @@ def test_track_when_columns_have_no_zone_reads_them_as_utc(postgres_url):
     engine = db.connect(postgres_url, create=True)
     migrations.migrate(engine)
     with engine.begin() as conn:
-        for column in ("created_at", "executed_at"):
-            conn.exec_driver_sql(f"ALTER TABLE trading_history ALTER COLUMN {column} TYPE timestamp USING {column} AT TIME ZONE 'UTC'")
+        # Both in one statement: the event-time index needs both columns of one type.
+        conn.exec_driver_sql("ALTER TABLE trading_history "
+                             + ", ".join(f"ALTER COLUMN {column} TYPE timestamp USING {column} AT TIME ZONE 'UTC'"
+                                         for column in ("created_at", "executed_at")))
         conn.exec_driver_sql("ALTER DATABASE " + engine.url.database + " SET TimeZone = 'Asia/Seoul'")
         conn.exec_driver_sql(
             "INSERT INTO trading_history (symbol, side, price, quantity, status, created_at, executed_at) "

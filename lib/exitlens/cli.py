@@ -83,6 +83,14 @@ def _timezone_option(command):
     return click.option("--tz", "timezone_name", default=None, help="Report timezone (default: EXITLENS_TZ, else Asia/Seoul).")(command)
 
 
+def _candle_options(command):
+    """--candle-interval and --tolerance-minutes: which candles a post-exit point is read from."""
+    command = click.option("--tolerance-minutes", type=float, default=None,
+                           help="Candle window ± minutes (default: EXITLENS_CANDLE_TOLERANCE_MINUTES, else 5).")(command)
+    return click.option("--candle-interval", default=None,
+                        help="market_data.interval of the candles (default: EXITLENS_CANDLE_INTERVAL, else 1m).")(command)
+
+
 def _time(value: str | None, name: str) -> datetime | None:
     return parse_aware(value, name) if value else None
 
@@ -124,13 +132,17 @@ def demo(db_url: str | None, days: int, seed: int, end_text: str) -> None:
 @main.command()
 @_database_option
 @click.option("--now", "now_text", metavar="ISO", default=None, help="Track as of this time (default: the current time).")
+@click.option("--full", is_flag=True, help="Look at the whole history, not only the sells whose points can still change.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+@_candle_options
 @_fail_cleanly
-def track(db_url: str | None, now_text: str | None, as_json: bool) -> None:
+def track(db_url: str | None, now_text: str | None, full: bool, as_json: bool,
+          candle_interval: str | None, tolerance_minutes: float | None) -> None:
     """Record the post-exit points that are due."""
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
     engine = db.connect(database_url_from_env(db_url))
-    result = tracker.track(engine, now, settings_from_env())
+    settings = settings_from_env(candle_interval=candle_interval, tolerance_minutes=tolerance_minutes)
+    result = tracker.track(engine, now, settings, full=full)
     count_tracking(result)
     push_metrics("exitlens_track", succeeded_at=now)
     if as_json:
@@ -189,14 +201,16 @@ KIND = click.Choice(["daily", "weekly"])
 @_period_options
 @_rules_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary object as JSON.")
+@_candle_options
 @_fail_cleanly
-def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, rules, as_json) -> None:
+def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, rules, as_json,
+            candle_interval, tolerance_minutes) -> None:
     """Print the numbers of a day (daily) or a period (weekly)."""
     from exitlens.ops.publish import chosen_period
     from exitlens.reports.analysis import analyse_from_database, current_period
     from exitlens.reports.replay_service import replay_section
 
-    settings = settings_from_env(timezone_name)
+    settings = settings_from_env(timezone_name, candle_interval=candle_interval, tolerance_minutes=tolerance_minutes)
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
     period = _period_arguments(kind, date_text, end_text, days)
     days = period.pop("days", WEEKLY_DAYS)
@@ -222,12 +236,14 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, ru
 @click.option("--notify", is_flag=True, help="Announce the run on Discord / n8n as configured.")
 @click.option("-p", "--parameter", "parameters", multiple=True, metavar="NAME=VALUE",
               help="Override a notebook parameter (VALUE read as JSON, else as text).")
+@_candle_options
 @_fail_cleanly
-def report(kind, db_url, timezone_name, date_text, end_text, days, now_text, formats, out_dir, notify, parameters) -> None:
+def report(kind, db_url, timezone_name, date_text, end_text, days, now_text, formats, out_dir, notify, parameters,
+           candle_interval, tolerance_minutes) -> None:
     """Execute the report notebook with Papermill, export HTML/PDF, archive and announce it."""
     from exitlens.ops.publish import publish_report
 
-    settings = settings_from_env(timezone_name)
+    settings = settings_from_env(timezone_name, candle_interval=candle_interval, tolerance_minutes=tolerance_minutes)
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
     period = _period_arguments(kind, date_text, end_text, days)
     run = publish_report(
@@ -290,13 +306,15 @@ def _parse_parameters(pairs: tuple[str, ...]) -> dict:
 @_timezone_option
 @click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
 @click.option("--metrics-port", type=int, default=None, help="Prometheus port (default: EXITLENS_METRICS_PORT, else 9108).")
+@_candle_options
 @_fail_cleanly
-def schedule(db_url, timezone_name, out_dir, metrics_port) -> None:
+def schedule(db_url, timezone_name, out_dir, metrics_port, candle_interval, tolerance_minutes) -> None:
     """Run the tracker every 10 minutes and the daily/weekly reports, serving metrics."""
     from exitlens.ops.schedule import run_scheduler
     from exitlens.ops.schedule_config import ScheduleConfig
 
-    run_scheduler(database_url_from_env(db_url), settings=settings_from_env(timezone_name),
+    settings = settings_from_env(timezone_name, candle_interval=candle_interval, tolerance_minutes=tolerance_minutes)
+    run_scheduler(database_url_from_env(db_url), settings=settings,
                   config=ScheduleConfig.from_env(metrics_port=metrics_port), out_dir=out_dir)
 
 

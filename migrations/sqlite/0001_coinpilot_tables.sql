@@ -7,11 +7,11 @@ CREATE TABLE IF NOT EXISTS trading_history (
     order_type      VARCHAR(10)    NOT NULL DEFAULT 'MARKET',
     price           NUMERIC(20, 8) NOT NULL,
     quantity        NUMERIC(20, 8) NOT NULL,
-    fee             NUMERIC(20, 8) NOT NULL DEFAULT 0,
+    fee             NUMERIC(20, 8) DEFAULT 0,
     status          VARCHAR(20)    NOT NULL,
     strategy_name   VARCHAR(50),
     signal_info     TEXT,
-    created_at      TEXT           NOT NULL,
+    created_at      TEXT,
     executed_at     TEXT
 );
 
@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS market_data (
     low_price    NUMERIC(20, 8) NOT NULL,
     close_price  NUMERIC(20, 8) NOT NULL,
     volume       NUMERIC(20, 8) NOT NULL DEFAULT 0,
-    "timestamp"  TEXT           NOT NULL,
-    UNIQUE (symbol, interval, "timestamp")
+    "timestamp"  TEXT           NOT NULL
 );
+-- Named as CoinPilot names its constraint (SQLite has no named unique constraints).
+CREATE UNIQUE INDEX IF NOT EXISTS uq_market_data_symbol_interval_ts
+    ON market_data (symbol, interval, "timestamp");

@@ -21,6 +21,8 @@ ORDER_COLUMNS: dict[str, str] = {
     "status": "object",
     "strategy_name": "object",
     "signal_info": "object",
+    "stored_entry_price": "float64",
+    "stored_entry_text": "object",
     "regime": "object",
     "high_water_mark": "float64",
     "exit_reason": "object",
@@ -31,7 +33,9 @@ ORDER_COLUMNS: dict[str, str] = {
 }
 """FILLED orders as loaded (`load.load_orders`). `signal_info` and `post_exit_prices` hold
 parsed dicts, or None when absent or malformed; `regime` and `exit_reason` are upper-case with
-null mapped to "UNKNOWN"; `event_time` is `coalesce(executed_at, created_at)`."""
+null mapped to "UNKNOWN"; `event_time` is `coalesce(executed_at, created_at)`;
+`stored_entry_price` / `stored_entry_text` are `signal_info.entry_avg_price` read as a number,
+or as the text of a value that is not one (core/entry_price.py)."""
 
 CANDLE_COLUMNS: dict[str, str] = {
     "symbol": "object",

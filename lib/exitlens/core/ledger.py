@@ -33,6 +33,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from exitlens.core.entry_price import STORED_PRICE, STORED_TEXT
 from exitlens.core.errors import DataError
 from exitlens.core.frames import UTC_TIME, with_declared_types
 
@@ -61,7 +62,7 @@ no lot was consumed; `lot_fees` is the pro-rata fees of the consumed lots (SPEC 
 number counts as 0); `open_time` is the event time of the earliest lot consumed by more than
 1e-9 of the SELL's quantity (the position's open, SPEC §6), null when none; `note` is None or a sentence naming the sell id."""
 
-REQUIRED_COLUMNS = ("id", "symbol", "side", "price", "quantity", "signal_info", "event_time")
+REQUIRED_COLUMNS = ("id", "symbol", "side", "price", "quantity", STORED_PRICE, STORED_TEXT, "event_time")
 
 _NS_PER_HOUR = 3_600_000_000_000
 _NO_TIME = np.iinfo(np.int64).min
@@ -129,7 +130,7 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
     quantity, covered = quantity[sells], covered[sells]
     fifo_price = np.divide(cost[sells], covered, out=np.full(len(sells), np.nan), where=covered > 0)
 
-    stored, stored_raw = _stored_entry_prices(orders["signal_info"].iloc[sells])
+    stored, stored_raw = _stored_entry_prices(orders, sells)
     has_stored = ~np.isnan(stored)
     has_fifo = covered > 0
     source = np.full(len(sells), None, dtype=object)
@@ -219,17 +220,18 @@ def _fifo_order(symbol_codes, time_ns, is_sell, ids):
     return np.lexsort((id_rank, side_rank, time_ns, symbol_codes))
 
 
-def _stored_entry_prices(signal_info: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """(usable stored entry prices with NaN where unusable, the raw values as found).
+def _stored_entry_prices(orders: pd.DataFrame, sells: np.ndarray) -> tuple[np.ndarray, pd.Series]:
+    """(usable stored entry prices with NaN where unusable, the stored values that are not
+    usable as their text, None where nothing was stored), read from the frame's columns.
 
-    A usable value is a positive finite number; a numeric string such as "95000000" counts
-    (bots that serialise Decimal write strings), a boolean does not."""
-    values = [info.get("entry_avg_price") if isinstance(info, dict) else None for info in signal_info]
-    raw = pd.Series(values, index=signal_info.index, dtype=object)
-    numeric = [None if isinstance(value, (bool, np.bool_)) else value for value in values]
-    numbers = pd.to_numeric(pd.Series(numeric, dtype=object), errors="coerce").to_numpy(dtype=float)
+    A usable value is a positive finite number (core/entry_price.py reads numeric strings
+    such as "95000000" as numbers, and booleans as not)."""
+    numbers = orders[STORED_PRICE].to_numpy(dtype=float)[sells]
     usable = np.isfinite(numbers) & (numbers > 0)
-    return np.where(usable, numbers, np.nan), raw
+    shown = orders[STORED_TEXT].to_numpy(dtype=object)[sells].copy()
+    unusable_number = np.flatnonzero(~usable & ~np.isnan(numbers))
+    shown[unusable_number] = [f"{number:g}" for number in numbers[unusable_number]]
+    return np.where(usable, numbers, np.nan), pd.Series(shown, dtype=object)
 
 
 def _notes(result, quantity, has_stored, stored_raw, timed) -> np.ndarray:
@@ -252,7 +254,7 @@ def _notes(result, quantity, has_stored, stored_raw, timed) -> np.ndarray:
     )
     add(
         stored_raw.notna().to_numpy() & ~has_stored,
-        lambda i: f"signal_info.entry_avg_price {raw[i]!r} is not a positive number, so the FIFO "
+        lambda i: f"signal_info.entry_avg_price {raw[i]} is not a positive number, so the FIFO "
         "cost is used",
     )
     add(

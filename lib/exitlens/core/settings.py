@@ -122,10 +122,41 @@ def zone_info(name: str) -> ZoneInfo:
         ) from exc
 
 
-def settings_from_env(timezone: str | None = None, **overrides) -> Settings:
-    """Settings with the report timezone from the argument, else EXITLENS_TZ, else Asia/Seoul."""
+def settings_from_env(
+    timezone: str | None = None,
+    *,
+    candle_interval: str | None = None,
+    tolerance_minutes: float | None = None,
+    **overrides,
+) -> Settings:
+    """Settings with the report timezone from the argument, else EXITLENS_TZ, else Asia/Seoul;
+    the candle interval from the argument, else EXITLENS_CANDLE_INTERVAL, else 1m; the candle
+    tolerance in minutes from the argument, else EXITLENS_CANDLE_TOLERANCE_MINUTES, else 5."""
     tz = timezone or os.environ.get("EXITLENS_TZ") or DEFAULT_TIMEZONE
+    interval = candle_interval or os.environ.get("EXITLENS_CANDLE_INTERVAL")
+    if interval is not None:
+        overrides["candle_interval"] = _candle_interval(interval)
+    minutes = tolerance_minutes if tolerance_minutes is not None else os.environ.get("EXITLENS_CANDLE_TOLERANCE_MINUTES")
+    if minutes is not None and minutes != "":
+        overrides["candle_tolerance"] = timedelta(minutes=_tolerance_minutes(minutes))
     return Settings(timezone=tz, **overrides)
+
+
+def _candle_interval(value: str) -> str:
+    text = value.strip()
+    if not text or len(text) > 10:
+        raise ConfigError(f"candle interval {value!r} must be the market_data.interval of the candles, such as 1m")
+    return text
+
+
+def _tolerance_minutes(value: float | str) -> float:
+    try:
+        minutes = float(value)
+    except ValueError:
+        minutes = float("nan")
+    if not minutes > 0 or minutes == float("inf"):
+        raise ConfigError(f"candle tolerance {value!r} must be a positive number of minutes, such as 5")
+    return minutes
 
 
 def database_url_from_env(url: str | None = None) -> str:

@@ -1,6 +1,7 @@
 """Read FILLED orders into the typed, UTC orders frame of `frames.ORDER_COLUMNS`.
 
-One query for the whole history (entry prices need every earlier BUY). JSON columns arrive as
+One query for the whole history (entry prices need every earlier BUY); it also reads
+`signal_info.entry_avg_price` into its own columns (core/entry_price.py). JSON columns arrive as
 dicts on PostgreSQL and as text on SQLite; both become dicts, and a value that is not a JSON
 object becomes None plus a note naming the order, never an exception.
 """
@@ -15,9 +16,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from exitlens.core.entry_price import FLOAT_LIMIT, NUMBER_PATTERN, STORED_PRICE, STORED_TEXT, stored_entry_columns
 from exitlens.core.frames import ORDER_COLUMNS, UNKNOWN, with_declared_types
 from exitlens.core.timeutil import utc_series
-from exitlens.store.db import require_tables
+from exitlens.store.db import dialect_name, require_tables
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +30,50 @@ SELECT CAST(id AS VARCHAR(64)) AS id, symbol, side, order_type,
        CAST(price AS DOUBLE PRECISION) AS price,
        CAST(quantity AS DOUBLE PRECISION) AS quantity,
        CAST(fee AS DOUBLE PRECISION) AS fee,
-       status, strategy_name, signal_info, regime,
+       status, strategy_name, signal_info, {stored_entry}, regime,
        CAST(high_water_mark AS DOUBLE PRECISION) AS high_water_mark,
        exit_reason, post_exit_prices, created_at, executed_at
-FROM trading_history
+FROM {source}
 WHERE status = 'FILLED'
 """
+
+_PG_ENTRY = "(signal_info -> 'entry_avg_price')"
+_PG_ENTRY_TEXT = f"trim({_PG_ENTRY} #>> '{{}}')"
+_PG_ENTRY_NUMBER = f"""CASE WHEN jsonb_typeof({_PG_ENTRY}) IN ('number', 'string') AND {_PG_ENTRY_TEXT} ~ '{NUMBER_PATTERN}'
+       THEN CASE WHEN abs(CAST({_PG_ENTRY_TEXT} AS numeric)) BETWEEN {1 / FLOAT_LIMIT!r} AND {FLOAT_LIMIT!r}
+                   OR CAST({_PG_ENTRY_TEXT} AS numeric) = 0
+                 THEN CAST(CAST({_PG_ENTRY_TEXT} AS numeric) AS DOUBLE PRECISION) END END"""
+_PG_STORED_ENTRY = f"""{_PG_ENTRY_NUMBER} AS {STORED_PRICE},
+       CASE WHEN coalesce(jsonb_typeof({_PG_ENTRY}), 'null') <> 'null' AND ({_PG_ENTRY_NUMBER}) IS NULL
+            THEN CAST({_PG_ENTRY} AS text) END AS {STORED_TEXT}"""
+"""PostgreSQL reads the stored entry price itself. Nested CASEs fix the order of evaluation
+(AND does not): a value reaches a cast only after the regex guard passed, so junk never raises."""
+
+_SQLITE_SOURCE = """(SELECT *,
+        CASE WHEN json_valid(signal_info) THEN json_type(signal_info, '$.entry_avg_price') END AS entry_type,
+        CASE WHEN json_valid(signal_info) THEN json_extract(signal_info, '$.entry_avg_price') END AS entry_value
+    FROM trading_history)"""
+_SQLITE_ENTRY_JSON = f"""CASE WHEN entry_type IN ('integer', 'real') THEN entry_value
+            WHEN entry_type = 'text' THEN CASE WHEN json_valid(trim(entry_value))
+                THEN CASE WHEN json_type(trim(entry_value)) IN ('integer', 'real')
+                          THEN json_extract(trim(entry_value), '$') END END END"""
+_SQLITE_ENTRY_NUMBER = f"""CASE WHEN abs({_SQLITE_ENTRY_JSON}) BETWEEN {1 / FLOAT_LIMIT!r} AND {FLOAT_LIMIT!r}
+                OR ({_SQLITE_ENTRY_JSON}) = 0
+            THEN CAST({_SQLITE_ENTRY_JSON} AS REAL) END"""
+_SQLITE_STORED_ENTRY = f"""{_SQLITE_ENTRY_NUMBER} AS {STORED_PRICE},
+       CASE WHEN entry_type IS NOT NULL AND entry_type <> 'null' AND ({_SQLITE_ENTRY_NUMBER}) IS NULL
+            THEN CASE entry_type WHEN 'text' THEN json_quote(entry_value)
+                                 WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
+                                 ELSE entry_value END END AS {STORED_TEXT}"""
+"""SQLite has no regex: a string is a number when its trimmed text is valid JSON of a number
+type (the grammar of NUMBER_PATTERN); json_valid guards every JSON function before it runs."""
+
+
+def orders_sql(dialect: str) -> str:
+    """The FILLED-orders query of `dialect`, the stored entry price read in SQL."""
+    if dialect == "postgresql":
+        return _ORDERS.format(stored_entry=_PG_STORED_ENTRY, source="trading_history")
+    return _ORDERS.format(stored_entry=_SQLITE_STORED_ENTRY, source=_SQLITE_SOURCE)
 
 
 @dataclass(frozen=True)
@@ -77,6 +117,8 @@ def orders_frame(raw: pd.DataFrame) -> LoadedOrders:
         bad = [bool(malformed) for _, malformed in parsed]
         for order_id in frame.loc[bad, "id"]:
             notes.append((order_id, f"order {order_id}: {column} is not a JSON object; ignored"))
+    if STORED_PRICE not in frame.columns:  # a frame not read by orders_sql: the same rule in Python
+        frame[[STORED_PRICE, STORED_TEXT]] = stored_entry_columns(frame["signal_info"])
     for column in ("created_at", "executed_at"):
         frame[column] = utc_series(frame[column])
     frame["event_time"] = frame["executed_at"].fillna(frame["created_at"])
@@ -99,5 +141,5 @@ def load_orders(engine: Engine) -> LoadedOrders:
     """Every FILLED order of the database, in event-time order."""
     require_tables(engine)
     with engine.connect() as conn:
-        raw = pd.read_sql_query(sa.text(_ORDERS), conn, coerce_float=True)
+        raw = pd.read_sql_query(sa.text(orders_sql(dialect_name(engine))), conn, coerce_float=True)
     return orders_frame(raw)

@@ -3,8 +3,13 @@
 For every FILLED SELL and horizon h (SPEC §2): the 1m candle of the same symbol nearest to
 t + h within ±tolerance (a tie goes to the earlier candle) gives `price` and `change_pct`.
 A point is due once its whole window has passed; due points without a candle are *missed*
-within the retry window and *expired* after it, and are looked for again on every run.
-Existing keys and unknown keys of `post_exit_prices` are never changed.
+within the retry window and *expired* after it. Existing keys and unknown keys of
+`post_exit_prices` are never changed.
+
+Runs are incremental (SPEC §4): the `now` of the latest run is kept in `exitlens_tracker_state`,
+and a routine run looks only at sells whose points can still change, those with an event time
+after `routine_since`; `full=True`, and the first run on a database, look at the whole history.
+A point is counted as expired once, in the run in which it turns expired.
 
 The work is set-based: a bounded number of statements per run, whatever the backlog. On
 PostgreSQL the lookup and the merge are one statement per chunk of sells; on SQLite the
@@ -16,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -60,20 +65,77 @@ class TrackResult:
         return asdict(self)
 
 
-def track(engine: Engine, now: datetime, settings: Settings = Settings(), *, progress: bool | None = None) -> TrackResult:
+TRACKER_NAME = "post_exit"
+STATE_TABLE = "exitlens_tracker_state"
+
+
+@dataclass(frozen=True)
+class RunWindow:
+    """What a run looks at: sells with an event time after `since` (all when None), and the
+    `now` of the previous run (None on the first), which decides what already counted as expired."""
+
+    since: datetime | None
+    previous: datetime | None
+
+
+def routine_since(previous: datetime, now: datetime, settings: Settings) -> datetime:
+    """The earliest event time whose points can change after the run at `previous`: a point of
+    an older sell was recorded, or had expired, by then (the longest horizon, the retry window
+    and the candle tolerance have all passed)."""
+    longest = max(h.delta for h in settings.horizons)
+    return min(previous, now) - longest - settings.retry_window - settings.candle_tolerance
+
+
+def track(
+    engine: Engine, now: datetime, settings: Settings = Settings(), *, full: bool = False, progress: bool | None = None,
+) -> TrackResult:
     """Record every due post-exit point that is not recorded yet, as of `now`.
 
+    A routine run looks only at sells whose points can still change since the previous run;
+    `full=True` (and the first run on a database) looks at the whole history.
     `progress=None` shows a bar only on a terminal.
     """
     now = require_aware(now, "now")
     require_tables(engine)
+    stateful = STATE_TABLE in sa.inspect(engine).get_table_names()
+    if not stateful:
+        log.warning("no %s table: looking at the whole history; run `exitlens migrate` so runs are incremental",
+                    STATE_TABLE)
+    previous = _previous_run(engine) if stateful else None
+    since = None if full or previous is None else routine_since(previous, now, settings)
+    window = RunWindow(since=since, previous=previous)
     track_chunks = _track_postgresql if dialect_name(engine) == "postgresql" else _track_sqlite
-    result = track_chunks(engine, now, settings, progress)
+    result = track_chunks(engine, now, settings, window, progress)
+    if stateful:
+        _record_run(engine, now)
     log.info(
-        "tracked %d points on %d orders (%d missed, %d expired)",
+        "tracked %d points on %d orders (%d missed, %d expired; %s)",
         result.points_tracked, result.orders_updated, result.points_missed, result.points_expired,
+        "whole history" if since is None else f"sells after {since.isoformat()}",
     )
     return result
+
+
+def _previous_run(engine: Engine) -> datetime | None:
+    with engine.connect() as conn:
+        value = conn.execute(
+            sa.text(f"SELECT last_now FROM {STATE_TABLE} WHERE tracker = :tracker"), {"tracker": TRACKER_NAME}
+        ).scalar_one_or_none()
+    if value is None:
+        return None
+    stamp = pd.Timestamp(value)  # text on SQLite (UTC, no zone), aware on PostgreSQL
+    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")).to_pydatetime()
+
+
+def _record_run(engine: Engine, now: datetime) -> None:
+    """Keep the latest `now` a run completed at (a run with an earlier `now` leaves it)."""
+    latest = "greatest" if dialect_name(engine) == "postgresql" else "max"
+    stored = now if dialect_name(engine) == "postgresql" else sqlite_text(now)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            f"INSERT INTO {STATE_TABLE} (tracker, last_now) VALUES (:tracker, :now) "
+            f"ON CONFLICT (tracker) DO UPDATE SET last_now = {latest}({STATE_TABLE}.last_now, excluded.last_now)"
+        ), {"tracker": TRACKER_NAME, "now": stored})
 
 
 def _progress(total: int, progress: bool | None) -> tqdm:
@@ -112,7 +174,7 @@ SELECT CAST(t.id AS text) AS id, {_PG_EVENT_TIME} AS event_time,
        coalesce(jsonb_typeof(t.post_exit_prices), 'null') IN ('object', 'null') AS json_ok,
        coalesce(t.price > 0, false) AS price_ok
 FROM trading_history t
-WHERE t.side = 'SELL' AND t.status = 'FILLED'
+WHERE t.side = 'SELL' AND t.status = 'FILLED'{{since}}
   AND (t.price IS NULL OR t.price <= 0
        OR coalesce(jsonb_typeof(t.post_exit_prices), 'null') NOT IN ('object', 'null')
        OR EXISTS (
@@ -123,6 +185,24 @@ ORDER BY 2, 1
 """
 """One scan for everything a run needs to know first: the sells to skip (and why) and the
 event times of those with a due point not recorded yet."""
+
+_SQLITE_SELLS = """
+SELECT id, symbol, CAST(price AS REAL) AS price, coalesce(executed_at, created_at) AS event_time,
+       post_exit_prices
+FROM trading_history
+WHERE side = 'SELL' AND status = 'FILLED'{since}
+"""
+
+_SINCE = " AND coalesce({alias}executed_at, {alias}created_at) > :since"
+"""The routine run's bound, spelled as the index `idx_trading_history_sell_event_time` is."""
+
+
+def sells_to_visit_sql(dialect: str, *, routine: bool) -> str:
+    """The first scan of a run; a routine run's is bounded below by `:since` on the event time."""
+    alias = "t." if dialect == "postgresql" else ""
+    since = _SINCE.format(alias=alias) if routine else ""
+    template = _PG_SELLS_TO_VISIT if dialect == "postgresql" else _SQLITE_SELLS
+    return template.replace("{since}", since)
 
 _PG_TRACK_CHUNK = f"""
 WITH horizons AS (
@@ -171,7 +251,8 @@ SELECT
     (SELECT count(*) FROM updated) AS orders_updated,
     count(*) FILTER (WHERE close_price IS NOT NULL) AS points_tracked,
     count(*) FILTER (WHERE close_price IS NULL AND :now - target <= :retry) AS points_missed,
-    count(*) FILTER (WHERE close_price IS NULL AND :now - target > :retry) AS points_expired
+    count(*) FILTER (WHERE close_price IS NULL AND :now - target > :retry
+                     AND NOT coalesce(CAST(:previous AS timestamptz) - target > :retry, false)) AS points_expired
 FROM found
 """
 
@@ -195,11 +276,13 @@ def _chunk_bounds(event_times: pd.Series, size: int) -> list[tuple[datetime, dat
     return list(zip(starts, starts[1:] + [None]))
 
 
-def _track_postgresql(engine: Engine, now: datetime, settings: Settings, progress: bool | None) -> TrackResult:
-    params = _pg_params(now, settings)
+def _track_postgresql(engine: Engine, now: datetime, settings: Settings, window: RunWindow,
+                      progress: bool | None) -> TrackResult:
+    params = {**_pg_params(now, settings), "since": window.since, "previous": window.previous}
+    scan = sells_to_visit_sql("postgresql", routine=window.since is not None)
     with engine.begin() as conn:
         conn.execute(sa.text(_PG_UTC))
-        rows = conn.execute(sa.text(_PG_SELLS_TO_VISIT), params).all()
+        rows = conn.execute(sa.text(scan), params).all()
     invalid = sorted(row.id for row in rows if not row.json_ok)
     _warn_skipped(invalid, NOT_AN_OBJECT)
     _warn_skipped(sorted(row.id for row in rows if row.json_ok and not row.price_ok), BAD_PRICE)
@@ -224,13 +307,6 @@ def _track_postgresql(engine: Engine, now: datetime, settings: Settings, progres
 
 
 # --- SQLite: one candidate join per chunk, nearest picked in pandas ------------------------------
-
-_SQLITE_SELLS = """
-SELECT id, symbol, CAST(price AS REAL) AS price, coalesce(executed_at, created_at) AS event_time,
-       post_exit_prices
-FROM trading_history
-WHERE side = 'SELL' AND status = 'FILLED'
-"""
 
 _SQLITE_CANDIDATES = """
 SELECT w.target_id, m."timestamp", CAST(m.close_price AS REAL) AS close_price
@@ -284,9 +360,13 @@ def merged_points(existing: dict | None, new_points: dict) -> dict:
     return merged
 
 
-def _track_sqlite(engine: Engine, now: datetime, settings: Settings, progress: bool | None) -> TrackResult:
+def _track_sqlite(engine: Engine, now: datetime, settings: Settings, window: RunWindow,
+                  progress: bool | None) -> TrackResult:
+    routine = window.since is not None
+    # A second of slack: stored times compare as text, and a wider bound only looks at more.
+    params = {"since": sqlite_text(window.since - timedelta(seconds=1))} if window.since is not None else {}
     with engine.connect() as conn:
-        sells = pd.read_sql_query(sa.text(_SQLITE_SELLS), conn)
+        sells = pd.read_sql_query(sa.text(sells_to_visit_sql("sqlite", routine=routine)), conn, params=params)
     sells["event_time"] = utc_series(sells["event_time"])
     parsed = [parse_json_object(text) for text in sells["post_exit_prices"]]
     sells["points"] = [points for points, _ in parsed]
@@ -303,12 +383,13 @@ def _track_sqlite(engine: Engine, now: datetime, settings: Settings, progress: b
         for start in range(0, len(sell_ids), SELLS_PER_CHUNK):
             chunk_ids = sell_ids.iloc[start:start + SELLS_PER_CHUNK]
             chunk = targets[targets["id"].isin(chunk_ids)].reset_index(drop=True)
-            result += _track_sqlite_chunk(engine, chunk, now, settings)
+            result += _track_sqlite_chunk(engine, chunk, now, settings, window.previous)
             bar.update(len(chunk_ids))
     return result
 
 
-def _track_sqlite_chunk(engine: Engine, targets: pd.DataFrame, now: datetime, settings: Settings) -> TrackResult:
+def _track_sqlite_chunk(engine: Engine, targets: pd.DataFrame, now: datetime, settings: Settings,
+                        previous: datetime | None) -> TrackResult:
     tolerance = pd.Timedelta(settings.candle_tolerance)
     # Bounds a second wider than the window, so a stored time without microseconds compares
     # as text on the right side of them; the exact window is applied after parsing.
@@ -340,7 +421,9 @@ def _track_sqlite_chunk(engine: Engine, targets: pd.DataFrame, now: datetime, se
         looked_up = nearest_candles(targets, candidates.dropna(subset=["timestamp"]), tolerance)
         found = looked_up[looked_up["close_price"].notna()]
         lost = looked_up[looked_up["close_price"].isna()]
-        expired = (pd.Timestamp(now) - lost["target"]) > pd.Timedelta(settings.retry_window)
+        retry = pd.Timedelta(settings.retry_window)
+        expired = (pd.Timestamp(now) - lost["target"]) > retry
+        counted_before = (pd.Timestamp(previous) - lost["target"]) > retry if previous is not None else False
 
         updates, added = _sqlite_updates(found, current, now)
         if updates:
@@ -352,7 +435,7 @@ def _track_sqlite_chunk(engine: Engine, targets: pd.DataFrame, now: datetime, se
         orders_updated=len(updates),
         points_tracked=added,
         points_missed=int((~expired).sum()),
-        points_expired=int(expired.sum()),
+        points_expired=int((expired & ~counted_before).sum()),
     )
 
 
