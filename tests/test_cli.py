@@ -67,7 +67,16 @@ def test_track_json_then_again_reports_nothing_new(demo_dir):
     assert json.loads(second.stdout)["points_tracked"] == 0
 
 
+def test_track_full_with_candle_options_looks_at_the_whole_history(demo_dir):
+    done = exitlens("track", "--now", DEMO_END, "--full", "--candle-interval", "5m", "--tolerance-minutes", "2",
+                    "--json", cwd=demo_dir)
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["points_tracked"] == 0  # the demo has 1m candles only
+
+
 @pytest.mark.parametrize(("args", "message"), [
+    (("track", "--tolerance-minutes", "-1"), "candle tolerance '-1.0' must be a positive number of minutes"),
     (("track", "--now", "2026-11-23T15:00"), "has no timezone"),
     (("track", "--now", "yesterday"), "is not an ISO-8601 time"),
     (("track", "--db", "postgresql://bot:hunter2@127.0.0.1:1/coinpilot"), "could not connect"),

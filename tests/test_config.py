@@ -51,3 +51,25 @@ def test_database_url_prefers_argument_then_exitlens_then_bot_variable(monkeypat
     monkeypatch.setenv("EXITLENS_DATABASE_URL", "postgresql://lens@db/coinpilot")
     assert database_url_from_env() == "postgresql://lens@db/coinpilot"
     assert database_url_from_env("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_settings_from_env_when_candle_variables_set_reads_interval_and_tolerance(monkeypatch):
+    monkeypatch.setenv("EXITLENS_CANDLE_INTERVAL", "5m")
+    monkeypatch.setenv("EXITLENS_CANDLE_TOLERANCE_MINUTES", "2.5")
+
+    from_env = settings_from_env()
+    from_arguments = settings_from_env(candle_interval="1h", tolerance_minutes=30)
+
+    assert (from_env.candle_interval, from_env.candle_tolerance) == ("5m", timedelta(minutes=2.5))
+    assert (from_arguments.candle_interval, from_arguments.candle_tolerance) == ("1h", timedelta(minutes=30))
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("EXITLENS_CANDLE_TOLERANCE_MINUTES", "five", "candle tolerance 'five' must be a positive number"),
+    ("EXITLENS_CANDLE_TOLERANCE_MINUTES", "0", "candle tolerance '0' must be a positive number"),
+    ("EXITLENS_CANDLE_INTERVAL", "  ", "candle interval '  ' must be"),
+])
+def test_settings_from_env_when_candle_variable_unusable_raises_config_error(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        settings_from_env()

@@ -91,7 +91,7 @@ def test_routine_scan_when_explained_reads_sells_through_the_event_time_index(en
                        datetime('2024-01-01', '+' || (i * 10) || ' minutes'), datetime('2024-01-01', '+' || (i * 10) || ' minutes')
                 FROM n""")
     now = ts("2024-09-01 00:00")
-    params = {**tracking._pg_params(now, Settings()), "since": now - timedelta(days=3)}
+    params = {**tracking.pg_params(now, Settings()), "since": now - timedelta(days=3)}
     if dialect == "sqlite":
         params = {"since": "2024-08-29 00:00:00.000000"}
 

@@ -204,7 +204,7 @@ def sells_to_visit_sql(dialect: str, *, routine: bool) -> str:
     template = _PG_SELLS_TO_VISIT if dialect == "postgresql" else _SQLITE_SELLS
     return template.replace("{since}", since)
 
-_PG_TRACK_CHUNK = f"""
+PG_TRACK_CHUNK = f"""
 WITH horizons AS (
     SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[])) AS h(key, secs)
 ),
@@ -257,7 +257,7 @@ FROM found
 """
 
 
-def _pg_params(now: datetime, settings: Settings) -> dict:
+def pg_params(now: datetime, settings: Settings) -> dict:
     return {
         "keys": list(settings.horizon_keys),
         "seconds": [h.delta.total_seconds() for h in settings.horizons],
@@ -278,7 +278,7 @@ def _chunk_bounds(event_times: pd.Series, size: int) -> list[tuple[datetime, dat
 
 def _track_postgresql(engine: Engine, now: datetime, settings: Settings, window: RunWindow,
                       progress: bool | None) -> TrackResult:
-    params = {**_pg_params(now, settings), "since": window.since, "previous": window.previous}
+    params = {**pg_params(now, settings), "since": window.since, "previous": window.previous}
     scan = sells_to_visit_sql("postgresql", routine=window.since is not None)
     with engine.begin() as conn:
         conn.execute(sa.text(_PG_UTC))
@@ -300,7 +300,7 @@ def _track_postgresql(engine: Engine, now: datetime, settings: Settings, window:
                 conn.execute(sa.text("SET LOCAL jit = off"))
                 conn.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
                 conn.execute(sa.text(_PG_UTC))
-                row = conn.execute(sa.text(_PG_TRACK_CHUNK), {**params, "lo": lo, "hi": hi or END_OF_TIME}).one()
+                row = conn.execute(sa.text(PG_TRACK_CHUNK), {**params, "lo": lo, "hi": hi or END_OF_TIME}).one()
             result += TrackResult(**row._asdict())
             bar.update(row.orders_scanned)
     return result
