@@ -28,8 +28,9 @@ _TINY = 1e-12
 
 def orders(count: int, seed: int = SEED) -> pd.DataFrame:
     """`count` FILLED orders (half BUYs, half SELLs) over a year on 20 symbols, in the shape
-    `exitlens.store.load.load_orders` returns. Positions overlap, so a SELL often consumes several
-    lots; 80% of SELLs carry signal_info.entry_avg_price, 10% sell half again as much, 10% half as much."""
+    `exitlens.store.load.load_orders` returns: the stored entry price is already a column
+    (`stored_entry_price`, read in SQL at load time). Positions overlap, so a SELL often consumes
+    several lots; 80% of SELLs carry an entry_avg_price, 10% sell half again as much, 10% half as much."""
     rng = np.random.default_rng(seed)
     trips = count // 2
     symbol = rng.integers(0, SYMBOLS, size=trips)
@@ -43,10 +44,7 @@ def orders(count: int, seed: int = SEED) -> pd.DataFrame:
     quantity = (1_000_000 / buy_price).round(8)
     sell_quantity = quantity * rng.choice([1.0, 1.5, 0.5], p=[0.8, 0.1, 0.1], size=trips)
     stored = rng.random(trips) < 0.8
-    rsi = rng.uniform(20, 80, size=trips).round(2).tolist()
-    buy_info = [{"rsi": r} for r in rsi]
-    sell_info = [{"rsi": r, "entry_avg_price": p} if s else {"rsi": r}
-                 for r, p, s in zip(rsi, buy_price.tolist(), stored.tolist())]
+    sell_entry = np.where(stored, buy_price, np.nan)
     ids = [str(uuid.UUID(bytes=rng.bytes(16), version=4)) for _ in range(2 * trips)]
     names = np.array([f"KRW-C{i:02d}" for i in range(SYMBOLS)], dtype=object)
     frame = pd.DataFrame({
@@ -55,22 +53,14 @@ def orders(count: int, seed: int = SEED) -> pd.DataFrame:
         "side": np.repeat(np.array(["BUY", "SELL"], dtype=object), trips),
         "price": np.concatenate([buy_price, sell_price]),
         "quantity": np.concatenate([quantity, sell_quantity.round(8)]),
-        "signal_info": buy_info + sell_info,
+        "stored_entry_price": np.concatenate([np.full(trips, np.nan), sell_entry]),
+        "stored_entry_text": np.full(2 * trips, None, dtype=object),
         "event_time": pd.to_datetime(start + np.concatenate([buy_s, sell_s]) * 10**9, utc=True),
     })
     return frame.sort_values(["event_time", "id"], kind="stable").reset_index(drop=True)
 
 
-def _stored_entry(info) -> float | None:
-    if not isinstance(info, dict):
-        return None
-    value = info.get("entry_avg_price")
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
+def _stored_entry(number: float) -> float | None:
     return number if math.isfinite(number) and number > 0 else None
 
 
@@ -81,7 +71,7 @@ def fifo_loop(orders: pd.DataFrame) -> pd.DataFrame:
     sides = orders["side"].tolist()
     prices = orders["price"].tolist()
     quantities = orders["quantity"].tolist()
-    infos = orders["signal_info"].tolist()
+    stored_prices = orders["stored_entry_price"].tolist()
     times = pd.DatetimeIndex(orders["event_time"]).as_unit("ns").asi8.tolist()
     sequence = sorted(range(len(ids)), key=lambda i: (symbols[i], times[i], sides[i] == "SELL", ids[i]))
 
@@ -111,7 +101,7 @@ def fifo_loop(orders: pd.DataFrame) -> pd.DataFrame:
         if side != "SELL":
             continue
         covered, cost, age = consumed.get(i, (0.0, 0.0, 0.0))
-        stored = _stored_entry(infos[i])
+        stored = _stored_entry(stored_prices[i])
         full = covered > 0 and abs(covered - quantities[i]) <= 1e-9 * quantities[i]
         note = None
         if stored is not None:
