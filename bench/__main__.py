@@ -33,13 +33,16 @@ def main() -> int:
         if reason:
             missing = True
             figures += [f"tracker speedup vs per-point baseline: n/a — {reason}",
-                        f"tracker time over read-only floor: n/a — {reason}"]
+                        f"tracker time over read-only floor: n/a — {reason}",
+                        f"tracker nothing-due time 200k sells over 20k sells: n/a — {reason}"]
         else:
             tracker = tracker_bench.run(knobs)
             rows += tracker.rows()
             context.append(tracker.context())
             figures.append(f"tracker speedup vs per-point baseline: {tracker.speedup:.1f}x")
             figures.append(f"tracker time over read-only floor: {tracker.over_floor:.1f}x")
+            figures.append(f"tracker nothing-due time 200k sells over 20k sells: {tracker.nothing_due_growth:.2f}"
+                           f" (--full: {tracker.full_nothing_due_growth:.2f})")
 
     if "ledger" in knobs.only:
         from bench import ledger_bench

@@ -1,7 +1,7 @@
 """One `exitlens.store.tracker.track` run in a process of its own, so that its peak RSS is the
 tracker's and not the benchmark's (which holds the generated data).
 
-    python -m bench.track_once URL NOW_ISO
+    python -m bench.track_once URL NOW_ISO [full]
 
 prints one JSON object: the run's seconds, its TrackResult, the process's RSS in MiB just
 before the run (after imports and connecting) and its peak RSS after it.
@@ -24,7 +24,7 @@ def main(argv: list[str]) -> None:
     engine = db.connect(url)
     rss_before = current_rss_mb()
     start = time.perf_counter()
-    result = tracking.track(engine, now, progress=False)
+    result = tracking.track(engine, now, full=argv[2:] == ["full"], progress=False)
     seconds = time.perf_counter() - start
     engine.dispose()
     print(json.dumps({

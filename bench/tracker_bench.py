@@ -1,5 +1,6 @@
 """Tracker figures on PostgreSQL: exitlens's set-based tracker against the per-point baseline
-and the read-only floor, plus the incremental runs (about 1,000 newly due points; nothing due).
+and the read-only floor, plus the incremental runs (about 1,000 newly due points; nothing due),
+and how the nothing-due run's time grows with the history (20k against 200k sells).
 
 Each repetition starts every step from the same state: all `post_exit_prices` cleared, the
 table rewritten compactly (VACUUM FULL) and analysed, and a checkpoint taken, so each run does
@@ -21,6 +22,7 @@ from bench.common import ROOT, Knobs, Row, Samples, say, timed
 from bench.postgres import bench_database
 
 CHANGE_PCT_TOLERANCE = 1e-6
+GROWTH_SELLS = 20_000
 
 
 @dataclass
@@ -33,6 +35,11 @@ class TrackerFigures:
     full: Samples = field(default_factory=Samples)
     incremental: Samples = field(default_factory=Samples)
     nothing_due: Samples = field(default_factory=Samples)
+    growth_sells: tuple[int, int] = (0, 0)
+    routine_small: Samples = field(default_factory=Samples)
+    routine_large: Samples = field(default_factory=Samples)
+    full_small: Samples = field(default_factory=Samples)
+    full_large: Samples = field(default_factory=Samples)
     rss_before_mb: list[float] = field(default_factory=list)
     rss_peak_mb: list[float] = field(default_factory=list)
     same_points: bool | None = None
@@ -44,6 +51,15 @@ class TrackerFigures:
     @property
     def over_floor(self) -> float:
         return self.full.median / self.floor.median
+
+    @property
+    def nothing_due_growth(self) -> float:
+        """Routine nothing-due time on the large history over the small one (flat: about 1)."""
+        return self.routine_large.median / self.routine_small.median
+
+    @property
+    def full_nothing_due_growth(self) -> float:
+        return self.full_large.median / self.full_small.median
 
     def rows(self) -> list[Row]:
         points = self.data.points
@@ -61,6 +77,12 @@ class TrackerFigures:
                 rate(self.incremental, self.data.incremental_points), "target < 0.100 s"),
             Row("tracker", "incremental: nothing due", self.nothing_due, "0 points", "",
                 f"{self.data.sells:,} sells all recorded"),
+            *(Row("tracker", f"{kind} nothing due, {n:,} sells", samples, f"{n:,} sells", "",
+                  f"history of {n:,} sells, all recorded")
+              for kind, n, samples in (("routine", self.growth_sells[0], self.routine_small),
+                                       ("routine", self.growth_sells[1], self.routine_large),
+                                       ("--full", self.growth_sells[0], self.full_small),
+                                       ("--full", self.growth_sells[1], self.full_large))),
         ]
 
     def context(self) -> str:
@@ -88,7 +110,9 @@ def _compact(url: str) -> None:
 
 
 def _reset(url: str) -> None:
-    _execute(url, "UPDATE trading_history SET post_exit_prices = NULL WHERE post_exit_prices IS NOT NULL")
+    """No point recorded and no run recorded: the next run is a first one, over the whole history."""
+    _execute(url, "UPDATE trading_history SET post_exit_prices = NULL WHERE post_exit_prices IS NOT NULL",
+             "DELETE FROM exitlens_tracker_state")
     _compact(url)
 
 
@@ -119,10 +143,10 @@ def _same_points(a: dict[str, dict], b: dict[str, dict]) -> bool:
     return True
 
 
-def _track_in_child(url: str, now: datetime) -> dict:
+def _track_in_child(url: str, now: datetime, *, full: bool = False) -> dict:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run(
-        [sys.executable, "-m", "bench.track_once", url, now.isoformat()],
+        [sys.executable, "-m", "bench.track_once", url, now.isoformat(), *(["full"] if full else [])],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )
     if done.returncode != 0:
@@ -187,4 +211,23 @@ def run(knobs: Knobs) -> TrackerFigures:
             run_new = _track_in_child(url, data.now)
             _expect("incremental run", run_new["result"]["points_tracked"], data.incremental_points)
             say(f"{tag} {data.incremental_points:,} newly due: {figures.incremental.add(run_new['seconds']):.3f} s")
+        _history_growth(url, knobs, figures)
     return figures
+
+
+def _history_growth(url: str, knobs: Knobs, figures: TrackerFigures) -> None:
+    """The nothing-due run on a history of N and of 10·N sells, all recorded, a run recorded at
+    END: routine runs (should stay flat) and --full runs (grow with the history), for contrast."""
+    small = knobs.scaled(GROWTH_SELLS, minimum=10)
+    figures.growth_sells = (small, 10 * small)
+    for sells, routine, full in ((small, figures.routine_small, figures.full_small),
+                                 (10 * small, figures.routine_large, figures.full_large)):
+        orders = tracker_data.load_recorded(url, sells)
+        _compact(url)
+        say(f"tracker: history of {sells:,} sells ({orders:,} orders), every point recorded")
+        for rep in range(1, knobs.repeat + 1):
+            for samples, full_run in ((routine, False), (full, True)):
+                run = _track_in_child(url, tracker_data.END, full=full_run)
+                _expect("nothing-due run", run["result"]["points_tracked"], 0)
+                say(f"tracker [{rep}/{knobs.repeat}] {'--full' if full_run else 'routine'} nothing due, "
+                    f"{sells:,} sells: {samples.add(run['seconds']):.3f} s")

@@ -11,9 +11,10 @@ them had become due: a run there followed by a run at `now` leaves ~1,000 newly 
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pandas as pd
@@ -157,3 +158,31 @@ def load(url: str, days: int, sells: int, settings: Settings = Settings()) -> Tr
     event = pd.to_datetime(sell_rows["executed_at"].fillna(sell_rows["created_at"]), utc=True, format="ISO8601")
     since, newly_due = incremental_since(event.reset_index(drop=True), END, min(INCREMENTAL_POINTS, max(1, sells)), settings)
     return TrackerData(days, sells, len(candle_rows), END, since, newly_due)
+
+
+def recorded_history(sells: int, rng: np.random.Generator, settings: Settings = Settings()) -> pd.DataFrame:
+    """`sells` round trips ending at END over `sells / FULL_SELLS × FULL_DAYS` days (the history
+    grows at the full data's rate), every SELL's points already recorded: a routine run at END
+    has nothing to do. No candles are needed for that."""
+    days = max(2, round(FULL_DAYS * sells / FULL_SELLS))
+    minutes = days * 1440
+    times = pd.date_range(END - timedelta(minutes=minutes), periods=minutes, freq="min")
+    closes = np.broadcast_to(START_PRICES[:, None], (len(SYMBOLS), minutes))
+    frame = orders(sells, times, closes, rng)
+    recorded = json.dumps({h.key: {"price": 1.0, "change_pct": 0.0, "tracked_at": END.isoformat()}
+                           for h in settings.horizons})
+    frame["post_exit_prices"] = np.where(frame["side"] == "SELL", recorded, None)
+    return frame
+
+
+def load_recorded(url: str, sells: int) -> int:
+    """Replace the orders at `url` with `recorded_history(sells)` and record a tracker run at
+    END, so the next run there is a routine one; return the orders written."""
+    rows = recorded_history(sells, np.random.default_rng(SEED + sells))
+    with connect_raw(url) as conn, conn.cursor() as cur:
+        cur.execute("TRUNCATE trading_history")
+        _copy(cur, "trading_history", list(rows.columns), rows)
+        cur.execute("DELETE FROM exitlens_tracker_state")
+        cur.execute("INSERT INTO exitlens_tracker_state (tracker, last_now) VALUES ('post_exit', %s)", (END,))
+    conn.close()
+    return len(rows)

@@ -8,7 +8,6 @@ import re
 import uuid
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from exitlens.core.settings import Settings

@@ -53,7 +53,7 @@ _SQLITE_SOURCE = """(SELECT *,
         CASE WHEN json_valid(signal_info) THEN json_type(signal_info, '$.entry_avg_price') END AS entry_type,
         CASE WHEN json_valid(signal_info) THEN json_extract(signal_info, '$.entry_avg_price') END AS entry_value
     FROM trading_history)"""
-_SQLITE_ENTRY_JSON = f"""CASE WHEN entry_type IN ('integer', 'real') THEN entry_value
+_SQLITE_ENTRY_JSON = """CASE WHEN entry_type IN ('integer', 'real') THEN entry_value
             WHEN entry_type = 'text' THEN CASE WHEN json_valid(trim(entry_value))
                 THEN CASE WHEN json_type(trim(entry_value)) IN ('integer', 'real')
                           THEN json_extract(trim(entry_value), '$') END END END"""
