@@ -76,7 +76,7 @@ def test_track_full_with_candle_options_looks_at_the_whole_history(demo_dir):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("track", "--tolerance-minutes", "-1"), "candle tolerance '-1.0' must be a positive number of minutes"),
+    (("track", "--tolerance-minutes", "-1"), "candle tolerance -1.0 must be a positive number of minutes"),
     (("track", "--now", "2026-11-23T15:00"), "has no timezone"),
     (("track", "--now", "yesterday"), "is not an ISO-8601 time"),
     (("track", "--db", "postgresql://bot:hunter2@127.0.0.1:1/coinpilot"), "could not connect"),

@@ -140,8 +140,8 @@ def track(db_url: str | None, now_text: str | None, full: bool, as_json: bool,
           candle_interval: str | None, tolerance_minutes: float | None) -> None:
     """Record the post-exit points that are due."""
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
-    engine = db.connect(database_url_from_env(db_url))
     settings = settings_from_env(candle_interval=candle_interval, tolerance_minutes=tolerance_minutes)
+    engine = db.connect(database_url_from_env(db_url))
     result = tracker.track(engine, now, settings, full=full)
     count_tracking(result)
     push_metrics("exitlens_track", succeeded_at=now)
