@@ -204,6 +204,7 @@ def sells_to_visit_sql(dialect: str, *, routine: bool) -> str:
     template = _PG_SELLS_TO_VISIT if dialect == "postgresql" else _SQLITE_SELLS
     return template.replace("{since}", since)
 
+
 PG_TRACK_CHUNK = f"""
 WITH horizons AS (
     SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[])) AS h(key, secs)
