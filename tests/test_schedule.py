@@ -678,3 +678,9 @@ def test_default_alert_when_rate_limited_retries_and_posts_one_plain_message(mak
     assert message["content"].startswith("\u26a0\ufe0f exitlens: job `track` failed: OperationalError")
     assert message["allowed_mentions"] == {"parse": []}
     assert "wait=true" in second.path
+
+
+def test_alert_text_when_error_quotes_database_markdown_shows_it_literally():
+    text = schedule.alert_text("track", "DataError: sell [click](http://127.0.0.1/x) *x* ||y||")
+    assert text.startswith("\u26a0\ufe0f exitlens: job `track` failed: DataError: sell \\[click\\]")
+    assert "\\*x\\*" in text and "\\|\\|y\\|\\|" in text
