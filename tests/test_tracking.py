@@ -346,3 +346,39 @@ def test_track_when_columns_have_no_zone_reads_them_as_utc(postgres_url):
     due = tracking.track(engine, ts("2026-11-23 13:05"))
 
     assert (early.points_tracked, due.points_tracked) == (0, 1)
+
+
+def _move_executed_at(engine, order_id: str, stored: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE trading_history SET executed_at = :at, created_at = :at "
+                             "WHERE CAST(id AS VARCHAR(64)) = :id"), {"at": stored, "id": order_id})
+
+
+def test_track_when_a_sell_time_cannot_be_placed_skips_it_warns_and_tracks_the_rest(engine, caplog):
+    far = add_sell(engine, at=SELL_AT)
+    _move_executed_at(engine, far, "9999-12-31 00:00:00")
+    order = add_sell(engine, at=SELL_AT, price=200.0)
+    add_candles(engine, {"2026-11-23 13:00": 201.0})
+
+    with caplog.at_level(logging.WARNING):
+        result = tracking.track(engine, NOW)
+
+    assert stored_points(engine, order)["1h"]["price"] == 201.0
+    assert stored_points(engine, far) is None
+    assert result.points_tracked == 1
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and far in r.getMessage()]
+    assert len(warnings) == 1 and "time" in warnings[0]
+
+
+def test_load_orders_when_a_sell_time_cannot_be_placed_skips_it_with_a_note(engine):
+    from exitlens.store.load import load_orders
+
+    far = add_sell(engine, at=SELL_AT)
+    _move_executed_at(engine, far, "9999-12-31 00:00:00")
+    kept = add_sell(engine, at=SELL_AT)
+
+    loaded = load_orders(engine)
+
+    assert loaded.orders["id"].tolist() == [kept]
+    assert [order for order, _ in loaded.notes_by_order] == [far]
+    assert "out of range" in loaded.notes[0]

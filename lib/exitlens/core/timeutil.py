@@ -38,7 +38,13 @@ def sqlite_text(moment: datetime | pd.Timestamp) -> str:
     return pd.Timestamp(moment).tz_convert("UTC").strftime(SQLITE_TIME_FORMAT)
 
 
+_FIRST = pd.Timestamp.min.tz_localize("UTC")
+_LAST = pd.Timestamp.max.tz_localize("UTC")
+
+
 def utc_series(values) -> pd.Series:
-    """Timestamps as `datetime64[ns, UTC]`; naive values are read as UTC, unparseable ones as NaT."""
+    """Timestamps as `datetime64[ns, UTC]`; naive values are read as UTC. Unparseable ones and
+    those outside what a nanosecond timestamp can place (years before 1677 or after 2262, such
+    as `9999-12-31`) are NaT, for the caller to skip and name."""
     series = pd.to_datetime(pd.Series(values, dtype=object), utc=True, errors="coerce", format="ISO8601")
-    return series.astype("datetime64[ns, UTC]")
+    return series.where((series >= _FIRST) & (series <= _LAST)).astype("datetime64[ns, UTC]")
