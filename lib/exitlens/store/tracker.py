@@ -100,7 +100,7 @@ def change_pct(close: float, price: float) -> float:
 
 CHANGE_QUANTUM = Decimal("0.000001")
 NOT_AN_OBJECT = "whose post_exit_prices is not a JSON object"
-BAD_PRICE = "with a zero or negative price"
+BAD_PRICE = "whose price is not a positive number"
 PLACEABLE_TIMES = (pd.Timestamp.min.tz_localize("UTC").ceil("s"), pd.Timestamp.max.tz_localize("UTC").floor("s"))
 """Event times the reports can place (nanosecond timestamps); a sell outside is skipped by name."""
 NO_TIME = "whose executed_at/created_at cannot be placed in time (unreadable or out of range)"
