@@ -23,7 +23,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import date as Date
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -371,6 +371,10 @@ def run_report(
 
     started = clock()
     logger.info("running %s report %s from %s", kind, period.label, notebook)
+    if execution.run_timeout is not None:
+        # No live run is older than its time limit plus the PDF's: an older folder is debris.
+        limit = timedelta(seconds=execution.run_timeout + pdf_timeout)
+        archive.clean_stale_staging(final, older_than=limit, now=started)
     staging = archive.make_staging_dir(final)
     files: dict[str, str] = {}
     try:
@@ -389,27 +393,29 @@ def run_report(
                             title=f"exitlens {kind} report {period.label}")
         finished = clock()
         status = archive.FAILED if error else archive.SUCCEEDED
-        if status == archive.FAILED and archive.run_succeeded(final):
-            # A failed re-run must not replace a good report of the same period.
-            final = archive.failed_attempt_dir(final)
-            logger.warning("keeping the earlier successful run of %s %s; the failed run is in %s",
-                           kind, period.label, final)
-        if executed.is_file():
-            set_output_path(executed, final / archive.NOTEBOOK_FILE)
-            files["notebook"] = archive.NOTEBOOK_FILE
-        archive.write_json(
-            staging / archive.STATUS_FILE,
-            archive.status_record(
-                kind=kind, period=period, status=status, started_at=started,
-                finished_at=finished, summary=summary, files=files, error=error,
-                notebook=str(notebook), parameters=params,
-            ),
-        )
-        archive.publish_run_dir(staging, final)
+        with archive.period_lock(final):
+            archive.recover_interrupted_publish(final)
+            if status == archive.FAILED and archive.run_succeeded(final):
+                # A failed re-run must not replace a good report of the same period.
+                final = archive.failed_attempt_dir(final)
+                logger.warning("keeping the earlier successful run of %s %s; the failed run is in %s",
+                               kind, period.label, final)
+            if executed.is_file():
+                set_output_path(executed, final / archive.NOTEBOOK_FILE)
+                files["notebook"] = archive.NOTEBOOK_FILE
+            archive.write_json(
+                staging / archive.STATUS_FILE,
+                archive.status_record(
+                    kind=kind, period=period, status=status, started_at=started,
+                    finished_at=finished, summary=summary, files=files, error=error,
+                    notebook=str(notebook), parameters=params,
+                ),
+            )
+            archive.publish_run_dir(staging, final)
+            index = archive.write_index(out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    index = archive.write_index(out)
 
     def produced(key: str) -> Path | None:
         return final / files[key] if key in files else None
