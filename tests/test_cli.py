@@ -76,7 +76,7 @@ def test_track_json_then_again_reports_nothing_new(demo_dir):
     (("frobnicate",), "No such command 'frobnicate'"),
     (("track", "--bogus"), "No such option"),
     (("summary", "monthly"), "'monthly' is not one of 'daily', 'weekly'"),
-    (("summary", "weekly", "--days", "0"), "0 is not in the range x>=1"),
+    (("summary", "weekly", "--days", "0"), "0 is not in the range 1<=x<=36500"),
     (("summary", "--json"), "Missing argument"),
 ])
 def test_command_when_input_bad_prints_one_line_and_fails(tmp_path, args, message):
