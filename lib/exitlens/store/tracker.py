@@ -36,9 +36,10 @@ log = logging.getLogger(__name__)
 _PG_UTC = "SET LOCAL TimeZone = 'UTC'"
 """Timestamps without a zone in the bot's database are UTC (SPEC §1), whatever the server's zone."""
 
-SELLS_PER_CHUNK = 5_000
-"""Sells looked up per statement: large enough to stay set-based, small enough to bound memory
-and to commit progress on a long first backfill."""
+SELLS_PER_CHUNK = 500
+"""Sells looked up per statement: large enough to stay set-based, small enough to bound memory,
+to commit progress on a long first backfill, and to hold the row locks of a chunk only briefly
+(a bot write to one of its rows waits for the chunk's transaction)."""
 
 
 @dataclass(frozen=True)
@@ -164,10 +165,13 @@ points AS (
     WHERE close_price IS NOT NULL
     GROUP BY id
 ),
+locked AS MATERIALIZED (  -- row locks taken in primary-key order, as the bot's multi-row writes take them
+    SELECT t.id FROM trading_history t JOIN points p ON t.id = p.id ORDER BY t.id FOR UPDATE OF t
+),
 updated AS (
     UPDATE trading_history t
     SET post_exit_prices = p.new_points || coalesce(nullif(t.post_exit_prices, 'null'::jsonb), '{{}}'::jsonb)
-    FROM points p
+    FROM points p JOIN locked l ON l.id = p.id
     WHERE t.id = p.id
     RETURNING t.id
 )
