@@ -741,3 +741,34 @@ def test_documented_systemd_unit_signals_only_the_scheduler_on_stop():
     unit = (Path(__file__).parents[1] / "docs" / "deployment.md").read_text()
     service = unit[unit.index("[Service]"):]
     assert "KillMode=mixed" in service.split("[Install]")[0]
+
+
+@pytest.mark.postgres
+def test_two_schedulers_when_the_database_goes_down_alert_once(postgres_url):
+    alerts = {"a": [], "b": []}
+
+    def failing_track(now):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    first = _scheduler(postgres_url, track_job=failing_track, alert=lambda job, text: alerts["a"].append(text),
+                       min_hold=timedelta(minutes=5))
+    second = _scheduler(postgres_url, track_job=failing_track, alert=lambda job, text: alerts["b"].append(text),
+                        min_hold=timedelta(minutes=5))
+    assert first.run_job(JOB_TRACK) == "failed"
+    assert second.run_job(JOB_TRACK) == "skipped"  # the first holds the job's lock
+
+    name = sa.make_url(postgres_url).database
+    admin = sa.create_engine(sa.make_url(postgres_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                     {"name": name})
+    try:
+        assert second.run_job(JOB_TRACK) == "skipped"
+        assert first.run_job(JOB_TRACK) == "failed"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
+
+    assert len(alerts["a"]) == 2 and alerts["b"] == []

@@ -234,6 +234,12 @@ class ExitlensScheduler:
             try:
                 owned = self._locks.acquire(job)
             except Exception as exc:  # the database is unreachable: a failed run, alerted
+                if not self._locks.owned_last(job):
+                    # Another scheduler held the job last: it alerts, once per database.
+                    metrics.JOB_SKIPPED.labels(job).inc()
+                    log.warning("job %s skipped: its lock cannot be taken (%s); the scheduler that "
+                                "held it last alerts", job, _error_text(exc))
+                    return "skipped"
                 return self._failed(job, exc, 0.0)
             if not owned:
                 metrics.JOB_SKIPPED.labels(job).inc()
