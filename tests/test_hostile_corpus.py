@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -126,3 +127,24 @@ def test_cli_when_input_is_hostile_answers_in_one_line_and_changes_nothing(settl
 def test_corpus_has_at_least_25_inputs_over_the_three_commands():
     assert len(CORPUS) >= 25
     assert {case[0][0] for case in CORPUS} == {"track", "summary", "report"}
+
+
+_EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?!data:|#)[^"'\s>]+|@import|url\(\s*["']?(?!data:)|import\(""",
+                       re.IGNORECASE)
+
+
+def test_report_when_exit_reasons_have_dollars_succeeds_self_contained_and_literal(settled_database, tmp_path):
+    database = tmp_path / "exitlens.db"
+    shutil.copy(settled_database, database)
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE trading_history SET exit_reason = CASE WHEN rowid % 2 = 0 THEN '$\\foo{$' "
+                     "ELSE 'TP $5 / SL $3' END WHERE side = 'SELL'")
+    conn.close()
+
+    done = _exitlens("report", "daily", "--date", "2026-11-23", "--formats", "html", "--db", f"sqlite:///{database}",
+                     "--out", str(tmp_path / "reports"), cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "reports" / "daily" / "2026-11-23" / "report.html").read_text()
+    assert _EXTERNAL.findall(re.sub(r"/\*.*?\*/", "", page, flags=re.DOTALL)) == []
+    assert "TP $5 / SL $3" in page and "mathjax" not in page.lower()
