@@ -171,3 +171,23 @@ def test_json_value_turns_unknowns_into_none(value, expected):
     if isinstance(value, (int, float)) and not isinstance(value, bool) and expected is not None:
         assert json_value(np.array([value])[0]) == expected
         assert type(json_value(np.array([value])[0])) is type(value)
+
+
+@pytest.mark.parametrize("big", [1e308, -1e308, 1.7e308])
+def test_aggregate_when_values_are_huge_but_finite_means_and_sums_stay_finite(big):
+    frame = orders_frame(*[row for i in range(8) for row in (
+        buy(2 * i, 100, 1), sell(2 * i + 1, 110, 1, post_exit_prices=post(h1=big, h24=big)))])
+    sells = evaluate_sells(frame, SETTINGS).sells
+    overall = bucket_to_dict(aggregate_buckets(sells, SETTINGS).loc[OVERALL], SETTINGS)
+    for key in ("avg_post_1h_pct", "avg_post_24h_pct", "median_post_24h_pct"):
+        assert overall[key] == pytest.approx(big, rel=1e-12)
+    assert overall["realized_pnl"] == pytest.approx(80.0) and overall["avg_pnl_pct"] == pytest.approx(10.0)
+
+
+def test_aggregate_when_sum_would_overflow_midway_still_sums_exactly():
+    sells = evaluate_sells(orders_frame(buy(0, 100, 1), sell(1, 110, 1, post_exit_prices=post(h1=1e308)),
+                                        buy(2, 100, 1), sell(3, 110, 1, post_exit_prices=post(h1=1e308)),
+                                        buy(4, 100, 1), sell(5, 110, 1, post_exit_prices=post(h1=-1e308))),
+                           SETTINGS).sells
+    overall = aggregate_buckets(sells, SETTINGS).loc[OVERALL]
+    assert overall["avg_post_1h_pct"] == pytest.approx(1e308 / 3)

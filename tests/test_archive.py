@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -153,3 +156,55 @@ def test_write_index_when_no_runs_says_so(tmp_path):
 def test_write_json_when_value_is_nan_refuses(tmp_path):
     with pytest.raises(ValueError):
         archive.write_json(tmp_path / "x.json", {"avg": float("nan")})
+
+
+def test_clean_stale_staging_when_a_killed_run_left_a_folder_removes_only_the_old_ones(tmp_path):
+    final = tmp_path / "daily" / "2026-11-23"
+    stale, live = archive.make_staging_dir(final), archive.make_staging_dir(final)
+    other_period = archive.make_staging_dir(tmp_path / "daily" / "2026-11-24")
+    now = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
+    for folder in (stale, other_period):
+        os.utime(folder, (now.timestamp() - 7200, now.timestamp() - 7200))
+    os.utime(live, (now.timestamp() - 60, now.timestamp() - 60))
+
+    removed = archive.clean_stale_staging(final, older_than=timedelta(hours=1), now=now)
+
+    assert removed == [stale] and not stale.exists() and live.exists() and other_period.exists()
+
+
+def test_recover_interrupted_publish_when_killed_between_renames_restores_the_previous_run(tmp_path):
+    final = tmp_path / "daily" / "2026-11-23"
+    final.mkdir(parents=True)
+    (final / archive.STATUS_FILE).write_text('{"status": "succeeded"}')
+    os.replace(final, final.with_name(f".{final.name}.0123abcd.old"))  # the kill came here
+
+    with archive.period_lock(final):
+        archive.recover_interrupted_publish(final)
+
+    assert (final / archive.STATUS_FILE).is_file()
+    assert list(final.parent.glob(".*.old")) == []
+
+
+PUBLISHER = """
+import sys
+from pathlib import Path
+from exitlens.reports import archive
+
+out = Path(sys.argv[1]); final = out / "daily" / "2026-11-23"
+for attempt in range(int(sys.argv[2])):
+    staging = archive.make_staging_dir(final)
+    (staging / archive.STATUS_FILE).write_text('{"kind": "daily", "period": "2026-11-23", "status": "succeeded"}')
+    with archive.period_lock(final):
+        archive.recover_interrupted_publish(final)
+        archive.publish_run_dir(staging, final)
+        archive.write_index(out)
+"""
+
+
+def test_publish_when_two_processes_publish_one_period_at_once_never_fails(tmp_path):
+    publishers = [subprocess.Popen([sys.executable, "-c", PUBLISHER, str(tmp_path), "60"],
+                                   stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [p.communicate(timeout=120)[1] for p in publishers]
+    assert [p.returncode for p in publishers] == [0, 0], errors
+    assert sorted(p.name for p in (tmp_path / "daily").iterdir()) == [".2026-11-23.lock", "2026-11-23"]
+    assert "2026-11-23" in (tmp_path / archive.INDEX_FILE).read_text()

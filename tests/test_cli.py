@@ -85,7 +85,7 @@ def test_track_full_with_candle_options_looks_at_the_whole_history(demo_dir):
     (("frobnicate",), "No such command 'frobnicate'"),
     (("track", "--bogus"), "No such option"),
     (("summary", "monthly"), "'monthly' is not one of 'daily', 'weekly'"),
-    (("summary", "weekly", "--days", "0"), "0 is not in the range x>=1"),
+    (("summary", "weekly", "--days", "0"), "0 is not in the range 1<=x<=36500"),
     (("summary", "--json"), "Missing argument"),
 ])
 def test_command_when_input_bad_prints_one_line_and_fails(tmp_path, args, message):
@@ -209,3 +209,88 @@ def test_summary_json_has_replay_only_with_a_rules_file(demo_dir):
     assert with_rules["replay"]["rules"] == DEMO_RULES
     assert {k: v for k, v in with_rules.items() if k not in ("replay", "suggestions")} == \
         {k: v for k, v in without.items() if k != "suggestions"}
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("summary", "weekly", "--end", "9999-12-31T00:00:00+00:00"), "--end 9999-12-31T00:00:00+00:00 is out of range"),
+    (("summary", "weekly", "--days", "99999999"), "99999999 is not in the range 1<=x<=36500"),
+    (("summary", "daily", "--date", "9999-12-31"), "--date 9999-12-31 is out of range"),
+    (("summary", "daily", "--now", "9999-12-31T23:00:00+00:00"), "--now 9999-12-31T23:00:00+00:00 is out of range"),
+    (("track", "--now", "9999-12-31T00:00:00+00:00"), "is out of range: use a time between 1900 and 2199"),
+    (("track", "--db", "postgresql://u:p@[::1:5432/x"), "cannot parse database URL"),
+])
+def test_command_when_input_is_out_of_range_or_malformed_says_what_to_pass(demo_dir, args, says):
+    done = exitlens(*args, cwd=demo_dir)
+    assert done.returncode == (2 if "--days" in args else 1)  # 2: click's usage error
+    assert done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
+    assert "unexpected error" not in done.stderr and "migrate" not in done.stderr
+
+
+def _raised(action):
+    try:
+        action()
+    except Exception as exc:  # the real error the database gives
+        return exc
+    raise AssertionError("no error")
+
+
+def test_database_error_line_when_sqlite_is_read_only_or_full_says_so_not_migrate(demo_dir):
+    import sqlalchemy as sa
+
+    from exitlens.cli import database_error_line
+
+    path = demo_dir / "data" / "exitlens.db"
+    read_only = sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    update = sa.text("UPDATE trading_history SET regime = regime")
+    def write():
+        with read_only.begin() as conn:
+            conn.execute(update)
+
+    error = _raised(write)
+    line = database_error_line(error, f"sqlite:///{path}")
+    assert "read-only" in line and str(path) in line and "migrate" not in line
+
+    full = sa.create_engine(f"sqlite:///{path}")
+
+    def fill():
+        with full.begin() as conn:
+            pages = conn.exec_driver_sql("PRAGMA page_count").scalar_one()
+            conn.exec_driver_sql(f"PRAGMA max_page_count = {pages}")
+            conn.exec_driver_sql("CREATE TABLE filler (x BLOB)")
+            conn.exec_driver_sql("INSERT INTO filler VALUES (zeroblob(1000000))")
+
+    line = database_error_line(_raised(fill), f"sqlite:///{path}")
+    assert "full" in line and str(path) in line and "migrate" not in line
+
+
+def test_report_when_disk_fills_names_the_folder_and_says_free_space(demo_dir, tmp_path):
+    import resource
+    import signal
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    environment = {k: v for k, v in os.environ.items() if k not in ("EXITLENS_DATABASE_URL", "DATABASE_URL")}
+    done = subprocess.run([sys.executable, "-m", "exitlens.cli", "report", "daily", "--formats", "html",
+                           "--out", str(tmp_path / "out")], cwd=demo_dir, env=environment, preexec_fn=small_files,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and str(tmp_path / "out") in done.stderr and "free space" in done.stderr
+
+
+def test_track_when_price_is_text_says_not_a_positive_number(demo_dir):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{demo_dir / 'data' / 'exitlens.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO trading_history (id, symbol, side, order_type, price, quantity, status, "
+                             "created_at, executed_at) VALUES ('abc-price', 'KRW-BTC', 'SELL', 'MARKET', 'abc', 1, "
+                             "'FILLED', '2026-11-24 00:00:00', '2026-11-24 00:00:00')")
+    try:
+        done = exitlens("track", "--now", "2026-11-25T00:00:00+00:00", cwd=demo_dir)
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM trading_history WHERE id = 'abc-price'")
+    assert "whose price is not a positive number" in done.stderr and "abc-price" in done.stderr
+    assert "zero or negative" not in done.stderr

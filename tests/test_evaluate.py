@@ -125,3 +125,48 @@ def test_evaluate_when_regime_is_missing_reads_unknown():
     frame = orders_frame(buy(0), sell(1, id="s", regime=None, exit_reason=None))
     row = rows(evaluate_sells(frame, SETTINGS))["s"]
     assert (row["regime"], row["exit_reason"]) == ("UNKNOWN", "UNKNOWN")
+
+
+@pytest.mark.parametrize(("stored", "why"), [
+    (1e-9, "10x"), (1001.0, "10x"), (9.0, "10x"),
+    # beyond what a double carries safely: not read as a price at all (core/entry_price.py)
+    (1e308, "is not a positive number"), (1e-300, "is not a positive number"),
+])
+def test_evaluate_when_stored_entry_price_is_implausible_uses_fifo_with_a_note(stored, why):
+    frame = orders_frame(buy(0, 100, 1), sell(3, 110, 1, id="s", signal_info={"entry_avg_price": stored}))
+    evaluation = evaluate_sells(frame, SETTINGS)
+    row = rows(evaluation)["s"]
+    assert row["entry_source"] == "fifo" and row["entry_price"] == 100.0
+    assert row["pnl_pct"] == pytest.approx(10.0)
+    assert any("sell s:" in note and why in note and "FIFO cost" in note for note in evaluation.notes)
+
+
+@pytest.mark.parametrize(("stored", "factor"), [(105.0, 10.0), (11.0, 10.0), (990.0, 10.0), (40.0, 3.0)])
+def test_evaluate_when_stored_entry_price_is_within_the_factor_uses_it(stored, factor):
+    frame = orders_frame(buy(0, 100, 1), sell(3, 110, 1, id="s", signal_info={"entry_avg_price": stored}))
+    settings = SETTINGS.with_overrides(entry_price_max_factor=factor)
+    row = rows(evaluate_sells(frame, settings))["s"]
+    assert (row["entry_source"], row["entry_price"]) == ("stored", stored)
+
+
+def test_evaluate_when_stored_entry_far_from_sell_price_and_no_lots_is_not_evaluable():
+    frame = orders_frame(sell(3, 110, 1, id="s", signal_info={"entry_avg_price": 1e-9}))
+    evaluation = evaluate_sells(frame, SETTINGS)
+    row = rows(evaluation)["s"]
+    assert not row["evaluable"] and math.isnan(row["pnl_pct"])
+    assert any("sell price" in note for note in evaluation.notes)
+
+
+def test_evaluate_when_pnl_overflows_a_float_flags_the_sell_not_evaluable():
+    frame = orders_frame(buy(0, 1e-300, 1), sell(3, 1e10, 1, id="s"))
+    evaluation = evaluate_sells(frame, SETTINGS)
+    row = rows(evaluation)["s"]
+    assert not row["evaluable"] and math.isnan(row["pnl_pct"])
+    assert any("sell s:" in note and "too large" in note for note in evaluation.notes)
+
+
+def test_settings_entry_price_max_factor_must_be_above_one():
+    from exitlens.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="entry_price_max_factor"):
+        Settings(entry_price_max_factor=1.0)

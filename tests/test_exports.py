@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from exitlens.core.errors import ConfigError, ReportFailed
 from exitlens.reports import exports
@@ -85,3 +93,54 @@ def test_print_pdf_when_browser_hangs_stops_it_after_timeout(tmp_path):
     html.write_text("<p>x</p>")
     with pytest.raises(ReportFailed, match="did not finish within 0.5 s"):
         exports.print_pdf(html, tmp_path / "page.pdf", chromium=str(script), timeout=0.5)
+
+
+_EXTERNAL_REFERENCE = re.compile(
+    r"""(?:src|href)\s*=\s*["']?\s*(?!data:|#)[^"'\s>]+|@import|url\(\s*["']?(?!data:)|import\(|https?://""",
+    re.IGNORECASE)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+def test_notebook_to_html_when_database_text_has_dollars_is_self_contained_and_literal():
+    nb = new_notebook()
+    cell = new_code_cell("", execution_count=1)
+    cell.outputs = [new_output("display_data", data={"text/html": "<p>reason TP $5 / SL $3</p>"})]
+    nb.cells = [new_markdown_cell(r"Exit reason $\foo{$"), cell]
+    page = exports.notebook_to_html(nb, title="exitlens daily report 2026-11-23")
+    assert _EXTERNAL_REFERENCE.findall(_CSS_COMMENT.sub("", page)) == []
+    assert "mathjax" not in page.lower() and "<script src" not in page
+    assert r"$\foo{$" in page and "TP $5 / SL $3" in page
+
+
+def test_print_pdf_when_its_caller_is_killed_chromium_dies_too(tmp_path):
+    browser = tmp_path / "chromium"
+    browser.write_text(f"#!/bin/sh\necho $$ > {tmp_path / 'pid'}\nexec sleep 60\n")
+    browser.chmod(0o755)
+    caller = subprocess.Popen([sys.executable, "-c", (
+        "import sys; from pathlib import Path; from exitlens.reports import exports; "
+        f"exports.print_pdf(Path('{tmp_path / 'page.html'}'), Path('{tmp_path / 'page.pdf'}'), "
+        f"chromium='{browser}', timeout=60)")])
+    pid_file = tmp_path / "pid"
+    deadline = time.monotonic() + 30
+    while not (pid_file.is_file() and pid_file.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    caller.kill()
+    caller.wait()
+
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert not _alive(pid), "Chromium outlived the process that started it"
+    finally:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 from datetime import datetime, timezone
 from typing import Any
@@ -31,6 +32,7 @@ from exitlens.delivery.payloads import (
     COLOR_SUCCEEDED,
     build_discord_message,
     build_n8n_payload,
+    escape_markdown,
     text_length,
     truncate,
 )
@@ -296,7 +298,7 @@ def test_discord_embed_when_run_succeeded_shows_title_period_numbers_and_top_sug
     assert fields["Avg PnL"] == "+0.81%"
     assert fields["Avg post-24h"] == "-1.23% (n=20)"
     assert fields["1. trailing_stop_loosen"].splitlines() == [
-        "Loosen trailing_stop_pct by 0.5 points",
+        "Loosen trailing\\_stop\\_pct by 0.5 points",
         "avg_post_24h_pct +3.80%, threshold +3.00%, n=10"]
     assert fields["2. regime_review"].endswith("early_exit_rate 45.0%, threshold 40.0%, n=11")
     assert "url" not in embed
@@ -598,3 +600,33 @@ def test_discord_embed_names_the_best_supported_replay_change_with_its_interval(
 def test_discord_embed_without_replay_has_no_replay_field(daily_summary):
     embed = build_discord_message(daily_summary, DAILY)["embeds"][0]
     assert all(f["name"] != "Exit replay" for f in embed["fields"])
+
+
+HOSTILE_MARKDOWN = ["[click](http://127.0.0.1/x)", "*bold*", "_it_", "~~gone~~", "`code`", "||spoiler||",
+                    "> quoted", "# heading", "- listed", "<:emoji:1>", "back\\slash*"]
+_DISCORD_MARKUP = re.compile(r"[\\*_~`|>\[\]<#]")
+
+
+def _shown_markup(text: str) -> list[str]:
+    """The markdown characters Discord would interpret in `text` (escaped pairs removed)."""
+    unescaped = re.sub(r"\\.", "", text)
+    return _DISCORD_MARKUP.findall(unescaped) + re.findall(r"(?m)^\s*-", unescaped)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_MARKDOWN)
+def test_discord_embed_when_database_text_has_markdown_escapes_it_everywhere(daily_summary, hostile):
+    summary = {**daily_summary, "headline": f"Exits {hostile}", "notes": [f"text id {hostile}"],
+               "suggestions": [{"rule": "regime_review", "message": f"Review regime {hostile}"}]}
+    embed = build_discord_message(summary, DAILY, now=NOW)["embeds"][0]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    for shown in (embed["description"], fields["Notes"], fields["1. regime_review"]):
+        assert _shown_markup(shown) == [], shown
+        assert re.sub(r"\\(.)", r"\1", shown).count(hostile) == 1
+    failed = RunAnnouncement(kind="daily", period_label="2026-11-23", status="failed",
+                             error=f"KeyError: {hostile}")
+    description = build_discord_message(summary, failed, now=NOW)["embeds"][0]["description"]
+    assert _shown_markup(description) == []
+
+
+def test_escape_markdown_when_text_is_plain_keeps_it():
+    assert escape_markdown("BTC-KRW -1.23% (n=4): TP 5") == "BTC-KRW -1.23% (n=4): TP 5"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from matplotlib.text import Text
 
 from analytics_factories import buy, orders_frame, post, sell
 from exitlens.core.aggregate import bucket_all
@@ -80,3 +83,22 @@ def test_replay_effect_chart_when_nothing_replayed_says_so():
                           "censored": [4], "mean": [float("nan")], "low": [float("nan")], "high": [float("nan")]})
     ax = plots.replay_effect_chart(sweep, "stop_loss_pct").axes[0]
     assert ax.texts[0].get_text() == "no data in this period"
+
+
+@pytest.mark.parametrize("hostile", [r"$\foo{$", "TP $5 / SL $3"])
+def test_figures_when_database_text_has_dollars_draw_it_literally(hostile):
+    rows = [buy(0, symbol=hostile), sell(2, symbol=hostile, exit_reason=hostile, regime=hostile,
+                                         post_exit_prices=post(h1=1.0, h24=3.0))]
+    hostile_sells = evaluate_sells(orders_frame(*rows), Settings()).sells
+    buckets = bucket_all(hostile_sells, Settings())
+    figures = [
+        plots.pnl_by_exit_reason(hostile_sells),
+        plots.post_exit_path(buckets.by_exit_reason, list(Settings().horizon_keys)),
+        plots.regime_exit_heatmap(buckets.by_regime_exit_reason),
+        plots.hold_time_by_exit_reason(hostile_sells),
+    ]
+    for figure in figures:
+        figure.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+        texts = [t for t in figure.findobj(Text) if hostile in t.get_text()]
+        assert texts, "the hostile text is shown somewhere"
+        assert all(not t._preprocess_math(t.get_text())[1] for t in texts)

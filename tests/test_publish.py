@@ -125,7 +125,7 @@ def test_publish_when_period_given_as_parameter_refuses(small_history, name):
 
 def test_publish_when_as_of_parameter_naive_refuses_before_running(small_history):
     folder, url = small_history
-    with pytest.raises(DataError, match="parameter as_of .* has no timezone"):
+    with pytest.raises(ConfigError, match="parameter 'as_of' is '2026-11-23T10:00:00': it must be an ISO time with an offset"):
         publish_report("daily", db_url=url, out_dir=folder / "as_of", settings=Settings(), now=NOW,
                        extra_parameters={"as_of": "2026-11-23T10:00:00"})
     assert not (folder / "as_of").exists()
@@ -150,3 +150,23 @@ def test_publish_when_now_naive_refuses(small_history):
     with pytest.raises(DataError, match="has no timezone"):
         publish_report("daily", db_url=url, out_dir=folder / "naive", settings=Settings(),
                        now=datetime(2026, 11, 23, 15, 0))
+
+
+@pytest.mark.parametrize(("parameter", "says"), [
+    ("as_of=123", "parameter 'as_of' is 123: it must be an ISO time with an offset"),
+    ("as_of=yesterday", "parameter 'as_of' is 'yesterday'"),
+    ("min_samples=true", "parameter 'min_samples' is True"),
+    ("timezone=7", "parameter 'timezone' is 7"),
+    ("regime_early_exit_rate=\"high\"", "parameter 'regime_early_exit_rate' is 'high'"),
+])
+def test_report_command_when_parameter_value_is_wrong_fails_in_one_line_writing_nothing(small_history, parameter,
+                                                                                        says):
+    folder, url = small_history
+    done = subprocess.run(
+        [sys.executable, "-m", "exitlens.cli", "report", "daily", "--db", url, "--date", "2026-11-23",
+         "--out", str(folder / "typed"), "--formats", "html", "-p", parameter],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
+    assert not (folder / "typed").exists()

@@ -265,3 +265,11 @@ def test_run_report_when_run_outlasts_its_time_limit_fails_saying_so(tmp_path):
     with pytest.raises(ReportFailed, match="longer than its 2 s time limit"):
         reports.run_report(SLOW, kind="daily", period=RunPeriod.day(date(2026, 11, 26)),
                            out=tmp_path / "reports", formats="html", execution=options)
+
+
+@pytest.mark.parametrize(("name", "value"), [("as_of", 123), ("report_date", "23/11/2026"), ("end", "2026-11-23"),
+                                             ("days", 0), ("days", 2.5), ("min_samples", -1), ("timezone", "Mars/Base"),
+                                             ("trailing_stop_post_24h_pct", "3")])
+def test_validate_parameters_when_known_value_has_wrong_type_names_it(name, value):
+    with pytest.raises(ConfigError, match=f"parameter '{name}' is .*: it must be"):
+        reports.validate_parameters(OK, {name: value})

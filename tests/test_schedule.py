@@ -18,6 +18,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -678,3 +679,96 @@ def test_default_alert_when_rate_limited_retries_and_posts_one_plain_message(mak
     assert message["content"].startswith("\u26a0\ufe0f exitlens: job `track` failed: OperationalError")
     assert message["allowed_mentions"] == {"parse": []}
     assert "wait=true" in second.path
+
+
+def test_alert_text_when_error_quotes_database_markdown_shows_it_literally():
+    text = schedule.alert_text("track", "DataError: sell [click](http://127.0.0.1/x) *x* ||y||")
+    assert text.startswith("\u26a0\ufe0f exitlens: job `track` failed: DataError: sell \\[click\\]")
+    assert "\\*x\\*" in text and "\\|\\|y\\|\\|" in text
+
+
+REPORTING_CHILD = textwrap.dedent("""
+    import logging, sys, threading
+    from datetime import date, timedelta
+    from exitlens.core.settings import Settings
+    from exitlens.ops.schedule import ScheduleConfig, run_scheduler
+    from exitlens.reports.archive import RunPeriod
+    from exitlens.reports.run import run_report
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    once = threading.Lock()
+
+    def report_as_a_job(now):
+        if not once.acquire(blocking=False):
+            return
+        print("report started", flush=True)
+        run = run_report(sys.argv[1], kind="daily", period=RunPeriod.day(date(2026, 11, 23)), out=sys.argv[2],
+                         parameters={"seconds": 6}, formats="html")
+        print("report", run.status, flush=True)
+
+    config = ScheduleConfig(tracker_cron=None, track_interval=timedelta(seconds=0.1), metrics_port=0)
+    run_scheduler("sqlite:///unused.db", settings=Settings(), config=config, track_job=report_as_a_job,
+                  report_job=lambda kind, now: None, alert=lambda job, text: None, env={})
+    print("stopped cleanly", flush=True)
+""")
+
+
+def test_schedule_when_its_process_group_gets_sigterm_mid_report_lets_the_report_finish(tmp_path):
+    """What `systemctl stop` does with KillMode=mixed (docs/deployment.md): SIGTERM to the main
+    process's group. The kernel runs in a session of its own, so the report completes."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EXITLENS_", "DISCORD_"))}
+    slow = Path(__file__).parent / "notebooks" / "slow.ipynb"
+    child = subprocess.Popen([sys.executable, "-c", REPORTING_CHILD, str(slow), str(tmp_path / "reports")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env,
+                             start_new_session=True)
+    try:
+        ready, _, _ = select.select([child.stdout], [], [], 30)
+        assert ready and child.stdout.readline().startswith("report started"), child.stderr.read()
+        time.sleep(4)  # the kernel is up and sleeping in the notebook's cell
+        os.killpg(child.pid, signal.SIGTERM)
+        out, err = child.communicate(timeout=90)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+
+    assert child.returncode == 0, err
+    assert "report succeeded" in out and out.rstrip().endswith("stopped cleanly"), err
+    assert "Kernel died" not in err
+
+
+def test_documented_systemd_unit_signals_only_the_scheduler_on_stop():
+    unit = (Path(__file__).parents[1] / "docs" / "deployment.md").read_text()
+    service = unit[unit.index("[Service]"):]
+    assert "KillMode=mixed" in service.split("[Install]")[0]
+
+
+@pytest.mark.postgres
+def test_two_schedulers_when_the_database_goes_down_alert_once(postgres_url):
+    alerts = {"a": [], "b": []}
+
+    def failing_track(now):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    first = _scheduler(postgres_url, track_job=failing_track, alert=lambda job, text: alerts["a"].append(text),
+                       min_hold=timedelta(minutes=5))
+    second = _scheduler(postgres_url, track_job=failing_track, alert=lambda job, text: alerts["b"].append(text),
+                        min_hold=timedelta(minutes=5))
+    assert first.run_job(JOB_TRACK) == "failed"
+    assert second.run_job(JOB_TRACK) == "skipped"  # the first holds the job's lock
+
+    name = sa.make_url(postgres_url).database
+    admin = sa.create_engine(sa.make_url(postgres_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                     {"name": name})
+    try:
+        assert second.run_job(JOB_TRACK) == "skipped"
+        assert first.run_job(JOB_TRACK) == "failed"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
+
+    assert len(alerts["a"]) == 2 and alerts["b"] == []

@@ -348,3 +348,97 @@ def test_track_when_columns_have_no_zone_reads_them_as_utc(postgres_url):
     due = tracking.track(engine, ts("2026-11-23 13:05"))
 
     assert (early.points_tracked, due.points_tracked) == (0, 1)
+
+
+def _move_executed_at(engine, order_id: str, stored: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE trading_history SET executed_at = :at, created_at = :at "
+                             "WHERE CAST(id AS VARCHAR(64)) = :id"), {"at": stored, "id": order_id})
+
+
+def test_track_when_a_sell_time_cannot_be_placed_skips_it_warns_and_tracks_the_rest(engine, caplog):
+    far = add_sell(engine, at=SELL_AT)
+    _move_executed_at(engine, far, "9999-12-31 00:00:00")
+    order = add_sell(engine, at=SELL_AT, price=200.0)
+    add_candles(engine, {"2026-11-23 13:00": 201.0})
+
+    with caplog.at_level(logging.WARNING):
+        result = tracking.track(engine, NOW)
+
+    assert stored_points(engine, order)["1h"]["price"] == 201.0
+    assert stored_points(engine, far) is None
+    assert result.points_tracked == 1
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and far in r.getMessage()]
+    assert len(warnings) == 1 and "time" in warnings[0]
+
+
+def test_load_orders_when_a_sell_time_cannot_be_placed_skips_it_with_a_note(engine):
+    from exitlens.store.load import load_orders
+
+    far = add_sell(engine, at=SELL_AT)
+    _move_executed_at(engine, far, "9999-12-31 00:00:00")
+    kept = add_sell(engine, at=SELL_AT)
+
+    loaded = load_orders(engine)
+
+    assert loaded.orders["id"].tolist() == [kept]
+    assert [order for order, _ in loaded.notes_by_order] == [far]
+    assert "out of range" in loaded.notes[0]
+
+
+def test_track_when_the_bot_writes_the_same_rows_meanwhile_never_deadlocks(postgres_url, capsys):
+    """The bot's multi-row writes lock in primary-key order; so does the tracker. The longest
+    wait a bot write saw is printed (it is measured, not asserted: timings vary by machine)."""
+    import random
+    import time as clock
+    import uuid
+
+    from exitlens.store import db, migrations
+
+    engine = db.connect(postgres_url, create=True)
+    migrations.migrate(engine)
+    base = ts("2026-11-20 00:00")
+    candles = pd.date_range(base, periods=3 * 1440, freq="1min")
+    store.insert_candles(engine, pd.DataFrame({"symbol": "KRW-BTC", "timestamp": candles,
+                                               "close_price": np.linspace(100, 130, len(candles))}))
+    numbers = random.Random(3).sample(range(1, 100_000), 1440)  # ids in no relation to time
+    store.insert_orders(engine, pd.DataFrame([{
+        "id": str(uuid.UUID(int=numbers[minute])), "symbol": "KRW-BTC", "side": "SELL", "order_type": "MARKET", "price": 100.0,
+        "quantity": 1.0, "fee": 0.0, "status": "FILLED", "created_at": base + pd.Timedelta(minutes=minute),
+        "executed_at": base + pd.Timedelta(minutes=minute), "post_exit_prices": None,
+        "exit_reason": "TAKE_PROFIT", "regime": "BULL"} for minute in range(1440)]))
+    ids = [str(uuid.UUID(int=number)) for number in numbers]
+    done, waits, deadlocks = threading.Event(), [], []
+
+    def bot():
+        writer = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg2://", 1))
+        chooser = random.Random(7)
+        while not done.is_set():
+            chosen = sorted(chooser.sample(ids, 40))
+            started = clock.monotonic()
+            try:
+                with writer.begin() as conn:
+                    conn.execute(sa.text("SELECT id FROM trading_history WHERE id = ANY(CAST(:ids AS uuid[])) "
+                                         "ORDER BY id FOR UPDATE"),
+                                 {"ids": chosen})
+                    conn.execute(sa.text("UPDATE trading_history SET regime = regime WHERE id = ANY(CAST(:ids AS uuid[]))"),
+                                 {"ids": chosen})
+            except sa.exc.OperationalError as exc:
+                if "deadlock" not in str(exc):
+                    raise
+                deadlocks.append(exc)
+            waits.append(clock.monotonic() - started)
+        writer.dispose()
+
+    writer = threading.Thread(target=bot)
+    writer.start()
+    try:
+        result = tracking.track(engine, ts("2026-11-23 12:00"))
+    finally:
+        done.set()
+        writer.join(30)
+
+    assert deadlocks == [] and len(waits) > 0
+    assert result.points_tracked == 1440 * 4
+    with capsys.disabled():
+        print(f"\nbot writes during the backfill: {len(waits)}, longest {max(waits) * 1000:.0f} ms")

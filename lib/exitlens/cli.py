@@ -6,6 +6,7 @@ database errors) end in one line on stderr and a non-zero exit code, never a tra
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import logging
@@ -19,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from exitlens.core.errors import ConfigError, ExitlensError
 from exitlens.core.settings import database_url_from_env, settings_from_env
 from exitlens.core.summary_text import summary_text
-from exitlens.core.timeutil import parse_aware
+from exitlens.core.timeutil import parse_aware, require_placeable_year
 from exitlens.ops.metrics import count_tracking, push_metrics
 from exitlens.reports.llm import LLMConfig, narrator_from_config
 from exitlens.store import db, migrations, tracker
@@ -28,6 +29,8 @@ from exitlens.store import demo as demo_module
 log = logging.getLogger("exitlens")
 
 EXIT_FAILED = 1
+MAX_DAYS = 36_500
+"""The longest period a weekly summary or report may span (a century)."""
 WEEKLY_DAYS = 7
 EXIT_INTERRUPTED = 130
 
@@ -56,10 +59,9 @@ def _fail_cleanly(command):
         except ExitlensError as exc:
             _fail(f"error: {exc}")
         except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            _fail(f"database error: {reason} — check the database and run `exitlens migrate`")
+            _fail(database_error_line(exc, kwargs.get("db_url")))
         except OSError as exc:
-            _fail(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
+            _fail(os_error_line(exc, kwargs.get("out_dir")))
         except KeyboardInterrupt:
             click.echo("exitlens: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
@@ -70,6 +72,36 @@ def _fail_cleanly(command):
             _fail(f"unexpected error: {type(exc).__name__}: {first_line} (run again with -v to see the traceback)")
 
     return wrapper
+
+
+_FULL_ERRNOS = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+
+
+def database_error_line(exc: SQLAlchemyError, db_url: str | None) -> str:
+    """The one line for a database failure: what went wrong and the step that fixes it (only a
+    missing table or column is fixed by `exitlens migrate`)."""
+    orig = getattr(exc, "orig", None)
+    reason = (str(orig or exc).strip().splitlines() or [type(exc).__name__])[0]
+    code = getattr(orig, "sqlite_errorname", "") or ""
+    where = db.safe_url(database_url_from_env(db_url)) if code else "the database"
+    if code.startswith("SQLITE_READONLY"):
+        hint = f"{where} is read-only for this user: make the file and its folder writable"
+    elif code.startswith("SQLITE_FULL"):
+        hint = f"the disk holding {where} is full: free space and run again"
+    elif "no such table" in reason or "no such column" in reason or "does not exist" in reason:
+        hint = "run `exitlens migrate`"
+    else:
+        hint = "check the database and its URL, then run again"
+    return f"database error: {reason} — {hint}"
+
+
+def os_error_line(exc: OSError, out_dir: str | None) -> str:
+    """The one line for a file failure, naming the file (or the folder being written)."""
+    where = exc.filename or (f"while writing under {out_dir}" if out_dir else None)
+    line = f"error: {exc.strerror or exc}{f': {where}' if where else ''}"
+    if exc.errno in _FULL_ERRNOS:
+        line += " — the disk (or a file size limit) is full: free space and run again"
+    return line
 
 
 def _database_option(command):
@@ -161,7 +193,7 @@ def _period_options(command):
                            help="daily: the calendar day in the report timezone (default: today).")(command)
     command = click.option("--end", "end_text", metavar="ISO", default=None,
                            help="weekly: end of the period, exclusive (default: midnight ending today).")(command)
-    command = click.option("--days", type=click.IntRange(min=1), default=None,
+    command = click.option("--days", type=click.IntRange(min=1, max=MAX_DAYS), default=None,
                            help="weekly: length of the period in days (default: 7).")(command)
     command = click.option("--now", "now_text", metavar="ISO", default=None,
                            help="Treat this as the current time (default: the clock).")(command)
@@ -174,9 +206,12 @@ def _period_arguments(kind: str, date_text, end_text, days) -> dict:
         if end_text or days:
             raise ConfigError("--end and --days apply to weekly reports; use --date YYYY-MM-DD for a daily one")
         try:
-            return {"day": Date.fromisoformat(date_text) if date_text else None}
+            day = Date.fromisoformat(date_text) if date_text else None
         except ValueError as exc:
             raise ConfigError(f"--date {date_text!r} is not a date: use YYYY-MM-DD") from exc
+        if day is not None:
+            require_placeable_year(day.year, f"--date {date_text}")
+        return {"day": day}
     if date_text:
         raise ConfigError("--date applies to daily reports; use --end ISO and --days N for a weekly one")
     return {"end": _time(end_text, "--end"), "days": days or WEEKLY_DAYS}

@@ -101,7 +101,11 @@ def aggregate_buckets(
     named["_noise_hits"] = ("_noise_hit", "sum")
     named["noise_stop_samples"] = ("_noise_sample", "sum")
 
+    exponents = _scale_down(parts)
     grouped = parts.groupby(keys, sort=True).agg(**named)
+    for name, (column, how) in named.items():
+        if column in exponents and how != "count":
+            grouped[name] = np.ldexp(grouped[name].astype(float), exponents[column])
     if not by and grouped.empty:
         grouped = grouped.reindex([OVERALL])
     if by:
@@ -157,6 +161,27 @@ def _metric_inputs(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 def _optional(sells: pd.DataFrame, column: str) -> pd.Series:
     """A float column of `sells`, or NaN when the analysis had no candles to compute it."""
     return (sells[column] if column in sells else pd.Series(np.nan, index=sells.index)).astype(float)
+
+
+_SCALED_INPUTS = ("_realized_pnl", "_pnl_pct", "_hold_hours", "_outcome", "_max_after", "_min_after")
+
+
+def _scale_down(parts: pd.DataFrame) -> dict[str, int]:
+    """Divide each summed or averaged column, in place, by a power of two above its largest
+    magnitude, and return the exponents to multiply the results back with.
+
+    Powers of two change no digit of an ordinary value, and a sum or mean of numbers in
+    [-1, 1] cannot overflow midway: any finite input (a change_pct of 1e308 from the database)
+    gives a finite mean, never a null."""
+    exponents = {}
+    columns = [*(c for c in _SCALED_INPUTS if c in parts), *(c for c in parts.columns if c.startswith("_post_"))]
+    for column in columns:
+        values = parts[column].to_numpy(dtype=float)
+        finite = np.abs(values[np.isfinite(values)])
+        exponent = int(np.frexp(finite.max())[1]) if finite.size else 0
+        parts[column] = np.ldexp(values, -exponent)
+        exponents[column] = exponent
+    return exponents
 
 
 def _rate(hits: pd.Series, samples: pd.Series) -> pd.Series:

@@ -8,8 +8,13 @@ raw orders.
 A SELL is *evaluable* when its entry price, price and quantity are positive finite numbers;
 then `pnl_pct = (price − entry) / entry × 100`, `realized_pnl = (price − entry) × quantity`
 (quote currency, fees reported separately in `fee`) and `win = realized_pnl > 0`. Otherwise
-those three are missing (NaN / NA), and a note naming the sell id says why. Malformed
-post-exit values become NaN plus a note; they never raise.
+those three are missing (NaN / NA), and a note naming the sell id says why; so they are when
+the PnL is too large for a float. Malformed post-exit values become NaN plus a note; they
+never raise.
+
+A stored `entry_avg_price` more than `settings.entry_price_max_factor` times above or below
+the FIFO cost of the same sell, or its price, is not believed (1e-9 would make a PnL of
+10^13 %): the FIFO cost is used, with a note.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import pandas as pd
 
 from exitlens.core.errors import DataError
 from exitlens.core.frames import UNKNOWN, UTC_TIME, with_declared_types
-from exitlens.core.ledger import LEDGER_COLUMNS, entry_ledger
+from exitlens.core.ledger import ENTRY_FIFO, ENTRY_FIFO_PARTIAL, ENTRY_STORED, LEDGER_COLUMNS, entry_ledger
 from exitlens.core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -96,20 +101,29 @@ def evaluate_sells(
         out[name] = sells[name]
     for name in ("regime", "exit_reason"):
         out[name] = sells[name].astype(object).where(sells[name].notna(), UNKNOWN)
-    for name in ("entry_price", "entry_source", "covered_quantity", "hold_hours", "open_time", "lot_fees"):
+    for name in ("covered_quantity", "hold_hours", "open_time", "lot_fees"):
         out[name] = known[name]
 
-    price = pd.to_numeric(out["price"], errors="coerce")
-    quantity = pd.to_numeric(out["quantity"], errors="coerce")
-    entry = out["entry_price"]
+    price = pd.to_numeric(out["price"], errors="coerce").astype(float)
+    quantity = pd.to_numeric(out["quantity"], errors="coerce").astype(float)
+    ids = out["id"].astype(str)
+    entry, out["entry_source"], notes = _plausible_entry(known, ids, price, quantity,
+                                                         settings.entry_price_max_factor)
+    out["entry_price"] = entry
     evaluable = _positive(entry) & _positive(price) & _positive(quantity)
+    with np.errstate(over="ignore", invalid="ignore"):
+        pnl_pct = (price - entry) / entry * 100
+        realized_pnl = (price - entry) * quantity
+    overflow = evaluable & ~(np.isfinite(pnl_pct) & np.isfinite(realized_pnl))
+    notes += [f"sell {i}: its PnL is too large for a float (price {p:g}, entry {e:g}, quantity {q:g}), "
+              "so it is not evaluable"
+              for i, p, e, q in zip(ids[overflow], price[overflow], entry[overflow], quantity[overflow])]
+    evaluable &= ~overflow
     out["evaluable"] = evaluable
-    out["pnl_pct"] = ((price - entry) / entry * 100).where(evaluable)
-    out["realized_pnl"] = ((price - entry) * quantity).where(evaluable)
+    out["pnl_pct"] = pnl_pct.where(evaluable)
+    out["realized_pnl"] = realized_pnl.where(evaluable)
     out["win"] = (out["realized_pnl"] > 0).astype("boolean").where(evaluable, pd.NA)
 
-    notes = list(known["note"].dropna())
-    ids = out["id"].astype(str)
     bad_price = ~_positive(price)
     notes += [f"sell {i}: price {p!r} is not positive, so it is not evaluable"
               for i, p in zip(ids[bad_price], price[bad_price])]
@@ -122,6 +136,42 @@ def evaluate_sells(
     if notes:
         logger.info("%d note(s) about %d sell(s)", len(notes), len(out))
     return Evaluation(sells=with_declared_types(out, columns), notes=notes)
+
+
+def _plausible_entry(known: pd.DataFrame, ids: pd.Series, price: pd.Series, quantity: pd.Series,
+                     factor: float) -> tuple[pd.Series, pd.Series, list[str]]:
+    """(entry price, entry source, the ledger's notes plus one per stored price not believed).
+
+    A stored price is not believed when it is more than `factor` times above or below the FIFO
+    cost of the sell or the sell price; the FIFO cost (of the covered part) replaces it."""
+    entry = known["entry_price"].astype(float)
+    source = known["entry_source"].astype(object)
+    fifo = known["fifo_price"].astype(float)
+    stored = source == ENTRY_STORED
+    from_fifo = stored & _beyond(entry, fifo, factor)
+    from_price = stored & ~from_fifo & _beyond(entry, price, factor)
+    doubted = from_fifo | from_price
+    covered = known["covered_quantity"].astype(float)
+    fifo_source = pd.Series(np.where(covered >= quantity, ENTRY_FIFO, ENTRY_FIFO_PARTIAL), index=known.index)
+    notes = list(known["note"].dropna())
+    for i, e, f, p, against_fifo in zip(ids[doubted], entry[doubted], fifo[doubted], price[doubted],
+                                        from_fifo[doubted]):
+        away = f"the FIFO cost {f:g}" if against_fifo else f"the sell price {p:g}"
+        then = ("the FIFO cost is used" if _positive(pd.Series([f])).iloc[0]
+                else "no BUY lots give a FIFO cost, so it is not evaluable")
+        notes.append(f"sell {i}: signal_info.entry_avg_price {e:g} is more than {factor:g}x away from "
+                     f"{away}, so {then}")
+    entry = entry.where(~doubted, fifo)
+    source = source.where(~doubted, fifo_source.where(_positive(fifo), None))
+    return entry, source, notes
+
+
+def _beyond(values: pd.Series, reference: pd.Series, factor: float) -> pd.Series:
+    """True where `reference` is a positive finite number and `values` is more than `factor`
+    times above or below it."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = values / reference
+    return _positive(reference) & ~((ratio <= factor) & (ratio >= 1 / factor))
 
 
 def post_exit_changes(post_exit_prices: pd.Series, horizon_key: str) -> tuple[pd.Series, pd.Series]:

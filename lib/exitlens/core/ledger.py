@@ -53,6 +53,7 @@ LEDGER_COLUMNS: dict[str, str] = {
     "lot_fees": "float64",
     "open_time": UTC_TIME,
     "note": "object",
+    "fifo_price": "float64",
 }
 """One row per SELL, indexed like the SELL's row in the orders frame.
 `entry_source` is 'stored' | 'fifo' | 'fifo_partial' | None (no entry price);
@@ -60,7 +61,9 @@ LEDGER_COLUMNS: dict[str, str] = {
 no lot was consumed; `lot_fees` is the pro-rata fees of the consumed lots (SPEC §2.1:
 `lot fee × consumed / lot quantity`; 0 when none, a fee that is missing, negative or not a
 number counts as 0); `open_time` is the event time of the earliest lot consumed by more than
-1e-9 of the SELL's quantity (the position's open, SPEC §6), null when none; `note` is None or a sentence naming the sell id."""
+1e-9 of the SELL's quantity (the position's open, SPEC §6), null when none; `note` is None or a sentence naming the sell id;
+`fifo_price` is the average cost of the covered part whatever the source (evaluate checks a
+stored price with it)."""
 
 REQUIRED_COLUMNS = ("id", "symbol", "side", "price", "quantity", STORED_PRICE, STORED_TEXT, "event_time")
 
@@ -144,6 +147,7 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
     result["lot_fees"] = np.where(has_fifo, lot_fees[sells], 0.0)
     result["open_time"] = pd.to_datetime(np.where(has_fifo, open_ns[sells], _NO_TIME), utc=True)
     result["note"] = _notes(result, quantity, has_stored, stored_raw, timed[sells])
+    result["fifo_price"] = fifo_price
     return with_declared_types(result, LEDGER_COLUMNS)
 
 

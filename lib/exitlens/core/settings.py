@@ -78,6 +78,9 @@ class Settings:
     saved_change_pct: float = -1.0
     min_samples: int = 20
     collection_goal_24h: float = COLLECTION_GOAL_24H
+    entry_price_max_factor: float = 10.0
+    """A stored entry_avg_price more than this factor above or below the FIFO cost of its sell,
+    or its sell price, is implausible (a unit or decimal slip in the bot): the FIFO cost is used."""
     thresholds: SuggestionThresholds = field(default_factory=SuggestionThresholds)
     timezone: str = DEFAULT_TIMEZONE
 
@@ -85,6 +88,9 @@ class Settings:
         zone_info(self.timezone)
         if isinstance(self.min_samples, bool) or not isinstance(self.min_samples, int) or self.min_samples < 0:
             raise ConfigError(f"min_samples must be a whole number, 0 or more, got {self.min_samples!r}")
+        factor = self.entry_price_max_factor
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 1 < factor < float("inf"):
+            raise ConfigError(f"entry_price_max_factor must be a number above 1, got {factor!r}")
         keys = [h.key for h in self.horizons]
         if len(set(keys)) != len(keys) or any(h.delta <= timedelta(0) for h in self.horizons):
             raise ConfigError(f"horizons must have distinct keys and positive lengths, got {keys}")

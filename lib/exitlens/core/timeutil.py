@@ -22,15 +22,29 @@ def require_aware(moment: datetime, name: str = "time") -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+"""The years an input time may fall in: periods, horizons and the nanosecond timestamps of the
+analysis all stay placeable around them (9999-12-31 would overflow them)."""
+
+
 def parse_aware(text: str, name: str = "time") -> datetime:
-    """An ISO-8601 text with an offset, as an aware UTC datetime; anything else is a DataError."""
+    """An ISO-8601 text with an offset between FIRST_YEAR and LAST_YEAR, as an aware UTC
+    datetime; anything else is a DataError saying what to pass."""
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError as exc:
         raise DataError(
             f"{name} {text!r} is not an ISO-8601 time: use e.g. 2026-11-23T22:00:00+09:00"
         ) from exc
-    return require_aware(moment, name)
+    moment = require_aware(moment, name)
+    require_placeable_year(moment.year, f"{name} {text.strip()}")
+    return moment
+
+
+def require_placeable_year(year: int, what: str) -> None:
+    """A DataError unless `year` is between FIRST_YEAR and LAST_YEAR; `what` names the input."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DataError(f"{what} is out of range: use a time between {FIRST_YEAR} and {LAST_YEAR}")
 
 
 def sqlite_text(moment: datetime | pd.Timestamp) -> str:
@@ -38,7 +52,13 @@ def sqlite_text(moment: datetime | pd.Timestamp) -> str:
     return pd.Timestamp(moment).tz_convert("UTC").strftime(SQLITE_TIME_FORMAT)
 
 
+_FIRST = pd.Timestamp.min.tz_localize("UTC")
+_LAST = pd.Timestamp.max.tz_localize("UTC")
+
+
 def utc_series(values) -> pd.Series:
-    """Timestamps as `datetime64[ns, UTC]`; naive values are read as UTC, unparseable ones as NaT."""
+    """Timestamps as `datetime64[ns, UTC]`; naive values are read as UTC. Unparseable ones and
+    those outside what a nanosecond timestamp can place (years before 1677 or after 2262, such
+    as `9999-12-31`) are NaT, for the caller to skip and name."""
     series = pd.to_datetime(pd.Series(values, dtype=object), utc=True, errors="coerce", format="ISO8601")
-    return series.astype("datetime64[ns, UTC]")
+    return series.where((series >= _FIRST) & (series <= _LAST)).astype("datetime64[ns, UTC]")

@@ -8,6 +8,7 @@ module is one Discord accepts. Nothing in this module touches the network or the
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -80,6 +81,17 @@ def report_url(run: RunAnnouncement, public_base_url: str | None) -> str | None:
 
 
 
+_MARKDOWN = re.compile(r"([\\*_~`|>\[\]<#]|^\s*-)", re.MULTILINE)
+
+
+def escape_markdown(text: object) -> str:
+    """`text` from the database shown literally by Discord: every character Discord markdown
+    reads (emphasis, strike, code, spoiler, quote, heading, list, masked link `[a](b)`, custom
+    emoji `<:a:1>`) is backslash-escaped; Discord shows an escaped character without the
+    backslash. Mentions are disabled per message (allowed_mentions)."""
+    return _MARKDOWN.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], str(text))
+
+
 def text_length(text: str) -> int:
     """Length as Discord may count it (UTF-16 code units): never less than len(text)."""
     return len(text.encode("utf-16-le")) // 2
@@ -113,9 +125,13 @@ def _first_line(text: str | None) -> str:
     return "no error text was recorded"
 
 
+def _first_line_shown(text: str | None) -> str:
+    return escape_markdown(_first_line(text))
+
+
 def _suggestion_field(index: int, suggestion: Mapping[str, Any]) -> dict[str, Any]:
-    rule = str(suggestion.get("rule") or "suggestion")
-    lines = [str(suggestion.get("message") or "").strip()]
+    rule = str(suggestion.get("rule") or "suggestion")  # a rule name of ours, not database text
+    lines = [escape_markdown(str(suggestion.get("message") or "").strip())]
     metric = suggestion.get("metric")
     if metric:
         detail = f"{metric} {fmt_metric(metric, suggestion.get('value'))}"
@@ -169,9 +185,9 @@ def build_discord_embed(
         error = truncate(str(run.error or "").replace("```", "'''"), FIELD_VALUE_MAX - 8)
         fields.append({"name": "Status", "value": "failed", "inline": True})
         fields.append({"name": "Error", "value": f"```\n{error or '—'}\n```", "inline": False})
-        description = f"The {run.kind} report run failed: {_first_line(run.error)}"
+        description = f"The {run.kind} report run failed: {_first_line_shown(run.error)}"
     else:
-        description = str(summary.get("headline") or "")
+        description = escape_markdown(summary.get("headline") or "")
     if overall:
         post_24h = fmt_pct(overall.get("avg_post_24h_pct"))
         if overall.get("post_24h_samples") is not None:
@@ -193,7 +209,7 @@ def build_discord_embed(
     replay = summary.get("replay")
     if isinstance(replay, Mapping):
         fields.append(replay_field(replay))
-    notes = [str(n) for n in summary.get("notes") or []]
+    notes = [escape_markdown(n) for n in summary.get("notes") or []]
     if notes:
         fields.append({"name": "Notes", "value": "\n".join(f"• {n}" for n in notes[:3]),
                        "inline": False})

@@ -20,11 +20,18 @@ import pandas as pd
 from exitlens.core.errors import ConfigError, DeliveryFailed
 from exitlens.core.settings import KINDS, Settings, SuggestionThresholds
 from exitlens.core.summary import Period, period_for_day, period_for_days
-from exitlens.core.timeutil import parse_aware, require_aware
+from exitlens.core.timeutil import require_aware
 from exitlens.delivery.notify import RunAnnouncement, announce
 from exitlens.reports.analysis import current_period
 from exitlens.reports.archive import RunPeriod, read_summary
-from exitlens.reports.run import ReportRun, ReportRunFailed, notebook_parameters, report_notebook, run_report
+from exitlens.reports.run import (
+    ReportRun,
+    ReportRunFailed,
+    check_known_parameters,
+    notebook_parameters,
+    report_notebook,
+    run_report,
+)
 from exitlens.store import db
 
 log = logging.getLogger(__name__)
@@ -45,6 +52,7 @@ def apply_setting_parameters(settings: Settings, parameters: Mapping[str, Any]) 
     if period:
         raise ConfigError(f"{', '.join(period)} is the period: set it with --date (daily) or --end / --days "
                           "(weekly), not with -p")
+    check_known_parameters(parameters)
     chosen = {name: value for name, value in parameters.items() if name in SETTING_PARAMETERS}
     thresholds = {name: value for name, value in chosen.items() if name not in ("timezone", "min_samples")}
     direct = {name: value for name, value in chosen.items() if name not in thresholds}
@@ -118,8 +126,6 @@ def publish_report(
     now = require_aware(now, "now")
     settings, parameters_left = apply_setting_parameters(settings, extra_parameters or {})
     check_extra_parameters(kind, parameters_left)
-    if isinstance(parameters_left.get("as_of"), str):
-        parse_aware(parameters_left["as_of"], "parameter as_of")
     analysed = chosen_period(kind, settings, now, day=day, end=end, days=days)
     engine = db.connect(db_url)
     try:

@@ -42,7 +42,7 @@ from sqlalchemy.engine import Engine
 from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed
 from exitlens.core.settings import Settings, database_url_from_env, settings_from_env
 from exitlens.delivery.notify import DeliveryConfig, send_discord_text
-from exitlens.delivery.payloads import CONTENT_MAX, truncate
+from exitlens.delivery.payloads import CONTENT_MAX, escape_markdown, truncate
 from exitlens.delivery.redaction import scrub_secrets
 from exitlens.ops import metrics
 from exitlens.ops.schedule_config import JOBS, REPORT_KINDS, ScheduleConfig
@@ -130,8 +130,9 @@ def default_report_job(*, db_url: str, out_dir: str | Path, settings: Settings, 
 
 
 def alert_text(job: str, error_text: str) -> str:
-    """The one-line Discord alert for a failed job, secret-free and within Discord's limit."""
-    text = scrub_secrets(" ".join(error_text.split())).replace("`", "'")
+    """The one-line Discord alert for a failed job, secret-free, its error text (which may quote
+    the database) shown literally, and within Discord's limit."""
+    text = escape_markdown(scrub_secrets(" ".join(error_text.split())))
     return truncate(f"\u26a0\ufe0f exitlens: job `{job}` failed: {text}", CONTENT_MAX)
 
 
@@ -233,6 +234,12 @@ class ExitlensScheduler:
             try:
                 owned = self._locks.acquire(job)
             except Exception as exc:  # the database is unreachable: a failed run, alerted
+                if not self._locks.owned_last(job):
+                    # Another scheduler held the job last: it alerts, once per database.
+                    metrics.JOB_SKIPPED.labels(job).inc()
+                    log.warning("job %s skipped: its lock cannot be taken (%s); the scheduler that "
+                                "held it last alerts", job, _error_text(exc))
+                    return "skipped"
                 return self._failed(job, exc, 0.0)
             if not owned:
                 metrics.JOB_SKIPPED.labels(job).inc()

@@ -20,6 +20,7 @@ Folders whose names start with a dot are never indexed.
 
 from __future__ import annotations
 
+import fcntl
 import html
 import json
 import logging
@@ -27,10 +28,11 @@ import os
 import re
 import shutil
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 from urllib.parse import quote
 
 from exitlens.core.errors import ConfigError, ReportFailed
@@ -225,9 +227,55 @@ def failed_attempt_dir(final: Path) -> Path:
     return Path(final).with_name(f"{Path(final).name}.failed")
 
 
+def clean_stale_staging(final: Path, *, older_than: timedelta, now: datetime) -> list[Path]:
+    """Remove the staging folders of `final`'s period last changed more than `older_than` before
+    `now`: a killed run leaves its half-built folder behind, and no live run is that old."""
+    final = Path(final)
+    limit = now.timestamp() - older_than.total_seconds()
+    removed = []
+    for stale in final.parent.glob(f".{final.name}.*.staging"):
+        try:
+            if stale.stat().st_mtime < limit:
+                shutil.rmtree(stale, ignore_errors=True)
+                removed.append(stale)
+        except FileNotFoundError:
+            continue  # another run cleaned it meanwhile
+    if removed:
+        logger.info("removed %d stale staging folder(s) of %s", len(removed), final)
+    return removed
+
+
+@contextmanager
+def period_lock(final: Path) -> Iterator[None]:
+    """Hold the lock of `final`'s period (an flock on a hidden file beside it) so that one
+    process at a time publishes that period and rebuilds the index after it; it is released
+    when the process dies, however it dies."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with open(final.with_name(f".{final.name}.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def recover_interrupted_publish(final: Path) -> None:
+    """Undo what a publish killed midway left (call it under `period_lock`): when `final` is
+    missing its previous run, set aside as `.old`, is put back; other `.old` folders go."""
+    final = Path(final)
+    olds = sorted(final.parent.glob(f".{final.name}.*.old"), key=lambda p: p.stat().st_mtime)
+    if olds and not final.exists():
+        os.replace(olds.pop(), final)
+        logger.warning("restored %s, left aside by an interrupted publish", final)
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def publish_run_dir(staging: Path, final: Path) -> Path:
     """Move the complete run in `staging` to `final`, replacing a previous run of the same
-    period: the old folder is renamed aside, the new one renamed in, then the old one deleted."""
+    period: the old folder is renamed aside, the new one renamed in, then the old one deleted.
+    Call it under `period_lock`."""
     staging, final = Path(staging), Path(final)
     if final.exists():
         old = final.with_name(f".{final.name}.{uuid.uuid4().hex}.old")

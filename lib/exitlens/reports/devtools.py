@@ -10,9 +10,11 @@ NUL-separated JSON, with no port opened and nothing beyond the standard library.
 from __future__ import annotations
 
 import base64
+import ctypes
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -26,6 +28,17 @@ _SHIM = (
     "os.dup2(r, 3); os.dup2(w, 4)\n"
     "os.execvp(sys.argv[3], sys.argv[3:])\n"
 )
+
+
+_PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _die_with_parent() -> None:
+    """In the browser's process before exec (Linux): be killed when the process that started it
+    dies, even by SIGKILL, instead of printing on as an orphan in a session of its own."""
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 class DevToolsError(Exception):
@@ -46,6 +59,7 @@ def start_browser(command: Sequence[str], *, stderr: IO[Any]) -> tuple[subproces
         proc = subprocess.Popen(
             shim, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
             pass_fds=(commands_read, answers_write), start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
     finally:
         os.close(commands_read)

@@ -6,8 +6,12 @@ playwright, which is not one of our dependencies and downloads a browser build o
 install time. The distribution's `chromium` package prints the very HTML we publish, so the PDF
 looks like the HTML and keeps real text (numbers can be searched and copied). Printing never
 touches the network: every host name is made unresolvable, so the PDF depends only on the
-local HTML file (the CDN scripts nbconvert's template references are not needed for tables,
-text and PNG figures).
+local HTML file.
+
+The page is self-contained: nbconvert's `lab` template would load require.js, MathJax, mermaid
+and the widget manager from CDNs; REPORT_TEMPLATE drops those blocks (a report has tables, text
+and PNG figures only), so opening a report reaches no other host, and text from the database
+such as `TP $5 / SL $3` is shown literally, never typeset as math.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping
 
+import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 
@@ -112,9 +117,21 @@ _NBCONVERT_LOG = logging.getLogger(f"{__name__}.nbconvert")
 _NBCONVERT_LOG.addFilter(lambda record: "Alternative text is missing" not in record.getMessage())
 
 
+REPORT_TEMPLATE = "exitlens_report.html.j2"
+_REPORT_TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
 def html_exporter() -> HTMLExporter:
-    """nbconvert's HTML exporter with the code and the In/Out prompts hidden."""
+    """nbconvert's HTML exporter with the code and the In/Out prompts hidden, images embedded
+    and no script loaded from elsewhere (REPORT_TEMPLATE)."""
     return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                        embed_images=True, template_file=REPORT_TEMPLATE,
+                        extra_loaders=[jinja2.DictLoader({REPORT_TEMPLATE: _REPORT_TEMPLATE_SOURCE})],
                         log=_NBCONVERT_LOG)
 
 

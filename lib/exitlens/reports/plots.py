@@ -3,16 +3,23 @@ library computed; colour-blind-safe palettes, titles, units and labels on every 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec
+
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 PALETTE = "colorblind"
 REASON_COLOUR_SLOTS = {"TRAILING_STOP": 0, "RSI_OVERBOUGHT": 1, "TAKE_PROFIT": 2, "STOP_LOSS": 3,
                        "TIME_LIMIT": 4, "UNKNOWN": 7}
 """Each exit reason keeps its colour in every chart and report; other reasons take the rest."""
+P = ParamSpec("P")
 DIVERGING = sns.diverging_palette(250, 30, s=80, l=55, as_cmap=True)  # blue ↔ orange
 FIGSIZE = (9, 4.2)
 
@@ -24,9 +31,38 @@ def _empty(ax, title: str) -> None:
     ax.set_yticks([])
 
 
+def _literal_text_rc():
+    """Exit reasons, regimes and symbols come from the database, and matplotlib would read `$…$` in
+    them as math (a bad one stops the report): every text of a figure is drawn as written."""
+    return rc_context({"text.parse_math": False, "text.usetex": False})
+
+
+class LiteralTextFigure(Figure):
+    """A Figure drawn as written (`_literal_text_rc`). Tick labels are created lazily while drawing, so the
+    rule is applied at draw time: to the texts that exist, and through rcParams to new ones."""
+
+    def draw(self, renderer):
+        with _literal_text_rc():
+            for text in self.findobj(Text):
+                text.set_parse_math(False)
+                text.set_usetex(False)
+            super().draw(renderer)
+
+
+def _literal_text(build: Callable[P, Figure]) -> Callable[P, Figure]:
+    """Build a figure as written (`_literal_text_rc`): seaborn measures tick labels while building."""
+
+    @functools.wraps(build)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        with _literal_text_rc():
+            return build(*args, **kwargs)
+
+    return wrapper
+
+
 def _figure(figsize=FIGSIZE) -> tuple[Figure, Axes]:
     """A Figure outside pyplot's state, so a notebook shows it once, where it is returned."""
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = LiteralTextFigure(figsize=figsize, layout="constrained")
     return fig, fig.subplots()
 
 
@@ -45,6 +81,7 @@ def reason_colours(reasons) -> dict[str, tuple]:
     return mapping
 
 
+@_literal_text
 def pnl_by_exit_reason(sells: pd.DataFrame) -> Figure:
     """Box plot of PnL % per exit reason (evaluable sells), with the count under each box."""
     fig, ax = _figure()
@@ -63,6 +100,7 @@ def pnl_by_exit_reason(sells: pd.DataFrame) -> Figure:
     return fig
 
 
+@_literal_text
 def post_exit_path(by_exit_reason: pd.DataFrame, horizons: list[str]) -> Figure:
     """Mean post-exit price change at each horizon, one line per exit reason; the legend gives
     the number of sells behind each point (one number when it is the same at every horizon).
@@ -90,6 +128,7 @@ def post_exit_path(by_exit_reason: pd.DataFrame, horizons: list[str]) -> Figure:
     return fig
 
 
+@_literal_text
 def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame) -> Figure:
     """Heatmap of average PnL % per regime × exit reason, annotated with the value and count.
 
@@ -114,6 +153,7 @@ def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame) -> Figure:
     return fig
 
 
+@_literal_text
 def hold_time_by_exit_reason(sells: pd.DataFrame) -> Figure:
     """Box plot of hold time (hours) per exit reason."""
     fig, ax = _figure()
@@ -129,6 +169,7 @@ def hold_time_by_exit_reason(sells: pd.DataFrame) -> Figure:
     return fig
 
 
+@_literal_text
 def replay_effect_chart(sweep: pd.DataFrame, parameter: str) -> Figure:
     """Exit replay of one parameter: the mean effect on net_pnl_pct per trade at each swept value,
     its 95% interval as a band, the current value marked, and n under each point."""

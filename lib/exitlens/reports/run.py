@@ -22,7 +22,8 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date as Date
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -36,7 +37,9 @@ from papermill.exceptions import PapermillExecutionError, strip_color
 from traitlets import Dict, Unicode
 from traitlets.config import Config
 
-from exitlens.core.errors import ConfigError, ReportFailed
+from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed
+from exitlens.core.settings import SuggestionThresholds, zone_info
+from exitlens.core.timeutil import parse_aware
 from exitlens.reports import archive, exports
 from exitlens.reports.archive import RunPeriod
 
@@ -92,12 +95,61 @@ def notebook_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
         raise ConfigError(f"cannot read the parameters of {notebook}: {exc}") from exc
 
 
+def _whole(value: Any, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _iso_time(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and parse_aware(value) is not None)
+
+
+def _iso_date(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and Date.fromisoformat(value) is not None)
+
+
+def _timezone(value: Any) -> bool:
+    return isinstance(value, str) and zone_info(value) is not None
+
+
+KNOWN_PARAMETERS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "report_date": ("a date YYYY-MM-DD or null", _iso_date),
+    "as_of": ("an ISO time with an offset (2026-11-23T22:00:00+09:00) or null", _iso_time),
+    "end": ("an ISO time with an offset (2026-11-24T00:00:00+09:00) or null", _iso_time),
+    "days": ("a whole number of days, 1 or more", lambda value: _whole(value, 1)),
+    "timezone": ("an IANA timezone name such as Asia/Seoul", _timezone),
+    "min_samples": ("a whole number, 0 or more", lambda value: _whole(value, 0)),
+    **{name: ("a number", _number) for name in SuggestionThresholds.__dataclass_fields__},
+}
+"""What the report notebooks' parameters must be: a wrong one is refused before anything is
+written, instead of failing inside the kernel and leaving a failed run behind."""
+
+
+def check_known_parameters(parameters: Mapping[str, Any]) -> None:
+    """A ConfigError naming the first parameter whose value is not what KNOWN_PARAMETERS says
+    (names it does not know are left to `validate_parameters`)."""
+    for name, value in parameters.items():
+        if name not in KNOWN_PARAMETERS:
+            continue
+        what, accepts = KNOWN_PARAMETERS[name]
+        try:
+            accepted = accepts(value)
+        except (ExitlensError, ValueError, TypeError):
+            accepted = False
+        if not accepted:
+            raise ConfigError(f"parameter {name!r} is {value!r:.60}: it must be {what}")
+
+
 def validate_parameters(notebook: Path, parameters: Mapping[str, Any] | None) -> dict[str, Any]:
     """The parameters as a plain dict when every name is one the notebook's parameters cell
-    defines and every value is JSON; else a ConfigError naming the offenders (and the allowed
-    names). A value that looks like a URL with a password is refused: pass the database URL
-    as `database_url`, never as a parameter."""
+    defines and every value is JSON of the kind KNOWN_PARAMETERS says; else a ConfigError
+    naming the offenders (and the allowed names). A value that looks like a URL with a
+    password is refused: pass the database URL as `database_url`, never as a parameter."""
     params = dict(parameters or {})
+    check_known_parameters(params)
     for name, value in params.items():
         check_json_value(value, f"parameter {name!r}")
         if isinstance(value, str) and _URL_WITH_PASSWORD.match(value):
@@ -319,6 +371,10 @@ def run_report(
 
     started = clock()
     logger.info("running %s report %s from %s", kind, period.label, notebook)
+    if execution.run_timeout is not None:
+        # No live run is older than its time limit plus the PDF's: an older folder is debris.
+        limit = timedelta(seconds=execution.run_timeout + pdf_timeout)
+        archive.clean_stale_staging(final, older_than=limit, now=started)
     staging = archive.make_staging_dir(final)
     files: dict[str, str] = {}
     try:
@@ -337,27 +393,29 @@ def run_report(
                             title=f"exitlens {kind} report {period.label}")
         finished = clock()
         status = archive.FAILED if error else archive.SUCCEEDED
-        if status == archive.FAILED and archive.run_succeeded(final):
-            # A failed re-run must not replace a good report of the same period.
-            final = archive.failed_attempt_dir(final)
-            logger.warning("keeping the earlier successful run of %s %s; the failed run is in %s",
-                           kind, period.label, final)
-        if executed.is_file():
-            set_output_path(executed, final / archive.NOTEBOOK_FILE)
-            files["notebook"] = archive.NOTEBOOK_FILE
-        archive.write_json(
-            staging / archive.STATUS_FILE,
-            archive.status_record(
-                kind=kind, period=period, status=status, started_at=started,
-                finished_at=finished, summary=summary, files=files, error=error,
-                notebook=str(notebook), parameters=params,
-            ),
-        )
-        archive.publish_run_dir(staging, final)
+        with archive.period_lock(final):
+            archive.recover_interrupted_publish(final)
+            if status == archive.FAILED and archive.run_succeeded(final):
+                # A failed re-run must not replace a good report of the same period.
+                final = archive.failed_attempt_dir(final)
+                logger.warning("keeping the earlier successful run of %s %s; the failed run is in %s",
+                               kind, period.label, final)
+            if executed.is_file():
+                set_output_path(executed, final / archive.NOTEBOOK_FILE)
+                files["notebook"] = archive.NOTEBOOK_FILE
+            archive.write_json(
+                staging / archive.STATUS_FILE,
+                archive.status_record(
+                    kind=kind, period=period, status=status, started_at=started,
+                    finished_at=finished, summary=summary, files=files, error=error,
+                    notebook=str(notebook), parameters=params,
+                ),
+            )
+            archive.publish_run_dir(staging, final)
+            index = archive.write_index(out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    index = archive.write_index(out)
 
     def produced(key: str) -> Path | None:
         return final / files[key] if key in files else None

@@ -34,7 +34,8 @@ def sync_url(url: str) -> sa.URL:
     an async driver such as asyncpg, and the standard sqlite3 in place of aiosqlite."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+        _ = parsed.port  # a port that is not a number (`[::1:5432`) fails here, not mid-connect
+    except (ArgumentError, ValueError) as exc:
         raise ConfigError(
             f"cannot parse database URL {url!r}: use postgresql://user:pass@host:5432/db "
             "or sqlite:///path/to/file.db"

@@ -119,12 +119,15 @@ def orders_frame(raw: pd.DataFrame) -> LoadedOrders:
             notes.append((order_id, f"order {order_id}: {column} is not a JSON object; ignored"))
     if STORED_PRICE not in frame.columns:  # a frame not read by orders_sql: the same rule in Python
         frame[[STORED_PRICE, STORED_TEXT]] = stored_entry_columns(frame["signal_info"])
+    executed_stored = frame["executed_at"].notna()
     for column in ("created_at", "executed_at"):
         frame[column] = utc_series(frame[column])
-    frame["event_time"] = frame["executed_at"].fillna(frame["created_at"])
+    # The event time is executed_at when one is stored (as the tracker's coalesce reads it): a
+    # stored one that cannot be placed (9999-12-31) skips the order rather than falling back.
+    frame["event_time"] = frame["executed_at"].where(executed_stored, frame["created_at"])
     no_time = frame["event_time"].isna()
     for order_id in frame.loc[no_time, "id"]:
-        notes.append((order_id, f"order {order_id}: no readable created_at/executed_at; skipped"))
+        notes.append((order_id, f"order {order_id}: executed_at/created_at unreadable or out of range; skipped"))
     frame = frame[~no_time]
     for column in ("regime", "exit_reason"):
         frame[column] = frame[column].where(frame[column].notna(), UNKNOWN).astype(str).str.upper()

@@ -35,6 +35,7 @@ class JobLocks:
         self._mutex = threading.Lock()
         self._held: dict[str, sa.Connection] = {}
         self._kept: dict[str, tuple[sa.Connection, threading.Timer]] = {}
+        self._skipped_last: set[str] = set()
 
     def acquire(self, job: str) -> bool:
         """Take the job's lock; False when another session holds it."""
@@ -52,9 +53,16 @@ class JobLocks:
             raise
         if not got:
             conn.close()
+            self._skipped_last.add(job)
             return False
         self._held[job] = conn
+        self._skipped_last.discard(job)
         return True
+
+    def owned_last(self, job: str) -> bool:
+        """Whether this process held the job's lock the last time it asked (True before it
+        ever asked): when the database cannot even be asked, the last owner speaks for all."""
+        return job not in self._skipped_last
 
     def release(self, job: str, held_seconds: float) -> None:
         conn = self._held.pop(job)

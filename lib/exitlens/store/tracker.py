@@ -41,9 +41,10 @@ log = logging.getLogger(__name__)
 _PG_UTC = "SET LOCAL TimeZone = 'UTC'"
 """Timestamps without a zone in the bot's database are UTC (SPEC §1), whatever the server's zone."""
 
-SELLS_PER_CHUNK = 5_000
-"""Sells looked up per statement: large enough to stay set-based, small enough to bound memory
-and to commit progress on a long first backfill."""
+SELLS_PER_CHUNK = 500
+"""Sells looked up per statement: large enough to stay set-based, small enough to bound memory,
+to commit progress on a long first backfill, and to hold the row locks of a chunk only briefly
+(a bot write to one of its rows waits for the chunk's transaction)."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,10 @@ def change_pct(close: float, price: float) -> float:
 
 CHANGE_QUANTUM = Decimal("0.000001")
 NOT_AN_OBJECT = "whose post_exit_prices is not a JSON object"
-BAD_PRICE = "with a zero or negative price"
+BAD_PRICE = "whose price is not a positive number"
+PLACEABLE_TIMES = (pd.Timestamp.min.tz_localize("UTC").ceil("s"), pd.Timestamp.max.tz_localize("UTC").floor("s"))
+"""Event times the reports can place (nanosecond timestamps); a sell outside is skipped by name."""
+NO_TIME = "whose executed_at/created_at cannot be placed in time (unreadable or out of range)"
 
 
 # --- PostgreSQL: lookup and merge in one statement per chunk ------------------------------------
@@ -172,10 +176,12 @@ _PG_EVENT_TIME = "coalesce(t.executed_at, t.created_at)"
 _PG_SELLS_TO_VISIT = f"""
 SELECT CAST(t.id AS text) AS id, {_PG_EVENT_TIME} AS event_time,
        coalesce(jsonb_typeof(t.post_exit_prices), 'null') IN ('object', 'null') AS json_ok,
-       coalesce(t.price > 0, false) AS price_ok
+       coalesce(t.price > 0, false) AS price_ok,
+       coalesce({_PG_EVENT_TIME} BETWEEN :first_time AND :last_time, false) AS time_ok
 FROM trading_history t
 WHERE t.side = 'SELL' AND t.status = 'FILLED'{{since}}
   AND (t.price IS NULL OR t.price <= 0
+       OR NOT coalesce({_PG_EVENT_TIME} BETWEEN :first_time AND :last_time, false)
        OR coalesce(jsonb_typeof(t.post_exit_prices), 'null') NOT IN ('object', 'null')
        OR EXISTS (
            SELECT 1 FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[])) AS h(key, secs)
@@ -240,10 +246,13 @@ points AS (
     WHERE close_price IS NOT NULL
     GROUP BY id
 ),
+locked AS MATERIALIZED (  -- row locks taken in primary-key order, as the bot's multi-row writes take them
+    SELECT t.id FROM trading_history t JOIN points p ON t.id = p.id ORDER BY t.id FOR UPDATE OF t
+),
 updated AS (
     UPDATE trading_history t
     SET post_exit_prices = p.new_points || coalesce(nullif(t.post_exit_prices, 'null'::jsonb), '{{}}'::jsonb)
-    FROM points p
+    FROM points p JOIN locked l ON l.id = p.id
     WHERE t.id = p.id
     RETURNING t.id
 )
@@ -267,6 +276,8 @@ def pg_params(now: datetime, settings: Settings) -> dict:
         "interval": settings.candle_interval,
         "now": now,
         "tracked_at": now.isoformat(),
+        "first_time": PLACEABLE_TIMES[0].to_pydatetime(),
+        "last_time": PLACEABLE_TIMES[1].to_pydatetime(),
     }
 
 
@@ -287,7 +298,8 @@ def _track_postgresql(engine: Engine, now: datetime, settings: Settings, window:
     invalid = sorted(row.id for row in rows if not row.json_ok)
     _warn_skipped(invalid, NOT_AN_OBJECT)
     _warn_skipped(sorted(row.id for row in rows if row.json_ok and not row.price_ok), BAD_PRICE)
-    pending = [row.event_time for row in rows if row.json_ok and row.price_ok]
+    _warn_skipped(sorted(row.id for row in rows if row.json_ok and row.price_ok and not row.time_ok), NO_TIME)
+    pending = [row.event_time for row in rows if row.json_ok and row.price_ok and row.time_ok]
 
     result = TrackResult(rows_invalid=len(invalid))
     bounds = _chunk_bounds(pd.Series(pending, dtype=object), SELLS_PER_CHUNK) if pending else []
@@ -375,7 +387,9 @@ def _track_sqlite(engine: Engine, now: datetime, settings: Settings, window: Run
     _warn_skipped(sells.loc[invalid, "id"].tolist(), NOT_AN_OBJECT)
     bad_price = ~(sells["price"] > 0)
     _warn_skipped(sells.loc[bad_price & ~invalid, "id"].tolist(), BAD_PRICE)
-    usable = sells[~invalid & ~bad_price & sells["event_time"].notna()]
+    no_time = sells["event_time"].isna()
+    _warn_skipped(sells.loc[no_time & ~invalid & ~bad_price, "id"].tolist(), NO_TIME)
+    usable = sells[~invalid & ~bad_price & ~no_time]
 
     targets = due_points(usable, now, settings)
     result = TrackResult(rows_invalid=int(invalid.sum()))
