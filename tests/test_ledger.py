@@ -74,10 +74,12 @@ def test_ledger_when_entry_price_is_stored_uses_it_but_still_consumes_lots():
     assert rows["fifo"]["hold_hours"] == pytest.approx(4.0)
 
 
-def test_ledger_when_stored_entry_has_no_lots_keeps_price_without_hold_time():
-    frame = orders_frame(sell(1, 300, 1, id="s", signal_info={"entry_avg_price": 250}))
+def test_ledger_when_stored_entry_has_no_lots_keeps_price_without_hold_time_and_notes_fees():
+    frame = orders_frame(sell(1, 300, 1, id="s", signal_info={"entry_avg_price": 250}, fee=2.0))
     row = by_id(entry_ledger(frame))["s"]
-    assert (row["entry_source"], row["entry_price"], row["note"]) == ("stored", 250.0, None)
+    assert (row["entry_source"], row["entry_price"], row["lot_fees"]) == ("stored", 250.0, 0.0)
+    assert math.isnan(row["hold_hours"])
+    assert row["note"] == "sell s: consumed no BUY lots, so its fees are its own fee only"
     assert math.isnan(row["hold_hours"])
 
 
