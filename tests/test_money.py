@@ -10,7 +10,7 @@ import math
 import pandas as pd
 import pytest
 
-from analytics_factories import at, buy, orders_frame, sell
+from analytics_factories import buy, orders_frame, sell
 from exitlens.core.aggregate import OVERALL, aggregate_buckets, bucket_all, bucket_to_dict
 from exitlens.core.drawdown import max_drawdown
 from exitlens.core.errors import ConfigError

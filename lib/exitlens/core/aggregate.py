@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -258,7 +258,7 @@ def bucket_to_dict(row: pd.Series, settings: Settings) -> dict:
     """A bucket row as a JSON-ready dict with the SPEC keys and `currency`: NaN → None, numpy
     scalars → Python, counts → int (a row taken out of a frame may have them as floats). In a
     bucket that mixes currencies each money key is an object {currency: amount}."""
-    out = {}
+    out: dict[str, Any] = {}
     mixed = row["currency"] is None and len(row.get(by_currency_column("net_pnl")) or {}) > 1
     for key in bucket_keys(settings):
         if mixed and key in MONEY_KEYS:
