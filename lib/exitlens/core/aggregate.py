@@ -149,7 +149,7 @@ def aggregate_buckets(
 def _money_by_currency(parts: pd.DataFrame, keys: list[pd.Series], index: pd.Index) -> dict[str, pd.Series]:
     """Per money key, a Series over the buckets `index` of dicts {currency: amount}, one entry
     per currency that has a sell in the bucket (None when none of its sells is evaluable)."""
-    columns = {"realized_pnl": "_realized_pnl", "fees": "_fees", "net_pnl": "_net_pnl"}
+    columns = {key: f"_{key}" for key in MONEY_KEYS}
     if parts.empty:
         return {key: pd.Series([{} for _ in index], index=index, dtype=object) for key in MONEY_KEYS}
     grouped = parts.groupby([*keys, parts["_currency"]], sort=True)
@@ -259,7 +259,7 @@ def bucket_to_dict(row: pd.Series, settings: Settings) -> dict:
     scalars → Python, counts → int (a row taken out of a frame may have them as floats). In a
     bucket that mixes currencies each money key is an object {currency: amount}."""
     out: dict[str, Any] = {}
-    mixed = row["currency"] is None and len(row.get(by_currency_column("net_pnl")) or {}) > 1
+    mixed = pd.isna(row["currency"]) and len(row.get(by_currency_column("net_pnl")) or {}) > 1
     for key in bucket_keys(settings):
         if mixed and key in MONEY_KEYS:
             out[key] = dict(row[by_currency_column(key)])
