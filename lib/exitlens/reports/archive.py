@@ -296,8 +296,9 @@ def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = 
     esc = html.escape
     rows = []
     for rel, rec in newest_first(records):
-        numbers = rec.get("headline") if isinstance(rec.get("headline"), dict) else {}
-        files = rec.get("files") if isinstance(rec.get("files"), dict) else {}
+        headline, stored_files = rec.get("headline"), rec.get("files")
+        numbers: dict = headline if isinstance(headline, dict) else {}
+        files: dict = stored_files if isinstance(stored_files, dict) else {}
         links = []
         for key, text in _FILE_LINKS:
             name = files.get(key)
