@@ -1,7 +1,9 @@
-"""The FIFO ledger written the obvious way: a queue of lots per symbol, one order at a time.
+"""The FIFO ledger and the money of each sell written the obvious way: a queue of lots per
+symbol, one order at a time; fees, net PnL and drawdown one sell at a time.
 
-It is the specification the vectorised `exitlens.core.ledger.entry_ledger` is tested against, and
-the baseline of the ledger benchmark. Slow on purpose; not part of the library.
+It is the specification the vectorised `exitlens.core.ledger.entry_ledger`,
+`exitlens.core.evaluate` and `exitlens.core.drawdown` are tested against, and the baseline of
+the ledger benchmark. Slow on purpose; not part of the library.
 """
 
 from __future__ import annotations
@@ -25,6 +27,17 @@ def _stored_price(signal_info):
     return number if math.isfinite(number) and number > 0 else None
 
 
+def _fee(value) -> float:
+    """A fee as an amount: missing → 0; negative or not a finite number → 0 (SPEC §2.1)."""
+    if value is None or isinstance(value, bool):
+        return 0.0
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) and number >= 0 else 0.0
+
+
 def reference_ledger(orders: pd.DataFrame) -> pd.DataFrame:
     """Same contract as entry_ledger: one row per SELL, indexed like `orders`."""
     rows = []
@@ -42,8 +55,7 @@ def reference_ledger(orders: pd.DataFrame) -> pd.DataFrame:
         queue = queues[symbol]
         if rank == 0:
             if quantity > 0 and price > 0 and math.isfinite(quantity * price):
-                fee = float(row["fee"]) if "fee" in row and pd.notna(row["fee"]) else 0.0
-                fee = fee if math.isfinite(fee) and fee >= 0 else 0.0
+                fee = _fee(row["fee"]) if "fee" in row else 0.0
                 queue.append([quantity, price, when, fee / quantity])
             continue
         need = quantity if quantity > 0 else 0.0
@@ -95,3 +107,59 @@ def reference_ledger(orders: pd.DataFrame) -> pd.DataFrame:
     frame["open_time"] = pd.to_datetime(frame["open_time"], utc=True)
     frame["entry_source"] = frame["entry_source"].astype(object).where(frame["entry_source"].notna(), None)
     return frame.set_index("label")
+
+
+def reference_currency(symbol, configured=None) -> str:
+    """SPEC §2.1: `KRW-BTC` → KRW (quote first), `BTC/USDT[:USDT]` → USDT, else the configured
+    currency, else "?"."""
+    text = str(symbol or "").strip()
+    if "/" in text:
+        base, _, rest = text.partition("/")
+        quote = rest.split(":")[0]
+        if base and quote.isalnum():
+            return quote.upper()
+    elif text.count("-") == 1:
+        quote, _, base = text.partition("-")
+        if quote.isalpha() and base.isalnum():
+            return quote.upper()
+    return configured.upper() if configured else "?"
+
+
+def reference_money(orders: pd.DataFrame, configured_currency=None) -> pd.DataFrame:
+    """Per SELL, indexed like `orders`: currency, fees, realized_pnl, net_pnl, net_pnl_pct and
+    win, one sell at a time from the reference ledger."""
+    ledger = reference_ledger(orders)
+    rows = []
+    for label, row in orders.iterrows():
+        if str(row["side"]).upper() != "SELL":
+            continue
+        fees = _fee(row["fee"]) + (ledger.loc[label, "lot_fees"] if label in ledger.index else 0.0)
+        entry = ledger.loc[label, "entry_price"] if label in ledger.index else math.nan
+        price, quantity = float(row["price"]), float(row["quantity"])
+        evaluable = entry > 0 and price > 0 and quantity > 0
+        realized = (price - entry) * quantity if evaluable else math.nan
+        net = realized - fees if evaluable else math.nan
+        rows.append({
+            "label": label, "id": row["id"], "event_time": row["event_time"],
+            "currency": reference_currency(row["symbol"], configured_currency), "fees": fees,
+            "realized_pnl": realized, "net_pnl": net,
+            "net_pnl_pct": net / (entry * quantity) * 100 if evaluable else math.nan,
+            "win": bool(net > 0) if evaluable else None,
+        })
+    return pd.DataFrame(rows, columns=["label", "id", "event_time", "currency", "fees", "realized_pnl",
+                                       "net_pnl", "net_pnl_pct", "win"]).set_index("label")
+
+
+def reference_drawdown(money: pd.DataFrame) -> dict[str, float]:
+    """SPEC §2.1 max drawdown per currency: walk the sells in (event time, id) order, keeping a
+    running sum of net_pnl from 0 and its peak."""
+    total: dict[str, float] = {}
+    peak: dict[str, float] = {}
+    worst: dict[str, float] = {}
+    for _, row in sorted(money.iterrows(), key=lambda item: (item[1]["event_time"], str(item[1]["id"]))):
+        currency = row["currency"]
+        net = row["net_pnl"] if not pd.isna(row["net_pnl"]) else 0.0
+        total[currency] = total.get(currency, 0.0) + net
+        peak[currency] = max(peak.get(currency, 0.0), total[currency])
+        worst[currency] = max(worst.get(currency, 0.0), peak[currency] - total[currency])
+    return dict(sorted(worst.items()))

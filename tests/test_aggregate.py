@@ -16,8 +16,8 @@ from exitlens.core.settings import Settings
 SETTINGS = Settings()
 
 SPEC_BUCKET_KEYS = [
-    "count", "evaluable", "wins", "win_rate", "realized_pnl", "avg_pnl_pct", "median_pnl_pct",
-    "avg_hold_hours", "avg_post_1h_pct", "post_1h_samples", "avg_post_4h_pct", "post_4h_samples",
+    "count", "evaluable", "wins", "win_rate", "currency", "realized_pnl", "fees", "net_pnl",
+    "avg_pnl_pct", "avg_net_pnl_pct", "median_pnl_pct", "avg_hold_hours", "avg_post_1h_pct", "post_1h_samples", "avg_post_4h_pct", "post_4h_samples",
     "avg_post_12h_pct", "post_12h_samples", "avg_post_24h_pct", "post_24h_samples",
     "median_post_24h_pct", "min_post_24h_pct", "max_post_24h_pct", "early_exit_rate",
     "over_hold_rate", "avg_max_after_24h_pct", "avg_min_after_24h_pct", "noise_stop_rate",
@@ -57,8 +57,12 @@ def test_overall_bucket_on_mixed_period_matches_hand_worked_values(mixed_period)
         "evaluable": 7,
         "wins": 5,
         "win_rate": pytest.approx(5 / 7),
+        "currency": "KRW",
         "realized_pnl": pytest.approx(21.0),
+        "fees": 0.0,
+        "net_pnl": pytest.approx(21.0),
         "avg_pnl_pct": pytest.approx(18 / 7),
+        "avg_net_pnl_pct": pytest.approx(18 / 7),
         "median_pnl_pct": pytest.approx(4.0),
         "avg_hold_hours": None,
         "avg_post_1h_pct": None,

@@ -53,7 +53,8 @@ def test_run_dir_when_weekly_is_kind_then_period_label(tmp_path):
 
 def test_headline_numbers_when_summary_missing_are_all_none():
     assert archive.headline_numbers(None) == {
-        "sells": None, "win_rate": None, "realized_pnl": None, "avg_pnl_pct": None
+        "sells": None, "win_rate": None, "currency": None, "net_pnl": None, "realized_pnl": None,
+        "avg_pnl_pct": None,
     }
 
 
@@ -62,12 +63,14 @@ def test_status_record_when_run_finished_carries_duration_and_headline():
         kind="daily", period=RunPeriod.day(date(2026, 11, 23)), status=archive.SUCCEEDED,
         started_at=datetime(2026, 11, 23, 13, 0, tzinfo=timezone.utc),
         finished_at=datetime(2026, 11, 23, 13, 0, 12, 500000, tzinfo=timezone.utc),
-        summary={"overall": {"count": 4, "win_rate": 0.5, "realized_pnl": 10.0, "avg_pnl_pct": 1.5},
+        summary={"overall": {"count": 4, "win_rate": 0.5, "currency": "USDT", "realized_pnl": 10.0,
+                             "net_pnl": 9.5, "avg_pnl_pct": 1.5},
                  "headline": "4 sells"},
         files={"notebook": "report.ipynb"},
     )
     assert record["duration_seconds"] == pytest.approx(12.5)
-    assert record["headline"] == {"sells": 4, "win_rate": 0.5, "realized_pnl": 10.0, "avg_pnl_pct": 1.5}
+    assert record["headline"] == {"sells": 4, "win_rate": 0.5, "currency": "USDT", "net_pnl": 9.5,
+                                  "realized_pnl": 10.0, "avg_pnl_pct": 1.5}
     assert record["headline_text"] == "4 sells"
     assert record["period_last_day"] == "2026-11-23"
     json.dumps(record)
@@ -113,13 +116,19 @@ def test_render_index_when_strings_hold_markup_escapes_every_one():
 
 def test_render_index_when_numbers_present_formats_rate_pnl_and_percent():
     records = [_record("daily", "2026-11-23", "2026-11-23", "2026-11-23T13:00:00+00:00",
-                       headline={"sells": 12, "win_rate": 0.625, "realized_pnl": 1234567.5,
-                                 "avg_pnl_pct": -0.4},
+                       headline={"sells": 12, "win_rate": 0.625, "currency": "KRW",
+                                 "net_pnl": 1200000.4, "realized_pnl": 1234567.5, "avg_pnl_pct": -0.4},
                        files={"html": "report.html", "pdf": "report.pdf"})]
     page = archive.render_index(records)
-    for text in ("<td class=\"num\">12</td>", "62.5%", "<td class=\"when\">2026-11-23 13:00</td>", "+1,234,568 KRW", "-0.40%",
+    for text in ("<td class=\"num\">12</td>", "62.5%", "<td class=\"when\">2026-11-23 13:00</td>", "+1,234,568 KRW", "+1,200,000 KRW", "-0.40%",
                  'href="daily/2026-11-23/report.html"', 'href="daily/2026-11-23/report.pdf"'):
         assert text in page
+
+
+def test_render_index_when_currencies_mix_shows_each_amount_with_its_currency():
+    records = [_record("weekly", "2026-11-17", "2026-11-23", "2026-11-23T13:00:00+00:00",
+                       headline={"sells": 3, "currency": None, "net_pnl": {"KRW": 1000.0, "USDT": -2.5}})]
+    assert "+1,000 KRW · -2.50 USDT" in archive.render_index(records)
 
 
 def test_read_run_records_when_staging_and_broken_files_exist_skips_them(tmp_path):

@@ -294,3 +294,21 @@ def test_track_when_price_is_text_says_not_a_positive_number(demo_dir):
             conn.exec_driver_sql("DELETE FROM trading_history WHERE id = 'abc-price'")
     assert "whose price is not a positive number" in done.stderr and "abc-price" in done.stderr
     assert "zero or negative" not in done.stderr
+
+
+def test_summary_when_alias_map_is_not_a_table_of_strings_fails_with_one_line(demo_dir):
+    done = exitlens("summary", "daily", "--date", "2026-11-23", "--json", cwd=demo_dir,
+                    env={"EXITLENS_EXIT_REASON_ALIASES": '{"roi": 5}'})
+    assert done.returncode != 0 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        'exitlens: error: EXITLENS_EXIT_REASON_ALIASES must be a table of non-empty strings, '
+        'reason → reason it is read as, e.g. {"roi": "TAKE_PROFIT"}; got {\'roi\': 5}']
+
+
+def test_summary_json_reports_fees_net_pnl_and_drawdown_in_krw(demo_dir):
+    done = exitlens("summary", "weekly", "--end", DEMO_END, "--json", cwd=demo_dir)
+    summary = json.loads(done.stdout)
+    overall = summary["overall"]
+    assert overall["currency"] == "KRW" and overall["fees"] > 0
+    assert overall["net_pnl"] == pytest.approx(overall["realized_pnl"] - overall["fees"])
+    assert list(summary["max_drawdown"]) == ["KRW"] and summary["max_drawdown"]["KRW"] >= 0

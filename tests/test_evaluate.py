@@ -128,9 +128,9 @@ def test_evaluate_when_regime_is_missing_reads_unknown():
 
 
 @pytest.mark.parametrize(("stored", "why"), [
-    (1e-9, "10x"), (1001.0, "10x"), (9.0, "10x"),
+    (1e-9, "10x"), (1001.0, "10x"), (9.0, "10x"), (1e-300, "10x"),
     # beyond what a double carries safely: not read as a price at all (core/entry_price.py)
-    (1e308, "is not a positive number"), (1e-300, "is not a positive number"),
+    (1e308, "is not a positive number"),
 ])
 def test_evaluate_when_stored_entry_price_is_implausible_uses_fifo_with_a_note(stored, why):
     frame = orders_frame(buy(0, 100, 1), sell(3, 110, 1, id="s", signal_info={"entry_avg_price": stored}))

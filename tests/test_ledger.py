@@ -74,11 +74,12 @@ def test_ledger_when_entry_price_is_stored_uses_it_but_still_consumes_lots():
     assert rows["fifo"]["hold_hours"] == pytest.approx(4.0)
 
 
-def test_ledger_when_stored_entry_has_no_lots_keeps_price_without_hold_time():
-    frame = orders_frame(sell(1, 300, 1, id="s", signal_info={"entry_avg_price": 250}))
+def test_ledger_when_stored_entry_has_no_lots_keeps_price_without_hold_time_and_notes_fees():
+    frame = orders_frame(sell(1, 300, 1, id="s", signal_info={"entry_avg_price": 250}, fee=2.0))
     row = by_id(entry_ledger(frame))["s"]
-    assert (row["entry_source"], row["entry_price"], row["note"]) == ("stored", 250.0, None)
+    assert (row["entry_source"], row["entry_price"], row["lot_fees"]) == ("stored", 250.0, 0.0)
     assert math.isnan(row["hold_hours"])
+    assert row["note"] == "sell s: consumed no BUY lots, so its fees are its own fee only"
 
 
 @pytest.mark.parametrize("stored", ["abc", -5, 0, True, float("nan"), float("inf"), None, [1]])
@@ -200,9 +201,30 @@ def test_ledger_when_a_column_is_missing_raises_naming_it():
         entry_ledger(orders_frame(buy()).drop(columns="stored_entry_price"))
 
 
+def test_ledger_when_sell_spans_two_lots_carries_their_fees_pro_rata():
+    frame = orders_frame(
+        buy(0, 100, 2, id="b1", fee=4.0),
+        buy(1, 200, 1, id="b2", fee=3.0),
+        sell(2, 300, 2.5, id="s1"),
+        sell(3, 300, 0.5, id="s2"),
+    )
+    rows = by_id(entry_ledger(frame))
+    assert rows["s1"]["lot_fees"] == pytest.approx(4.0 + 3.0 * 0.5)
+    assert rows["s2"]["lot_fees"] == pytest.approx(3.0 * 0.5)
+
+
+@pytest.mark.parametrize("bad_fee", [-1.0, float("inf"), "oops", True])
+def test_ledger_when_lot_fee_is_negative_or_not_a_number_counts_it_as_zero(bad_fee):
+    frame = orders_frame(buy(0, 100, 1, fee=2.0), buy(1, 100, 1), sell(2, 110, 2, id="s"))
+    frame["fee"] = frame["fee"].astype(object)
+    frame.loc[1, "fee"] = bad_fee
+    assert by_id(entry_ledger(frame))["s"]["lot_fees"] == pytest.approx(2.0)
+
+
 def random_orders(seed: int) -> pd.DataFrame:
     """A random history built to hit the edges: few distinct times (ties), sells before buys,
-    oversells, stored prices good and bad, quantities that do not sum exactly."""
+    oversells, stored prices good and bad, quantities that do not sum exactly, fees zero,
+    positive, missing and negative, and symbols in KRW, USDT and an unknown quote currency."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 120))
     stored_choices = [None, None, None, 123.0, "99.5", -1, "oops", 0]
@@ -211,8 +233,9 @@ def random_orders(seed: int) -> pd.DataFrame:
         side = "BUY" if rng.random() < 0.55 else "SELL"
         fields = {
             "id": f"{rng.integers(0, 10**6):06d}-{i}",
-            "symbol": rng.choice(["KRW-BTC", "KRW-ETH", "KRW-XRP"]),
+            "symbol": rng.choice(["KRW-BTC", "KRW-ETH", "BTC/USDT", "ETH/USDT:USDT", "XRPBTC"]),
             "created_at": at(float(rng.integers(0, 30))),
+            "fee": [0.0, 0.0, float(rng.uniform(0, 3)), None, -1.0][rng.integers(0, 5)],
         }
         fields["executed_at"] = fields["created_at"]
         quantity = float(rng.choice([0.1, 0.2, 0.3, 1.0, 2.5, rng.uniform(0.01, 3)]))

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from exitlens.core.errors import ConfigError, DeliveryFailed
-from exitlens.core.formatting import fmt_krw, fmt_pct, fmt_ratio
+from exitlens.core.formatting import fmt_money, fmt_pct, fmt_price, fmt_ratio
 from exitlens.delivery.notify import (
     DeliveryConfig,
     RunAnnouncement,
@@ -81,8 +81,9 @@ def sleeps() -> Sleeps:
 
 
 def bucket(**values: Any) -> dict[str, Any]:
-    base = {"count": 24, "evaluable": 22, "wins": 13, "win_rate": 13 / 22,
-            "realized_pnl": 1234567.89, "avg_pnl_pct": 0.8123, "median_pnl_pct": 0.5,
+    base = {"count": 24, "evaluable": 22, "wins": 13, "win_rate": 13 / 22, "currency": "KRW",
+            "realized_pnl": 1234567.89, "fees": 23652.4, "net_pnl": 1210915.49,
+            "avg_pnl_pct": 0.8123, "avg_net_pnl_pct": 0.7012, "median_pnl_pct": 0.5,
             "avg_hold_hours": 5.5, "avg_post_24h_pct": -1.234, "post_24h_samples": 20,
             "early_exit_rate": None, "over_hold_rate": None}
     return base | values
@@ -93,7 +94,8 @@ def daily_summary() -> dict[str, Any]:
     return {
         "kind": "daily", "period_start": "2026-11-22T15:00:00+00:00",
         "period_end": "2026-11-23T15:00:00+00:00", "timezone": "Asia/Seoul",
-        "date": "2026-11-23", "trade_count": 51, "overall": bucket(),
+        "date": "2026-11-23", "trade_count": 51, "max_drawdown": {"KRW": 45678.9},
+        "overall": bucket(),
         "by_exit_reason": {"TRAILING_STOP": bucket(count=10)}, "by_regime": {},
         "by_regime_exit_reason": {},
         "suggestions": [
@@ -294,8 +296,12 @@ def test_discord_embed_when_run_succeeded_shows_title_period_numbers_and_top_sug
     assert fields["Period"] == "2026-11-23 (Asia/Seoul)"
     assert fields["Sells"] == "24" and fields["Evaluable"] == "22"
     assert fields["Win rate"] == "59.1%"
-    assert fields["Realized PnL"] == "+1,234,568 KRW"
+    assert fields["Net PnL"] == "+1,210,915 KRW"
+    assert fields["Gross PnL"] == "+1,234,568 KRW"
+    assert fields["Fees"] == "23,652 KRW"
+    assert fields["Max drawdown"] == "45,679 KRW"
     assert fields["Avg PnL"] == "+0.81%"
+    assert fields["Avg net PnL"] == "+0.70%"
     assert fields["Avg post-24h"] == "-1.23% (n=20)"
     assert fields["1. trailing_stop_loosen"].splitlines() == [
         "Loosen trailing\\_stop\\_pct by 0.5 points",
@@ -337,7 +343,7 @@ def test_discord_payload_when_headline_and_suggestions_are_huge_stays_within_eve
              + sum(text_length(f["name"]) + text_length(f["value"]) for f in embed["fields"]))
     assert total <= 6000
     assert embed["fields"][0]["name"] == "Period"  # the headline numbers survive the cuts
-    assert {"Sells", "Win rate", "Realized PnL"} <= {f["name"] for f in embed["fields"]}
+    assert {"Sells", "Win rate", "Net PnL"} <= {f["name"] for f in embed["fields"]}
 
 
 @pytest.mark.parametrize(("text", "limit", "expected"), [
@@ -353,10 +359,18 @@ def test_truncate_when_too_long_cuts_cleanly_with_ellipsis(text, limit, expected
 
 
 @pytest.mark.parametrize(("function", "value", "shown"), [
-    (fmt_krw, 1234567.89, "+1,234,568 KRW"),
-    (fmt_krw, -98765.4, "-98,765 KRW"),
-    (fmt_krw, 0.3, "0 KRW"),
-    (fmt_krw, None, "n/a"),
+    (lambda v: fmt_money(v, "KRW"), 1234567.89, "+1,234,568 KRW"),
+    (lambda v: fmt_money(v, "KRW"), -98765.4, "-98,765 KRW"),
+    (lambda v: fmt_money(v, "KRW"), 0.3, "0 KRW"),
+    (lambda v: fmt_money(v, "KRW"), None, "n/a"),
+    (lambda v: fmt_money(v, "USDT"), 12.345, "+12.35 USDT"),
+    (lambda v: fmt_money(v, "BTC"), -0.000123456789, "-0.000123457 BTC"),
+    (lambda v: fmt_money(v, None), 5, "+5.00 ?"),
+    (lambda v: fmt_money(v, signed=False), {"USDT": 1.5, "KRW": 1000}, "1,000 KRW · 1.50 USDT"),
+    (fmt_price, 0.0000964, "0.0000964000"),
+    (fmt_price, 95000000, "95,000,000"),
+    (fmt_price, 123.456789, "123.457"),
+    (fmt_price, None, "n/a"),
     (fmt_pct, 1.005, "+1.00%"),
     (fmt_pct, -0.5, "-0.50%"),
     (fmt_pct, float("nan"), "n/a"),
@@ -481,6 +495,29 @@ def test_n8n_when_configured_posts_workflow_payload_with_secret_header(
     assert payload["timestamp"] == "2026-11-23T13:00:00+00:00"
     assert payload["report_url"] == f"https://reports.example.org/{run.html_relpath}"
     assert result.delivered and result.mode == "json"
+
+
+def test_n8n_daily_payload_carries_the_texts_coinpilots_daily_workflow_reads(daily_summary):
+    """config/n8n_workflows/daily_report.json renders $json title, pnl, trades, win_rate, mdd,
+    summary and timestamp into Discord fields as they are."""
+    payload = build_n8n_payload(daily_summary, DAILY, now=NOW)
+
+    assert payload["pnl"] == "+1,210,915 KRW"
+    assert (payload["gross_pnl"], payload["fees"]) == ("+1,234,568 KRW", "23,652 KRW")
+    assert payload["mdd"] == "45,679 KRW"
+    assert payload["max_drawdown"] == {"KRW": 45678.9}
+    assert (payload["trades"], payload["win_rate"]) == (51, "59.1%")
+    assert all(payload[key] for key in ("title", "summary", "timestamp"))
+
+
+def test_n8n_daily_payload_when_currencies_mix_labels_each_amount(daily_summary):
+    daily_summary["overall"] = bucket(currency=None, net_pnl={"KRW": -5000.0, "USDT": 12.5})
+    daily_summary["max_drawdown"] = {"KRW": 7000.0, "USDT": 0.0}
+
+    payload = build_n8n_payload(daily_summary, DAILY, now=NOW)
+
+    assert payload["pnl"] == "-5,000 KRW · +12.50 USDT"
+    assert payload["mdd"] == "7,000 KRW · 0.00 USDT"
 
 
 def test_n8n_payload_when_numbers_are_nan_is_plain_json(daily_summary):

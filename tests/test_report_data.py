@@ -53,3 +53,21 @@ def test_analyse_from_database_weekly_default_ends_after_the_latest_day(engine_w
 def test_analyse_from_database_when_no_sells_and_no_period_says_to_name_one(engine):
     with pytest.raises(DataError, match="name the period"):
         analyse_from_database(engine, "daily", Settings())
+
+
+def test_analyse_from_database_nets_fees_per_currency_and_keeps_raw_exit_reasons(engine):
+    t = [pd.Timestamp("2026-11-22 0%d:00" % hour, tz="UTC") for hour in range(4)]
+    rows = [("KRW-BTC", "BUY", 100.0, 2.0, 4.0, None, t[0]), ("KRW-BTC", "SELL", 110.0, 2.0, 2.0, "roi", t[1]),
+            ("ETH/USDT", "BUY", 10.0, 1.0, 0.5, None, t[2]), ("ETH/USDT", "SELL", 9.0, 1.0, 0.5, "Stop_Loss", t[3])]
+    store.insert_orders(engine, pd.DataFrame([{
+        "symbol": symbol, "side": side, "order_type": "MARKET", "price": price, "quantity": quantity,
+        "fee": fee, "status": "FILLED", "exit_reason": reason, "created_at": when, "executed_at": when,
+    } for symbol, side, price, quantity, fee, reason, when in rows]))
+
+    analysis = analyse_from_database(engine, "daily", Settings(timezone="UTC"))
+
+    summary = analysis.to_json()
+    assert summary["overall"]["net_pnl"] == {"KRW": pytest.approx(14.0), "USDT": pytest.approx(-2.0)}
+    assert summary["max_drawdown"] == {"KRW": 0.0, "USDT": pytest.approx(2.0)}
+    assert sorted(summary["by_exit_reason"]) == ["STOP_LOSS", "TAKE_PROFIT"]
+    assert sorted(analysis.sells["exit_reason_raw"]) == ["Stop_Loss", "roi"]

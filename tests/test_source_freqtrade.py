@@ -360,8 +360,8 @@ def test_sync_then_track_then_summary_gives_freqtrades_own_pnl(bot, tmp_path):
     assert roi["avg_post_1h_pct"] == pytest.approx(post_1h, abs=1e-6)
 
     per_trade_net = {"roi": roi, "stop": stop, "partial": (half, trailing)}
-    if "net_pnl" not in summary["overall"]:
-        pytest.xfail("INTEGRATOR: net_pnl (SPEC §2.1 fees) not in the summary yet; gross checked above")
+    assert summary["overall"]["currency"] == "USDT" and set(summary["max_drawdown"]) == {"USDT"}
+    assert sorted(by_reason) == ["STOP_LOSS", "TAKE_HALF", "TAKE_PROFIT", "TRAILING_STOP"]  # aliases
     assert _money(roi["net_pnl"]) == pytest.approx(bot.trade_profits[bot.dca], abs=1e-6)
     assert _money(stop["net_pnl"]) == pytest.approx(bot.trade_profits[bot.stop], abs=1e-6)
     assert _money(half["net_pnl"]) + _money(trailing["net_pnl"]) == pytest.approx(bot.trade_profits[bot.partial], abs=1e-6)

@@ -26,7 +26,8 @@ SETTINGS = Settings(timezone="Asia/Seoul")
 DAY = period_for_day(date(2026, 11, 23), "Asia/Seoul")  # 2026-11-22 15:00Z – 2026-11-23 15:00Z
 HOURS_BEFORE_DAY = -9  # BASE_TIME is 09:00 in Seoul, so -9h is the day's first instant
 
-DAILY_KEYS = ["kind", "period_start", "period_end", "timezone", "date", "trade_count", "collection_rate_24h",
+DAILY_KEYS = ["kind", "period_start", "period_end", "timezone", "date", "trade_count", "max_drawdown",
+              "collection_rate_24h",
               "overall",
               "by_exit_reason", "by_regime", "by_regime_exit_reason", "suggestions", "notes", "headline"]
 

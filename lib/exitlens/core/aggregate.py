@@ -16,6 +16,13 @@ What each metric counts:
   `noise_stop_rate` among STOP_LOSS sells with an entry price and a 24h path.
 * Averages, medians and rates over nothing are NaN (null in JSON), never 0; so is
   `realized_pnl` of a bucket with no evaluable sell (unknown, not zero).
+* Money (SPEC §2.1): `realized_pnl` (gross), `fees` and `net_pnl` are sums over the evaluable
+  sells, so `net_pnl = realized_pnl − fees` holds in every bucket; `wins` counts net wins and
+  `avg_net_pnl_pct` averages net_pnl_pct. Money is never added across quote currencies: a
+  bucket whose sells share one currency has plain numbers and `currency` set to it; a bucket
+  that mixes currencies has `currency` None and, in JSON, each money figure as an object
+  `{currency: amount}` (the frames keep these in the `<key>_by_currency` columns, for every
+  bucket). Percentages are unitless and averaged across currencies.
 
 The aggregated frames also carry `early_exit_samples`, `over_hold_samples` and
 `noise_stop_samples`, the denominators of the three rates, which the suggestions report as sample sizes; they are not
@@ -26,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,6 +41,7 @@ import pandas as pd
 from exitlens.core.after_exit import max_after_column, min_after_column
 from exitlens.core.evaluate import post_column
 from exitlens.core.frames import UNKNOWN
+from exitlens.core.markets import UNKNOWN_CURRENCY
 from exitlens.core.settings import Settings
 
 OUTCOME_HORIZON = "24h"
@@ -47,12 +55,20 @@ OVERALL = "ALL"
 """Index label of the single overall bucket."""
 
 RATE_SAMPLE_COLUMNS = ("early_exit_samples", "over_hold_samples", "noise_stop_samples")
+MONEY_KEYS = ("realized_pnl", "fees", "net_pnl")
+"""The bucket keys that are amounts in a quote currency (the rest are counts or unitless)."""
+
+
+def by_currency_column(key: str) -> str:
+    """The aggregated frames' column holding a money key per currency: 'fees' →
+    'fees_by_currency' (a dict {currency: amount or None} in every bucket)."""
+    return f"{key}_by_currency"
 
 
 def bucket_keys(settings: Settings) -> list[str]:
     """The keys of a bucket, in SPEC order, horizons from `settings`."""
-    keys = ["count", "evaluable", "wins", "win_rate", "realized_pnl", "avg_pnl_pct",
-            "median_pnl_pct", "avg_hold_hours"]
+    keys = ["count", "evaluable", "wins", "win_rate", "currency", *MONEY_KEYS, "avg_pnl_pct",
+            "avg_net_pnl_pct", "median_pnl_pct", "avg_hold_hours"]
     for key in settings.horizon_keys:
         keys += [f"avg_post_{key}_pct", f"post_{key}_samples"]
     h = OUTCOME_HORIZON
@@ -69,8 +85,8 @@ def aggregate_buckets(
 
     With `by` empty there is one row labelled OVERALL, present even when `sells` is empty
     (counts 0, everything else NaN). Otherwise the index holds the group values (a MultiIndex
-    for two columns), sorted; only non-empty groups appear. Columns: `bucket_keys(settings)`
-    then RATE_SAMPLE_COLUMNS.
+    for two columns), sorted; only non-empty groups appear. Columns: `bucket_keys(settings)`,
+    RATE_SAMPLE_COLUMNS, then `by_currency_column(key)` of each MONEY_KEYS.
     """
     parts = _metric_inputs(sells, settings)
     keys = [sells[name].astype(object).fillna(UNKNOWN) for name in by] if by else [
@@ -81,7 +97,12 @@ def aggregate_buckets(
         "evaluable": ("_evaluable", "sum"),
         "wins": ("_win", "sum"),
         "realized_pnl": ("_realized_pnl", "sum"),
+        "fees": ("_fees", "sum"),
+        "net_pnl": ("_net_pnl", "sum"),
+        "_currencies": ("_currency", "nunique"),
+        "currency": ("_currency", "first"),
         "avg_pnl_pct": ("_pnl_pct", "mean"),
+        "avg_net_pnl_pct": ("_net_pnl_pct", "mean"),
         "median_pnl_pct": ("_pnl_pct", "median"),
         "avg_hold_hours": ("_hold_hours", "mean"),
     }
@@ -101,8 +122,8 @@ def aggregate_buckets(
     named["_noise_hits"] = ("_noise_hit", "sum")
     named["noise_stop_samples"] = ("_noise_sample", "sum")
 
-    exponents = _scale_down(parts)
-    grouped = parts.groupby(keys, sort=True).agg(**named)
+    scaled, exponents = _scaled_down(parts)
+    grouped = scaled.groupby(keys, sort=True).agg(**named)
     for name, (column, how) in named.items():
         if column in exponents and how != "count":
             grouped[name] = np.ldexp(grouped[name].astype(float), exponents[column])
@@ -115,11 +136,37 @@ def aggregate_buckets(
     counts += [f"post_{key}_samples" for key in settings.horizon_keys]
     grouped[counts] = grouped[counts].fillna(0).astype("int64")
     grouped["win_rate"] = _rate(grouped["wins"], grouped["evaluable"])
-    grouped["realized_pnl"] = grouped["realized_pnl"].where(grouped["evaluable"] > 0)
+    single = grouped["_currencies"] == 1
+    grouped["currency"] = grouped["currency"].astype(object).where(single, None)
+    for key in MONEY_KEYS:
+        grouped[key] = grouped[key].where((grouped["evaluable"] > 0) & single)
+    money = _money_by_currency(parts, keys, grouped.index)
     grouped["early_exit_rate"] = _rate(grouped["_early_hits"], grouped["early_exit_samples"])
     grouped["over_hold_rate"] = _rate(grouped["_over_hits"], grouped["over_hold_samples"])
     grouped["noise_stop_rate"] = _rate(grouped["_noise_hits"], grouped["noise_stop_samples"])
-    return grouped[bucket_keys(settings) + list(RATE_SAMPLE_COLUMNS)]
+    out = grouped[bucket_keys(settings) + list(RATE_SAMPLE_COLUMNS)].copy()
+    for key in MONEY_KEYS:
+        out[by_currency_column(key)] = money[key]
+    return out
+
+
+def _money_by_currency(parts: pd.DataFrame, keys: list[pd.Series], index: pd.Index) -> dict[str, pd.Series]:
+    """Per money key, a Series over the buckets `index` of dicts {currency: amount}, one entry
+    per currency that has a sell in the bucket (None when none of its sells is evaluable)."""
+    columns = {key: f"_{key}" for key in MONEY_KEYS}
+    if parts.empty:
+        return {key: pd.Series([{} for _ in index], index=index, dtype=object) for key in MONEY_KEYS}
+    grouped = parts.groupby([*keys, parts["_currency"]], sort=True)
+    sums = grouped[list(columns.values())].sum(min_count=1)
+    out = {}
+    for key, column in columns.items():
+        per_bucket: dict = {}
+        for label, amount in sums[column].items():
+            *bucket, currency = label
+            bucket_label = bucket[0] if len(bucket) == 1 else tuple(bucket)
+            per_bucket.setdefault(bucket_label, {})[currency] = json_value(amount)
+        out[key] = pd.Series([per_bucket.get(label, {}) for label in index], index=index, dtype=object)
+    return out
 
 
 def _metric_inputs(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -138,7 +185,11 @@ def _metric_inputs(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
             "_evaluable": evaluable.astype("int64"),
             "_win": (sells["win"].fillna(False).astype(bool) & evaluable).astype("int64"),
             "_realized_pnl": sells["realized_pnl"].astype(float).where(evaluable),
+            "_fees": sells["fees"].astype(float).where(evaluable),
+            "_net_pnl": sells["net_pnl"].astype(float).where(evaluable),
+            "_currency": sells["currency"].astype(object).fillna(UNKNOWN_CURRENCY),
             "_pnl_pct": sells["pnl_pct"].astype(float).where(evaluable),
+            "_net_pnl_pct": sells["net_pnl_pct"].astype(float).where(evaluable),
             "_hold_hours": sells["hold_hours"].astype(float),
             "_outcome": outcome,
             "_early_sample": early.astype("int64"),
@@ -163,25 +214,27 @@ def _optional(sells: pd.DataFrame, column: str) -> pd.Series:
     return (sells[column] if column in sells else pd.Series(np.nan, index=sells.index)).astype(float)
 
 
-_SCALED_INPUTS = ("_realized_pnl", "_pnl_pct", "_hold_hours", "_outcome", "_max_after", "_min_after")
+_SCALED_INPUTS = ("_realized_pnl", "_fees", "_net_pnl", "_pnl_pct", "_net_pnl_pct", "_hold_hours", "_outcome",
+                  "_max_after", "_min_after")
 
 
-def _scale_down(parts: pd.DataFrame) -> dict[str, int]:
-    """Divide each summed or averaged column, in place, by a power of two above its largest
-    magnitude, and return the exponents to multiply the results back with.
+def _scaled_down(parts: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """A copy of `parts` with each summed or averaged column divided by a power of two above
+    its largest magnitude, and the exponents to multiply the results back with.
 
     Powers of two change no digit of an ordinary value, and a sum or mean of numbers in
     [-1, 1] cannot overflow midway: any finite input (a change_pct of 1e308 from the database)
     gives a finite mean, never a null."""
     exponents = {}
+    scaled = parts.copy()
     columns = [*(c for c in _SCALED_INPUTS if c in parts), *(c for c in parts.columns if c.startswith("_post_"))]
     for column in columns:
         values = parts[column].to_numpy(dtype=float)
         finite = np.abs(values[np.isfinite(values)])
         exponent = int(np.frexp(finite.max())[1]) if finite.size else 0
-        parts[column] = np.ldexp(values, -exponent)
+        scaled[column] = np.ldexp(values, -exponent)
         exponents[column] = exponent
-    return exponents
+    return scaled, exponents
 
 
 def _rate(hits: pd.Series, samples: pd.Series) -> pd.Series:
@@ -229,10 +282,15 @@ def _flat(frame: pd.DataFrame, settings: Settings) -> dict[str, dict]:
 
 
 def bucket_to_dict(row: pd.Series, settings: Settings) -> dict:
-    """A bucket row as a JSON-ready dict with exactly the SPEC keys: NaN → None, numpy
-    scalars → Python, counts → int (a row taken out of a frame may have them as floats)."""
-    out = {}
+    """A bucket row as a JSON-ready dict with the SPEC keys and `currency`: NaN → None, numpy
+    scalars → Python, counts → int (a row taken out of a frame may have them as floats). In a
+    bucket that mixes currencies each money key is an object {currency: amount}."""
+    out: dict[str, Any] = {}
+    mixed = pd.isna(row["currency"]) and len(row.get(by_currency_column("net_pnl")) or {}) > 1
     for key in bucket_keys(settings):
+        if mixed and key in MONEY_KEYS:
+            out[key] = dict(row[by_currency_column(key)])
+            continue
         value = json_value(row[key])
         out[key] = int(value) if value is not None and _is_count(key) else value
     return out

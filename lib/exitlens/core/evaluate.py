@@ -7,14 +7,20 @@ raw orders.
 
 A SELL is *evaluable* when its entry price, price and quantity are positive finite numbers;
 then `pnl_pct = (price − entry) / entry × 100`, `realized_pnl = (price − entry) × quantity`
-(quote currency, fees reported separately in `fee`) and `win = realized_pnl > 0`. Otherwise
-those three are missing (NaN / NA), and a note naming the sell id says why; so they are when
-the PnL is too large for a float. Malformed post-exit values become NaN plus a note; they
-never raise.
+(gross, in the symbol's quote `currency`), `net_pnl = realized_pnl − fees`,
+`net_pnl_pct = net_pnl / (entry × quantity) × 100` and `win = net_pnl > 0` (SPEC §2.1).
+`fees` is the sell's own `fee` plus the pro-rata fees of the BUY lots it consumed (ledger.py),
+known for every sell; a fee that is negative or not a number counts as 0, with a note.
+Otherwise the P&L columns are missing (NaN / NA), and a note naming the sell id says why; so
+they are when the PnL is too large for a float. Malformed post-exit values become NaN plus a
+note; they never raise.
 
 A stored `entry_avg_price` more than `settings.entry_price_max_factor` times above or below
 the FIFO cost of the same sell, or its price, is not believed (1e-9 would make a PnL of
 10^13 %): the FIFO cost is used, with a note.
+
+`exit_reason` is the reason the rules read (aliases applied, markets.exit_reasons);
+`exit_reason_raw` the text the bot wrote, kept for the per-sell table.
 """
 
 from __future__ import annotations
@@ -27,7 +33,15 @@ import pandas as pd
 
 from exitlens.core.errors import DataError
 from exitlens.core.frames import UNKNOWN, UTC_TIME, with_declared_types
-from exitlens.core.ledger import ENTRY_FIFO, ENTRY_FIFO_PARTIAL, ENTRY_STORED, LEDGER_COLUMNS, entry_ledger
+from exitlens.core.ledger import (
+    ENTRY_FIFO,
+    ENTRY_FIFO_PARTIAL,
+    ENTRY_STORED,
+    LEDGER_COLUMNS,
+    entry_ledger,
+    fee_amounts,
+)
+from exitlens.core.markets import exit_reasons, quote_currencies
 from exitlens.core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -43,18 +57,23 @@ def sell_columns(settings: Settings) -> dict[str, str]:
     columns = {
         "id": "object",
         "symbol": "object",
+        "currency": "object",
         "event_time": UTC_TIME,
         "regime": "object",
         "exit_reason": "object",
+        "exit_reason_raw": "object",
         "price": "float64",
         "quantity": "float64",
         "fee": "float64",
+        "fees": "float64",
         "entry_price": "float64",
         "entry_source": "object",
         "covered_quantity": "float64",
         "evaluable": "bool",
         "pnl_pct": "float64",
         "realized_pnl": "float64",
+        "net_pnl": "float64",
+        "net_pnl_pct": "float64",
         "win": "boolean",
         "hold_hours": "float64",
         "open_time": UTC_TIME,
@@ -97,12 +116,18 @@ def evaluate_sells(
     columns = sell_columns(settings)
 
     out = pd.DataFrame(index=sells.index)
-    for name in ("id", "symbol", "event_time", "price", "quantity", "fee"):
+    for name in ("id", "symbol", "event_time", "price", "quantity"):
         out[name] = sells[name]
-    for name in ("regime", "exit_reason"):
-        out[name] = sells[name].astype(object).where(sells[name].notna(), UNKNOWN)
+    out["currency"] = quote_currencies(sells["symbol"], settings.quote_currency)
+    out["regime"] = sells["regime"].astype(object).where(sells["regime"].notna(), UNKNOWN)
+    out["exit_reason_raw"] = sells["exit_reason"]
+    out["exit_reason"] = exit_reasons(sells["exit_reason"], settings.exit_reason_aliases)
     for name in ("covered_quantity", "hold_hours", "open_time", "lot_fees"):
         out[name] = known[name]
+    fees, bad_fee = fee_amounts(orders["fee"])
+    own_fee = pd.Series(fees, index=orders.index).reindex(sells.index)
+    out["fee"] = own_fee
+    out["fees"] = own_fee + known["lot_fees"].fillna(0.0)
 
     price = pd.to_numeric(out["price"], errors="coerce").astype(float)
     quantity = pd.to_numeric(out["quantity"], errors="coerce").astype(float)
@@ -122,8 +147,13 @@ def evaluate_sells(
     out["evaluable"] = evaluable
     out["pnl_pct"] = pnl_pct.where(evaluable)
     out["realized_pnl"] = realized_pnl.where(evaluable)
-    out["win"] = (out["realized_pnl"] > 0).astype("boolean").where(evaluable, pd.NA)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out["net_pnl"] = out["realized_pnl"] - out["fees"]
+        out["net_pnl_pct"] = (out["net_pnl"] / (entry * quantity) * 100).where(evaluable)
+    out["win"] = (out["net_pnl"] > 0).astype("boolean").where(evaluable, pd.NA)
 
+    notes = [f"order {i}: fee {f!r} is negative or not a number, so it counts as 0"
+             for i, f in zip(orders["id"][bad_fee], orders["fee"][bad_fee])] + notes
     bad_price = ~_positive(price)
     notes += [f"sell {i}: price {p!r} is not positive, so it is not evaluable"
               for i, p in zip(ids[bad_price], price[bad_price])]

@@ -1,11 +1,17 @@
-"""Numbers as people read them in messages and the report index: thousands separators,
-signed percentages, KRW amounts, "n/a" for unknown. Formatting happens only here, at
-presentation; the data stays unrounded."""
+"""Numbers as people read them in messages, reports and the report index: thousands
+separators, signed percentages, amounts labelled with their quote currency, prices with at
+least 6 significant digits, "n/a" for unknown. Formatting happens only here, at presentation;
+the data stays unrounded."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
+
+WHOLE_UNIT_CURRENCIES = frozenset({"KRW", "JPY", "VND", "IDR"})
+"""Quote currencies whose amounts are shown without decimals."""
+PRICE_SIGNIFICANT_DIGITS = 6
 
 
 def finite_number(value: Any) -> float | None:
@@ -24,12 +30,44 @@ def fmt_count(value: Any) -> str:
     return "n/a" if number is None else f"{number:,.0f}"
 
 
-def fmt_krw(value: Any) -> str:
+def fmt_money(value: Any, currency: str | None = None, *, signed: bool = True) -> str:
+    """An amount labelled with its quote currency: `+1,234 KRW`, `-12.50 USDT`,
+    `+0.00012346 BTC`; a mapping {currency: amount} (money of a bucket that mixes currencies)
+    gives each, joined with " · ". Whole-unit currencies (KRW, JPY, …) show no decimals; other
+    amounts show 2, or 6 significant digits below 1. A missing currency shows as "?"."""
+    if isinstance(value, Mapping):
+        parts = [fmt_money(amount, str(code), signed=signed) for code, amount in sorted(value.items())]
+        return " · ".join(parts) if parts else "n/a"
     number = finite_number(value)
     if number is None:
         return "n/a"
-    rounded = round(number)
-    return "0 KRW" if rounded == 0 else f"{rounded:+,d} KRW"
+    label = currency or "?"
+    if label in WHOLE_UNIT_CURRENCIES:
+        digits = 0
+    elif abs(number) >= 1 or number == 0:
+        digits = 2
+    else:
+        digits = _decimals_for(number, PRICE_SIGNIFICANT_DIGITS)
+    if round(number, digits) == 0:
+        return f"{0:.{digits}f} {label}"
+    sign = "+" if signed else ""
+    return f"{number:{sign},.{digits}f} {label}"
+
+
+def fmt_price(value: Any) -> str:
+    """A price with at least 6 significant digits and thousands separators: 95,000,000 ·
+    123.457 · 0.0000964000."""
+    number = finite_number(value)
+    if number is None:
+        return "n/a"
+    return f"{number:,.{_decimals_for(number, PRICE_SIGNIFICANT_DIGITS)}f}"
+
+
+def _decimals_for(number: float, significant: int) -> int:
+    """Decimals that show `number` with `significant` significant digits (0 for large numbers)."""
+    if number == 0:
+        return significant - 1
+    return max(0, significant - 1 - math.floor(math.log10(abs(number))))
 
 
 def fmt_pct(value: Any) -> str:

@@ -32,8 +32,9 @@ ORDER_COLUMNS: dict[str, str] = {
     "event_time": UTC_TIME,
 }
 """FILLED orders as loaded (`load.load_orders`). `signal_info` and `post_exit_prices` hold
-parsed dicts, or None when absent or malformed; `regime` and `exit_reason` are upper-case with
-null mapped to "UNKNOWN"; `event_time` is `coalesce(executed_at, created_at)`;
+parsed dicts, or None when absent or malformed; `regime` is upper-case with null mapped to
+"UNKNOWN"; `exit_reason` is the raw text (or None), normalised by `markets.exit_reasons` when
+sells are evaluated; `event_time` is `coalesce(executed_at, created_at)`;
 `stored_entry_price` / `stored_entry_text` are `signal_info.entry_avg_price` read as a number,
 or as the text of a value that is not one (core/entry_price.py)."""
 

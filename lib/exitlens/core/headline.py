@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from exitlens.core.formatting import fmt_money
+
 SOURCE_DETERMINISTIC = "deterministic"
 SOURCE_LLM = "llm"
 
@@ -28,8 +30,9 @@ Narrator = Callable[[Mapping], Narration]
 
 
 def deterministic_headline(facts: Mapping) -> str:
-    """One or two sentences from the summary's numbers: the period, sells, win rate, realized
-    P&L, average P&L, the average 24h post-exit move, and the first suggestion."""
+    """One or two sentences from the summary's numbers: the period, sells, win rate (net of
+    fees), net P&L with gross and fees beside it in their quote currency, average P&L, the
+    average 24h post-exit move, and the first suggestion."""
     overall = facts.get("overall") or {}
     label = period_label(facts)
     count = overall.get("count") or 0
@@ -41,8 +44,12 @@ def deterministic_headline(facts: Mapping) -> str:
     if win_rate is not None:
         wins = overall.get("wins") or 0
         parts.append(f"win rate {win_rate:.1%} ({wins} win{'s' if wins != 1 else ''})")
-    if overall.get("realized_pnl") is not None:
-        parts.append(f"realized P&L {overall['realized_pnl']:+,.0f}")
+    if overall.get("net_pnl") is not None:
+        currency = overall.get("currency")
+        parts.append(
+            f"net P&L {fmt_money(overall['net_pnl'], currency)} "
+            f"(gross {fmt_money(overall.get('realized_pnl'), currency)}, "
+            f"fees {fmt_money(overall.get('fees'), currency, signed=False)})")
     if overall.get("avg_pnl_pct") is not None:
         parts.append(f"avg {overall['avg_pnl_pct']:+.2f}% per sell")
     text = f"{label}: " + ", ".join(parts) + "."

@@ -16,7 +16,8 @@ bot that is minutes. Here each symbol is a handful of numpy passes:
 * SELL i consumes the slice `[P_{i-1}, P_i)` of the cumulative-bought axis. The cost of any
   slice is a difference of the piecewise-linear cumulative cost curve (lot prices are constant
   inside a lot), read with `np.interp`; the same curve over `quantity × lot time` gives the
-  quantity-weighted lot time, hence the hold time.
+  quantity-weighted lot time, hence the hold time, and the curve of cumulative lot fees gives
+  the fees of the consumed slice, pro rata (`lot fee × consumed / lot quantity`, SPEC §2.1).
 * The position of SELL i opens at the earliest lot it consumes by more than 1e-9 of its
   quantity (SPEC §6): the first lot whose cumulative end lies beyond `P_{i-1}` plus that
   margin, one `searchsorted` on the cumulative lot ends.
@@ -59,11 +60,11 @@ LEDGER_COLUMNS: dict[str, str] = {
 `entry_source` is 'stored' | 'fifo' | 'fifo_partial' | None (no entry price);
 `covered_quantity` is how much of the SELL the BUY lots covered; `hold_hours` is null when
 no lot was consumed; `lot_fees` is the pro-rata fees of the consumed lots (SPEC §2.1:
-`lot fee × consumed / lot quantity`; 0 when none, a fee that is missing, negative or not a
-number counts as 0); `open_time` is the event time of the earliest lot consumed by more than
-1e-9 of the SELL's quantity (the position's open, SPEC §6), null when none; `note` is None or a sentence naming the sell id;
-`fifo_price` is the average cost of the covered part whatever the source (evaluate checks a
-stored price with it)."""
+`lot fee × consumed / lot quantity`; 0 when none; a fee that is missing, negative or not a
+number counts as 0, see `fee_amounts`); `open_time` is the event time of the earliest lot
+consumed by more than 1e-9 of the SELL's quantity (the position's open, SPEC §6), null when
+none; `note` is None or a sentence naming the sell id; `fifo_price` is the average cost of the
+covered part whatever the source (evaluate checks a stored price with it)."""
 
 REQUIRED_COLUMNS = ("id", "symbol", "side", "price", "quantity", STORED_PRICE, STORED_TEXT, "event_time")
 
@@ -108,7 +109,8 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
         )
     consuming = is_sell & timed & (quantity > 0) & np.isfinite(quantity)
 
-    fees = fee_amounts(orders["fee"]) if "fee" in orders.columns else np.zeros(len(orders))
+    fees, _ = fee_amounts(orders["fee"]) if "fee" in orders.columns else (
+        np.zeros(len(orders)), None)
     covered = np.zeros(len(orders))
     lot_fees = np.zeros(len(orders))
     cost = np.full(len(orders), np.nan)
@@ -151,15 +153,27 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
     return with_declared_types(result, LEDGER_COLUMNS)
 
 
-def fee_amounts(fee: pd.Series) -> np.ndarray:
-    """Fees usable as amounts: a missing, negative or non-numeric fee counts as 0."""
-    numbers = pd.to_numeric(fee, errors="coerce").to_numpy(dtype=float)
-    return np.where(np.isfinite(numbers) & (numbers >= 0), numbers, 0.0)
+def fee_amounts(fee: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(fees usable as amounts, a mask of the bad ones). A missing fee is 0 (nothing recorded);
+    a fee that is negative or not a finite number is bad and also counts as 0 (SPEC §2.1: the
+    caller notes it)."""
+    if pd.api.types.is_float_dtype(fee.dtype) or pd.api.types.is_integer_dtype(fee.dtype):
+        numbers = fee.to_numpy(dtype=float, na_value=np.nan)
+        present = ~np.isnan(numbers)
+    else:  # text or mixed values, as a source other than the database may give
+        raw = fee.astype(object)
+        is_bool = raw.map(lambda value: isinstance(value, (bool, np.bool_))).to_numpy(dtype=bool)
+        numbers = pd.to_numeric(raw.where(~is_bool, None), errors="coerce").to_numpy(dtype=float)
+        numbers = np.where(is_bool, np.nan, numbers)
+        present = raw.notna().to_numpy(dtype=bool)
+    usable = np.isfinite(numbers) & (numbers >= 0)
+    return np.where(usable, numbers, 0.0), present & ~usable
 
 
 def _consume_symbol(is_sell, quantity, price, time_ns, fees):
-    """(covered, cost, mean lot age in hours, open time in ns, lot fees consumed) for each row of one symbol, rows
-    in FIFO order. Only the SELL rows' values mean anything; BUY rows get covered 0."""
+    """(covered, cost, mean lot age in hours, open time in ns, lot fees consumed) for each row of
+    one symbol, rows in FIFO order. Only the SELL rows' values mean anything; BUY rows get
+    covered 0."""
     time_hours = (time_ns - time_ns[0]) / _NS_PER_HOUR
     bought = np.where(is_sell, 0.0, quantity)
     sold = np.where(is_sell, quantity, 0.0)
@@ -265,6 +279,10 @@ def _notes(result, quantity, has_stored, stored_raw, timed) -> np.ndarray:
         source == ENTRY_FIFO_PARTIAL,
         lambda i: f"BUY lots cover only {covered[i]:g} of {quantity[i]:g}; the entry price is the "
         "average cost of the covered part",
+    )
+    add(
+        has_stored & (covered == 0) & (quantity > 0) & timed,
+        lambda i: "consumed no BUY lots, so its fees are its own fee only",
     )
     add(
         pd.isna(source) & (quantity > 0) & timed,

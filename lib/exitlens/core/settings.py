@@ -6,7 +6,9 @@ a computation, so a report can say which values produced it and a user can chang
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +41,15 @@ DEFAULT_HORIZONS = (
     Horizon("24h", timedelta(hours=24)),
 )
 
+
+DEFAULT_EXIT_REASON_ALIASES: Mapping[str, str] = {
+    "roi": "TAKE_PROFIT",
+    "stop_loss": "STOP_LOSS",
+    "stoploss_on_exchange": "STOP_LOSS",
+    "trailing_stop_loss": "TRAILING_STOP",
+}
+"""Exit reasons other bots write, matched case-insensitively, and the reason exitlens reads
+them as (SPEC §2.1): freqtrade's names. Any reason not in the map is kept, upper-cased."""
 
 RULE_HORIZONS = ("4h", "24h")
 """The horizons SPEC §2 and §3 name in metrics and rules (avg_post_4h_pct, the 24h rates)."""
@@ -83,9 +94,19 @@ class Settings:
     or its sell price, is implausible (a unit or decimal slip in the bot): the FIFO cost is used."""
     thresholds: SuggestionThresholds = field(default_factory=SuggestionThresholds)
     timezone: str = DEFAULT_TIMEZONE
+    quote_currency: str | None = None
+    """The quote currency of symbols whose name does not say it (SPEC §2.1); None → "?"."""
+    exit_reason_aliases: Mapping[str, str] = field(
+        default_factory=lambda: dict(DEFAULT_EXIT_REASON_ALIASES))
+    """Exit reason (any case) → the reason it is read as; see DEFAULT_EXIT_REASON_ALIASES."""
 
     def __post_init__(self) -> None:
         zone_info(self.timezone)
+        object.__setattr__(self, "exit_reason_aliases", alias_table(self.exit_reason_aliases))
+        if self.quote_currency is not None and (
+                not isinstance(self.quote_currency, str) or not self.quote_currency.strip()):
+            raise ConfigError(
+                f"quote_currency must be a currency code such as KRW or USDT, got {self.quote_currency!r}")
         if isinstance(self.min_samples, bool) or not isinstance(self.min_samples, int) or self.min_samples < 0:
             raise ConfigError(f"min_samples must be a whole number, 0 or more, got {self.min_samples!r}")
         factor = self.entry_price_max_factor
@@ -128,6 +149,18 @@ def zone_info(name: str) -> ZoneInfo:
         ) from exc
 
 
+def alias_table(aliases: object, what: str = "exit_reason_aliases") -> dict[str, str]:
+    """`aliases` as an exit-reason alias map with lower-case keys and upper-case targets, or a
+    ConfigError when it is not a table of strings."""
+    if not isinstance(aliases, Mapping) or not all(
+            isinstance(key, str) and isinstance(value, str) and key.strip() and value.strip()
+            for key, value in aliases.items()):
+        raise ConfigError(
+            f"{what} must be a table of non-empty strings, reason → reason it is read "
+            f'as, e.g. {{"roi": "TAKE_PROFIT"}}; got {aliases!r}')
+    return {key.strip().lower(): value.strip().upper() for key, value in aliases.items()}
+
+
 def settings_from_env(
     timezone: str | None = None,
     *,
@@ -137,7 +170,9 @@ def settings_from_env(
 ) -> Settings:
     """Settings with the report timezone from the argument, else EXITLENS_TZ, else Asia/Seoul;
     the candle interval from the argument, else EXITLENS_CANDLE_INTERVAL, else 1m; the candle
-    tolerance in minutes from the argument, else EXITLENS_CANDLE_TOLERANCE_MINUTES, else 5."""
+    tolerance in minutes from the argument, else EXITLENS_CANDLE_TOLERANCE_MINUTES, else 5; the
+    quote currency from EXITLENS_QUOTE_CURRENCY; and EXITLENS_EXIT_REASON_ALIASES (a JSON
+    object) added to the default exit-reason aliases, its entries winning."""
     tz = timezone or os.environ.get("EXITLENS_TZ") or DEFAULT_TIMEZONE
     interval = candle_interval or os.environ.get("EXITLENS_CANDLE_INTERVAL")
     if interval is not None:
@@ -145,6 +180,18 @@ def settings_from_env(
     minutes = tolerance_minutes if tolerance_minutes is not None else os.environ.get("EXITLENS_CANDLE_TOLERANCE_MINUTES")
     if minutes is not None and minutes != "":
         overrides["candle_tolerance"] = timedelta(minutes=_tolerance_minutes(minutes))
+    quote = os.environ.get("EXITLENS_QUOTE_CURRENCY", "").strip()
+    if quote and "quote_currency" not in overrides:
+        overrides["quote_currency"] = quote.upper()
+    aliases = os.environ.get("EXITLENS_EXIT_REASON_ALIASES", "").strip()
+    if aliases and "exit_reason_aliases" not in overrides:
+        try:
+            table = json.loads(aliases)
+        except ValueError as exc:
+            raise ConfigError(
+                f"EXITLENS_EXIT_REASON_ALIASES is not JSON ({exc}): give an object such as "
+                '{"roi": "TAKE_PROFIT"}') from exc
+        overrides["exit_reason_aliases"] = {**DEFAULT_EXIT_REASON_ALIASES, **alias_table(table, "EXITLENS_EXIT_REASON_ALIASES")}
     return Settings(timezone=tz, **overrides)
 
 

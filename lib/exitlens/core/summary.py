@@ -26,6 +26,7 @@ import pandas as pd
 from exitlens.core import quality
 from exitlens.core.after_exit import noise_stops, path_extremes, verdicts
 from exitlens.core.aggregate import Buckets, bucket_all
+from exitlens.core.drawdown import max_drawdown
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.core.evaluate import evaluate_sells
 from exitlens.core.headline import Narration, Narrator, deterministic_narrator
@@ -107,6 +108,7 @@ class PeriodAnalysis:
     collection_rate_24h: float | None = None
     replay: dict | None = None
     replay_notes: list[str] = field(default_factory=list)
+    max_drawdown: dict[str, float] = field(default_factory=dict)
 
     @property
     def headline(self) -> str:
@@ -139,12 +141,12 @@ class PeriodAnalysis:
         """The summary object without its headline: what a narrator writes the headline from."""
         return _facts(self.kind, self.period, self.settings, self.date, self.days, self.trade_count,
                       self.buckets, self.suggestions, self.data_notes + self.suggestion_notes,
-                      self.collection_rate_24h)
+                      self.collection_rate_24h, self.max_drawdown)
 
 
 def _facts(kind: str, period: Period, settings: Settings, date: Date | None, days: int | None,
            trade_count: int, buckets: Buckets, suggestions: list[Suggestion], notes: list[str],
-           collection_rate_24h: float | None) -> dict:
+           collection_rate_24h: float | None, drawdown: dict[str, float]) -> dict:
     zone = settings.tz
     out: dict[str, Any] = {
         "kind": kind,
@@ -157,6 +159,7 @@ def _facts(kind: str, period: Period, settings: Settings, date: Date | None, day
     else:
         out["days"] = days
     out["trade_count"] = trade_count
+    out["max_drawdown"] = dict(drawdown)
     out["collection_rate_24h"] = collection_rate_24h
     out.update(buckets.to_json(settings))
     out["suggestions"] = [suggestion.to_dict() for suggestion in suggestions]
@@ -214,8 +217,9 @@ def analyse_period(
     trade_count = int(len(in_period))
     moment = period.end if as_of is None else aware_utc(as_of, "as_of")
     collected = quality.collection_rate(evaluation.sells, moment, settings)
+    drawdown = max_drawdown(evaluation.sells)
     facts = _facts(kind, period, settings, date, days, trade_count, buckets, advice.suggestions,
-                   data_notes + advice.notes, collected)
+                   data_notes + advice.notes, collected, drawdown)
     narration = (narrator or deterministic_narrator)(facts)
     logger.info(
         "%s summary %s – %s: %d fills, %d sells, %d note(s)",
@@ -226,7 +230,7 @@ def analyse_period(
         kind=kind, period=period, settings=settings, trade_count=trade_count, sells=sells,
         buckets=buckets, suggestions=advice.suggestions, data_notes=data_notes,
         suggestion_notes=advice.notes, narration=narration, date=date, days=days,
-        as_of=moment, collection_rate_24h=collected,
+        as_of=moment, collection_rate_24h=collected, max_drawdown=drawdown,
     )
 
 

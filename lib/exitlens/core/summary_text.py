@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from exitlens.core.formatting import fmt_count, fmt_krw, fmt_metric, fmt_pct, fmt_ratio
+from exitlens.core.formatting import fmt_count, fmt_metric, fmt_money, fmt_pct, fmt_ratio
 
 _COLUMNS = (
     ("sells", lambda b: fmt_count(b.get("count"))),
     ("evaluable", lambda b: fmt_count(b.get("evaluable"))),
     ("win rate", lambda b: fmt_ratio(b.get("win_rate"))),
-    ("realized PnL", lambda b: fmt_krw(b.get("realized_pnl"))),
+    ("net PnL", lambda b: fmt_money(b.get("net_pnl"), b.get("currency"))),
+    ("gross PnL", lambda b: fmt_money(b.get("realized_pnl"), b.get("currency"))),
+    ("fees", lambda b: fmt_money(b.get("fees"), b.get("currency"), signed=False)),
     ("avg PnL", lambda b: fmt_pct(b.get("avg_pnl_pct"))),
     ("after 24h", lambda b: fmt_pct(b.get("avg_post_24h_pct"))),
     ("early exit", lambda b: fmt_ratio(b.get("early_exit_rate"))),
@@ -30,6 +32,8 @@ def summary_text(summary: Mapping[str, Any]) -> str:
     for row in table:
         lines.append("  ".join([row[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(row[1:], widths[1:]))]).rstrip())
     lines += ["", f"24h collection rate: {fmt_ratio(summary.get('collection_rate_24h'))}"]
+    if isinstance(summary.get("max_drawdown"), Mapping):
+        lines.append(f"max drawdown: {fmt_money(summary['max_drawdown'], signed=False) if summary['max_drawdown'] else '0'}")
     for suggestion in summary.get("suggestions") or []:
         metric = suggestion.get("metric")
         lines.append(f"suggestion: {suggestion.get('message')} ({metric} {fmt_metric(metric, suggestion.get('value'))}, "

@@ -1,7 +1,7 @@
 """Announcement payloads, built by pure functions: summary and run in, JSON-ready dict out.
 
-Numbers are formatted here and only here (thousands separators for KRW, percent with two
-decimals, "n/a" for unknown); every Discord limit is enforced here, so a payload that leaves this
+Numbers are formatted here and only here (amounts labelled with their quote currency, one per
+currency when a period mixes them, percent with two decimals, "n/a" for unknown); every Discord limit is enforced here, so a payload that leaves this
 module is one Discord accepts. Nothing in this module touches the network or the environment.
 """
 
@@ -17,7 +17,14 @@ from typing import Any
 from urllib.parse import quote
 
 from exitlens.core.errors import ConfigError
-from exitlens.core.formatting import finite_number, fmt_count, fmt_krw, fmt_metric, fmt_pct, fmt_ratio
+from exitlens.core.formatting import (
+    finite_number,
+    fmt_count,
+    fmt_metric,
+    fmt_money,
+    fmt_pct,
+    fmt_ratio,
+)
 from exitlens.core.settings import COLLECTION_GOAL_24H, KINDS
 
 STATUSES = ("succeeded", "failed")
@@ -165,6 +172,19 @@ def replay_field(replay: Mapping[str, Any]) -> dict[str, Any]:
     return {"name": "Exit replay", "value": truncate(value, FIELD_VALUE_MAX), "inline": False}
 
 
+def _money(bucket: Mapping[str, Any], key: str, *, signed: bool = True) -> str:
+    """A bucket's money figure with its currency (each currency's when the bucket mixes them)."""
+    return fmt_money(bucket.get(key), bucket.get("currency"), signed=signed)
+
+
+def _drawdown(summary: Mapping[str, Any]) -> str:
+    """The period's max drawdown per currency, e.g. `1,234 KRW`; `0` for a period without sells."""
+    drawdown = summary.get("max_drawdown")
+    if isinstance(drawdown, Mapping) and not drawdown:
+        return "0"
+    return fmt_money(drawdown, signed=False) if isinstance(drawdown, Mapping) else "n/a"
+
+
 def build_discord_embed(
     summary: Mapping[str, Any] | None,
     run: RunAnnouncement,
@@ -196,8 +216,12 @@ def build_discord_embed(
             {"name": "Sells", "value": fmt_count(overall.get("count")), "inline": True},
             {"name": "Evaluable", "value": fmt_count(overall.get("evaluable")), "inline": True},
             {"name": "Win rate", "value": fmt_ratio(overall.get("win_rate")), "inline": True},
-            {"name": "Realized PnL", "value": fmt_krw(overall.get("realized_pnl")), "inline": True},
+            {"name": "Net PnL", "value": _money(overall, "net_pnl"), "inline": True},
+            {"name": "Gross PnL", "value": _money(overall, "realized_pnl"), "inline": True},
+            {"name": "Fees", "value": _money(overall, "fees", signed=False), "inline": True},
+            {"name": "Max drawdown", "value": _drawdown(summary), "inline": True},
             {"name": "Avg PnL", "value": fmt_pct(overall.get("avg_pnl_pct")), "inline": True},
+            {"name": "Avg net PnL", "value": fmt_pct(overall.get("avg_net_pnl_pct")), "inline": True},
             {"name": "Avg post-24h", "value": post_24h, "inline": True},
         ]
     if summary.get("collection_rate_24h") is not None:
@@ -311,7 +335,10 @@ def build_n8n_payload(
 ) -> dict[str, Any]:
     """The CoinPilot workflow payload: `title`, `period_start`, `period_end`, `total_sells`,
     `summary`, `suggestions` (messages, as CoinPilot sends them), `timestamp`, and `report_url`
-    when known; plus the structured numbers for workflows that want them."""
+    when known; plus the structured numbers for workflows that want them. The daily payload
+    adds the texts CoinPilot's daily workflow (`config/n8n_workflows/daily_report.json`) puts
+    in Discord fields as they are: `pnl` (net, with its currency), `trades`, `win_rate`, `mdd`
+    (max drawdown per currency), beside `gross_pnl` and `fees`."""
     summary = summary or {}
     overall = summary.get("overall") or {}
     suggestions = list(summary.get("suggestions") or [])
@@ -331,11 +358,15 @@ def build_n8n_payload(
         "suggestion_details": suggestions,
         "notes": list(summary.get("notes") or []),
         "overall": overall,
+        "max_drawdown": summary.get("max_drawdown") or {},
         "timestamp": _aware(now).isoformat(),
     }
     if run.kind == "daily":  # the fields CoinPilot's daily workflow renders as text
-        payload["pnl"] = fmt_krw(overall.get("realized_pnl"))
+        payload["pnl"] = _money(overall, "net_pnl")
+        payload["gross_pnl"] = _money(overall, "realized_pnl")
+        payload["fees"] = _money(overall, "fees", signed=False)
         payload["win_rate"] = fmt_ratio(overall.get("win_rate"))
+        payload["mdd"] = _drawdown(summary)
     else:
         payload["period_days"] = summary.get("days")
         payload["by_exit_reason"] = summary.get("by_exit_reason") or {}

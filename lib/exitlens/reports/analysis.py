@@ -18,7 +18,13 @@ from sqlalchemy.engine import Engine
 
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.core.headline import Narrator
-from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings, database_url_from_env
+from exitlens.core.settings import (
+    DEFAULT_SQLITE_PATH,
+    KINDS,
+    Settings,
+    database_url_from_env,
+    settings_from_env,
+)
 from exitlens.core.summary import (
     Period,
     PeriodAnalysis,
@@ -168,8 +174,10 @@ def report_data(
 
 
 def report_settings(*, timezone: str, min_samples: int, **thresholds: float) -> Settings:
-    """Settings from a notebook's parameters (threshold names as in SuggestionThresholds)."""
+    """Settings from a notebook's parameters (threshold names as in SuggestionThresholds); the
+    quote currency and exit-reason aliases from the environment, as `exitlens summary` reads
+    them, so the notebook and summary.json agree."""
     try:
-        return Settings(timezone=timezone, min_samples=min_samples).with_overrides(thresholds=thresholds)
+        return settings_from_env(timezone, min_samples=min_samples).with_overrides(thresholds=thresholds)
     except TypeError as exc:
         raise ConfigError(f"unknown threshold parameter: {exc}") from exc

@@ -36,7 +36,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from urllib.parse import quote
 
 from exitlens.core.errors import ConfigError, ReportFailed
-from exitlens.core.formatting import fmt_count, fmt_krw, fmt_pct, fmt_ratio
+from exitlens.core.formatting import fmt_count, fmt_money, fmt_pct, fmt_ratio
 
 logger = logging.getLogger(__name__)
 
@@ -119,13 +119,16 @@ def run_dir(out: Path, kind: str, period: RunPeriod) -> Path:
 
 def headline_numbers(summary: Mapping[str, Any] | None) -> dict[str, Any]:
     """The numbers the index and the announcement show, from the summary object's overall
-    bucket: sells, win rate, realized PnL, average PnL %. Missing values are None."""
+    bucket: sells, win rate, net and gross PnL with their currency (`{currency: amount}` when
+    the period mixes currencies), average PnL %. Missing values are None."""
     overall = (summary or {}).get("overall") or {}
     if not isinstance(overall, Mapping):
         overall = {}
     return {
         "sells": overall.get("count"),
         "win_rate": overall.get("win_rate"),
+        "currency": overall.get("currency"),
+        "net_pnl": overall.get("net_pnl"),
         "realized_pnl": overall.get("realized_pnl"),
         "avg_pnl_pct": overall.get("avg_pnl_pct"),
     }
@@ -341,8 +344,9 @@ def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = 
     esc = html.escape
     rows = []
     for rel, rec in newest_first(records):
-        numbers = rec.get("headline") if isinstance(rec.get("headline"), dict) else {}
-        files = rec.get("files") if isinstance(rec.get("files"), dict) else {}
+        headline, stored_files = rec.get("headline"), rec.get("files")
+        numbers: dict = headline if isinstance(headline, dict) else {}
+        files: dict = stored_files if isinstance(stored_files, dict) else {}
         links = []
         for key, text in _FILE_LINKS:
             name = files.get(key)
@@ -355,7 +359,7 @@ def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = 
             "<tr class=\"{cls}\">"
             "<td class=\"when\">{period}</td><td>{kind}</td><td class=\"status\">{status}</td>"
             "<td class=\"num\">{sells}</td><td class=\"num\">{win}</td>"
-            "<td class=\"num\">{pnl}</td><td class=\"num\">{avg}</td>"
+            "<td class=\"num\">{net}</td><td class=\"num\">{pnl}</td><td class=\"num\">{avg}</td>"
             "<td>{detail}</td><td class=\"when\">{finished}</td><td>{links}</td></tr>".format(
                 cls=esc(status),
                 period=esc(str(rec.get("period") or rel).replace("_", " – ")),
@@ -363,14 +367,15 @@ def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = 
                 status=esc(status),
                 sells=esc(fmt_count(numbers.get("sells"))),
                 win=esc(fmt_ratio(numbers.get("win_rate"))),
-                pnl=esc(fmt_krw(numbers.get("realized_pnl"))),
+                net=esc(fmt_money(numbers.get("net_pnl"), numbers.get("currency"))),
+                pnl=esc(fmt_money(numbers.get("realized_pnl"), numbers.get("currency"))),
                 avg=esc(fmt_pct(numbers.get("avg_pnl_pct"))),
                 detail=esc(str(detail)) if detail is not None else "",
                 finished=esc(_fmt_time(rec.get("finished_at"))),
                 links=" · ".join(links),
             )
         )
-    body = "\n".join(rows) if rows else '<tr><td colspan="10">No reports yet.</td></tr>'
+    body = "\n".join(rows) if rows else '<tr><td colspan="11">No reports yet.</td></tr>'
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -390,7 +395,7 @@ tr.succeeded td.status {{ color: #1b5e20; }}
 <h1>{esc(title)}</h1>
 <table>
 <thead><tr><th>Period</th><th>Kind</th><th>Status</th><th>Sells</th><th>Win rate</th>
-<th>Realized PnL</th><th>Avg PnL</th><th>Headline / error</th><th>Finished (UTC)</th><th>Files</th></tr></thead>
+<th>Net PnL</th><th>Gross PnL</th><th>Avg PnL</th><th>Headline / error</th><th>Finished (UTC)</th><th>Files</th></tr></thead>
 <tbody>
 {body}
 </tbody>

@@ -33,7 +33,9 @@ MAX_BRIEFING_LINES = 5
 _SYSTEM_PROMPT = (
     "You brief the operator of a crypto trading bot on how well its exits worked. "
     "Write a 3 to 5 line plain-text briefing from the JSON summary you are given: the period, "
-    "sells and win rate, realized P&L, what the price did after exits, and the suggestions. "
+    "sells and win rate (net of fees), net P&L with gross P&L and fees beside it, each amount "
+    "with its currency (never add amounts in different currencies), what the price did after "
+    "exits, and the suggestions. "
     "Use only numbers present in the JSON; do not invent advice beyond its suggestions."
 )
 

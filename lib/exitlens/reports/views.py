@@ -1,7 +1,10 @@
 """What a report shows, as tables: the notebook-facing views of a period's analysis.
 
 The notebooks call these and only display the results. Rounding and labels happen here, at
-presentation; the analysis itself stays unrounded.
+presentation; the analysis itself stays unrounded. Every money column is labelled with its
+quote currency, one column per currency of the period (`net PnL (KRW)`, `net PnL (USDT)`),
+so amounts in different currencies never share a column; prices show at least 6 significant
+digits (`core.formatting.fmt_price`).
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
 from exitlens.core import quality
+from exitlens.core.aggregate import MONEY_KEYS, by_currency_column
 from exitlens.core.evaluate import post_column
-from exitlens.core.formatting import fmt_count, fmt_metric, fmt_ratio
+from exitlens.core.formatting import fmt_count, fmt_metric, fmt_price, fmt_ratio
 from exitlens.core.settings import Settings
 from exitlens.core.summary import PeriodAnalysis
 
@@ -48,30 +52,52 @@ class ReportData:
         end = self.analysis.period.end.tz_convert(zone)
         return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({self.settings.timezone}), end exclusive"
 
+    @property
+    def currencies(self) -> list[str]:
+        """The quote currencies of the period's sells, sorted."""
+        return sorted(self.analysis.sells["currency"].dropna().astype(str).unique())
+
     def kpis(self) -> pd.DataFrame:
-        """The headline numbers, one row."""
+        """The headline numbers, one row: win rate net of fees; net PnL, gross PnL, fees and the
+        max drawdown per currency."""
         overall = self.analysis.buckets.overall_bucket()
-        return pd.DataFrame([{
+        row = {
             "fills": self.analysis.trade_count,
             "sells": int(overall["count"]),
             "evaluable": int(overall["evaluable"]),
             "win rate %": overall["win_rate"] * 100,
-            "realized PnL (KRW)": overall["realized_pnl"],
-            "avg PnL (%)": overall["avg_pnl_pct"],
-            "post-24h samples": int(overall["post_24h_samples"]),
-        }], index=["period"])
+        }
+        for currency in self.currencies:
+            for key in ("net_pnl", "realized_pnl", "fees"):
+                row[f"{_MONEY_LABELS[key]} ({currency})"] = _amount(overall[by_currency_column(key)], currency)
+            row[f"max drawdown ({currency})"] = self.analysis.max_drawdown.get(currency)
+        row["avg PnL (%)"] = overall["avg_pnl_pct"]
+        row["avg net PnL (%)"] = overall["avg_net_pnl_pct"]
+        row["post-24h samples"] = int(overall["post_24h_samples"])
+        return pd.DataFrame([row], index=["period"])
 
     def by_exit_reason(self) -> pd.DataFrame:
         """The per exit reason bucket table: counts, PnL, hold time, post-exit moves, rates (in %)."""
         horizons = [f"avg_post_{h}_pct" for h in self.settings.horizon_keys]
         columns = ["count", "evaluable", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
                    "avg_hold_hours", *horizons, "early_exit_rate", "over_hold_rate"]
-        table = self.analysis.buckets.by_exit_reason.reindex(columns=columns)
+        buckets = self.analysis.buckets.by_exit_reason
+        table = buckets.reindex(columns=columns)
         table = table.astype({"count": "int64", "evaluable": "int64"})
         rates = ["win_rate", "early_exit_rate", "over_hold_rate"]
         table[rates] = table[rates] * 100
         table.index.name = None
-        return table.rename(columns=_READABLE)
+        table = table.rename(columns=_READABLE)
+        at = table.columns.get_loc(_READABLE["realized_pnl"])
+        table = table.drop(columns=_READABLE["realized_pnl"])
+        money = {f"{_MONEY_LABELS[key]} ({currency})": buckets[by_currency_column(key)].map(
+                     lambda amounts, c=currency: _amount(amounts, c)).astype(float)
+                 for currency in self.currencies for key in MONEY_KEYS}
+        for offset, (name, values) in enumerate(money.items()):
+            table.insert(at + offset, name, values.to_numpy())
+        table.insert(table.columns.get_loc(_READABLE["avg_pnl_pct"]) + 1, "avg net PnL %",
+                     buckets["avg_net_pnl_pct"].to_numpy())
+        return table
 
     def suggestions(self) -> pd.DataFrame:
         """Each suggestion with the metric, value, threshold and sample size behind it; value
@@ -179,21 +205,31 @@ class ReportData:
         return pd.DataFrame({"note": self.analysis.data_notes + narration}, dtype=object)
 
     def detail(self) -> pd.DataFrame:
-        """Every sell of the period: time in the report timezone, symbol, regime, reason,
-        quantity, entry (and where it came from), exit, PnL, hold time, post-exit changes, the
-        highest and lowest price within 24h after the exit and the verdict (SPEC §2.2)."""
+        """Every sell of the period: time in the report timezone, symbol, regime, reason (as
+        read, and as the bot wrote it), quantity, entry (and where it came from), exit, PnL %
+        gross and net, gross PnL, fees and net PnL, hold time, post-exit changes, the highest
+        and lowest price within 24h after the exit and the verdict (SPEC §2.2). Money columns
+        name the currency when the period has one; otherwise a `currency` column says which
+        each row is in."""
         sells = self.analysis.sells.sort_values(["event_time", "id"])
+        one = self.currencies[0] if len(self.currencies) == 1 else None
+        unit = f" ({one})" if one else ""
         table = pd.DataFrame({
             f"sell time ({self.settings.timezone})": sells["event_time"].dt.tz_convert(self.settings.tz).dt.strftime("%Y-%m-%d %H:%M"),
             "symbol": sells["symbol"],
             "regime": sells["regime"],
             "exit reason": sells["exit_reason"],
+            "reason as written": sells["exit_reason_raw"],
             "quantity": sells["quantity"],
             "entry": sells["entry_price"],
             "entry from": sells["entry_source"],
             "exit": sells["price"],
             "PnL (%)": sells["pnl_pct"],
-            "PnL (KRW)": sells["realized_pnl"],
+            "net PnL (%)": sells["net_pnl_pct"],
+            **({} if one else {"currency": sells["currency"]}),
+            f"PnL{unit}": sells["realized_pnl"],
+            f"fees{unit}": sells["fees"],
+            f"net PnL{unit}": sells["net_pnl"],
             "hold (h)": sells["hold_hours"],
             **{f"{h} (%)": sells[post_column(h)] for h in self.settings.horizon_keys},
             "24h high after (%)": sells.get("max_after_24h_pct"),
@@ -211,9 +247,19 @@ def _verdicts(sells: pd.DataFrame) -> pd.Series | None:
     return sells["verdict"].where(~provisional, sells["verdict"] + " (provisional)")
 
 
+_MONEY_LABELS = {"realized_pnl": "realized PnL", "fees": "fees", "net_pnl": "net PnL"}
+PRICE_COLUMNS = ("entry", "exit")
+"""Columns `show` prints as prices (at least 6 significant digits), not rounded to 2 decimals."""
+
+
+def _amount(amounts, currency: str):
+    """One currency's amount out of a {currency: amount} dict (None when absent)."""
+    return amounts.get(currency) if isinstance(amounts, dict) else None
+
+
 _READABLE = {
     "count": "sells", "win_rate": "win rate %", "avg_pnl_pct": "avg PnL %", "median_pnl_pct": "median PnL %",
-    "realized_pnl": "realized PnL (KRW)", "avg_hold_hours": "avg hold (h)", "early_exit_rate": "early exit %",
+    "realized_pnl": "realized PnL", "avg_hold_hours": "avg hold (h)", "early_exit_rate": "early exit %",
     "over_hold_rate": "over-hold %",
 }
 RATE_COLUMNS = frozenset({_READABLE["win_rate"], _READABLE["early_exit_rate"], _READABLE["over_hold_rate"]})
@@ -226,13 +272,14 @@ def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
     # A stable id (pandas draws a random one), so the same table renders to the same HTML.
     digest = hashlib.blake2b(repr((list(table.columns), table.shape)).encode(), digest_size=4).hexdigest()
     floats = table.select_dtypes("float").columns
-    # Values that round to zero print as 0.00, not -0.00; quantities keep their small digits;
-    # rates (win, early exit, over-hold) have one decimal everywhere, as 53.6%.
+    # Values that round to zero print as 0.00, not -0.00; quantities and prices keep their
+    # small digits; rates (win, early exit, over-hold) have one decimal everywhere, as 53.6%.
     rates = [c for c in floats if c in RATE_COLUMNS]
-    shown = table.assign(**{c: table[c].round(1 if c in rates else 2) + 0.0 for c in floats if c != "quantity"})
-    formats = {c: "{:,.1f}" for c in rates}
-    if "quantity" in shown.columns:
-        formats["quantity"] = "{:,.8g}"
+    exact = ("quantity", *PRICE_COLUMNS)
+    shown = table.assign(**{c: table[c].round(1 if c in rates else 2) + 0.0 for c in floats if c not in exact})
+    formats: dict = {c: "{:,.1f}" for c in rates}
+    formats.update({c: f for c, f in {"quantity": "{:,.8g}", **{c: fmt_price for c in PRICE_COLUMNS}}.items()
+                    if c in shown.columns})
     styler = shown.style.set_uuid(f"t{digest}").format(
         formats or None, precision=2, thousands=",", na_rep="–", escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)

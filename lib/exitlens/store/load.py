@@ -3,7 +3,8 @@
 One query for the whole history (entry prices need every earlier BUY); it also reads
 `signal_info.entry_avg_price` into its own columns (core/entry_price.py). JSON columns arrive as
 dicts on PostgreSQL and as text on SQLite; both become dicts, and a value that is not a JSON
-object becomes None plus a note naming the order, never an exception.
+object becomes None plus a note naming the order, never an exception. `exit_reason` stays the
+text the bot wrote: its aliases and upper-casing apply in one place, `core.markets`.
 """
 
 from __future__ import annotations
@@ -129,8 +130,7 @@ def orders_frame(raw: pd.DataFrame) -> LoadedOrders:
     for order_id in frame.loc[no_time, "id"]:
         notes.append((order_id, f"order {order_id}: executed_at/created_at unreadable or out of range; skipped"))
     frame = frame[~no_time]
-    for column in ("regime", "exit_reason"):
-        frame[column] = frame[column].where(frame[column].notna(), UNKNOWN).astype(str).str.upper()
+    frame["regime"] = frame["regime"].where(frame["regime"].notna(), UNKNOWN).astype(str).str.upper()
     frame["side"] = frame["side"].astype(str).str.upper()
     typed = with_declared_types(frame, ORDER_COLUMNS)
     typed = typed.sort_values(["event_time", "id"], kind="stable").reset_index(drop=True)
