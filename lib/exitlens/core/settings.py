@@ -13,9 +13,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from exitlens.core.errors import ConfigError
+from exitlens.core.i18n import DEFAULT_LANGUAGE, check_language
 
-KINDS = ("daily", "weekly")
-"""The report kinds: one calendar day, or a number of days."""
+KINDS = ("daily", "weekly", "monthly")
+"""The report kinds: one calendar day, a number of days, or one calendar month."""
 DEFAULT_TIMEZONE = "Asia/Seoul"
 DEFAULT_SQLITE_PATH = Path("data") / "exitlens.db"
 
@@ -80,9 +81,12 @@ class Settings:
     collection_goal_24h: float = COLLECTION_GOAL_24H
     thresholds: SuggestionThresholds = field(default_factory=SuggestionThresholds)
     timezone: str = DEFAULT_TIMEZONE
+    language: str = DEFAULT_LANGUAGE
+    """The language of every text a person reads (i18n.LANGUAGES); JSON keys do not change."""
 
     def __post_init__(self) -> None:
         zone_info(self.timezone)
+        check_language(self.language)
         if isinstance(self.min_samples, bool) or not isinstance(self.min_samples, int) or self.min_samples < 0:
             raise ConfigError(f"min_samples must be a whole number, 0 or more, got {self.min_samples!r}")
         keys = [h.key for h in self.horizons]
@@ -124,22 +128,25 @@ def zone_info(name: str) -> ZoneInfo:
 
 def settings_from_env(
     timezone: str | None = None,
+    language: str | None = None,
     *,
     candle_interval: str | None = None,
     tolerance_minutes: float | None = None,
     **overrides,
 ) -> Settings:
     """Settings with the report timezone from the argument, else EXITLENS_TZ, else Asia/Seoul;
-    the candle interval from the argument, else EXITLENS_CANDLE_INTERVAL, else 1m; the candle
-    tolerance in minutes from the argument, else EXITLENS_CANDLE_TOLERANCE_MINUTES, else 5."""
+    the language from the argument, else EXITLENS_LANG, else en; the candle interval from the
+    argument, else EXITLENS_CANDLE_INTERVAL, else 1m; the candle tolerance in minutes from the
+    argument, else EXITLENS_CANDLE_TOLERANCE_MINUTES, else 5."""
     tz = timezone or os.environ.get("EXITLENS_TZ") or DEFAULT_TIMEZONE
+    lang = language or os.environ.get("EXITLENS_LANG") or DEFAULT_LANGUAGE
     interval = candle_interval or os.environ.get("EXITLENS_CANDLE_INTERVAL")
     if interval is not None:
         overrides["candle_interval"] = _candle_interval(interval)
     minutes = tolerance_minutes if tolerance_minutes is not None else os.environ.get("EXITLENS_CANDLE_TOLERANCE_MINUTES")
     if minutes is not None and minutes != "":
         overrides["candle_tolerance"] = timedelta(minutes=_tolerance_minutes(minutes))
-    return Settings(timezone=tz, **overrides)
+    return Settings(timezone=tz, language=lang, **overrides)
 
 
 def _candle_interval(value: str) -> str:

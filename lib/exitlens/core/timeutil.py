@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from exitlens.core.errors import DataError
+from exitlens.core.errors import ConfigError, DataError
 
 SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -42,3 +42,12 @@ def utc_series(values) -> pd.Series:
     """Timestamps as `datetime64[ns, UTC]`; naive values are read as UTC, unparseable ones as NaT."""
     series = pd.to_datetime(pd.Series(values, dtype=object), utc=True, errors="coerce", format="ISO8601")
     return series.astype("datetime64[ns, UTC]")
+
+
+def parse_month(text: str, name: str = "month") -> tuple[int, int]:
+    """(year, month) of a `YYYY-MM` text; anything else is a ConfigError."""
+    try:
+        moment = datetime.strptime(text.strip(), "%Y-%m")
+    except (ValueError, AttributeError) as exc:
+        raise ConfigError(f"{name} {text!r} is not a month: use YYYY-MM, e.g. 2026-11") from exc
+    return moment.year, moment.month
