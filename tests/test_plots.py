@@ -80,3 +80,35 @@ def test_replay_effect_chart_when_nothing_replayed_says_so():
                           "censored": [4], "mean": [float("nan")], "low": [float("nan")], "high": [float("nan")]})
     ax = plots.replay_effect_chart(sweep, "stop_loss_pct").axes[0]
     assert ax.texts[0].get_text() == "no data in this period"
+
+
+def _draw_and_collect_warnings(figure) -> list[str]:
+    import io
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(io.BytesIO(), format="png")
+    return [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("draw", [
+    lambda s: plots.pnl_by_exit_reason(s, lang="ko"),
+    lambda s: plots.hold_time_by_exit_reason(s, lang="ko"),
+    lambda s: plots.post_exit_path(bucket_all(s, Settings()).by_exit_reason, ["1h", "24h"], lang="ko"),
+    lambda s: plots.regime_exit_heatmap(bucket_all(s, Settings()).by_regime_exit_reason, lang="ko"),
+    lambda s: plots.pnl_by_exit_reason(s.iloc[:0], lang="ko"),
+])
+def test_figures_when_korean_label_in_korean_set_in_a_korean_font_without_missing_glyphs(sells, draw):
+    from matplotlib import font_manager
+
+    figure = draw(sells)
+    title = figure.axes[0].title
+
+    assert any("\uac00" <= c <= "\ud7a3" for c in title.get_text())
+    assert "Nanum" in font_manager.findfont(title.get_fontproperties(), fallback_to_default=False)
+    assert not [w for w in _draw_and_collect_warnings(figure) if "missing from font" in w]
+
+
+def test_figures_when_english_keep_english_labels(sells):
+    assert _texts(plots.pnl_by_exit_reason(sells))[0] == "PnL % by exit reason"

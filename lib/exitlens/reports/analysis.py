@@ -12,6 +12,7 @@ import os
 from datetime import date as Date
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -101,7 +102,8 @@ def analyse_from_database(
     latest = latest_sell_day(orders, settings)
     if latest is None and day is None and end is None and month is None:
         raise DataError("the database has no filled SELL yet: name the period (report_date / end / month) to report on")
-    common = {"narrator": narrator, "order_notes": loaded.notes_by_order, "filters": filters, "as_of": as_of}
+    common: dict[str, Any] = {"narrator": narrator, "order_notes": loaded.notes_by_order, "filters": filters,
+                              "as_of": as_of}
     if kind == "daily":
         chosen = day or latest
         common["candles"] = sell_paths(engine, orders, period_for_day(chosen, settings.tz), settings)
