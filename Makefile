@@ -32,6 +32,7 @@ demo: $(DEMO_DB)
 	$(CLEAN_ENV) $(BIN)/exitlens track --now $(DEMO_END)
 	$(CLEAN_ENV) $(DEMO_RULES) $(BIN)/exitlens report daily --date $(DEMO_DAY) --now $(DEMO_END) --formats $(FORMATS)
 	$(CLEAN_ENV) $(DEMO_RULES) $(BIN)/exitlens report weekly --end $(DEMO_WEEK_END) --now $(DEMO_END) --formats $(FORMATS)
+	$(CLEAN_ENV) $(DEMO_RULES) $(BIN)/exitlens report monthly --now $(DEMO_END) --formats $(FORMATS)
 	@echo "open $(CURDIR)/reports/index.html"
 
 test: check $(DEMO_DB)

@@ -41,7 +41,7 @@ def test_report_name_when_kind_and_length_given_names_the_period(kind, days, lan
 
 
 def test_kind_label_when_days_not_seven_is_not_weekly():
-    assert kind_label("weekly", "en", 30) == "30-day"
+    assert kind_label("weekly", "en", 30) == "30-day period"
 
 
 def test_t_when_language_unknown_raises_config_error_naming_the_languages():

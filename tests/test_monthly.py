@@ -9,7 +9,7 @@ import pytest
 
 from analytics_factories import buy, orders_frame, sell
 from exitlens.core.settings import Settings
-from exitlens.core.summary import analyse_month, month_before, period_for_month
+from exitlens.core.summary import analyse_days, analyse_month, month_before, period_for_month
 
 
 def test_period_for_month_when_seoul_starts_and_ends_at_local_midnight():
@@ -58,3 +58,10 @@ def test_analyse_month_when_korean_writes_the_headline_in_korean_with_the_same_k
 
     assert list(korean) == list(english)
     assert korean["headline"].startswith("월간 2026-11 (UTC): 매도 1건")
+
+
+def test_headline_when_period_of_30_days_is_not_called_weekly():
+    orders = orders_frame(buy("2026-11-02T00:00Z"), sell("2026-11-03T00:00Z"))
+    analysis = analyse_days(orders, datetime(2026, 11, 24, tzinfo=timezone.utc), 30, Settings(timezone="UTC"))
+
+    assert analysis.headline.startswith("30-day period from 2026-10-25 00:00")

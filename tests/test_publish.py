@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from exitlens.core.errors import ConfigError, DataError, DeliveryFailed, ReportFailed
+from exitlens.core.filters import ReportFilter
 from exitlens.core.settings import Settings
 from exitlens.ops import publish
 from exitlens.ops.publish import publish_report
@@ -150,3 +151,27 @@ def test_publish_when_now_naive_refuses(small_history):
     with pytest.raises(DataError, match="has no timezone"):
         publish_report("daily", db_url=url, out_dir=folder / "naive", settings=Settings(),
                        now=datetime(2026, 11, 23, 15, 0))
+
+
+def test_publish_monthly_when_korean_and_filtered_writes_korean_pdf_and_filtered_summary(small_history):
+    folder, url = small_history
+    out = folder / "reports-ko"
+    settings = Settings(language="ko")
+
+    run = publish_report("monthly", db_url=url, out_dir=out, settings=settings, now=NOW, month=(2026, 11),
+                         filters=ReportFilter(exit_reasons=["TAKE_PROFIT"]))
+
+    summary = json.loads(run.summary.read_text())
+    assert run.run_dir == out / "monthly" / "2026-11-01_2026-11-30"
+    assert (summary["kind"], summary["month"], summary["overall"]["count"]) == ("monthly", "2026-11", 1)
+    assert summary["filters"]["exit_reasons"] == ["TAKE_PROFIT"]
+    printed = subprocess.run(
+        [sys.executable, "-m", "exitlens.cli", "summary", "monthly", "--db", url, "--month", "2026-11",
+         "--exit-reasons", "TAKE_PROFIT", "--lang", "ko", "--json"],
+        capture_output=True, text=True, check=True,
+    )
+    assert json.loads(printed.stdout) == summary
+    text = " ".join(pdf_text(run.pdf.read_bytes()).split())  # Chromium sets each word apart
+    assert "월간 청산 리포트 2026-11" in text
+    assert "청산 사유별" in text
+    assert "필터: 청산 사유 TAKE_PROFIT" in run.html.read_text()

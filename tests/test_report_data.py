@@ -53,3 +53,9 @@ def test_analyse_from_database_weekly_default_ends_after_the_latest_day(engine_w
 def test_analyse_from_database_when_no_sells_and_no_period_says_to_name_one(engine):
     with pytest.raises(DataError, match="name the period"):
         analyse_from_database(engine, "daily", Settings())
+
+
+def test_current_period_monthly_is_the_last_full_month_in_the_report_timezone():
+    now = datetime(2026, 12, 1, 13, 0, tzinfo=timezone.utc)  # 22:00 on 1 December in Seoul
+
+    assert current_period("monthly", Settings(), now) == {"month": (2026, 11)}

@@ -64,8 +64,8 @@ def deterministic_headline(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 def period_label(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
-    """'Daily 2026-11-23 (Asia/Seoul)', 'Weekly 7 days from … to … (Asia/Seoul)', '30-day 30
-    days from …', 'Monthly 2026-11 (Asia/Seoul)'; followed by the slice when one is set."""
+    """'Daily 2026-11-23 (Asia/Seoul)', 'Weekly 7 days from … to … (Asia/Seoul)', '30-day period
+    from …', 'Monthly 2026-11 (Asia/Seoul)'; followed by the slice when one is set."""
     kind = str(facts.get("kind", ""))
     zone = facts.get("timezone", "")
     word = kind_label(kind, lang, facts.get("days")) if kind in KINDS else kind.capitalize()
@@ -75,7 +75,8 @@ def period_label(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
         label = t("headline.label_month", lang, kind=word, month=facts["month"], zone=zone)
     else:
         start, end = _minutes(facts.get("period_start")), _minutes(facts.get("period_end"))
-        days = t("headline.label_days", lang, days=facts["days"]) if facts.get("days") else ""
+        # "Weekly 7 days from …"; a period of another length names its days in its kind word
+        days = t("headline.label_days", lang, days=facts["days"]) if facts.get("days") == 7 else ""
         label = t("headline.label_period", lang, kind=word, days=days, start=start, end=end, zone=zone)
     chosen = filter_from(facts.get("filters"))
     return f"{label} [{t('filter.intro', lang)}: {chosen.describe(lang)}]" if not chosen.is_empty else label
@@ -93,4 +94,4 @@ def deterministic_narrator(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> Narr
 
 def narrator_in(lang: str) -> Narrator:
     """The deterministic narrator writing in `lang`."""
-    return partial(deterministic_narrator, lang=lang)
+    return deterministic_narrator if lang == DEFAULT_LANGUAGE else partial(deterministic_narrator, lang=lang)

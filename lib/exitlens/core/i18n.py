@@ -24,7 +24,7 @@ _EN: dict[str, str] = {
     "name.monthly": "Monthly exit report",
     "label.daily": "Daily",
     "label.weekly": "Weekly",
-    "label.days": "{days}-day",
+    "label.days": "{days}-day period",
     "label.monthly": "Monthly",
     "period.text": "{start} to {end} ({zone}), end exclusive",
     "filter.intro": "filtered",
@@ -157,7 +157,7 @@ _KO: dict[str, str] = {
     "name.monthly": "월간 청산 리포트",
     "label.daily": "일간",
     "label.weekly": "주간",
-    "label.days": "{days}일",
+    "label.days": "{days}일 기간",
     "label.monthly": "월간",
     "period.text": "{start} ~ {end} ({zone}), 종료 시각 제외",
     "filter.intro": "필터",
@@ -299,7 +299,7 @@ def report_name(kind: str, lang: str = DEFAULT_LANGUAGE, days: int | None = None
 
 
 def kind_label(kind: str, lang: str = DEFAULT_LANGUAGE, days: int | None = None) -> str:
-    """The short kind word of a headline: 'Daily', 'Weekly', '30-day', 'Monthly'."""
+    """The short kind word of a headline: 'Daily', 'Weekly', '30-day period', 'Monthly'."""
     if kind == "weekly" and days not in (None, 7):
         return t("label.days", lang, days=days)
     return t(f"label.{kind}", lang)
