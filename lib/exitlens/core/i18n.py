@@ -131,6 +131,20 @@ _EN: dict[str, str] = {
     "headline.label_period": "{kind} {days}from {start} to {end} ({zone})",
     "headline.label_days": "{days} days ",
     "headline.label_month": "{kind} {month} ({zone})",
+    # suggestions (SPEC §3)
+    "suggest.trailing_stop_loosen": "Loosen trailing_stop_pct by {step} percentage points: 24h after trailing-stop "
+                                    "exits the price was {value}% higher on average.",
+    "suggest.stop_loss_loosen": "Loosen stop_loss_pct: 4h after stop-loss exits the price had recovered {value}% on "
+                                "average.",
+    "suggest.take_profit_raise": "Raise take_profit_pct: 4h after take-profit exits the price kept rising, {value}% "
+                                 "on average.",
+    "suggest.time_limit_keep": "Keep the time limit: exits avoided further falls, the price was {value}% 24h after "
+                               "time-limit exits on average.",
+    "suggest.regime_review": "Review the {regime} regime's exit parameters: {rate} of its trailing-stop and "
+                             "take-profit exits ({samples}) were followed by a rise of more than {change}% within 24h.",
+    "suggest.hold": "Keep the parameters and collect more data: no rule fired.",
+    "suggest.not_enough": "Not enough data for tuning suggestions: {evaluable} evaluable sell(s) in the period, "
+                          "{needed} needed.",
     # Discord / n8n
     "msg.failed_suffix": "{title} (failed)",
     "msg.run_failed": "The {kind} report run failed: {error}",
@@ -257,6 +271,17 @@ _KO: dict[str, str] = {
     "headline.label_period": "{kind} {days}{start} ~ {end} ({zone})",
     "headline.label_days": "{days}일간 ",
     "headline.label_month": "{kind} {month} ({zone})",
+    "suggest.trailing_stop_loosen": "trailing_stop_pct를 {step}%p 완화하세요: 트레일링 스탑 청산 24시간 후 가격이 "
+                                    "평균 {value}% 더 높았습니다.",
+    "suggest.stop_loss_loosen": "stop_loss_pct를 완화하세요: 손절 청산 4시간 후 가격이 평균 {value}% 회복했습니다.",
+    "suggest.take_profit_raise": "take_profit_pct를 높이세요: 익절 청산 4시간 후에도 가격이 평균 {value}% 계속 올랐습니다.",
+    "suggest.time_limit_keep": "시간 제한을 유지하세요: 시간 제한 청산 24시간 후 가격이 평균 {value}%로, 추가 하락을 "
+                               "피했습니다.",
+    "suggest.regime_review": "{regime} 레짐의 청산 파라미터를 검토하세요: 트레일링 스탑·익절 청산({samples}건)의 "
+                             "{rate}가 24시간 안에 {change}% 넘게 올랐습니다.",
+    "suggest.hold": "파라미터를 유지하고 데이터를 더 모으세요: 발동한 규칙이 없습니다.",
+    "suggest.not_enough": "튜닝 제안을 하기에 데이터가 부족합니다: 기간 내 평가 가능 매도 {evaluable}건, "
+                          "{needed}건 필요.",
     "msg.failed_suffix": "{title} (실패)",
     "msg.run_failed": "{kind} 리포트 실행 실패: {error}",
     "msg.period": "기간",
