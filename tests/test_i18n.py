@@ -47,3 +47,10 @@ def test_kind_label_when_days_not_seven_is_not_weekly():
 def test_t_when_language_unknown_raises_config_error_naming_the_languages():
     with pytest.raises(ConfigError, match="unknown language 'fr': use one of en, ko"):
         t("section.headline", "fr")
+
+
+def test_catalogue_when_verdicts_declared_has_a_word_for_each():
+    from exitlens.core.after_exit import VERDICTS
+
+    assert all(f"verdict.{verdict}" in CATALOGUE["en"] for verdict in VERDICTS)
+    assert [t(f"verdict.{v}", "en") for v in VERDICTS] == list(VERDICTS)

@@ -608,8 +608,10 @@ def test_n8n_payload_when_korean_run_failed_says_so_in_korean_with_the_same_keys
     payload = build_n8n_payload(daily_summary, failed, now=NOW)
 
     assert payload["summary"] == "월간 리포트 실행 실패: boom"
+    assert build_n8n_payload({**daily_summary, "month": "2026-11"}, MONTHLY, now=NOW)["month"] == "2026-11"
     assert payload["title"].endswith("(실패)")
     assert set(payload) - {"error"} == set(english)
+    assert "period_days" not in payload
 
 
 def test_discord_embed_names_the_best_supported_replay_change_with_its_interval(daily_summary):

@@ -175,3 +175,4 @@ def test_publish_monthly_when_korean_and_filtered_writes_korean_pdf_and_filtered
     assert "월간 청산 리포트 2026-11" in text
     assert "청산 사유별" in text
     assert "필터: 청산 사유 TAKE_PROFIT" in run.html.read_text()
+    assert "monthly/2026-11-01_2026-11-30/report.html" in (out / "index.html").read_text()

@@ -334,7 +334,10 @@ def build_n8n_payload(
         payload["pnl"] = fmt_krw(overall.get("realized_pnl"))
         payload["win_rate"] = fmt_ratio(overall.get("win_rate"))
     else:
-        payload["period_days"] = summary.get("days")
+        if run.kind == "monthly":
+            payload["month"] = summary.get("month")
+        else:
+            payload["period_days"] = summary.get("days")
         payload["by_exit_reason"] = summary.get("by_exit_reason") or {}
         payload["by_regime"] = summary.get("by_regime") or {}
     if run.failed:
