@@ -88,7 +88,8 @@ def chosen_period(kind: str, settings: Settings, now: datetime, *, day: Date | N
     if kind == "daily":
         return period_for_day(chosen["day"], settings.tz)
     if kind == "monthly":
-        return period_for_month(*chosen["month"], settings.tz)
+        year, month_number = chosen["month"]
+        return period_for_month(year, month_number, settings.tz)
     return period_for_days(chosen["end"], days, settings.tz)
 
 
