@@ -167,7 +167,7 @@ def test_publish_monthly_when_korean_and_filtered_writes_korean_pdf_and_filtered
     assert summary["filters"]["exit_reasons"] == ["TAKE_PROFIT"]
     printed = subprocess.run(
         [sys.executable, "-m", "exitlens.cli", "summary", "monthly", "--db", url, "--month", "2026-11",
-         "--exit-reasons", "TAKE_PROFIT", "--lang", "ko", "--json"],
+         "--exit-reasons", "TAKE_PROFIT", "--lang", "ko", "--now", NOW.isoformat(), "--json"],
         capture_output=True, text=True, check=True,
     )
     assert json.loads(printed.stdout) == summary

@@ -45,9 +45,9 @@ def apply_setting_parameters(settings: Settings, parameters: Mapping[str, Any]) 
     --exit-reasons / --strategies, so that summary.json, the folder and the notebook agree."""
     period = sorted(set(parameters) & set(PERIOD_PARAMETERS))
     if period:
-        raise ConfigError(f"{', '.join(period)} is the period or the slice: set it with --date (daily), --end / "
-                          "--days (weekly), --month (monthly), --symbols / --regimes / --exit-reasons / "
-                          "--strategies, not with -p")
+        raise ConfigError(f"{', '.join(period)} is the period: set it with --date (daily), --end / --days "
+                          "(weekly) or --month (monthly), and the slice with --symbols / --regimes / "
+                          "--exit-reasons / --strategies, not with -p")
     chosen = {name: value for name, value in parameters.items() if name in SETTING_PARAMETERS}
     thresholds = {name: value for name, value in chosen.items() if name not in ("timezone", "min_samples", "language")}
     direct = {name: value for name, value in chosen.items() if name not in thresholds}
