@@ -32,6 +32,7 @@ demo: $(DEMO_DB)
 	$(CLEAN_ENV) $(BIN)/exitlens track --now $(DEMO_END)
 	$(CLEAN_ENV) $(DEMO_RULES) $(BIN)/exitlens report daily --date $(DEMO_DAY) --now $(DEMO_END) --formats $(FORMATS)
 	$(CLEAN_ENV) $(DEMO_RULES) $(BIN)/exitlens report weekly --end $(DEMO_WEEK_END) --now $(DEMO_END) --formats $(FORMATS)
+	$(CLEAN_ENV) $(DEMO_RULES) $(BIN)/exitlens report monthly --now $(DEMO_END) --formats $(FORMATS)
 	@echo "open $(CURDIR)/reports/index.html"
 
 test: check $(DEMO_DB)
@@ -40,14 +41,20 @@ test: check $(DEMO_DB)
 
 # Static checks: lint, types, and the import contracts that keep the layers apart.
 check: $(STAMP)
-	$(BIN)/ruff check lib tests bench scripts
+	$(BIN)/ruff check lib tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# Regenerate the committed notebooks and their outputs after changing scripts/build_notebooks.py.
+# The notebooks' sources are the jupytext files notebooks/*.py: sync them into the .ipynb, then
+# execute each .ipynb in place on the demo database, so the committed notebooks carry the outputs
+# nbval checks (run after editing a notebook's .py).
+NOTEBOOKS := notebooks/daily_exit_report notebooks/weekly_exit_report notebooks/monthly_exit_report
 notebooks: $(DEMO_DB)
 	$(CLEAN_ENV) $(BIN)/exitlens track --now $(DEMO_END) --json
-	$(CLEAN_ENV) $(BIN)/python scripts/build_notebooks.py
+	$(BIN)/jupytext --sync $(addsuffix .py,$(NOTEBOOKS))
+	$(CLEAN_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
+		$(addsuffix .ipynb,$(NOTEBOOKS))
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -84,7 +84,10 @@ def test_track_full_with_candle_options_looks_at_the_whole_history(demo_dir):
     (("migrate", "--db", "mysql://u:p@h/d"), "unsupported database"),
     (("frobnicate",), "No such command 'frobnicate'"),
     (("track", "--bogus"), "No such option"),
-    (("summary", "monthly"), "'monthly' is not one of 'daily', 'weekly'"),
+    (("summary", "yearly"), "'yearly' is not one of 'daily', 'weekly', 'monthly'"),
+    (("summary", "monthly", "--month", "2026-13"), "--month '2026-13' is not a month: use YYYY-MM"),
+    (("summary", "monthly", "--date", "2026-11-01"), "use --month YYYY-MM"),
+    (("summary", "daily", "--lang", "fr"), "'fr' is not one of 'en', 'ko'"),
     (("summary", "weekly", "--days", "0"), "0 is not in the range 1<=x<=36500"),
     (("summary", "--json"), "Missing argument"),
 ])

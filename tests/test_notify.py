@@ -30,6 +30,7 @@ from exitlens.delivery.notify import (
 from exitlens.delivery.payloads import (
     COLOR_FAILED,
     COLOR_SUCCEEDED,
+    build_discord_embed,
     build_discord_message,
     build_n8n_payload,
     escape_markdown,
@@ -121,6 +122,8 @@ DAILY = RunAnnouncement(kind="daily", period_label="2026-11-23",
                         html_relpath="daily/2026-11-23/report.html")
 WEEKLY = RunAnnouncement(kind="weekly", period_label="2026-11-17 – 2026-11-23",
                          html_relpath="weekly/2026-11-17_2026-11-23/report.html")
+MONTHLY = RunAnnouncement(kind="monthly", period_label="2026-11-01 – 2026-11-30",
+                          html_relpath="monthly/2026-11-01_2026-11-30/report.html")
 
 
 def only_request(server: ScriptedServer) -> Received:
@@ -474,7 +477,7 @@ def test_discord_when_public_base_url_set_links_html_and_attaches_nothing(
 
 
 @pytest.mark.parametrize(("run", "path"), [
-    (DAILY, "/webhook/daily-report"), (WEEKLY, "/webhook/weekly-exit-report")])
+    (DAILY, "/webhook/daily-report"), (WEEKLY, "/webhook/weekly-exit-report"), (MONTHLY, "/webhook/monthly-exit-report")])
 def test_n8n_when_configured_posts_workflow_payload_with_secret_header(
         n8n, daily_summary, sleeps, run, path):
     config = config_for(n8n_url=n8n.url("/"), n8n_secret=N8N_SECRET,
@@ -615,8 +618,39 @@ def test_config_from_env_when_set_reads_every_variable():
 
 
 def test_run_announcement_when_kind_unknown_raises_config_error():
-    with pytest.raises(ConfigError, match="kind must be one of daily, weekly"):
-        RunAnnouncement(kind="monthly", period_label="2026-11")
+    with pytest.raises(ConfigError, match="kind must be one of daily, weekly, monthly"):
+        RunAnnouncement(kind="yearly", period_label="2026")
+
+
+@pytest.mark.parametrize(("run", "title"), [
+    (RunAnnouncement(kind="weekly", days=30, period_label="2026-10-25 – 2026-11-23"), "30-day exit report 2026-10-25 – 2026-11-23"),
+    (RunAnnouncement(kind="monthly", period_label="2026-11-01 – 2026-11-30", language="ko"),
+     "월간 청산 리포트 2026-11-01 – 2026-11-30"),
+])
+def test_run_title_when_kind_length_and_language_given_names_them(run, title):
+    assert run.title == title
+
+
+def test_discord_embed_when_korean_has_korean_field_names_and_unchanged_numbers(daily_summary):
+    english = build_discord_embed(daily_summary, DAILY)
+    korean = build_discord_embed(daily_summary, RunAnnouncement(kind="daily", period_label="2026-11-23", language="ko"))
+
+    assert [f["name"] for f in korean["fields"][:4]] == ["기간", "매도", "평가 가능", "승률"]
+    assert korean["title"] == "일간 청산 리포트 2026-11-23"
+    assert [f["value"] for f in korean["fields"][1:7]] == [f["value"] for f in english["fields"][1:7]]
+
+
+def test_n8n_payload_when_korean_run_failed_says_so_in_korean_with_the_same_keys(daily_summary):
+    failed = RunAnnouncement(kind="monthly", period_label="2026-11-01 – 2026-11-30", status="failed",
+                             error="boom", language="ko")
+    english = build_n8n_payload(daily_summary, MONTHLY, now=NOW)
+    payload = build_n8n_payload(daily_summary, failed, now=NOW)
+
+    assert payload["summary"] == "월간 리포트 실행 실패: boom"
+    assert build_n8n_payload({**daily_summary, "month": "2026-11"}, MONTHLY, now=NOW)["month"] == "2026-11"
+    assert payload["title"].endswith("(실패)")
+    assert set(payload) - {"error"} == set(english)
+    assert "period_days" not in payload
 
 
 def test_discord_embed_names_the_best_supported_replay_change_with_its_interval(daily_summary):

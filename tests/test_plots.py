@@ -102,3 +102,33 @@ def test_figures_when_database_text_has_dollars_draw_it_literally(hostile):
         texts = [t for t in figure.findobj(Text) if hostile in t.get_text()]
         assert texts, "the hostile text is shown somewhere"
         assert all(not t._preprocess_math(t.get_text())[1] for t in texts)
+def _draw_and_collect_warnings(figure) -> list[str]:
+    import io
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(io.BytesIO(), format="png")
+    return [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("draw", [
+    lambda s: plots.pnl_by_exit_reason(s, lang="ko"),
+    lambda s: plots.hold_time_by_exit_reason(s, lang="ko"),
+    lambda s: plots.post_exit_path(bucket_all(s, Settings()).by_exit_reason, ["1h", "24h"], lang="ko"),
+    lambda s: plots.regime_exit_heatmap(bucket_all(s, Settings()).by_regime_exit_reason, lang="ko"),
+    lambda s: plots.pnl_by_exit_reason(s.iloc[:0], lang="ko"),
+])
+def test_figures_when_korean_label_in_korean_set_in_a_korean_font_without_missing_glyphs(sells, draw):
+    from matplotlib import font_manager
+
+    figure = draw(sells)
+    title = figure.axes[0].title
+
+    assert any("\uac00" <= c <= "\ud7a3" for c in title.get_text())
+    assert "Nanum" in font_manager.findfont(title.get_fontproperties(), fallback_to_default=False)
+    assert not [w for w in _draw_and_collect_warnings(figure) if "missing from font" in w]
+
+
+def test_figures_when_english_keep_english_labels(sells):
+    assert _texts(plots.pnl_by_exit_reason(sells))[0] == "PnL % by exit reason"

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from exitlens.core.errors import ConfigError, DataError, DeliveryFailed, ReportFailed
+from exitlens.core.filters import ReportFilter
 from exitlens.core.settings import Settings
 from exitlens.ops import publish
 from exitlens.ops.publish import publish_report
@@ -170,3 +171,26 @@ def test_report_command_when_parameter_value_is_wrong_fails_in_one_line_writing_
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
     assert not (folder / "typed").exists()
+def test_publish_monthly_when_korean_and_filtered_writes_korean_pdf_and_filtered_summary(small_history):
+    folder, url = small_history
+    out = folder / "reports-ko"
+    settings = Settings(language="ko")
+
+    run = publish_report("monthly", db_url=url, out_dir=out, settings=settings, now=NOW, month=(2026, 11),
+                         filters=ReportFilter(exit_reasons=["TAKE_PROFIT"]))
+
+    summary = json.loads(run.summary.read_text())
+    assert run.run_dir == out / "monthly" / "2026-11-01_2026-11-30"
+    assert (summary["kind"], summary["month"], summary["overall"]["count"]) == ("monthly", "2026-11", 1)
+    assert summary["filters"]["exit_reasons"] == ["TAKE_PROFIT"]
+    printed = subprocess.run(
+        [sys.executable, "-m", "exitlens.cli", "summary", "monthly", "--db", url, "--month", "2026-11",
+         "--exit-reasons", "TAKE_PROFIT", "--lang", "ko", "--now", NOW.isoformat(), "--json"],
+        capture_output=True, text=True, check=True,
+    )
+    assert json.loads(printed.stdout) == summary
+    text = " ".join(pdf_text(run.pdf.read_bytes()).split())  # Chromium sets each word apart
+    assert "월간 청산 리포트 2026-11" in text
+    assert "청산 사유별" in text
+    assert "필터: 청산 사유 TAKE_PROFIT" in run.html.read_text()
+    assert "monthly/2026-11-01_2026-11-30/report.html" in (out / "index.html").read_text()

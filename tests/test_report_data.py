@@ -71,3 +71,7 @@ def test_analyse_from_database_nets_fees_per_currency_and_keeps_raw_exit_reasons
     assert summary["max_drawdown"] == {"KRW": 0.0, "USDT": pytest.approx(2.0)}
     assert sorted(summary["by_exit_reason"]) == ["STOP_LOSS", "TAKE_PROFIT"]
     assert sorted(analysis.sells["exit_reason_raw"]) == ["Stop_Loss", "roi"]
+def test_current_period_monthly_is_the_last_full_month_in_the_report_timezone():
+    now = datetime(2026, 12, 1, 13, 0, tzinfo=timezone.utc)  # 22:00 on 1 December in Seoul
+
+    assert current_period("monthly", Settings(), now) == {"month": (2026, 11)}

@@ -30,7 +30,15 @@ from prometheus_client.parser import text_string_to_metric_families
 from exitlens.core.errors import ConfigError, DataError, DeliveryFailed
 from exitlens.core.settings import Settings
 from exitlens.ops import metrics, schedule
-from exitlens.ops.schedule_config import JOB_DAILY, JOB_TRACK, JOB_WEEKLY, JOBS, ScheduleConfig, crontab_trigger
+from exitlens.ops.schedule_config import (
+    JOB_DAILY,
+    JOB_MONTHLY,
+    JOB_TRACK,
+    JOB_WEEKLY,
+    JOBS,
+    ScheduleConfig,
+    crontab_trigger,
+)
 from exitlens.store import db, locks, migrations
 from exitlens.store import tracker as tracking
 from tracking_factories import add_candles, add_sell, ts
@@ -172,6 +180,18 @@ def test_weekly_cron_when_default_fires_sunday_22_local():
 
     assert fire.astimezone(SEOUL).strftime("%a %H:%M") == "Sun 22:00"
     assert fire == datetime(2026, 11, 29, 13, 0, tzinfo=UTC)
+
+
+def test_monthly_cron_when_default_fires_on_the_first_at_22_local():
+    trigger = ScheduleConfig().triggers(SEOUL)[JOB_MONTHLY]
+
+    fire = trigger.get_next_fire_time(None, datetime(2026, 11, 23, 0, 0, tzinfo=UTC))
+
+    assert fire.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M") == "2026-12-01 22:00"
+
+
+def test_monthly_cron_when_env_set_is_read():
+    assert ScheduleConfig.from_env({"EXITLENS_MONTHLY_CRON": "0 9 2 * *"}).monthly_cron == "0 9 2 * *"
 
 
 def test_tracker_cron_when_default_fires_every_ten_minutes_on_the_clock():
@@ -552,7 +572,7 @@ def test_job_when_expected_error_logs_one_line_and_bug_logs_traceback(caplog):
 
 def test_job_lock_key_when_computed_is_stable_signed_64_bit_and_per_job():
     keys = {job: locks.job_lock_key(job) for job in JOBS}
-    assert len(set(keys.values())) == 3
+    assert len(set(keys.values())) == len(JOBS)
     assert all(-2**63 <= key < 2**63 for key in keys.values())
     assert locks.job_lock_key(JOB_TRACK) == locks.job_lock_key("track")
 

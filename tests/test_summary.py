@@ -26,7 +26,7 @@ SETTINGS = Settings(timezone="Asia/Seoul")
 DAY = period_for_day(date(2026, 11, 23), "Asia/Seoul")  # 2026-11-22 15:00Z – 2026-11-23 15:00Z
 HOURS_BEFORE_DAY = -9  # BASE_TIME is 09:00 in Seoul, so -9h is the day's first instant
 
-DAILY_KEYS = ["kind", "period_start", "period_end", "timezone", "date", "trade_count", "max_drawdown",
+DAILY_KEYS = ["kind", "period_start", "period_end", "timezone", "date", "filters", "trade_count", "max_drawdown",
               "collection_rate_24h",
               "overall",
               "by_exit_reason", "by_regime", "by_regime_exit_reason", "suggestions", "notes", "headline"]
@@ -90,8 +90,8 @@ def test_build_summary_when_end_is_not_after_start_raises():
 
 
 def test_build_summary_when_kind_is_unknown_names_the_allowed_ones():
-    with pytest.raises(ConfigError, match="unknown summary kind 'monthly': use one of daily, weekly"):
-        summary_json(orders_frame(), kind="monthly", period_start=DAY.start, period_end=DAY.end,
+    with pytest.raises(ConfigError, match="unknown summary kind 'yearly': use one of daily, weekly, monthly"):
+        summary_json(orders_frame(), kind="yearly", period_start=DAY.start, period_end=DAY.end,
                       settings=SETTINGS)
 
 

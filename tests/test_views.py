@@ -1,5 +1,6 @@
 """Notebook-facing views: money labelled with its currency, one column per currency, net
-beside gross, the raw exit reason, prices with 6 significant digits."""
+beside gross, the raw exit reason, prices with 6 significant digits; titles by kind and
+length, slices, by-regime and by-symbol tables, and every header in the report's language."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def test_detail_when_currencies_mix_has_a_currency_column_and_the_raw_reason(mix
     assert list(detail["currency"]) == ["KRW", "USDT"]
     assert list(detail["exit reason"]) == ["STOP_LOSS", "TAKE_PROFIT"]
     assert list(detail["reason as written"]) == ["stop_loss", "roi"]
-    assert {"PnL", "fees", "net PnL"} <= set(detail.columns)
+    assert {"realized PnL", "fees", "net PnL"} <= set(detail.columns)
 
 
 def test_detail_of_one_currency_names_it_in_the_money_columns():
@@ -65,3 +66,4 @@ def test_detail_of_one_currency_names_it_in_the_money_columns():
 def test_show_prints_prices_with_six_significant_digits(mixed):
     html = show(mixed.detail()).to_html()
     assert "0.0000964000" in html and "0.000100000" in html
+

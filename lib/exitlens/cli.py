@@ -18,9 +18,11 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from exitlens.core.errors import ConfigError, ExitlensError
-from exitlens.core.settings import database_url_from_env, settings_from_env
+from exitlens.core.filters import FILTER_COLUMNS, ReportFilter
+from exitlens.core.i18n import LANGUAGES
+from exitlens.core.settings import KINDS, database_url_from_env, settings_from_env
 from exitlens.core.summary_text import summary_text
-from exitlens.core.timeutil import parse_aware, require_placeable_year
+from exitlens.core.timeutil import parse_aware, parse_month, require_placeable_year
 from exitlens.ops.metrics import count_tracking, push_metrics
 from exitlens.reports.llm import LLMConfig, narrator_from_config
 from exitlens.store import db, migrations, tracker
@@ -195,13 +197,37 @@ def _period_options(command):
                            help="weekly: end of the period, exclusive (default: midnight ending today).")(command)
     command = click.option("--days", type=click.IntRange(min=1, max=MAX_DAYS), default=None,
                            help="weekly: length of the period in days (default: 7).")(command)
+    command = click.option("--month", "month_text", metavar="YYYY-MM", default=None,
+                           help="monthly: the calendar month in the report timezone (default: the last full month).")(command)
     command = click.option("--now", "now_text", metavar="ISO", default=None,
                            help="Treat this as the current time (default: the clock).")(command)
     return command
 
 
-def _period_arguments(kind: str, date_text, end_text, days) -> dict:
-    """The explicit period options of a daily or weekly command (the rest default to now)."""
+def _report_options(command):
+    """--lang and the slice options of the commands that report (summary, report)."""
+    command = click.option("--lang", "language", type=click.Choice(LANGUAGES), default=None,
+                           help="Language of the report and its messages (default: EXITLENS_LANG, else en).")(command)
+    for name in FILTER_COLUMNS:
+        option = "--" + name.replace("_", "-")
+        command = click.option(option, name, metavar="A,B", default=None,
+                               help=f"Count only these {name.replace('_', ' ')} (comma-separated; default: all).")(command)
+    return command
+
+
+def _filters(options: dict) -> ReportFilter:
+    """The report's slice from the --symbols / --regimes / --exit-reasons / --strategies options."""
+    return ReportFilter.of(**{name: options.pop(name) for name in FILTER_COLUMNS})
+
+
+def _period_arguments(kind: str, date_text, end_text, days, month_text=None) -> dict:
+    """The explicit period options of a daily, weekly or monthly command (the rest default to now)."""
+    if kind == "monthly":
+        if date_text or end_text or days:
+            raise ConfigError("--date, --end and --days do not apply to monthly reports; use --month YYYY-MM")
+        return {"month": parse_month(month_text, "--month") if month_text else None}
+    if month_text:
+        raise ConfigError("--month applies to monthly reports; use --date (daily) or --end / --days (weekly)")
     if kind == "daily":
         if end_text or days:
             raise ConfigError("--end and --days apply to weekly reports; use --date YYYY-MM-DD for a daily one")
@@ -222,11 +248,11 @@ def _rules_option(command):
                         help="Exit rules file for exit replay (default: EXITLENS_EXIT_RULES).")(command)
 
 
-def _narrator():
-    return narrator_from_config(LLMConfig.from_env())
+def _narrator(language: str):
+    return narrator_from_config(LLMConfig.from_env(), language)
 
 
-KIND = click.Choice(["daily", "weekly"])
+KIND = click.Choice(list(KINDS))
 
 
 @main.command()
@@ -234,27 +260,30 @@ KIND = click.Choice(["daily", "weekly"])
 @_database_option
 @_timezone_option
 @_period_options
+@_report_options
 @_rules_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary object as JSON.")
 @_candle_options
 @_fail_cleanly
-def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, rules, as_json,
-            candle_interval, tolerance_minutes) -> None:
-    """Print the numbers of a day (daily) or a period (weekly)."""
+def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, now_text, rules, language, as_json,
+            candle_interval, tolerance_minutes, **filter_options) -> None:
+    """Print the numbers of a day (daily), a period (weekly) or a calendar month (monthly)."""
     from exitlens.ops.publish import chosen_period
     from exitlens.reports.analysis import analyse_from_database, current_period
     from exitlens.reports.replay_service import replay_section
 
-    settings = settings_from_env(timezone_name, candle_interval=candle_interval, tolerance_minutes=tolerance_minutes)
+    settings = settings_from_env(timezone_name, language, candle_interval=candle_interval,
+                                 tolerance_minutes=tolerance_minutes)
+    filters = _filters(filter_options)
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
-    period = _period_arguments(kind, date_text, end_text, days)
+    period = _period_arguments(kind, date_text, end_text, days, month_text)
     days = period.pop("days", WEEKLY_DAYS)
     engine = db.connect(database_url_from_env(db_url))
     db.require_tables(engine)
     bounds = chosen_period(kind, settings, now, days=days, **period)
     # The collection rate is judged as a report of the period judges it: now, at most its end.
-    analysis = analyse_from_database(engine, kind, settings, days=days, narrator=_narrator(),
-                                     as_of=min(now, bounds.end.to_pydatetime()),
+    analysis = analyse_from_database(engine, kind, settings, days=days, filters=filters,
+                                     narrator=_narrator(settings.language), as_of=min(now, bounds.end.to_pydatetime()),
                                      **current_period(kind, settings, now, **period))
     analysis = replay_section(engine, analysis, rules, now=now, strict=True)
     result = analysis.to_json()
@@ -266,6 +295,7 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, ru
 @_database_option
 @_timezone_option
 @_period_options
+@_report_options
 @click.option("--formats", default="html,pdf", show_default=True, help="Exports to write: html, pdf or both.")
 @click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
 @click.option("--notify", is_flag=True, help="Announce the run on Discord / n8n as configured.")
@@ -273,16 +303,18 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, ru
               help="Override a notebook parameter (VALUE read as JSON, else as text).")
 @_candle_options
 @_fail_cleanly
-def report(kind, db_url, timezone_name, date_text, end_text, days, now_text, formats, out_dir, notify, parameters,
-           candle_interval, tolerance_minutes) -> None:
+def report(kind, db_url, timezone_name, date_text, end_text, days, month_text, now_text, language, formats, out_dir,
+           notify, parameters, candle_interval, tolerance_minutes, **filter_options) -> None:
     """Execute the report notebook with Papermill, export HTML/PDF, archive and announce it."""
     from exitlens.ops.publish import publish_report
 
-    settings = settings_from_env(timezone_name, candle_interval=candle_interval, tolerance_minutes=tolerance_minutes)
+    settings = settings_from_env(timezone_name, language, candle_interval=candle_interval,
+                                 tolerance_minutes=tolerance_minutes)
+    filters = _filters(filter_options)
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
-    period = _period_arguments(kind, date_text, end_text, days)
+    period = _period_arguments(kind, date_text, end_text, days, month_text)
     run = publish_report(
-        kind, db_url=database_url_from_env(db_url), out_dir=out_dir, settings=settings, now=now,
+        kind, db_url=database_url_from_env(db_url), out_dir=out_dir, settings=settings, now=now, filters=filters,
         notify=notify, formats=formats, extra_parameters=_parse_parameters(parameters), **period,
     )
     push_metrics(f"exitlens_{kind}_report", succeeded_at=now)
@@ -298,9 +330,9 @@ def report(kind, db_url, timezone_name, date_text, end_text, days, now_text, for
               help="Values to replay for one parameter instead of its default sweep (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the replay object as JSON.")
 @_fail_cleanly
-def replay(db_url, timezone_name, date_text, end_text, days, now_text, rules, sweeps, as_json) -> None:
-    """Exit replay: what other exit parameters would have done (a day with --date, else the
-    --days days ending at --end)."""
+def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_text, rules, sweeps, as_json) -> None:
+    """Exit replay: what other exit parameters would have done (a day with --date, a calendar
+    month with --month, else the --days days ending at --end)."""
     from exitlens.core.replay_stats import parse_sweep_option
     from exitlens.reports.analysis import analyse_from_database, current_period
     from exitlens.reports.replay_service import replay_period, replay_text, require_rules
@@ -311,8 +343,8 @@ def replay(db_url, timezone_name, date_text, end_text, days, now_text, rules, sw
         overrides.update(parse_sweep_option(text))
     settings = settings_from_env(timezone_name)
     now = _time(now_text, "--now") or datetime.now(timezone.utc)
-    kind = "daily" if date_text else "weekly"
-    period = _period_arguments(kind, date_text, end_text, days)
+    kind = "daily" if date_text else "monthly" if month_text else "weekly"
+    period = _period_arguments(kind, date_text, end_text, days, month_text)
     days = period.pop("days", WEEKLY_DAYS)
     engine = db.connect(database_url_from_env(db_url))
     db.require_tables(engine)

@@ -9,9 +9,13 @@ module knows nothing about DataFrames. The opt-in LLM narrator lives in `exitlen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Mapping
 
+from exitlens.core.filters import filter_from
 from exitlens.core.formatting import fmt_money
+from exitlens.core.i18n import DEFAULT_LANGUAGE, kind_label, t
+from exitlens.core.settings import KINDS
 
 SOURCE_DETERMINISTIC = "deterministic"
 SOURCE_LLM = "llm"
@@ -29,51 +33,57 @@ class Narration:
 Narrator = Callable[[Mapping], Narration]
 
 
-def deterministic_headline(facts: Mapping) -> str:
-    """One or two sentences from the summary's numbers: the period, sells, win rate (net of
-    fees), net P&L with gross and fees beside it in their quote currency, average P&L, the
-    average 24h post-exit move, and the first suggestion."""
+def deterministic_headline(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
+    """One or two sentences from the summary's numbers, in `lang`: the period (and slice),
+    sells, win rate (net of fees), net P&L with gross and fees beside it in their quote
+    currency, average P&L, the average 24h post-exit move, and the first suggestion."""
     overall = facts.get("overall") or {}
-    label = period_label(facts)
+    label = period_label(facts, lang)
     count = overall.get("count") or 0
     if not count:
-        return f"{label}: no sells in the period."
+        return t("headline.none", lang, label=label)
     evaluable = overall.get("evaluable") or 0
-    parts = [f"{count} sell{'s' if count != 1 else ''}", f"{evaluable} evaluable"]
+    parts = [t("headline.sells" if count != 1 else "headline.sell", lang, count=count),
+             t("headline.evaluable", lang, count=evaluable)]
     win_rate = overall.get("win_rate")
     if win_rate is not None:
         wins = overall.get("wins") or 0
-        parts.append(f"win rate {win_rate:.1%} ({wins} win{'s' if wins != 1 else ''})")
+        parts.append(t("headline.win_rate" if wins != 1 else "headline.win_rate_one", lang,
+                       rate=f"{win_rate:.1%}", wins=wins))
     if overall.get("net_pnl") is not None:
         currency = overall.get("currency")
-        parts.append(
-            f"net P&L {fmt_money(overall['net_pnl'], currency)} "
-            f"(gross {fmt_money(overall.get('realized_pnl'), currency)}, "
-            f"fees {fmt_money(overall.get('fees'), currency, signed=False)})")
+        parts.append(t("headline.net", lang, net=fmt_money(overall["net_pnl"], currency),
+                       gross=fmt_money(overall.get("realized_pnl"), currency),
+                       fees=fmt_money(overall.get("fees"), currency, signed=False)))
     if overall.get("avg_pnl_pct") is not None:
-        parts.append(f"avg {overall['avg_pnl_pct']:+.2f}% per sell")
+        parts.append(t("headline.avg", lang, pct=f"{overall['avg_pnl_pct']:+.2f}"))
     text = f"{label}: " + ", ".join(parts) + "."
     after = overall.get("avg_post_24h_pct")
     if after is not None:
-        text += (
-            f" 24h after exit the price moved {after:+.2f}% on average "
-            f"({overall.get('post_24h_samples')} sells)."
-        )
+        text += t("headline.after", lang, pct=f"{after:+.2f}", samples=overall.get("post_24h_samples"))
     suggestions = facts.get("suggestions") or []
     if suggestions:
-        text += f" Suggestion: {suggestions[0]['message']}"
+        text += t("headline.suggestion", lang, message=suggestions[0]["message"])
     return text
 
 
-def period_label(facts: Mapping) -> str:
-    """'Daily 2026-11-23 (Asia/Seoul)' or 'Weekly 7 days from … to … (Asia/Seoul)'."""
-    kind = str(facts.get("kind", "")).capitalize()
+def period_label(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
+    """'Daily 2026-11-23 (Asia/Seoul)', 'Weekly 7 days from … to … (Asia/Seoul)', '30-day period
+    from …', 'Monthly 2026-11 (Asia/Seoul)'; followed by the slice when one is set."""
+    kind = str(facts.get("kind", ""))
     zone = facts.get("timezone", "")
+    word = kind_label(kind, lang, facts.get("days")) if kind in KINDS else kind.capitalize()
     if facts.get("date"):
-        return f"{kind} {facts['date']} ({zone})"
-    start, end = _minutes(facts.get("period_start")), _minutes(facts.get("period_end"))
-    days = f"{facts['days']} days " if facts.get("days") else ""
-    return f"{kind} {days}from {start} to {end} ({zone})"
+        label = t("headline.label_day", lang, kind=word, date=facts["date"], zone=zone)
+    elif facts.get("month"):
+        label = t("headline.label_month", lang, kind=word, month=facts["month"], zone=zone)
+    else:
+        start, end = _minutes(facts.get("period_start")), _minutes(facts.get("period_end"))
+        # "Weekly 7 days from …"; a period of another length names its days in its kind word
+        days = t("headline.label_days", lang, days=facts["days"]) if facts.get("days") == 7 else ""
+        label = t("headline.label_period", lang, kind=word, days=days, start=start, end=end, zone=zone)
+    chosen = filter_from(facts.get("filters"))
+    return f"{label} [{t('filter.intro', lang)}: {chosen.describe(lang)}]" if not chosen.is_empty else label
 
 
 def _minutes(iso: str | None) -> str:
@@ -81,6 +91,11 @@ def _minutes(iso: str | None) -> str:
     return (iso or "?")[:16].replace("T", " ")
 
 
-def deterministic_narrator(facts: Mapping) -> Narration:
+def deterministic_narrator(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> Narration:
     """The default narrator: the deterministic headline, no note."""
-    return Narration(text=deterministic_headline(facts))
+    return Narration(text=deterministic_headline(facts, lang))
+
+
+def narrator_in(lang: str) -> Narrator:
+    """The deterministic narrator writing in `lang`."""
+    return deterministic_narrator if lang == DEFAULT_LANGUAGE else partial(deterministic_narrator, lang=lang)

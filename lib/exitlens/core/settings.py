@@ -15,9 +15,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from exitlens.core.errors import ConfigError
+from exitlens.core.i18n import DEFAULT_LANGUAGE, check_language
 
-KINDS = ("daily", "weekly")
-"""The report kinds: one calendar day, or a number of days."""
+KINDS = ("daily", "weekly", "monthly")
+"""The report kinds: one calendar day, a number of days, or one calendar month."""
 DEFAULT_TIMEZONE = "Asia/Seoul"
 DEFAULT_SQLITE_PATH = Path("data") / "exitlens.db"
 
@@ -99,9 +100,12 @@ class Settings:
     exit_reason_aliases: Mapping[str, str] = field(
         default_factory=lambda: dict(DEFAULT_EXIT_REASON_ALIASES))
     """Exit reason (any case) → the reason it is read as; see DEFAULT_EXIT_REASON_ALIASES."""
+    language: str = DEFAULT_LANGUAGE
+    """The language of every text a person reads (i18n.LANGUAGES); JSON keys do not change."""
 
     def __post_init__(self) -> None:
         zone_info(self.timezone)
+        check_language(self.language)
         object.__setattr__(self, "exit_reason_aliases", alias_table(self.exit_reason_aliases))
         if self.quote_currency is not None and (
                 not isinstance(self.quote_currency, str) or not self.quote_currency.strip()):
@@ -163,17 +167,20 @@ def alias_table(aliases: object, what: str = "exit_reason_aliases") -> dict[str,
 
 def settings_from_env(
     timezone: str | None = None,
+    language: str | None = None,
     *,
     candle_interval: str | None = None,
     tolerance_minutes: float | None = None,
     **overrides,
 ) -> Settings:
     """Settings with the report timezone from the argument, else EXITLENS_TZ, else Asia/Seoul;
-    the candle interval from the argument, else EXITLENS_CANDLE_INTERVAL, else 1m; the candle
-    tolerance in minutes from the argument, else EXITLENS_CANDLE_TOLERANCE_MINUTES, else 5; the
-    quote currency from EXITLENS_QUOTE_CURRENCY; and EXITLENS_EXIT_REASON_ALIASES (a JSON
-    object) added to the default exit-reason aliases, its entries winning."""
+    the language from the argument, else EXITLENS_LANG, else en; the candle interval from the
+    argument, else EXITLENS_CANDLE_INTERVAL, else 1m; the candle tolerance in minutes from the
+    argument, else EXITLENS_CANDLE_TOLERANCE_MINUTES, else 5; the quote currency from
+    EXITLENS_QUOTE_CURRENCY; and EXITLENS_EXIT_REASON_ALIASES (a JSON object) added to the
+    default exit-reason aliases, its entries winning."""
     tz = timezone or os.environ.get("EXITLENS_TZ") or DEFAULT_TIMEZONE
+    lang = language or os.environ.get("EXITLENS_LANG") or DEFAULT_LANGUAGE
     interval = candle_interval or os.environ.get("EXITLENS_CANDLE_INTERVAL")
     if interval is not None:
         overrides["candle_interval"] = _candle_interval(interval)
@@ -192,7 +199,7 @@ def settings_from_env(
                 f"EXITLENS_EXIT_REASON_ALIASES is not JSON ({exc}): give an object such as "
                 '{"roi": "TAKE_PROFIT"}') from exc
         overrides["exit_reason_aliases"] = {**DEFAULT_EXIT_REASON_ALIASES, **alias_table(table, "EXITLENS_EXIT_REASON_ALIASES")}
-    return Settings(timezone=tz, **overrides)
+    return Settings(timezone=tz, language=lang, **overrides)
 
 
 def _candle_interval(value: str) -> str:

@@ -18,6 +18,7 @@ from typing import Callable
 import pandas as pd
 
 from exitlens.core.aggregate import Buckets, json_value
+from exitlens.core.i18n import t
 from exitlens.core.settings import Settings, SuggestionThresholds
 
 logger = logging.getLogger(__name__)
@@ -67,33 +68,30 @@ class _ExitReasonRule:
     samples: str
     threshold: Callable[[SuggestionThresholds], float]
     fires: Callable[[float, float], bool]
-    message: Callable[[float, SuggestionThresholds], str]
+    message: Callable[[float, SuggestionThresholds], dict]
+    """The values of the rule's message (i18n `suggest.<rule>`)."""
 
 
 EXIT_REASON_RULES = (
     _ExitReasonRule(
         "trailing_stop_loosen", "TRAILING_STOP", "avg_post_24h_pct", "post_24h_samples",
-        lambda t: t.trailing_stop_post_24h_pct, operator.gt,
-        lambda v, t: f"Loosen trailing_stop_pct by {t.trailing_stop_step_pct:g} percentage "
-        f"points: 24h after trailing-stop exits the price was {v:+.2f}% higher on average.",
+        lambda th: th.trailing_stop_post_24h_pct, operator.gt,
+        lambda v, th: {"step": f"{th.trailing_stop_step_pct:g}", "value": f"{v:+.2f}"},
     ),
     _ExitReasonRule(
         "stop_loss_loosen", "STOP_LOSS", "avg_post_4h_pct", "post_4h_samples",
-        lambda t: t.stop_loss_post_4h_pct, operator.gt,
-        lambda v, t: f"Loosen stop_loss_pct: 4h after stop-loss exits the price had recovered "
-        f"{v:+.2f}% on average.",
+        lambda th: th.stop_loss_post_4h_pct, operator.gt,
+        lambda v, th: {"value": f"{v:+.2f}"},
     ),
     _ExitReasonRule(
         "take_profit_raise", "TAKE_PROFIT", "avg_post_4h_pct", "post_4h_samples",
-        lambda t: t.take_profit_post_4h_pct, operator.gt,
-        lambda v, t: f"Raise take_profit_pct: 4h after take-profit exits the price kept rising, "
-        f"{v:+.2f}% on average.",
+        lambda th: th.take_profit_post_4h_pct, operator.gt,
+        lambda v, th: {"value": f"{v:+.2f}"},
     ),
     _ExitReasonRule(
         "time_limit_keep", "TIME_LIMIT", "avg_post_24h_pct", "post_24h_samples",
-        lambda t: t.time_limit_post_24h_pct, operator.lt,
-        lambda v, t: f"Keep the time limit: exits avoided further falls, the price was {v:+.2f}% "
-        "24h after time-limit exits on average.",
+        lambda th: th.time_limit_post_24h_pct, operator.lt,
+        lambda v, th: {"value": f"{v:+.2f}"},
     ),
 )
 
@@ -103,10 +101,7 @@ def suggest(buckets: Buckets, settings: Settings) -> SuggestionResult:
     (regimes alphabetically)."""
     evaluable = int(buckets.overall_bucket()["evaluable"])
     if evaluable < settings.min_samples:
-        note = (
-            f"Not enough data for tuning suggestions: {evaluable} evaluable sell(s) in the "
-            f"period, {settings.min_samples} needed."
-        )
+        note = t("suggest.not_enough", settings.language, evaluable=evaluable, needed=settings.min_samples)
         return SuggestionResult(suggestions=[], notes=[note])
 
     thresholds = settings.thresholds
@@ -120,7 +115,7 @@ def suggest(buckets: Buckets, settings: Settings) -> SuggestionResult:
             found.append(
                 Suggestion(
                     rule=rule.rule,
-                    message=rule.message(value, thresholds),
+                    message=t(f"suggest.{rule.rule}", settings.language, **rule.message(value, thresholds)),
                     metric=f"by_exit_reason.{rule.exit_reason}.{rule.metric}",
                     value=value,
                     threshold=threshold,
@@ -132,7 +127,7 @@ def suggest(buckets: Buckets, settings: Settings) -> SuggestionResult:
         found.append(
             Suggestion(
                 rule="hold",
-                message="Keep the parameters and collect more data: no rule fired.",
+                message=t("suggest.hold", settings.language),
                 metric=None,
                 value=None,
                 threshold=None,
@@ -155,9 +150,8 @@ def _regime_reviews(by_regime: pd.DataFrame, settings: Settings) -> list[Suggest
         reviews.append(
             Suggestion(
                 rule="regime_review",
-                message=f"Review the {regime} regime's exit parameters: {value:.0%} of its "
-                f"trailing-stop and take-profit exits ({samples}) were followed by a rise of "
-                f"more than {settings.early_exit_change_pct:+g}% within 24h.",
+                message=t("suggest.regime_review", settings.language, regime=regime, rate=f"{value:.0%}",
+                          samples=samples, change=f"{settings.early_exit_change_pct:+g}"),
                 metric=f"by_regime.{regime}.early_exit_rate",
                 value=value,
                 threshold=threshold,

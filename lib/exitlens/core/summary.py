@@ -1,10 +1,11 @@
 """The one engine behind the daily and the weekly numbers: a period, the orders, the settings
 in; the SPEC §4 summary object (and the per-sell table behind it) out.
 
-Daily and weekly differ only in their window (`period_for_day`, `period_for_days`) and in the
-`date` / `days` keys, so they share `analyse_period`. The ledger runs over the whole history
+Daily, weekly and monthly differ only in their window (`period_for_day`, `period_for_days`,
+`period_for_month`) and in the `date` / `days` / `month` keys, so they share `analyse_period`. The ledger runs over the whole history
 given, because an entry price depends on BUYs from before the period; only then are sells
-filtered to the period, by event time, start inclusive, end exclusive.
+filtered to the period, by event time, start inclusive, end exclusive, and to the report's
+slice (`filters.ReportFilter`: symbols, regimes, exit reasons, strategies).
 
 Period bounds are aware datetimes (naive ones raise DataError: a window without a zone is
 ambiguous by up to a day). `period_start` / `period_end` in the JSON are ISO-8601 in the report
@@ -29,7 +30,8 @@ from exitlens.core.aggregate import Buckets, bucket_all
 from exitlens.core.drawdown import max_drawdown
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.core.evaluate import evaluate_sells
-from exitlens.core.headline import Narration, Narrator, deterministic_narrator
+from exitlens.core.filters import NO_FILTER, ReportFilter
+from exitlens.core.headline import Narration, Narrator, narrator_in
 from exitlens.core.ledger import entry_ledger
 from exitlens.core.settings import KINDS, Settings, zone_info
 from exitlens.core.suggestions import Suggestion, suggest
@@ -85,6 +87,26 @@ def period_for_days(end: datetime, days: int, tz: str | ZoneInfo = "UTC") -> Per
     return Period(start, stop)
 
 
+def period_for_month(year: int, month: int, tz: str | ZoneInfo) -> Period:
+    """The calendar month `year`-`month` in timezone `tz`, as a UTC window."""
+    zone = zone_info(tz) if isinstance(tz, str) else tz
+    start = datetime(year, month, 1, tzinfo=zone)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+    return Period(pd.Timestamp(start), pd.Timestamp(end))
+
+
+def month_before(moment: datetime, tz: str | ZoneInfo) -> tuple[int, int]:
+    """(year, month) of the last full calendar month before `moment` (aware) in timezone `tz`."""
+    zone = zone_info(tz) if isinstance(tz, str) else tz
+    local = aware_utc(moment, "now").tz_convert(zone)
+    return (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+
+
+def month_text(year: int, month: int) -> str:
+    """'2026-11'."""
+    return f"{year:04d}-{month:02d}"
+
+
 @dataclass(frozen=True)
 class PeriodAnalysis:
     """Everything a daily or weekly report shows about one period.
@@ -109,6 +131,8 @@ class PeriodAnalysis:
     replay: dict | None = None
     replay_notes: list[str] = field(default_factory=list)
     max_drawdown: dict[str, float] = field(default_factory=dict)
+    month: str | None = None
+    filters: ReportFilter = NO_FILTER
 
     @property
     def headline(self) -> str:
@@ -139,12 +163,12 @@ class PeriodAnalysis:
 
     def facts(self) -> dict:
         """The summary object without its headline: what a narrator writes the headline from."""
-        return _facts(self.kind, self.period, self.settings, self.date, self.days, self.trade_count,
-                      self.buckets, self.suggestions, self.data_notes + self.suggestion_notes,
-                      self.collection_rate_24h, self.max_drawdown)
+        return _facts(self.kind, self.period, self.settings, {"date": self.date, "days": self.days, "month": self.month},
+                      self.filters, self.trade_count, self.buckets, self.suggestions,
+                      self.data_notes + self.suggestion_notes, self.collection_rate_24h, self.max_drawdown)
 
 
-def _facts(kind: str, period: Period, settings: Settings, date: Date | None, days: int | None,
+def _facts(kind: str, period: Period, settings: Settings, window: dict, filters: ReportFilter,
            trade_count: int, buckets: Buckets, suggestions: list[Suggestion], notes: list[str],
            collection_rate_24h: float | None, drawdown: dict[str, float]) -> dict:
     zone = settings.tz
@@ -155,9 +179,12 @@ def _facts(kind: str, period: Period, settings: Settings, date: Date | None, day
         "timezone": settings.timezone,
     }
     if kind == "daily":
-        out["date"] = date.isoformat() if date else None
+        out["date"] = window["date"].isoformat() if window["date"] else None
+    elif kind == "weekly":
+        out["days"] = window["days"]
     else:
-        out["days"] = days
+        out["month"] = window["month"]
+    out["filters"] = filters.to_json()
     out["trade_count"] = trade_count
     out["max_drawdown"] = dict(drawdown)
     out["collection_rate_24h"] = collection_rate_24h
@@ -176,12 +203,15 @@ def analyse_period(
     settings: Settings,
     days: int | None = None,
     date: Date | None = None,
+    month: str | None = None,
+    filters: ReportFilter = NO_FILTER,
     narrator: Narrator | None = None,
     order_notes: Sequence[tuple[Any, str]] = (),
     candles: pd.DataFrame | None = None,
     as_of: datetime | None = None,
 ) -> PeriodAnalysis:
-    """Analyse the sells of [period_start, period_end) against the whole history `orders`.
+    """Analyse the sells of [period_start, period_end) inside `filters` against the whole
+    history `orders` (the ledger sees every fill, the slice only decides which are counted).
 
     `candles` (store.candles.CANDLE_PATH_COLUMNS) are the paths after the period's sells, for
     the after-exit metrics (SPEC §2.2); without them those metrics are missing.
@@ -192,7 +222,8 @@ def analyse_period(
     the first data notes.
     `orders` is the orders frame (frames.ORDER_COLUMNS); rows whose status is not FILLED are
     ignored. `date` (daily) defaults to the report-timezone date of the start; `days` (weekly)
-    to the window length in whole days. `narrator` defaults to the deterministic headline.
+    to the window length in whole days; `month` (monthly) to the month of the start. `narrator`
+defaults to the deterministic headline in the settings' language.
     """
     if kind not in KINDS:
         raise ConfigError(f"unknown summary kind {kind!r}: use one of {', '.join(KINDS)}")
@@ -202,10 +233,13 @@ def analyse_period(
         date = period.start.tz_convert(zone).date()
     if kind == "weekly" and days is None:
         days = round((period.end - period.start) / pd.Timedelta(days=1))
+    if kind == "monthly" and month is None:
+        start = period.start.tz_convert(zone)
+        month = month_text(start.year, start.month)
 
     history = _filled(orders)
     ledger = entry_ledger(history)
-    in_period = history[period.contains(history["event_time"]).to_numpy()]
+    in_period = filters.apply(history[period.contains(history["event_time"]).to_numpy()])
     evaluation = evaluate_sells(in_period, settings, ledger=ledger)
     sells = with_after_exit(evaluation.sells, candles, settings)
     buckets = bucket_all(sells, settings)
@@ -218,9 +252,9 @@ def analyse_period(
     moment = period.end if as_of is None else aware_utc(as_of, "as_of")
     collected = quality.collection_rate(evaluation.sells, moment, settings)
     drawdown = max_drawdown(evaluation.sells)
-    facts = _facts(kind, period, settings, date, days, trade_count, buckets, advice.suggestions,
-                   data_notes + advice.notes, collected, drawdown)
-    narration = (narrator or deterministic_narrator)(facts)
+    facts = _facts(kind, period, settings, {"date": date, "days": days, "month": month}, filters, trade_count,
+                   buckets, advice.suggestions, data_notes + advice.notes, collected, drawdown)
+    narration = (narrator or narrator_in(settings.language))(facts)
     logger.info(
         "%s summary %s – %s: %d fills, %d sells, %d note(s)",
         kind, period.start, period.end, trade_count, len(evaluation.sells),
@@ -229,7 +263,7 @@ def analyse_period(
     return PeriodAnalysis(
         kind=kind, period=period, settings=settings, trade_count=trade_count, sells=sells,
         buckets=buckets, suggestions=advice.suggestions, data_notes=data_notes,
-        suggestion_notes=advice.notes, narration=narration, date=date, days=days,
+        suggestion_notes=advice.notes, narration=narration, date=date, days=days, month=month, filters=filters,
         as_of=moment, collection_rate_24h=collected, max_drawdown=drawdown,
     )
 
@@ -246,12 +280,25 @@ def analyse_day(
     orders: pd.DataFrame, day: Date, settings: Settings, *, narrator: Narrator | None = None,
     order_notes: Sequence[tuple[Any, str]] = (), candles: pd.DataFrame | None = None,
     as_of: datetime | None = None,
+    filters: ReportFilter = NO_FILTER,
 ) -> PeriodAnalysis:
     """The daily analysis of calendar day `day` in the settings' report timezone."""
     period = period_for_day(day, settings.tz)
     return analyse_period(orders, kind="daily", period_start=period.start, period_end=period.end,
                           settings=settings, date=day, narrator=narrator, order_notes=order_notes,
-                          candles=candles, as_of=as_of)
+                          candles=candles, as_of=as_of, filters=filters)
+
+
+def analyse_month(
+    orders: pd.DataFrame, year: int, month: int, settings: Settings, *, narrator: Narrator | None = None,
+    order_notes: Sequence[tuple[Any, str]] = (), candles: pd.DataFrame | None = None,
+    as_of: datetime | None = None, filters: ReportFilter = NO_FILTER,
+) -> PeriodAnalysis:
+    """The monthly analysis of calendar month `year`-`month` in the settings' report timezone."""
+    period = period_for_month(year, month, settings.tz)
+    return analyse_period(orders, kind="monthly", period_start=period.start, period_end=period.end,
+                          settings=settings, month=month_text(year, month), narrator=narrator,
+                          order_notes=order_notes, candles=candles, as_of=as_of, filters=filters)
 
 
 def analyse_days(
@@ -264,12 +311,13 @@ def analyse_days(
     order_notes: Sequence[tuple[Any, str]] = (),
     candles: pd.DataFrame | None = None,
     as_of: datetime | None = None,
+    filters: ReportFilter = NO_FILTER,
 ) -> PeriodAnalysis:
     """The weekly analysis of the `days` days ending at `end` (aware)."""
     period = period_for_days(end, days, settings.tz)
     return analyse_period(orders, kind="weekly", period_start=period.start, period_end=period.end,
                           settings=settings, days=days, narrator=narrator, order_notes=order_notes,
-                          candles=candles, as_of=as_of)
+                          candles=candles, as_of=as_of, filters=filters)
 
 
 def _filled(orders: pd.DataFrame) -> pd.DataFrame:

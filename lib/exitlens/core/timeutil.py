@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from exitlens.core.errors import DataError
+from exitlens.core.errors import ConfigError, DataError
 
 SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -62,3 +62,12 @@ def utc_series(values) -> pd.Series:
     as `9999-12-31`) are NaT, for the caller to skip and name."""
     series = pd.to_datetime(pd.Series(values, dtype=object), utc=True, errors="coerce", format="ISO8601")
     return series.where((series >= _FIRST) & (series <= _LAST)).astype("datetime64[ns, UTC]")
+
+
+def parse_month(text: str, name: str = "month") -> tuple[int, int]:
+    """(year, month) of a `YYYY-MM` text; anything else is a ConfigError."""
+    try:
+        moment = datetime.strptime(text.strip(), "%Y-%m")
+    except (ValueError, AttributeError) as exc:
+        raise ConfigError(f"{name} {text!r} is not a month: use YYYY-MM, e.g. 2026-11") from exc
+    return moment.year, moment.month

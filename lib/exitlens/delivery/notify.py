@@ -55,7 +55,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-N8N_PATHS = {"daily": "/webhook/daily-report", "weekly": "/webhook/weekly-exit-report"}
+N8N_PATHS = {"daily": "/webhook/daily-report", "weekly": "/webhook/weekly-exit-report",
+             "monthly": "/webhook/monthly-exit-report"}
 # Default upload limit for webhooks since 2025-01-16 (discord-api-docs PR #7312): 10 MiB.
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MULTIPART_OVERHEAD_BYTES = 4096  # boundaries and part headers, kept out of the upload budget
@@ -312,7 +313,7 @@ def send_n8n(summary: Mapping[str, Any] | None, run: RunAnnouncement,
              config: DeliveryConfig, *, now: datetime, client: httpx.Client | None = None,
              sleep: Callable[[float], None] = time.sleep) -> DeliveryResult:
     """The CoinPilot workflow payload to <EXITLENS_N8N_URL>/webhook/daily-report (daily) or
-    /webhook/weekly-exit-report (weekly), with header X-Webhook-Secret. Raises DeliveryFailed
+    /webhook/weekly-exit-report (weekly) or /webhook/monthly-exit-report (monthly), with header X-Webhook-Secret. Raises DeliveryFailed
     (a WebhookFailed) when it cannot deliver."""
     with _client_for(config, client) as http:
         return _send_n8n(summary, run, config, now=now, client=http, sleep=sleep)

@@ -25,6 +25,7 @@ from exitlens.core.formatting import (
     fmt_pct,
     fmt_ratio,
 )
+from exitlens.core.i18n import DEFAULT_LANGUAGE, check_language, kind_label, report_name, t
 from exitlens.core.settings import COLLECTION_GOAL_24H, KINDS
 
 STATUSES = ("succeeded", "failed")
@@ -57,6 +58,8 @@ class RunAnnouncement:
 
     kind: str
     period_label: str
+    days: int | None = None
+    language: str = DEFAULT_LANGUAGE
     status: str = "succeeded"
     error: str | None = None
     html_path: Path | None = None
@@ -68,15 +71,25 @@ class RunAnnouncement:
             raise ConfigError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.status not in STATUSES:
             raise ConfigError(f"status must be one of {', '.join(STATUSES)}, got {self.status!r}")
+        check_language(self.language)
 
     @property
     def failed(self) -> bool:
         return self.status == "failed"
 
+    def t(self, key: str, **values: Any) -> str:
+        """Message `key` in the run's language."""
+        return t(key, self.language, **values)
+
     @property
     def title(self) -> str:
-        title = f"{self.kind.capitalize()} exit report {self.period_label}"
-        return f"{title} (failed)" if self.failed else title
+        title = f"{report_name(self.kind, self.language, self.days)} {self.period_label}"
+        return self.t("msg.failed_suffix", title=title) if self.failed else title
+
+    @property
+    def failure_text(self) -> str:
+        kind = kind_label(self.kind, self.language, self.days).lower()
+        return self.t("msg.run_failed", kind=kind, error=_first_line_shown(self.error))
 
 
 def report_url(run: RunAnnouncement, public_base_url: str | None) -> str | None:
@@ -136,14 +149,14 @@ def _first_line_shown(text: str | None) -> str:
     return escape_markdown(_first_line(text))
 
 
-def _suggestion_field(index: int, suggestion: Mapping[str, Any]) -> dict[str, Any]:
+def _suggestion_field(index: int, suggestion: Mapping[str, Any], run: RunAnnouncement) -> dict[str, Any]:
     rule = str(suggestion.get("rule") or "suggestion")  # a rule name of ours, not database text
     lines = [escape_markdown(str(suggestion.get("message") or "").strip())]
     metric = suggestion.get("metric")
     if metric:
         detail = f"{metric} {fmt_metric(metric, suggestion.get('value'))}"
         if suggestion.get("threshold") is not None:
-            detail += f", threshold {fmt_metric(metric, suggestion.get('threshold'))}"
+            detail += f", {run.t('msg.threshold')} {fmt_metric(metric, suggestion.get('threshold'))}"
         if suggestion.get("samples") is not None:
             detail += f", n={fmt_count(suggestion.get('samples'))}"
         lines.append(detail)
@@ -198,14 +211,14 @@ def build_discord_embed(
     overall = summary.get("overall") or {}
     tz = summary.get("timezone")
     fields: list[dict[str, Any]] = [
-        {"name": "Period", "value": f"{run.period_label} ({tz})" if tz else run.period_label,
+        {"name": run.t("msg.period"), "value": f"{run.period_label} ({tz})" if tz else run.period_label,
          "inline": False},
     ]
     if run.failed:
         error = truncate(str(run.error or "").replace("```", "'''"), FIELD_VALUE_MAX - 8)
-        fields.append({"name": "Status", "value": "failed", "inline": True})
-        fields.append({"name": "Error", "value": f"```\n{error or '—'}\n```", "inline": False})
-        description = f"The {run.kind} report run failed: {_first_line_shown(run.error)}"
+        fields.append({"name": run.t("msg.status"), "value": run.t("msg.status_failed"), "inline": True})
+        fields.append({"name": run.t("msg.error"), "value": f"```\n{error or '—'}\n```", "inline": False})
+        description = run.failure_text
     else:
         description = escape_markdown(summary.get("headline") or "")
     if overall:
@@ -213,33 +226,33 @@ def build_discord_embed(
         if overall.get("post_24h_samples") is not None:
             post_24h += f" (n={fmt_count(overall.get('post_24h_samples'))})"
         fields += [
-            {"name": "Sells", "value": fmt_count(overall.get("count")), "inline": True},
-            {"name": "Evaluable", "value": fmt_count(overall.get("evaluable")), "inline": True},
-            {"name": "Win rate", "value": fmt_ratio(overall.get("win_rate")), "inline": True},
-            {"name": "Net PnL", "value": _money(overall, "net_pnl"), "inline": True},
-            {"name": "Gross PnL", "value": _money(overall, "realized_pnl"), "inline": True},
-            {"name": "Fees", "value": _money(overall, "fees", signed=False), "inline": True},
-            {"name": "Max drawdown", "value": _drawdown(summary), "inline": True},
-            {"name": "Avg PnL", "value": fmt_pct(overall.get("avg_pnl_pct")), "inline": True},
-            {"name": "Avg net PnL", "value": fmt_pct(overall.get("avg_net_pnl_pct")), "inline": True},
-            {"name": "Avg post-24h", "value": post_24h, "inline": True},
+            {"name": run.t("msg.sells"), "value": fmt_count(overall.get("count")), "inline": True},
+            {"name": run.t("msg.evaluable"), "value": fmt_count(overall.get("evaluable")), "inline": True},
+            {"name": run.t("msg.win_rate"), "value": fmt_ratio(overall.get("win_rate")), "inline": True},
+            {"name": run.t("msg.net_pnl"), "value": _money(overall, "net_pnl"), "inline": True},
+            {"name": run.t("msg.realized_pnl"), "value": _money(overall, "realized_pnl"), "inline": True},
+            {"name": run.t("msg.fees"), "value": _money(overall, "fees", signed=False), "inline": True},
+            {"name": run.t("msg.max_drawdown"), "value": _drawdown(summary), "inline": True},
+            {"name": run.t("msg.avg_pnl"), "value": fmt_pct(overall.get("avg_pnl_pct")), "inline": True},
+            {"name": run.t("msg.avg_net_pnl"), "value": fmt_pct(overall.get("avg_net_pnl_pct")), "inline": True},
+            {"name": run.t("msg.avg_post_24h"), "value": post_24h, "inline": True},
         ]
     if summary.get("collection_rate_24h") is not None:
         fields.append(_collection_field(summary["collection_rate_24h"]))
     suggestions = list(summary.get("suggestions") or [])
     for index, suggestion in enumerate(suggestions[:top_suggestions], start=1):
-        fields.append(_suggestion_field(index, suggestion))
+        fields.append(_suggestion_field(index, suggestion, run))
     hidden = len(suggestions) - min(len(suggestions), top_suggestions)
     replay = summary.get("replay")
     if isinstance(replay, Mapping):
         fields.append(replay_field(replay))
     notes = [escape_markdown(n) for n in summary.get("notes") or []]
     if notes:
-        fields.append({"name": "Notes", "value": "\n".join(f"• {n}" for n in notes[:3]),
+        fields.append({"name": run.t("msg.notes"), "value": "\n".join(f"• {n}" for n in notes[:3]),
                        "inline": False})
     footer = "exitlens"
     if hidden > 0:
-        footer += f" · {hidden} more suggestion{'s' if hidden != 1 else ''} in the report"
+        footer += run.t("msg.more_suggestions" if hidden != 1 else "msg.more_suggestion", count=hidden)
     embed: dict[str, Any] = {
         "title": run.title,
         "description": description,
@@ -352,7 +365,7 @@ def build_n8n_payload(
         "timezone": summary.get("timezone"),
         "total_sells": overall.get("count"),
         "trades": summary.get("trade_count"),
-        "summary": (f"The {run.kind} report run failed: {_first_line(run.error)}" if run.failed
+        "summary": (run.failure_text if run.failed
                     else summary.get("headline")),
         "suggestions": [str(s.get("message") or s.get("rule") or "") for s in suggestions],
         "suggestion_details": suggestions,
@@ -368,7 +381,10 @@ def build_n8n_payload(
         payload["win_rate"] = fmt_ratio(overall.get("win_rate"))
         payload["mdd"] = _drawdown(summary)
     else:
-        payload["period_days"] = summary.get("days")
+        if run.kind == "monthly":
+            payload["month"] = summary.get("month")
+        else:
+            payload["period_days"] = summary.get("days")
         payload["by_exit_reason"] = summary.get("by_exit_reason") or {}
         payload["by_regime"] = summary.get("by_regime") or {}
     if run.failed:

@@ -18,8 +18,9 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from exitlens.core.errors import ConfigError, DeliveryFailed
+from exitlens.core.filters import FILTER_COLUMNS, NO_FILTER, ReportFilter
 from exitlens.core.settings import KINDS, Settings, SuggestionThresholds
-from exitlens.core.summary import Period, period_for_day, period_for_days
+from exitlens.core.summary import Period, month_text, period_for_day, period_for_days, period_for_month
 from exitlens.core.timeutil import require_aware
 from exitlens.delivery.notify import RunAnnouncement, announce
 from exitlens.reports.analysis import current_period
@@ -39,53 +40,64 @@ log = logging.getLogger(__name__)
 NOTEBOOKS = {kind: report_notebook(kind) for kind in KINDS}
 
 
-PERIOD_PARAMETERS = ("report_date", "end", "days")
+PERIOD_PARAMETERS = ("report_date", "end", "days", "month", *FILTER_COLUMNS)
 RUN_PARAMETERS = ("as_of",)  # set by the command from --now unless given
-SETTING_PARAMETERS = ("timezone", "min_samples", *(f.name for f in fields(SuggestionThresholds)))
+SETTING_PARAMETERS = ("timezone", "min_samples", "language", *(f.name for f in fields(SuggestionThresholds)))
 
 
 def apply_setting_parameters(settings: Settings, parameters: Mapping[str, Any]) -> tuple[Settings, dict[str, Any]]:
     """Settings changed by the notebook parameters that are settings (timezone, min_samples,
     thresholds), and the parameters left over. The period parameters are refused: the period is
-    chosen with --date / --end / --days, so that summary.json, the folder and the notebook agree."""
+    chosen with --date / --end / --days / --month and the slice with --symbols / --regimes /
+    --exit-reasons / --strategies, so that summary.json, the folder and the notebook agree."""
     period = sorted(set(parameters) & set(PERIOD_PARAMETERS))
     if period:
-        raise ConfigError(f"{', '.join(period)} is the period: set it with --date (daily) or --end / --days "
-                          "(weekly), not with -p")
+        raise ConfigError(f"{', '.join(period)} is the period: set it with --date (daily), --end / --days "
+                          "(weekly) or --month (monthly), and the slice with --symbols / --regimes / "
+                          "--exit-reasons / --strategies, not with -p")
     check_known_parameters(parameters)
     chosen = {name: value for name, value in parameters.items() if name in SETTING_PARAMETERS}
-    thresholds = {name: value for name, value in chosen.items() if name not in ("timezone", "min_samples")}
+    thresholds = {name: value for name, value in chosen.items() if name not in ("timezone", "min_samples", "language")}
     direct = {name: value for name, value in chosen.items() if name not in thresholds}
     left = {name: value for name, value in parameters.items() if name not in chosen}
     return settings.with_overrides(**direct, thresholds=thresholds), left
 
 
-def report_parameters(kind: str, period: Period, settings: Settings, as_of: datetime) -> dict[str, Any]:
+def report_parameters(kind: str, period: Period, settings: Settings, as_of: datetime,
+                      filters: ReportFilter = NO_FILTER) -> dict[str, Any]:
     """The notebook parameters of the report of `period`: its bounds, the time points are
-    judged at (`as_of`, at most the period end), timezone and thresholds."""
+    judged at (`as_of`, at most the period end), the slice, timezone, language and thresholds."""
     zone = settings.tz
     bounds: dict[str, Any]
     if kind == "daily":
         bounds = {"report_date": period.start.tz_convert(zone).date().isoformat()}
+    elif kind == "monthly":
+        start = period.start.tz_convert(zone)
+        bounds = {"month": month_text(start.year, start.month)}
     else:
         days = round((period.end - period.start) / pd.Timedelta(days=1))
         bounds = {"end": period.end.tz_convert(zone).isoformat(), "days": days}
     return {
         **bounds,
         "as_of": min(pd.Timestamp(as_of), period.end).tz_convert(zone).isoformat(),
+        **filters.to_json(),
         "timezone": settings.timezone,
+        "language": settings.language,
         "min_samples": settings.min_samples,
         **asdict(settings.thresholds),
     }
 
 
 def chosen_period(kind: str, settings: Settings, now: datetime, *, day: Date | None = None,
-                  end: datetime | None = None, days: int = 7) -> Period:
-    """The period of the report: the day / the days ending at `end` asked for, else the
-    current one at `now`."""
-    chosen = current_period(kind, settings, now, day=day, end=end)
+                  end: datetime | None = None, days: int = 7, month: tuple[int, int] | None = None) -> Period:
+    """The period of the report: the day / the days ending at `end` / the month asked for,
+    else the current one at `now`."""
+    chosen = current_period(kind, settings, now, day=day, end=end, month=month)
     if kind == "daily":
         return period_for_day(chosen["day"], settings.tz)
+    if kind == "monthly":
+        year, month_number = chosen["month"]
+        return period_for_month(year, month_number, settings.tz)
     return period_for_days(chosen["end"], days, settings.tz)
 
 
@@ -96,7 +108,7 @@ def run_period(period: Period, settings: Settings) -> RunPeriod:
 
 def check_extra_parameters(kind: str, parameters: Mapping[str, Any]) -> None:
     """Refuse a -p name the report notebook does not have, listing the names -p accepts (the
-    period ones are set by --date / --end / --days)."""
+    period and slice ones are set by their options)."""
     accepted = sorted(set(notebook_parameters(NOTEBOOKS[kind])) - set(PERIOD_PARAMETERS))
     unknown = sorted(set(parameters) - set(accepted))
     if unknown:
@@ -115,37 +127,39 @@ def publish_report(
     day: Date | None = None,
     end: datetime | None = None,
     days: int = 7,
+    month: tuple[int, int] | None = None,
+    filters: ReportFilter = NO_FILTER,
     formats: str | Iterable[str] = "html,pdf",
     extra_parameters: Mapping[str, Any] | None = None,
 ) -> ReportRun:
     """Analyse, execute the notebook, export, archive and (with `notify`) announce one report.
 
-    Without `day` / `end` the period is the current one at `now` (`current_period`). A failed
+    Without `day` / `end` / `month` the period is the current one at `now` (`current_period`). A failed
     run is archived and announced as failed, then its ReportRunFailed is raised.
     """
     now = require_aware(now, "now")
     settings, parameters_left = apply_setting_parameters(settings, extra_parameters or {})
     check_extra_parameters(kind, parameters_left)
-    analysed = chosen_period(kind, settings, now, day=day, end=end, days=days)
+    analysed = chosen_period(kind, settings, now, day=day, end=end, days=days, month=month)
     engine = db.connect(db_url)
     try:
         db.require_tables(engine)
     finally:
         engine.dispose()
     period = run_period(analysed, settings)
-    parameters = {**report_parameters(kind, analysed, settings, now), **parameters_left}
+    parameters = {**report_parameters(kind, analysed, settings, now, filters), **parameters_left}
     try:
         run = run_report(NOTEBOOKS[kind], kind=kind, period=period, out=out_dir, parameters=parameters,
                          database_url=db_url, formats=formats)
     except ReportRunFailed as failure:
         if notify:
-            announce(_summary_of(failure.run), _announcement(kind, period, failure.run, Path(out_dir)),
+            announce(_summary_of(failure.run), _announcement(kind, period, failure.run, Path(out_dir), settings),
                      now=now, raise_on_failure=False)
         raise
     summary = _summary_of(run)
     if notify:
         try:
-            announce(summary, _announcement(kind, period, run, Path(out_dir)), now=now)
+            announce(summary, _announcement(kind, period, run, Path(out_dir), settings), now=now)
         except DeliveryFailed as exc:
             raise DeliveryFailed(f"{exc} (the report itself is written: {run.run_dir})") from exc
     return run
@@ -156,10 +170,12 @@ def _summary_of(run: ReportRun) -> dict[str, Any] | None:
     return read_summary(run.summary) if run.summary else None
 
 
-def _announcement(kind: str, period: RunPeriod, run: ReportRun, out_dir: Path) -> RunAnnouncement:
+def _announcement(kind: str, period: RunPeriod, run: ReportRun, out_dir: Path, settings: Settings) -> RunAnnouncement:
     html_relpath = run.html.relative_to(out_dir).as_posix() if run.html else None
     return RunAnnouncement(
         kind=kind,
+        days=(period.last_day - period.first_day).days + 1 if kind == "weekly" else None,
+        language=settings.language,
         period_label=period.label.replace("_", " – "),
         status=run.status,
         error=run.error,

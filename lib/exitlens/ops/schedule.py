@@ -1,7 +1,7 @@
 """The `exitlens schedule` process: tracker and reports on a clock, with Prometheus metrics.
 
-Three jobs run in the report timezone: `track` (every 10 minutes), `daily_report` (22:00) and
-`weekly_report` (Sunday 22:00). The jobs are injected callables, `track_job(now)` and
+Four jobs run in the report timezone: `track` (every 10 minutes), `daily_report` (22:00),
+`weekly_report` (Sunday 22:00) and `monthly_report` (22:00 on the 1st, for the month before). The jobs are injected callables, `track_job(now)` and
 `report_job(kind, now)`; the defaults call `tracker.track` and
 `exitlens.ops.publish.publish_report(kind, *, db_url, out_dir, settings, now, notify)`. The job
 wrapper (`ExitlensScheduler.run_job`) is the one place that reads the clock, and it owns
@@ -113,7 +113,7 @@ def default_report_job(*, db_url: str, out_dir: str | Path, settings: Settings, 
     """`report_job(kind, now)`: `exitlens.ops.publish.publish_report(kind, *, db_url, out_dir,
     settings, now, notify)`, imported when the first report runs. publish_report decides the
     period from `now` (daily at 22:00 local: the current local day; weekly: the 7 days ending
-    then) and raises when the run fails, so that the failure is counted. With `notify` it has
+    then; monthly: the last full calendar month) and raises when the run fails, so that the failure is counted. With `notify` it has
     announced the failed run already, so the failure is not alerted a second time."""
 
     def report_job(kind: str, now: datetime) -> Any:

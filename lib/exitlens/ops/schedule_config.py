@@ -20,8 +20,9 @@ from exitlens.core.errors import ConfigError
 JOB_TRACK = "track"
 JOB_DAILY = "daily_report"
 JOB_WEEKLY = "weekly_report"
-REPORT_KINDS = {JOB_DAILY: "daily", JOB_WEEKLY: "weekly"}
-JOBS = (JOB_TRACK, JOB_DAILY, JOB_WEEKLY)
+JOB_MONTHLY = "monthly_report"
+REPORT_KINDS = {JOB_DAILY: "daily", JOB_WEEKLY: "weekly", JOB_MONTHLY: "monthly"}
+JOBS = (JOB_TRACK, JOB_DAILY, JOB_WEEKLY, JOB_MONTHLY)
 DEFAULT_METRICS_PORT = 9108
 DEFAULT_METRICS_ADDRESS = "127.0.0.1"
 
@@ -95,6 +96,8 @@ class ScheduleConfig:
     track_interval: timedelta | None = None
     daily_cron: str = "0 22 * * *"
     weekly_cron: str = "0 22 * * sun"
+    monthly_cron: str = "0 22 1 * *"
+    """On the 1st of each month; the monthly report is then the month before (publish_report)."""
     track_misfire_grace: timedelta = timedelta(minutes=5)
     report_misfire_grace: timedelta = timedelta(hours=1)
     lock_min_hold: timedelta = timedelta(seconds=60)
@@ -125,6 +128,7 @@ class ScheduleConfig:
             JOB_TRACK: tracker,
             JOB_DAILY: crontab_trigger(self.daily_cron, tz),
             JOB_WEEKLY: crontab_trigger(self.weekly_cron, tz),
+            JOB_MONTHLY: crontab_trigger(self.monthly_cron, tz),
         }
 
     def misfire_grace(self, job: str) -> timedelta:
@@ -134,8 +138,8 @@ class ScheduleConfig:
     def from_env(cls, env: Mapping[str, str] = os.environ, *, metrics_port: int | None = None,
                  metrics_address: str | None = None) -> "ScheduleConfig":
         """Arguments first, else EXITLENS_METRICS_PORT, EXITLENS_METRICS_ADDR,
-        EXITLENS_TRACKER_CRON or EXITLENS_TRACK_INTERVAL_MINUTES, EXITLENS_DAILY_CRON and
-        EXITLENS_WEEKLY_CRON; empty values count as unset."""
+        EXITLENS_TRACKER_CRON or EXITLENS_TRACK_INTERVAL_MINUTES, EXITLENS_DAILY_CRON,
+        EXITLENS_WEEKLY_CRON and EXITLENS_MONTHLY_CRON; empty values count as unset."""
 
         def text(name: str) -> str | None:
             return (env.get(name) or "").strip() or None
@@ -154,7 +158,8 @@ class ScheduleConfig:
             if not minutes > 0:
                 raise ConfigError(f"EXITLENS_TRACK_INTERVAL_MINUTES must be positive, got {interval!r}")
             changes.update(tracker_cron=None, track_interval=timedelta(minutes=minutes))
-        for name, field in (("EXITLENS_DAILY_CRON", "daily_cron"), ("EXITLENS_WEEKLY_CRON", "weekly_cron")):
+        for name, field in (("EXITLENS_DAILY_CRON", "daily_cron"), ("EXITLENS_WEEKLY_CRON", "weekly_cron"),
+                            ("EXITLENS_MONTHLY_CRON", "monthly_cron")):
             if text(name):
                 changes[field] = text(name)
         if metrics_port is None and text("EXITLENS_METRICS_PORT"):

@@ -12,11 +12,13 @@ import os
 from datetime import date as Date
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from exitlens.core.errors import ConfigError, DataError
+from exitlens.core.filters import NO_FILTER, ReportFilter
 from exitlens.core.headline import Narrator
 from exitlens.core.settings import (
     DEFAULT_SQLITE_PATH,
@@ -30,10 +32,13 @@ from exitlens.core.summary import (
     PeriodAnalysis,
     analyse_day,
     analyse_days,
+    analyse_month,
+    month_before,
     period_for_day,
     period_for_days,
+    period_for_month,
 )
-from exitlens.core.timeutil import parse_aware
+from exitlens.core.timeutil import parse_aware, parse_month
 from exitlens.reports import archive
 from exitlens.reports.llm import LLMConfig, narrator_from_config
 from exitlens.reports.replay_service import replay_section
@@ -59,12 +64,15 @@ def midnight_after(day: Date, settings: Settings) -> datetime:
 
 
 def current_period(kind: str, settings: Settings, now: datetime, *, day: Date | None = None,
-                   end: datetime | None = None) -> dict:
+                   end: datetime | None = None, month: tuple[int, int] | None = None) -> dict:
     """The period a scheduled or command-line report means when not told otherwise: today in
-    the report timezone (daily), or the days ending at midnight after today (weekly)."""
+    the report timezone (daily), the days ending at midnight after today (weekly), or the last
+    full calendar month (monthly)."""
     today = now.astimezone(settings.tz).date()
     if kind == "daily":
         return {"day": day or today}
+    if kind == "monthly":
+        return {"month": month or month_before(now, settings.tz)}
     return {"end": end or midnight_after(today, settings)}
 
 
@@ -76,39 +84,47 @@ def analyse_from_database(
     day: Date | None = None,
     end: datetime | None = None,
     days: int = 7,
+    month: tuple[int, int] | None = None,
+    filters: ReportFilter = NO_FILTER,
     narrator: Narrator | None = None,
     as_of: datetime | None = None,
 ) -> PeriodAnalysis:
-    """The daily analysis of `day`, or the weekly one of the `days` days before `end`.
+    """The daily analysis of `day`, the weekly one of the `days` days before `end`, or the
+    monthly one of `month` (year, month), counting only the sells inside `filters`.
 
-    Without `day` / `end` the period is the latest day with a sell (daily), or the `days`
-    days ending with it (weekly): reproducible on a fixed history, current on a live one.
+    Without `day` / `end` / `month` the period is the latest day with a sell (daily), the
+    `days` days ending with it (weekly), or its calendar month (monthly): reproducible on a
+    fixed history, current on a live one.
     Notes about unreadable JSON of the period's orders are the first of the analysis' notes;
     a daily period without sells gets a note naming the latest day that has some.
     `as_of` (default: the period end) is when the 24h collection rate judges what is due.
     """
     if kind not in KINDS:
-        raise ConfigError(f"unknown report kind {kind!r}: use daily or weekly")
+        raise ConfigError(f"unknown report kind {kind!r}: use {', '.join(KINDS)}")
     if days < 1:
         raise ConfigError(f"days must be at least 1, got {days}")
     loaded = load_orders(engine)
     orders = loaded.orders
     latest = latest_sell_day(orders, settings)
-    if latest is None and day is None and end is None:
-        raise DataError("the database has no filled SELL yet: name the period (report_date / end) to report on")
+    if latest is None and day is None and end is None and month is None:
+        raise DataError("the database has no filled SELL yet: name the period (report_date / end / month) to report on")
+    common: dict[str, Any] = {"narrator": narrator, "order_notes": loaded.notes_by_order, "filters": filters,
+                              "as_of": as_of}
     if kind == "daily":
         chosen = day or latest
-        candles = sell_paths(engine, orders, period_for_day(chosen, settings.tz), settings)
-        analysis = analyse_day(orders, chosen, settings, narrator=narrator, order_notes=loaded.notes_by_order,
-                               candles=candles, as_of=as_of)
+        common["candles"] = sell_paths(engine, orders, period_for_day(chosen, settings.tz), settings)
+        analysis = analyse_day(orders, chosen, settings, **common)
         if analysis.sells.empty and latest is not None and latest != chosen:
             hint = f"no sells on {chosen.isoformat()}; the latest day with sells is {latest.isoformat()}"
             analysis = dataclasses.replace(analysis, data_notes=[*analysis.data_notes, hint])
         return analysis
+    if kind == "monthly":
+        year, number = month or (latest.year, latest.month)  # type: ignore[union-attr]
+        common["candles"] = sell_paths(engine, orders, period_for_month(year, number, settings.tz), settings)
+        return analyse_month(orders, year, number, settings, **common)
     end = end or midnight_after(latest, settings)
-    candles = sell_paths(engine, orders, period_for_days(end, days, settings.tz), settings)
-    return analyse_days(orders, end, days, settings, narrator=narrator, order_notes=loaded.notes_by_order,
-                        candles=candles, as_of=as_of)
+    common["candles"] = sell_paths(engine, orders, period_for_days(end, days, settings.tz), settings)
+    return analyse_days(orders, end, days, settings, **common)
 
 
 def sell_paths(engine: Engine, orders: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
@@ -139,12 +155,18 @@ def report_data(
     report_date: str | None = None,
     end: str | None = None,
     days: int = 7,
+    month: str | None = None,
     as_of: str | None = None,
     settings: Settings,
+    symbols: list[str] | None = None,
+    regimes: list[str] | None = None,
+    exit_reasons: list[str] | None = None,
+    strategies: list[str] | None = None,
     narrator: Narrator | None = None,
     summary_path: str | Path | None = None,
 ) -> ReportData:
-    """The data of a report from the notebook's parameters (JSON literals: ISO texts or None).
+    """The data of a report from the notebook's parameters (JSON literals: ISO texts, lists
+    of texts for the filters (empty: all), or None).
 
     `as_of` is the time the data-quality section and the collection rate measure pending /
     missed points against, and the end of the candles exit replay reads (when
@@ -161,7 +183,9 @@ def report_data(
             engine, kind, settings,
             day=Date.fromisoformat(report_date) if report_date else None,
             end=parse_aware(end, "end") if end else None,
-            days=days, narrator=narrator or narrator_from_config(LLMConfig.from_env()), as_of=moment,
+            days=days, month=parse_month(month, "month") if month else None, as_of=moment,
+            narrator=narrator or narrator_from_config(LLMConfig.from_env(), settings.language),
+            filters=ReportFilter.of(symbols=symbols, regimes=regimes, exit_reasons=exit_reasons, strategies=strategies),
         )
         as_of_time = pd.Timestamp(moment) if moment else analysis.period.end
         analysis = replay_section(engine, analysis, None, now=as_of_time, strict=False)
@@ -173,11 +197,11 @@ def report_data(
     return ReportData(analysis, as_of_time)
 
 
-def report_settings(*, timezone: str, min_samples: int, **thresholds: float) -> Settings:
+def report_settings(*, timezone: str, min_samples: int, language: str = "en", **thresholds: float) -> Settings:
     """Settings from a notebook's parameters (threshold names as in SuggestionThresholds); the
     quote currency and exit-reason aliases from the environment, as `exitlens summary` reads
     them, so the notebook and summary.json agree."""
     try:
-        return settings_from_env(timezone, min_samples=min_samples).with_overrides(thresholds=thresholds)
+        return settings_from_env(timezone, language, min_samples=min_samples).with_overrides(thresholds=thresholds)
     except TypeError as exc:
         raise ConfigError(f"unknown threshold parameter: {exc}") from exc

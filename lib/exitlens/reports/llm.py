@@ -23,7 +23,7 @@ from exitlens.core.headline import (
     Narration,
     Narrator,
     deterministic_headline,
-    deterministic_narrator,
+    narrator_in,
 )
 
 logger = logging.getLogger(__name__)
@@ -69,15 +69,16 @@ class LLMNarrator:
     """A narrator that asks an OpenAI-compatible chat endpoint for the briefing, falling back
     to the deterministic headline (with a note) on any failure."""
 
-    def __init__(self, config: LLMConfig, *, client: httpx.Client | None = None):
+    def __init__(self, config: LLMConfig, *, client: httpx.Client | None = None, language: str = "en"):
         self.config = config
+        self.language = language
         self._client = client
 
     def __repr__(self) -> str:
         return f"LLMNarrator(endpoint={self.config.endpoint!r}, model={self.config.model!r})"
 
     def __call__(self, facts: Mapping) -> Narration:
-        fallback = deterministic_headline(facts)
+        fallback = deterministic_headline(facts, self.language)
         try:
             text = self._ask(facts)
         except LLMUnavailable as exc:
@@ -127,6 +128,7 @@ class LLMUnavailable(Exception):
     """The LLM could not produce a briefing; internal to this module (callers get a Narration)."""
 
 
-def narrator_from_config(config: LLMConfig | None) -> Narrator:
-    """The LLM narrator when configured, else the deterministic one."""
-    return LLMNarrator(config) if config is not None else deterministic_narrator
+def narrator_from_config(config: LLMConfig | None, language: str = "en") -> Narrator:
+    """The LLM narrator when configured, else the deterministic one; its own headline (and the
+    fallback of the LLM's) in `language`."""
+    return LLMNarrator(config, language=language) if config is not None else narrator_in(language)

@@ -1,11 +1,16 @@
 """Report figures: data in, matplotlib Figure out. No computation beyond arranging what the
-library computed; colour-blind-safe palettes, titles, units and labels on every chart."""
+library computed; colour-blind-safe palettes, titles, units and labels on every chart.
+
+Titles and labels are in the figure's language (`lang`, core.i18n). Korean text is set in
+NanumGothic (Debian fonts-nanum) with DejaVu Sans behind it, so Hangul and Latin both render
+and no glyph turns into an empty box; the fonts are fixed while a figure is built, because
+matplotlib reads them into each text when the text is made.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import ParamSpec
+from typing import Callable, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -15,18 +20,35 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from exitlens.core.i18n import DEFAULT_LANGUAGE, t
+
 PALETTE = "colorblind"
 REASON_COLOUR_SLOTS = {"TRAILING_STOP": 0, "RSI_OVERBOUGHT": 1, "TAKE_PROFIT": 2, "STOP_LOSS": 3,
                        "TIME_LIMIT": 4, "UNKNOWN": 7}
 """Each exit reason keeps its colour in every chart and report; other reasons take the rest."""
-P = ParamSpec("P")
 DIVERGING = sns.diverging_palette(250, 30, s=80, l=55, as_cmap=True)  # blue ↔ orange
 FIGSIZE = (9, 4.2)
+FONT_FAMILIES = {"en": ["DejaVu Sans"], "ko": ["NanumGothic", "DejaVu Sans"]}
+"""The font fallback list of each language: the first font that has a glyph draws it."""
+
+F = TypeVar("F", bound=Callable[..., Figure])
 
 
-def _empty(ax, title: str) -> None:
+def in_language(plot: F) -> F:
+    """Build the figure with its language's fonts (the `lang` keyword, default English) and
+    its text drawn as written (`_literal_text_rc`: seaborn measures tick labels while building)."""
+
+    @functools.wraps(plot)
+    def wrapper(*args, lang: str = DEFAULT_LANGUAGE, **kwargs) -> Figure:
+        with _literal_text_rc(), rc_context({"font.family": FONT_FAMILIES.get(lang, FONT_FAMILIES["en"])}):
+            return plot(*args, lang=lang, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _empty(ax, title: str, lang: str = DEFAULT_LANGUAGE) -> None:
     ax.set_title(title)
-    ax.text(0.5, 0.5, "no data in this period", ha="center", va="center", transform=ax.transAxes, color="0.4")
+    ax.text(0.5, 0.5, t("chart.no_data", lang), ha="center", va="center", transform=ax.transAxes, color="0.4")
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -47,17 +69,6 @@ class LiteralTextFigure(Figure):
                 text.set_parse_math(False)
                 text.set_usetex(False)
             super().draw(renderer)
-
-
-def _literal_text(build: Callable[P, Figure]) -> Callable[P, Figure]:
-    """Build a figure as written (`_literal_text_rc`): seaborn measures tick labels while building."""
-
-    @functools.wraps(build)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
-        with _literal_text_rc():
-            return build(*args, **kwargs)
-
-    return wrapper
 
 
 def _figure(figsize=FIGSIZE) -> tuple[Figure, Axes]:
@@ -81,14 +92,14 @@ def reason_colours(reasons) -> dict[str, tuple]:
     return mapping
 
 
-@_literal_text
-def pnl_by_exit_reason(sells: pd.DataFrame) -> Figure:
+@in_language
+def pnl_by_exit_reason(sells: pd.DataFrame, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
     """Box plot of PnL % per exit reason (evaluable sells), with the count under each box."""
     fig, ax = _figure()
     data = sells.loc[sells["evaluable"], ["exit_reason", "pnl_pct"]].astype({"exit_reason": str})
-    title = "PnL % by exit reason"
+    title = t("chart.pnl_by_exit_reason", lang)
     if data.empty:
-        _empty(ax, title)
+        _empty(ax, title, lang)
         return fig
     order = _order(data["exit_reason"])
     sns.boxplot(data=data, x="exit_reason", y="pnl_pct", hue="exit_reason", order=order, hue_order=order,
@@ -96,23 +107,23 @@ def pnl_by_exit_reason(sells: pd.DataFrame) -> Figure:
     counts = data["exit_reason"].value_counts()
     ax.set_xticks(range(len(order)), [f"{r}\n(n={counts[r]})" for r in order])
     ax.axhline(0, color="0.3", linewidth=0.8)
-    ax.set(title=title, xlabel="exit reason", ylabel="PnL (%)")
+    ax.set(title=title, xlabel=t("axis.exit_reason", lang), ylabel=t("axis.pnl_pct", lang))
     return fig
 
 
-@_literal_text
-def post_exit_path(by_exit_reason: pd.DataFrame, horizons: list[str]) -> Figure:
+@in_language
+def post_exit_path(by_exit_reason: pd.DataFrame, horizons: list[str], *, lang: str = DEFAULT_LANGUAGE) -> Figure:
     """Mean post-exit price change at each horizon, one line per exit reason; the legend gives
     the number of sells behind each point (one number when it is the same at every horizon).
 
     `by_exit_reason` is the bucket table indexed by exit reason with `avg_post_<h>_pct` columns.
     """
     fig, ax = _figure()
-    title = "Mean price change after the exit"
+    title = t("chart.post_exit_path", lang)
     columns = [f"avg_post_{h}_pct" for h in horizons]
     table = by_exit_reason.reindex(columns=columns).apply(pd.to_numeric, errors="coerce").dropna(how="all")
     if table.empty:
-        _empty(ax, title)
+        _empty(ax, title, lang)
         return fig
     colours = reason_colours(table.index)
     samples = by_exit_reason.reindex(index=table.index, columns=[f"post_{h}_samples" for h in horizons])
@@ -123,21 +134,21 @@ def post_exit_path(by_exit_reason: pd.DataFrame, horizons: list[str]) -> Figure:
         label = f"{reason} (n={shown})"
         ax.plot(horizons, row.to_numpy(dtype=float), marker=marker, color=colours[str(reason)], label=label)
     ax.axhline(0, color="0.3", linewidth=0.8)
-    ax.set(title=title, xlabel="time after the exit", ylabel="mean change vs exit price (%)")
-    ax.legend(title="exit reason", loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    ax.set(title=title, xlabel=t("axis.after_exit", lang), ylabel=t("axis.change_vs_exit", lang))
+    ax.legend(title=t("axis.exit_reason", lang), loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
 
 
-@_literal_text
-def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame) -> Figure:
+@in_language
+def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
     """Heatmap of average PnL % per regime × exit reason, annotated with the value and count.
 
     `by_regime_exit_reason` is the bucket table with a (regime, exit_reason) index.
     """
     fig, ax = _figure((9, 3.6))
-    title = "Average PnL % by regime and exit reason"
+    title = t("chart.regime_exit", lang)
     if by_regime_exit_reason.empty:
-        _empty(ax, title)
+        _empty(ax, title, lang)
         return fig
     values = pd.to_numeric(by_regime_exit_reason["avg_pnl_pct"], errors="coerce").unstack()
     counts = by_regime_exit_reason["evaluable"].unstack().fillna(0).astype(int)
@@ -145,53 +156,54 @@ def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame) -> Figure:
     limit = float(np.nanmax(np.abs(values.to_numpy(dtype=float)))) if values.notna().any().any() else 1.0
     ax.set_facecolor("0.88")  # a combination without sells is grey, not the colour of 0 %
     sns.heatmap(values, annot=labels, fmt="", cmap=DIVERGING, center=0, vmin=-limit, vmax=limit,
-                linewidths=0.5, linecolor="white", cbar_kws={"label": "avg PnL (%)"}, ax=ax,
+                linewidths=0.5, linecolor="white", cbar_kws={"label": t("axis.avg_pnl_pct", lang)}, ax=ax,
                 annot_kws={"color": "black"})
-    ax.set(title=title, xlabel="exit reason", ylabel="regime")
+    ax.set(title=title, xlabel=t("axis.exit_reason", lang), ylabel=t("axis.regime", lang))
     ax.tick_params(axis="x", rotation=0)
     ax.tick_params(axis="y", rotation=0)
     return fig
 
 
-@_literal_text
-def hold_time_by_exit_reason(sells: pd.DataFrame) -> Figure:
+@in_language
+def hold_time_by_exit_reason(sells: pd.DataFrame, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
     """Box plot of hold time (hours) per exit reason."""
     fig, ax = _figure()
-    title = "Hold time by exit reason"
+    title = t("chart.hold_time", lang)
     data = sells.loc[sells["hold_hours"].notna(), ["exit_reason", "hold_hours"]].astype({"exit_reason": str})
     if data.empty:
-        _empty(ax, title)
+        _empty(ax, title, lang)
         return fig
     order = _order(data["exit_reason"])
     sns.boxplot(data=data, x="exit_reason", y="hold_hours", hue="exit_reason", order=order, hue_order=order,
                 palette=reason_colours(order), legend=False, ax=ax)
-    ax.set(title=title, xlabel="exit reason", ylabel="hold time (hours)")
+    ax.set(title=title, xlabel=t("axis.exit_reason", lang), ylabel=t("axis.hold_hours", lang))
     return fig
 
 
-@_literal_text
-def replay_effect_chart(sweep: pd.DataFrame, parameter: str) -> Figure:
+@in_language
+def replay_effect_chart(sweep: pd.DataFrame, parameter: str, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
     """Exit replay of one parameter: the mean effect on net_pnl_pct per trade at each swept value,
     its 95% interval as a band, the current value marked, and n under each point."""
     fig, ax = _figure((7, 3.6))
-    title = f"Replayed {parameter}: effect on net PnL per trade"
+    title = t("chart.replay_title", lang, parameter=parameter)
     rows = sweep.dropna(subset=["value"]).sort_values("value")
     if rows.empty or rows["mean"].isna().all():
-        _empty(ax, title)
+        _empty(ax, title, lang)
         return fig
     colour = sns.color_palette(PALETTE)[0]
-    ax.fill_between(rows["value"], rows["low"], rows["high"], color=colour, alpha=0.2, label="95% interval")
-    ax.plot(rows["value"], rows["mean"], marker="o", color=colour, label="mean effect")
+    ax.fill_between(rows["value"], rows["low"], rows["high"], color=colour, alpha=0.2,
+                    label=t("chart.replay_interval", lang))
+    ax.plot(rows["value"], rows["mean"], marker="o", color=colour, label=t("chart.replay_mean", lang))
     ax.axhline(0, color="0.5", linewidth=0.8)
     current = rows["current"].dropna()
     if not current.empty:
         ax.axvline(float(current.iloc[0]), color="0.2", linestyle="--", linewidth=1,
-                   label=f"current {float(current.iloc[0]):g}")
+                   label=t("chart.replay_current", lang, value=f"{float(current.iloc[0]):g}"))
     for value, n in zip(rows["value"], rows["n"]):
         ax.annotate(f"n={int(n)}", (value, 0), xycoords=("data", "axes fraction"), xytext=(0, 3),
                     textcoords="offset points", ha="center", fontsize=8, color="0.3")
     ax.set_title(title)
     ax.set_xlabel(parameter)
-    ax.set_ylabel("effect (percentage points)")
+    ax.set_ylabel(t("chart.replay_effect_axis", lang))
     ax.legend(loc="best", fontsize=8)
     return fig

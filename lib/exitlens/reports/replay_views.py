@@ -52,7 +52,7 @@ def replay_sweep(analysis: PeriodAnalysis) -> pd.DataFrame:
 def replay_charts(analysis: PeriodAnalysis) -> list[Figure]:
     """One chart per swept parameter, in the order of the rules file's keys."""
     table = replay_sweep(analysis)
-    return [replay_effect_chart(table[table["parameter"] == name], name)
+    return [replay_effect_chart(table[table["parameter"] == name], name, lang=analysis.settings.language)
             for name in PARAMETERS if (table["parameter"] == name).any()]
 
 

@@ -38,8 +38,10 @@ from traitlets import Dict, Unicode
 from traitlets.config import Config
 
 from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed
+from exitlens.core.filters import FILTER_COLUMNS
+from exitlens.core.i18n import LANGUAGES
 from exitlens.core.settings import SuggestionThresholds, zone_info
-from exitlens.core.timeutil import parse_aware
+from exitlens.core.timeutil import parse_aware, parse_month
 from exitlens.reports import archive, exports
 from exitlens.reports.archive import RunPeriod
 
@@ -115,12 +117,19 @@ def _timezone(value: Any) -> bool:
     return isinstance(value, str) and zone_info(value) is not None
 
 
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
 KNOWN_PARAMETERS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "report_date": ("a date YYYY-MM-DD or null", _iso_date),
     "as_of": ("an ISO time with an offset (2026-11-23T22:00:00+09:00) or null", _iso_time),
     "end": ("an ISO time with an offset (2026-11-24T00:00:00+09:00) or null", _iso_time),
     "days": ("a whole number of days, 1 or more", lambda value: _whole(value, 1)),
+    "month": ("a month YYYY-MM or null", lambda value: value is None or bool(parse_month(value))),
     "timezone": ("an IANA timezone name such as Asia/Seoul", _timezone),
+    "language": (f"one of {', '.join(LANGUAGES)}", lambda value: value in LANGUAGES),
+    **{name: ("a list of texts ([] for all)", _texts) for name in FILTER_COLUMNS},
     "min_samples": ("a whole number, 0 or more", lambda value: _whole(value, 0)),
     **{name: ("a number", _number) for name in SuggestionThresholds.__dataclass_fields__},
 }

@@ -1,10 +1,11 @@
 """What a report shows, as tables: the notebook-facing views of a period's analysis.
 
 The notebooks call these and only display the results. Rounding and labels happen here, at
-presentation; the analysis itself stays unrounded. Every money column is labelled with its
-quote currency, one column per currency of the period (`net PnL (KRW)`, `net PnL (USDT)`),
-so amounts in different currencies never share a column; prices show at least 6 significant
-digits (`core.formatting.fmt_price`).
+presentation; the analysis itself stays unrounded. Every heading, caption and column header is
+in the settings' language (`core.i18n`); values from the database are shown as they are. Every
+money column is labelled with its quote currency, one column per currency of the period
+(`net PnL (KRW)`, `net PnL (USDT)`), so amounts in different currencies never share a column;
+prices show at least 6 significant digits (`core.formatting.fmt_price`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
 from exitlens.core import quality
-from exitlens.core.aggregate import MONEY_KEYS, by_currency_column
+from exitlens.core.aggregate import MONEY_KEYS, aggregate_buckets, by_currency_column
 from exitlens.core.evaluate import post_column
 from exitlens.core.formatting import fmt_count, fmt_metric, fmt_price, fmt_ratio
+from exitlens.core.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, report_name, t
 from exitlens.core.settings import Settings
 from exitlens.core.summary import PeriodAnalysis
 
@@ -37,20 +39,38 @@ class ReportData:
         return self.analysis.settings
 
     @property
+    def language(self) -> str:
+        return self.settings.language
+
+    def t(self, key: str, **values) -> str:
+        """Message `key` in the report's language."""
+        return t(key, self.language, **values)
+
+    @property
     def title(self) -> str:
+        """'Daily exit report 2026-11-23', 'Weekly exit report 2026-11-17 – 2026-11-23',
+        '30-day exit report …', 'Monthly exit report 2026-11', then the slice when one is set."""
         a = self.analysis
+        name = report_name(a.kind, self.language, a.days)
         if a.kind == "daily":
-            return f"Daily exit report {a.date.isoformat()}"
-        first = a.period.start.tz_convert(self.settings.tz).date()
-        last = (a.period.end - pd.Timedelta(microseconds=1)).tz_convert(self.settings.tz).date()
-        return f"Weekly exit report {first.isoformat()} – {last.isoformat()}"
+            title = f"{name} {a.date.isoformat()}"
+        elif a.kind == "monthly":
+            title = f"{name} {a.month}"
+        else:
+            first = a.period.start.tz_convert(self.settings.tz).date()
+            last = (a.period.end - pd.Timedelta(microseconds=1)).tz_convert(self.settings.tz).date()
+            title = f"{name} {first.isoformat()} – {last.isoformat()}"
+        if not a.filters.is_empty:
+            title += f" ({self.t('filter.intro')}: {a.filters.describe(self.language)})"
+        return title
 
     @property
     def period_text(self) -> str:
         zone = self.settings.tz
         start = self.analysis.period.start.tz_convert(zone)
         end = self.analysis.period.end.tz_convert(zone)
-        return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({self.settings.timezone}), end exclusive"
+        return self.t("period.text", start=f"{start:%Y-%m-%d %H:%M}", end=f"{end:%Y-%m-%d %H:%M}",
+                      zone=self.settings.timezone)
 
     @property
     def currencies(self) -> list[str]:
@@ -62,62 +82,94 @@ class ReportData:
         max drawdown per currency."""
         overall = self.analysis.buckets.overall_bucket()
         row = {
-            "fills": self.analysis.trade_count,
-            "sells": int(overall["count"]),
-            "evaluable": int(overall["evaluable"]),
-            "win rate %": overall["win_rate"] * 100,
+            self.t("col.fills"): self.analysis.trade_count,
+            self.t("col.sells"): int(overall["count"]),
+            self.t("col.evaluable"): int(overall["evaluable"]),
+            self.t("col.win_rate"): overall["win_rate"] * 100,
         }
         for currency in self.currencies:
             for key in ("net_pnl", "realized_pnl", "fees"):
-                row[f"{_MONEY_LABELS[key]} ({currency})"] = _amount(overall[by_currency_column(key)], currency)
-            row[f"max drawdown ({currency})"] = self.analysis.max_drawdown.get(currency)
-        row["avg PnL (%)"] = overall["avg_pnl_pct"]
-        row["avg net PnL (%)"] = overall["avg_net_pnl_pct"]
-        row["post-24h samples"] = int(overall["post_24h_samples"])
-        return pd.DataFrame([row], index=["period"])
+                row[self._money_label(key, currency)] = _amount(overall[by_currency_column(key)], currency)
+            row[self._money_label("max_drawdown", currency)] = self.analysis.max_drawdown.get(currency)
+        row[self.t("col.avg_pnl")] = overall["avg_pnl_pct"]
+        row[self.t("col.avg_net_pnl")] = overall["avg_net_pnl_pct"]
+        row[self.t("col.post_24h_samples")] = int(overall["post_24h_samples"])
+        return pd.DataFrame([row], index=[self.t("col.period")])
+
+    def _money_label(self, key: str, currency: str) -> str:
+        """'net PnL (KRW)': a money column's header, in the report's language."""
+        return self.t("col.money_in", label=self.t(_MONEY_HEADERS[key]), currency=currency)
 
     def by_exit_reason(self) -> pd.DataFrame:
         """The per exit reason bucket table: counts, PnL, hold time, post-exit moves, rates (in %)."""
+        return self._bucket_table(self.analysis.buckets.by_exit_reason)
+
+    def by_regime(self) -> pd.DataFrame:
+        """The same table per market regime (the buckets of summary.json's `by_regime`)."""
+        return self._bucket_table(self.analysis.buckets.by_regime)
+
+    def by_symbol(self) -> pd.DataFrame:
+        """The same table per traded symbol."""
+        return self._bucket_table(aggregate_buckets(self.analysis.sells, self.settings, ["symbol"]))
+
+    def _bucket_table(self, buckets: pd.DataFrame) -> pd.DataFrame:
         horizons = [f"avg_post_{h}_pct" for h in self.settings.horizon_keys]
         columns = ["count", "evaluable", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
                    "avg_hold_hours", *horizons, "early_exit_rate", "over_hold_rate"]
-        buckets = self.analysis.buckets.by_exit_reason
         table = buckets.reindex(columns=columns)
         table = table.astype({"count": "int64", "evaluable": "int64"})
         rates = ["win_rate", "early_exit_rate", "over_hold_rate"]
         table[rates] = table[rates] * 100
         table.index.name = None
-        table = table.rename(columns=_READABLE)
-        at = table.columns.get_loc(_READABLE["realized_pnl"])
-        table = table.drop(columns=_READABLE["realized_pnl"])
-        money = {f"{_MONEY_LABELS[key]} ({currency})": buckets[by_currency_column(key)].map(
+        readable = self._readable()
+        table = table.rename(columns=readable)
+        at = table.columns.get_loc(readable["realized_pnl"])
+        table = table.drop(columns=readable["realized_pnl"])
+        money = {self._money_label(key, currency): buckets[by_currency_column(key)].map(
                      lambda amounts, c=currency: _amount(amounts, c)).astype(float)
                  for currency in self.currencies for key in MONEY_KEYS}
         for offset, (name, values) in enumerate(money.items()):
             table.insert(at + offset, name, values.to_numpy())
-        table.insert(table.columns.get_loc(_READABLE["avg_pnl_pct"]) + 1, "avg net PnL %",
+        table.insert(table.columns.get_loc(readable["avg_pnl_pct"]) + 1, self.t("col.avg_net_pnl"),
                      buckets["avg_net_pnl_pct"].to_numpy())
         return table
+
+    def _readable(self) -> dict[str, str]:
+        names = {column: self.t(key) for column, key in _BUCKET_HEADERS.items()}
+        names.update({f"avg_post_{h}_pct": self.t("col.after", h=h) for h in self.settings.horizon_keys})
+        return names
 
     def suggestions(self) -> pd.DataFrame:
         """Each suggestion with the metric, value, threshold and sample size behind it; value
         and threshold as text in the metric's unit (a `_pct` metric in %, a `_rate` fraction
         shown as %), since one column holds metrics of different units."""
         rows = [s.to_dict() for s in self.analysis.suggestions]
-        table = pd.DataFrame(rows, columns=["rule", "message", "metric", "value", "threshold", "samples"])
+        columns = ["rule", "message", "metric", "value", "threshold", "samples"]
+        table = pd.DataFrame(rows, columns=columns)
         for column in ("value", "threshold"):
             table[column] = [fmt_metric(m, v) for m, v in zip(table["metric"], table[column])]
-        return table
+        return table.rename(columns={c: self.t(f"col.{c}") for c in columns})
 
     def suggestions_view(self):
         """The suggestions table, or the sentence saying why there is none."""
         table = self.suggestions()
         if not table.empty:
-            return show(table).set_properties(subset=["message"], **{"white-space": "normal", "min-width": "28em", "text-align": "left"})
-        return paragraph(" ".join(self.analysis.suggestion_notes) or "No suggestions for this period.")
+            return show(table).set_properties(subset=[self.t("col.message")],
+                                              **{"white-space": "normal", "min-width": "28em", "text-align": "left"})
+        return paragraph(" ".join(self.analysis.suggestion_notes) or self.t("text.no_suggestions"))
 
     def heading(self):
-        return paragraph(f"{self.title} — {self.period_text}")
+        """The report's title and period, and what it is about."""
+        return HTML(f"<h1>{html.escape(self.title)}</h1><p>{html.escape(self.period_text)}</p>"
+                    f"<p>{html.escape(self.t('section.intro'))}</p>")
+
+    def section(self, name: str):
+        """The heading of section `name` (i18n `section.<name>`) and its caption, when it has one."""
+        caption = f"caption.{name}"
+        text = f"<h2>{html.escape(self.t(f'section.{name}'))}</h2>"
+        if caption in CATALOGUE[DEFAULT_LANGUAGE]:
+            text += f"<p>{html.escape(self.t(caption))}</p>"
+        return HTML(text)
 
     def as_of_text(self, generated_at: pd.Timestamp | None = None):
         """When the data was read ("as of": pending and missed points, the collection rate
@@ -190,7 +242,7 @@ class ReportData:
         suggestions section says when there is not enough data)."""
         notes = self.notes()
         if notes.empty:
-            return paragraph("No notes: every sell could be read and evaluated.")
+            return paragraph(self.t("text.no_notes"))
         return show(notes).set_properties(**{"text-align": "left", "white-space": "normal"})
 
     def point_states(self) -> pd.DataFrame:
@@ -202,7 +254,7 @@ class ReportData:
     def notes(self) -> pd.DataFrame:
         """The data notes (and why the headline is not the LLM's, when one was wanted)."""
         narration = [self.analysis.narration.note] if self.analysis.narration.note else []
-        return pd.DataFrame({"note": self.analysis.data_notes + narration}, dtype=object)
+        return pd.DataFrame({self.t("col.note"): self.analysis.data_notes + narration}, dtype=object)
 
     def detail(self) -> pd.DataFrame:
         """Every sell of the period: time in the report timezone, symbol, regime, reason (as
@@ -213,43 +265,50 @@ class ReportData:
         each row is in."""
         sells = self.analysis.sells.sort_values(["event_time", "id"])
         one = self.currencies[0] if len(self.currencies) == 1 else None
-        unit = f" ({one})" if one else ""
+
+        def money(key: str) -> str:
+            return self._money_label(key, one) if one else self.t(_MONEY_HEADERS[key])
+
         table = pd.DataFrame({
-            f"sell time ({self.settings.timezone})": sells["event_time"].dt.tz_convert(self.settings.tz).dt.strftime("%Y-%m-%d %H:%M"),
-            "symbol": sells["symbol"],
-            "regime": sells["regime"],
-            "exit reason": sells["exit_reason"],
-            "reason as written": sells["exit_reason_raw"],
-            "quantity": sells["quantity"],
-            "entry": sells["entry_price"],
-            "entry from": sells["entry_source"],
-            "exit": sells["price"],
-            "PnL (%)": sells["pnl_pct"],
-            "net PnL (%)": sells["net_pnl_pct"],
-            **({} if one else {"currency": sells["currency"]}),
-            f"PnL{unit}": sells["realized_pnl"],
-            f"fees{unit}": sells["fees"],
-            f"net PnL{unit}": sells["net_pnl"],
-            "hold (h)": sells["hold_hours"],
-            **{f"{h} (%)": sells[post_column(h)] for h in self.settings.horizon_keys},
-            "24h high after (%)": sells.get("max_after_24h_pct"),
-            "24h low after (%)": sells.get("min_after_24h_pct"),
-            "verdict": _verdicts(sells),
+            self.t("col.sell_time", zone=self.settings.timezone):
+                sells["event_time"].dt.tz_convert(self.settings.tz).dt.strftime("%Y-%m-%d %H:%M"),
+            self.t("col.symbol"): sells["symbol"],
+            self.t("col.regime"): sells["regime"],
+            self.t("col.exit_reason"): sells["exit_reason"],
+            self.t("col.reason_raw"): sells["exit_reason_raw"],
+            self.t("col.quantity"): sells["quantity"],
+            self.t("col.entry"): sells["entry_price"],
+            self.t("col.entry_from"): sells["entry_source"],
+            self.t("col.exit"): sells["price"],
+            self.t("col.pnl_pct"): sells["pnl_pct"],
+            self.t("col.net_pnl_pct"): sells["net_pnl_pct"],
+            **({} if one else {self.t("col.currency"): sells["currency"]}),
+            money("realized_pnl"): sells["realized_pnl"],
+            money("fees"): sells["fees"],
+            money("net_pnl"): sells["net_pnl"],
+            self.t("col.hold"): sells["hold_hours"],
+            **{self.t("col.horizon_pct", h=h): sells[post_column(h)] for h in self.settings.horizon_keys},
+            self.t("col.high_after_24h"): sells.get("max_after_24h_pct"),
+            self.t("col.low_after_24h"): sells.get("min_after_24h_pct"),
+            self.t("col.verdict"): _verdicts(sells, self.language),
         })
         return table.reset_index(drop=True)
 
 
-def _verdicts(sells: pd.DataFrame) -> pd.Series | None:
-    """The verdict of each sell, "(provisional)" when not read from its 24h point."""
+def _verdicts(sells: pd.DataFrame, lang: str) -> pd.Series | None:
+    """The verdict of each sell in `lang`, "(provisional)" when not read from its 24h point."""
     if "verdict" not in sells.columns:
         return None
     provisional = sells["verdict_provisional"].fillna(False).astype(bool)
-    return sells["verdict"].where(~provisional, sells["verdict"] + " (provisional)")
+    words = sells["verdict"].map(lambda verdict: verdict if pd.isna(verdict) else t(f"verdict.{verdict}", lang))
+    return words.where(~provisional, words + t("verdict.provisional_suffix", lang))
 
 
-_MONEY_LABELS = {"realized_pnl": "realized PnL", "fees": "fees", "net_pnl": "net PnL"}
-PRICE_COLUMNS = ("entry", "exit")
-"""Columns `show` prints as prices (at least 6 significant digits), not rounded to 2 decimals."""
+_MONEY_HEADERS = {"realized_pnl": "col.realized_pnl", "fees": "col.fees", "net_pnl": "col.net_pnl",
+                  "max_drawdown": "col.max_drawdown"}
+_PRICE_HEADERS = {t(key, lang) for key in ("col.entry", "col.exit") for lang in LANGUAGES}
+"""The entry and exit price columns in every language: `show` prints them with at least 6
+significant digits, not rounded to 2 decimals."""
 
 
 def _amount(amounts, currency: str):
@@ -257,13 +316,15 @@ def _amount(amounts, currency: str):
     return amounts.get(currency) if isinstance(amounts, dict) else None
 
 
-_READABLE = {
-    "count": "sells", "win_rate": "win rate %", "avg_pnl_pct": "avg PnL %", "median_pnl_pct": "median PnL %",
-    "realized_pnl": "realized PnL", "avg_hold_hours": "avg hold (h)", "early_exit_rate": "early exit %",
-    "over_hold_rate": "over-hold %",
+_BUCKET_HEADERS = {
+    "count": "col.sells", "evaluable": "col.evaluable", "win_rate": "col.win_rate", "avg_pnl_pct": "col.avg_pnl",
+    "median_pnl_pct": "col.median_pnl", "realized_pnl": "col.realized_pnl", "avg_hold_hours": "col.avg_hold",
+    "early_exit_rate": "col.early_exit", "over_hold_rate": "col.over_hold",
 }
-RATE_COLUMNS = frozenset({_READABLE["win_rate"], _READABLE["early_exit_rate"], _READABLE["over_hold_rate"]})
-_READABLE.update({f"avg_post_{h}_pct": f"after {h} %" for h in ("1h", "4h", "12h", "24h")})
+_QUANTITY_HEADERS = {t("col.quantity", lang) for lang in LANGUAGES}
+"""The quantity column in every language: `show` keeps its small digits."""
+RATE_COLUMNS = frozenset(t(key, lang) for key in ("col.win_rate", "col.early_exit", "col.over_hold") for lang in LANGUAGES)
+"""The rate columns in every language: one decimal everywhere, as 53.6%."""
 
 
 def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
@@ -275,11 +336,11 @@ def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
     # Values that round to zero print as 0.00, not -0.00; quantities and prices keep their
     # small digits; rates (win, early exit, over-hold) have one decimal everywhere, as 53.6%.
     rates = [c for c in floats if c in RATE_COLUMNS]
-    exact = ("quantity", *PRICE_COLUMNS)
+    exact = _QUANTITY_HEADERS | _PRICE_HEADERS
     shown = table.assign(**{c: table[c].round(1 if c in rates else 2) + 0.0 for c in floats if c not in exact})
     formats: dict = {c: "{:,.1f}" for c in rates}
-    formats.update({c: f for c, f in {"quantity": "{:,.8g}", **{c: fmt_price for c in PRICE_COLUMNS}}.items()
-                    if c in shown.columns})
+    formats.update({c: "{:,.8g}" for c in shown.columns if c in _QUANTITY_HEADERS})
+    formats.update({c: fmt_price for c in shown.columns if c in _PRICE_HEADERS})
     styler = shown.style.set_uuid(f"t{digest}").format(
         formats or None, precision=2, thousands=",", na_rep="–", escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)

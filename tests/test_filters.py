@@ -1,0 +1,77 @@
+"""The report slice: symbols, regimes, exit reasons and strategies filter every number, while
+the FIFO ledger still sees the whole history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analytics_factories import buy, orders_frame, sell
+from exitlens.core.errors import ConfigError
+from exitlens.core.filters import ReportFilter
+from exitlens.core.settings import Settings
+from exitlens.core.summary import analyse_period
+
+SETTINGS = Settings(timezone="UTC", min_samples=0)
+
+
+def history() -> pd.DataFrame:
+    return orders_frame(
+        buy(0, price=100.0, symbol="KRW-BTC", regime="BULL", strategy_name="trend"),
+        buy(0, price=50.0, symbol="KRW-ETH", regime="BEAR", strategy_name="mean"),
+        sell(30, price=110.0, symbol="KRW-BTC", regime="BULL", exit_reason="TAKE_PROFIT", strategy_name="trend"),
+        sell(31, price=45.0, symbol="KRW-ETH", regime="BEAR", exit_reason="STOP_LOSS", strategy_name="mean"),
+    )
+
+
+def analyse(filters: ReportFilter):
+    # the period starts after the BUYs: their entry prices come from outside the period and the slice
+    return analyse_period(history(), kind="weekly", period_start=pd.Timestamp("2026-11-24T00:00Z"),
+                          period_end=pd.Timestamp("2026-11-27T00:00Z"), settings=SETTINGS, filters=filters)
+
+
+def test_analyse_period_when_exit_reason_filtered_keeps_entry_price_from_whole_history():
+    analysis = analyse(ReportFilter(exit_reasons=["take_profit"]))
+
+    assert analysis.sells["entry_price"].tolist() == [100.0]
+    assert analysis.buckets.overall_bucket()["realized_pnl"] == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize(("filters", "symbols", "fills"), [
+    (ReportFilter(), ["KRW-BTC", "KRW-ETH"], 2),
+    (ReportFilter(symbols=["KRW-ETH"]), ["KRW-ETH"], 1),
+    (ReportFilter(regimes=["BULL"]), ["KRW-BTC"], 1),
+    (ReportFilter(strategies=["mean"]), ["KRW-ETH"], 1),
+    (ReportFilter(symbols=["KRW-BTC"], exit_reasons=["STOP_LOSS"]), [], 0),
+])
+def test_analyse_period_when_filtered_counts_only_the_slice(filters, symbols, fills):
+    result = analyse(filters).to_json()
+
+    assert sorted(analyse(filters).sells["symbol"]) == symbols
+    assert result["overall"]["count"] == len(symbols)
+    assert result["trade_count"] == fills
+    assert result["filters"] == filters.to_json()
+
+
+def test_summary_when_filtered_says_so_in_json_and_headline():
+    result = analyse(ReportFilter(symbols="KRW-ETH,krw-eth")).to_json()
+
+    assert result["filters"] == {"symbols": ["KRW-ETH"], "regimes": [], "exit_reasons": [], "strategies": []}
+    assert "[filtered: symbols KRW-ETH]" in result["headline"]
+    assert set(result["by_regime"]) == {"BEAR"}
+
+
+def test_summary_when_not_filtered_has_empty_filter_lists():
+    result = analyse(ReportFilter()).to_json()
+
+    assert result["filters"] == {"symbols": [], "regimes": [], "exit_reasons": [], "strategies": []}
+    assert "filtered" not in result["headline"]
+
+
+@pytest.mark.parametrize(("lists", "message"), [
+    ({"symbols": [1, 2]}, "filter symbols must be a list of texts"),
+    ({"colours": ["red"]}, "unknown filter colours"),
+])
+def test_report_filter_when_bad_raises_config_error(lists, message):
+    with pytest.raises(ConfigError, match=message):
+        ReportFilter.of(**lists)
