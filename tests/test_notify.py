@@ -24,6 +24,7 @@ from exitlens.delivery.notify import (
     discord_execute_url,
     redact_url,
     send_discord,
+    send_discord_text,
     send_n8n,
 )
 from exitlens.delivery.payloads import (
@@ -598,3 +599,8 @@ def test_discord_embed_names_the_best_supported_replay_change_with_its_interval(
 def test_discord_embed_without_replay_has_no_replay_field(daily_summary):
     embed = build_discord_message(daily_summary, DAILY)["embeds"][0]
     assert all(f["name"] != "Exit replay" for f in embed["fields"])
+
+
+def test_discord_text_when_no_webhook_is_configured_says_which_variable_to_set():
+    with pytest.raises(ConfigError, match="DISCORD_WEBHOOK_URL is not set"):
+        send_discord_text(DeliveryConfig(), "job failed")

@@ -202,17 +202,16 @@ def _send_discord(
     client: httpx.Client,
     sleep: Callable[[float], None],
 ) -> DeliveryResult:
-    if not config.discord_webhook_url:
-        raise ConfigError("DISCORD_WEBHOOK_URL is not set: nothing to send to Discord")
-    endpoint = Endpoint("discord", "Discord webhook", discord_execute_url(config.discord_webhook_url),
-                         "check DISCORD_WEBHOOK_URL")
+    endpoint = _discord_endpoint(config)
     link = report_url(run, config.public_base_url)
-    build = dict(link=link, now=now, top_suggestions=config.top_suggestions)
+
+    def build(**extra: Any) -> dict[str, Any]:
+        return build_discord_message(summary, run, link=link, now=now, top_suggestions=config.top_suggestions, **extra)
+
     attempts, note = 0, None
     path = None if link else _attachment(run)
     if path is not None:
-        payload_json = json.dumps(build_discord_message(summary, run, attachment_name=path.name,
-                                                        **build))
+        payload_json = json.dumps(build(attachment_name=path.name))
         size = path.stat().st_size
         if size + len(payload_json.encode()) + MULTIPART_OVERHEAD_BYTES > config.max_upload_bytes:
             note = _too_large_note(path, size, config.max_upload_bytes)
@@ -226,10 +225,18 @@ def _send_discord(
             note = _too_large_note(path, size, config.max_upload_bytes).replace(
                 "over the webhook upload limit", "over the size this webhook accepts")
         log.warning("Discord: %s", note)
-    message = build_discord_message(summary, run, content=note, **build)
+    message = build(content=note)
     response, attempts = post_with_retries(client, endpoint, {"json": message}, config, sleep,
                                            attempts_before=attempts)
     return _discord_result(endpoint, response, attempts, "link" if link else "text")
+
+
+def _discord_endpoint(config: DeliveryConfig) -> Endpoint:
+    """The Discord webhook to post to; a ConfigError when none is configured."""
+    if not config.discord_webhook_url:
+        raise ConfigError("DISCORD_WEBHOOK_URL is not set: nothing to send to Discord")
+    return Endpoint("discord", "Discord webhook", discord_execute_url(config.discord_webhook_url),
+                    "check DISCORD_WEBHOOK_URL")
 
 
 def _discord_result(endpoint: Endpoint, response: httpx.Response, attempts: int,
@@ -299,8 +306,7 @@ def send_discord_text(config: DeliveryConfig, content: str, *, client: httpx.Cli
                       sleep: Callable[[float], None] = time.sleep) -> None:
     """A plain text message (no embed, mentions disabled) with the usual retries; raises
     DeliveryFailed, secret-free, when Discord does not take it."""
-    endpoint = Endpoint("discord", "Discord webhook", discord_execute_url(config.discord_webhook_url),
-                        "check DISCORD_WEBHOOK_URL")
+    endpoint = _discord_endpoint(config)
     body = {"content": content, "allowed_mentions": {"parse": []}}
     with _client_for(config, client) as http:
         response, attempts = post_with_retries(http, endpoint, {"json": body}, config, sleep)
