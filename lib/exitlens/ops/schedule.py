@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from wsgiref.simple_server import WSGIServer
 
 import httpx
 import sqlalchemy as sa
@@ -192,7 +193,7 @@ class ExitlensScheduler:
             executors={"default": ThreadPoolExecutor(max_workers=len(JOBS))},
             job_defaults={"coalesce": True, "max_instances": 1},
         )
-        self._server = None
+        self._server: WSGIServer | None = None
         self._server_thread: threading.Thread | None = None
         self._stopped = False
 
@@ -364,5 +365,5 @@ def run_scheduler(
         try:
             running.stop()
         finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+            for number, handler in previous.items():
+                signal.signal(number, handler)

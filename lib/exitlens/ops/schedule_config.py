@@ -117,10 +117,12 @@ class ScheduleConfig:
 
     def triggers(self, tz: ZoneInfo | timezone) -> dict[str, BaseTrigger]:
         """The trigger of each job, in `tz`."""
-        if self.track_interval is not None:
-            tracker: BaseTrigger = IntervalTrigger(seconds=self.track_interval.total_seconds(), timezone=tz)
-        else:
+        tracker: BaseTrigger
+        if self.tracker_cron is not None:
             tracker = crontab_trigger(self.tracker_cron, tz)
+        else:
+            assert self.track_interval is not None  # __post_init__: exactly one of the two is set
+            tracker = IntervalTrigger(seconds=self.track_interval.total_seconds(), timezone=tz)
         return {
             JOB_TRACK: tracker,
             JOB_DAILY: crontab_trigger(self.daily_cron, tz),
@@ -157,8 +159,8 @@ class ScheduleConfig:
         for name, field in (("EXITLENS_DAILY_CRON", "daily_cron"), ("EXITLENS_WEEKLY_CRON", "weekly_cron")):
             if text(name):
                 changes[field] = text(name)
-        if metrics_port is None and text("EXITLENS_METRICS_PORT"):
-            raw = text("EXITLENS_METRICS_PORT")
+        raw = text("EXITLENS_METRICS_PORT")
+        if metrics_port is None and raw:
             if not raw.isdigit():
                 raise ConfigError(f"EXITLENS_METRICS_PORT must be a port number, got {raw!r}")
             metrics_port = int(raw)

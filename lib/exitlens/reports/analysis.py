@@ -39,6 +39,7 @@ from exitlens.store.load import load_orders
 # Where a report notebook writes the summary object of its run (run.py sets it for the kernel):
 # the analysis is computed once, in the notebook, and the command reads this file back.
 SUMMARY_PATH_ENV = "EXITLENS_SUMMARY_PATH"
+NO_SELL_YET = "the database has no filled SELL yet: name the period (report_date / end) to report on"
 
 
 def latest_sell_day(orders: pd.DataFrame, settings: Settings) -> Date | None:
@@ -88,10 +89,10 @@ def analyse_from_database(
     loaded = load_orders(engine)
     orders = loaded.orders
     latest = latest_sell_day(orders, settings)
-    if latest is None and day is None and end is None:
-        raise DataError("the database has no filled SELL yet: name the period (report_date / end) to report on")
     if kind == "daily":
         chosen = day or latest
+        if chosen is None:
+            raise DataError(NO_SELL_YET)
         candles = sell_paths(engine, orders, period_for_day(chosen, settings.tz), settings)
         analysis = analyse_day(orders, chosen, settings, narrator=narrator, order_notes=loaded.notes_by_order,
                                candles=candles, as_of=as_of)
@@ -99,9 +100,11 @@ def analyse_from_database(
             hint = f"no sells on {chosen.isoformat()}; the latest day with sells is {latest.isoformat()}"
             analysis = dataclasses.replace(analysis, data_notes=[*analysis.data_notes, hint])
         return analysis
-    end = end or midnight_after(latest, settings)
-    candles = sell_paths(engine, orders, period_for_days(end, days, settings.tz), settings)
-    return analyse_days(orders, end, days, settings, narrator=narrator, order_notes=loaded.notes_by_order,
+    chosen_end = end or (midnight_after(latest, settings) if latest is not None else None)
+    if chosen_end is None:
+        raise DataError(NO_SELL_YET)
+    candles = sell_paths(engine, orders, period_for_days(chosen_end, days, settings.tz), settings)
+    return analyse_days(orders, chosen_end, days, settings, narrator=narrator, order_notes=loaded.notes_by_order,
                         candles=candles, as_of=as_of)
 
 

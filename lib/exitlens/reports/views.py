@@ -35,7 +35,7 @@ class ReportData:
     @property
     def title(self) -> str:
         a = self.analysis
-        if a.kind == "daily":
+        if a.kind == "daily" and a.date is not None:
             return f"Daily exit report {a.date.isoformat()}"
         first = a.period.start.tz_convert(self.settings.tz).date()
         last = (a.period.end - pd.Timedelta(microseconds=1)).tz_convert(self.settings.tz).date()
