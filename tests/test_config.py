@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from exitlens.core.errors import ConfigError
+from exitlens.core.errors import ConfigError, error_reason, first_line
 from exitlens.core.settings import DEFAULT_HORIZONS, Horizon, Settings, database_url_from_env, settings_from_env
 
 
@@ -51,3 +52,19 @@ def test_database_url_prefers_argument_then_exitlens_then_bot_variable(monkeypat
     monkeypatch.setenv("EXITLENS_DATABASE_URL", "postgresql://lens@db/coinpilot")
     assert database_url_from_env() == "postgresql://lens@db/coinpilot"
     assert database_url_from_env("sqlite:///x.db") == "sqlite:///x.db"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("\n  relation \"x\" does not exist\nLINE 1: SELECT ...\n", 'relation "x" does not exist'),
+    ("", "fallback"),
+    (None, "fallback"),
+    (" \n \n", "fallback"),
+])
+def test_first_line_when_text_has_blank_lines_returns_the_first_with_words(text, expected):
+    assert first_line(text, "fallback") == expected
+
+
+def test_error_reason_when_a_driver_error_is_wrapped_gives_its_first_line():
+    wrapped = sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused\n\tIs the server running?"))
+    assert error_reason(wrapped) == "connection refused"
+    assert error_reason(ValueError()) == "ValueError"

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from exitlens.core.errors import ConfigError, ExitlensError
+from exitlens.core.errors import ConfigError, ExitlensError, error_reason, first_line
 from exitlens.core.settings import database_url_from_env, settings_from_env
 from exitlens.core.summary_text import summary_text
 from exitlens.core.timeutil import parse_aware
@@ -56,8 +56,7 @@ def _fail_cleanly(command):
         except ExitlensError as exc:
             _fail(f"error: {exc}")
         except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            _fail(f"database error: {reason} — check the database and run `exitlens migrate`")
+            _fail(f"database error: {error_reason(exc)} — check the database and run `exitlens migrate`")
         except OSError as exc:
             _fail(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
         except KeyboardInterrupt:
@@ -66,8 +65,7 @@ def _fail_cleanly(command):
         except Exception as exc:
             if verbose or logging.getLogger().isEnabledFor(logging.INFO):
                 raise
-            first_line = (str(exc).strip().splitlines() or [""])[0]
-            _fail(f"unexpected error: {type(exc).__name__}: {first_line} (run again with -v to see the traceback)")
+            _fail(f"unexpected error: {type(exc).__name__}: {first_line(exc)} (run again with -v to see the traceback)")
 
     return wrapper
 

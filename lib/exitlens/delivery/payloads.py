@@ -15,7 +15,7 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
-from exitlens.core.errors import ConfigError
+from exitlens.core.errors import ConfigError, first_line
 from exitlens.core.formatting import finite_number, fmt_count, fmt_krw, fmt_metric, fmt_pct, fmt_ratio
 from exitlens.core.settings import COLLECTION_GOAL_24H, KINDS
 
@@ -34,6 +34,7 @@ EMBED_TOTAL_MAX = 6000
 COLOR_SUCCEEDED = 0x2ECC71
 COLOR_FAILED = 0xE74C3C
 ELLIPSIS = "…"
+NO_ERROR_TEXT = "no error text was recorded"
 
 
 # --------------------------------------------------------------------------- the run
@@ -106,13 +107,6 @@ def truncate(text: str, limit: int) -> str:
     return head.rstrip() + ELLIPSIS
 
 
-def _first_line(text: str | None) -> str:
-    for line in (text or "").splitlines():
-        if line.strip():
-            return line.strip()
-    return "no error text was recorded"
-
-
 def _suggestion_field(index: int, suggestion: Mapping[str, Any]) -> dict[str, Any]:
     rule = str(suggestion.get("rule") or "suggestion")
     lines = [str(suggestion.get("message") or "").strip()]
@@ -169,7 +163,7 @@ def build_discord_embed(
         error = truncate(str(run.error or "").replace("```", "'''"), FIELD_VALUE_MAX - 8)
         fields.append({"name": "Status", "value": "failed", "inline": True})
         fields.append({"name": "Error", "value": f"```\n{error or '—'}\n```", "inline": False})
-        description = f"The {run.kind} report run failed: {_first_line(run.error)}"
+        description = f"The {run.kind} report run failed: {first_line(run.error, NO_ERROR_TEXT)}"
     else:
         description = str(summary.get("headline") or "")
     if overall:
@@ -309,7 +303,7 @@ def build_n8n_payload(
         "timezone": summary.get("timezone"),
         "total_sells": overall.get("count"),
         "trades": summary.get("trade_count"),
-        "summary": (f"The {run.kind} report run failed: {_first_line(run.error)}" if run.failed
+        "summary": (f"The {run.kind} report run failed: {first_line(run.error, NO_ERROR_TEXT)}" if run.failed
                     else summary.get("headline")),
         "suggestions": [str(s.get("message") or s.get("rule") or "") for s in suggestions],
         "suggestion_details": suggestions,

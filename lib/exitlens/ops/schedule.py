@@ -40,7 +40,7 @@ from apscheduler.triggers.base import BaseTrigger
 from prometheus_client import start_http_server
 from sqlalchemy.engine import Engine
 
-from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed
+from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed, first_line
 from exitlens.core.settings import Settings, database_url_from_env, settings_from_env
 from exitlens.delivery.notify import DeliveryConfig, send_discord_text
 from exitlens.delivery.payloads import CONTENT_MAX, truncate
@@ -160,7 +160,7 @@ def _error_text(exc: BaseException) -> str:
     """One secret-free line: the message of an exitlens error, `Type: message` otherwise; for a
     database error the driver's first line, without the SQL statement."""
     if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None:
-        text = (str(exc.orig).strip().splitlines() or [""])[0]
+        text = first_line(exc.orig)
     else:
         text = str(exc)
     text = " ".join(text.split())
