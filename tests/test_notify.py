@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from exitlens.core.errors import ConfigError, DeliveryFailed
+from exitlens.core.errors import ConfigError, DataError, DeliveryFailed
 from exitlens.core.formatting import fmt_krw, fmt_pct, fmt_ratio
 from exitlens.delivery.notify import (
     DeliveryConfig,
@@ -604,3 +604,11 @@ def test_discord_embed_without_replay_has_no_replay_field(daily_summary):
 def test_discord_text_when_no_webhook_is_configured_says_which_variable_to_set():
     with pytest.raises(ConfigError, match="DISCORD_WEBHOOK_URL is not set"):
         send_discord_text(DeliveryConfig(), "job failed")
+
+
+def test_payloads_when_now_has_no_timezone_refuse_it_instead_of_reading_utc(daily_summary):
+    naive = datetime(2026, 11, 23, 22, 0)
+    with pytest.raises(DataError, match="now 2026-11-23T22:00:00 has no timezone"):
+        build_n8n_payload(daily_summary, DAILY, now=naive)
+    with pytest.raises(DataError, match="has no timezone"):
+        build_discord_message(daily_summary, DAILY, now=naive)

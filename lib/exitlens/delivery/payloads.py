@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +18,7 @@ from urllib.parse import quote
 from exitlens.core.errors import ConfigError, first_line
 from exitlens.core.formatting import finite_number, fmt_count, fmt_krw, fmt_metric, fmt_pct, fmt_ratio
 from exitlens.core.settings import COLLECTION_GOAL_24H, KINDS
+from exitlens.core.timeutil import require_aware
 
 STATUSES = ("succeeded", "failed")
 
@@ -204,7 +205,7 @@ def build_discord_embed(
     if link:
         embed["url"] = link
     if now is not None:
-        embed["timestamp"] = _aware(now).isoformat()
+        embed["timestamp"] = require_aware(now, "now").isoformat()
     return fit_embed(embed)
 
 
@@ -309,7 +310,7 @@ def build_n8n_payload(
         "suggestion_details": suggestions,
         "notes": list(summary.get("notes") or []),
         "overall": overall,
-        "timestamp": _aware(now).isoformat(),
+        "timestamp": require_aware(now, "now").isoformat(),
     }
     if run.kind == "daily":  # the fields CoinPilot's daily workflow renders as text
         payload["pnl"] = fmt_krw(overall.get("realized_pnl"))
@@ -344,6 +345,3 @@ def _json_safe(value: Any) -> Any:
     number = finite_number(value)
     return number if number is not None else str(value)
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
