@@ -24,7 +24,6 @@ part of the JSON bucket, which has exactly the SPEC keys (`bucket_to_dict`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -34,6 +33,7 @@ import pandas as pd
 from exitlens.core.after_exit import max_after_column, min_after_column
 from exitlens.core.evaluate import post_column
 from exitlens.core.frames import UNKNOWN
+from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.settings import Settings
 
 OUTCOME_HORIZON = "24h"
@@ -208,24 +208,10 @@ def bucket_to_dict(row: pd.Series, settings: Settings) -> dict:
     scalars → Python, counts → int (a row taken out of a frame may have them as floats)."""
     out = {}
     for key in bucket_keys(settings):
-        value = json_value(row[key])
+        value = json_scalar(row[key])
         out[key] = int(value) if value is not None and _is_count(key) else value
     return out
 
 
 def _is_count(key: str) -> bool:
     return key in ("count", "evaluable", "wins") or key.endswith("_samples")
-
-
-def json_value(value):
-    """A scalar as plain JSON: None for NaN/NA/inf, int for integral numpy ints, float else."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    return value

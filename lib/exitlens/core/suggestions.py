@@ -17,7 +17,8 @@ from typing import Callable
 
 import pandas as pd
 
-from exitlens.core.aggregate import Buckets, json_value
+from exitlens.core.aggregate import Buckets
+from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.settings import Settings, SuggestionThresholds
 
 logger = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ def suggest(buckets: Buckets, settings: Settings) -> SuggestionResult:
         if rule.exit_reason not in buckets.by_exit_reason.index:
             continue
         bucket = buckets.by_exit_reason.loc[rule.exit_reason]
-        value, threshold = json_value(bucket[rule.metric]), rule.threshold(thresholds)
+        value, threshold = json_scalar(bucket[rule.metric]), rule.threshold(thresholds)
         if value is not None and rule.fires(value, threshold):
             found.append(
                 Suggestion(
@@ -148,7 +149,7 @@ def _regime_reviews(by_regime: pd.DataFrame, settings: Settings) -> list[Suggest
     threshold = settings.thresholds.regime_early_exit_rate
     reviews = []
     for regime, bucket in by_regime.iterrows():
-        value = json_value(bucket["early_exit_rate"])
+        value = json_scalar(bucket["early_exit_rate"])
         if value is None or not value > threshold:
             continue
         samples = int(bucket["early_exit_samples"])

@@ -7,7 +7,6 @@ module is one Discord accepts. Nothing in this module touches the network or the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from urllib.parse import quote
 
 from exitlens.core.errors import ConfigError, first_line
 from exitlens.core.formatting import finite_number, fmt_count, fmt_krw, fmt_metric, fmt_pct, fmt_ratio
+from exitlens.core.jsonvalues import json_safe
 from exitlens.core.settings import COLLECTION_GOAL_24H, KINDS
 from exitlens.core.timeutil import require_aware
 
@@ -323,25 +323,4 @@ def build_n8n_payload(
         payload["error"] = run.error
     if report_url:
         payload["report_url"] = report_url
-    return _json_safe(payload)
-
-
-def _json_safe(value: Any) -> Any:
-    """Plain JSON: NaN/inf become null, numpy scalars become numbers, dates become ISO text."""
-    if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if value is None or isinstance(value, (str, bool)):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalar
-        return _json_safe(value.item())
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    number = finite_number(value)
-    return number if number is not None else str(value)
-
+    return json_safe(payload)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import logging
-import math
 import os
 import re
 import shutil
@@ -37,6 +36,7 @@ from traitlets import Dict, Unicode
 from traitlets.config import Config
 
 from exitlens.core.errors import ConfigError, ReportFailed
+from exitlens.core.jsonvalues import require_json
 from exitlens.reports import archive, exports
 from exitlens.reports.archive import RunPeriod
 
@@ -54,31 +54,6 @@ def report_notebook(kind: str) -> Path:
 
 
 # --- parameters (no kernel) ---------------------------------------------------------------
-
-def check_json_value(value: Any, where: str) -> None:
-    """Raise ConfigError unless `value` is plain JSON: str, int, finite float, bool, None, or
-    lists / str-keyed dicts of them. `where` names the value in the message."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ConfigError(f"{where} is {value!r}: JSON has no NaN or infinity; use null")
-        return
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            check_json_value(item, f"{where}[{i}]")
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ConfigError(f"{where} has a non-string key {key!r}: JSON keys are strings")
-            check_json_value(item, f"{where}[{key!r}]")
-        return
-    raise ConfigError(
-        f"{where} is a {type(value).__name__} ({value!r:.60}): parameters must be JSON values "
-        "(str, int, float, bool, None, or lists / dicts of them); pass dates as ISO strings"
-    )
-
 
 def notebook_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     """The parameters the notebook's `parameters` cell defines, as papermill infers them:
@@ -99,7 +74,7 @@ def validate_parameters(notebook: Path, parameters: Mapping[str, Any] | None) ->
     as `database_url`, never as a parameter."""
     params = dict(parameters or {})
     for name, value in params.items():
-        check_json_value(value, f"parameter {name!r}")
+        require_json(value, f"parameter {name!r}")
         if isinstance(value, str) and _URL_WITH_PASSWORD.match(value):
             raise ConfigError(
                 f"parameter {name!r} looks like a URL with a password: the executed notebook "
@@ -312,7 +287,7 @@ def run_report(
     wanted = exports.parse_formats(formats)
     params = validate_parameters(notebook, parameters)
     if summary is not None:
-        check_json_value(dict(summary), "summary")
+        require_json(dict(summary), "summary")
     browser = exports.find_chromium(chromium) if "pdf" in wanted else None
     out = Path(out)
     final = archive.run_dir(out, kind, period)
