@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from exitlens.core.keys import OUTCOME_HORIZON, post_avg_key, post_samples_key
+
 SOURCE_DETERMINISTIC = "deterministic"
 SOURCE_LLM = "llm"
 
@@ -46,11 +48,11 @@ def deterministic_headline(facts: Mapping) -> str:
     if overall.get("avg_pnl_pct") is not None:
         parts.append(f"avg {overall['avg_pnl_pct']:+.2f}% per sell")
     text = f"{label}: " + ", ".join(parts) + "."
-    after = overall.get("avg_post_24h_pct")
+    after = overall.get(post_avg_key(OUTCOME_HORIZON))
     if after is not None:
         text += (
             f" 24h after exit the price moved {after:+.2f}% on average "
-            f"({overall.get('post_24h_samples')} sells)."
+            f"({overall.get(post_samples_key(OUTCOME_HORIZON))} sells)."
         )
     suggestions = facts.get("suggestions") or []
     if suggestions:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from exitlens.core.aggregate import Buckets
 from exitlens.core.jsonvalues import json_scalar
+from exitlens.core.keys import post_avg_key, post_samples_key
 from exitlens.core.settings import Settings, SuggestionThresholds
 
 logger = logging.getLogger(__name__)
@@ -73,25 +74,25 @@ class _ExitReasonRule:
 
 EXIT_REASON_RULES = (
     _ExitReasonRule(
-        "trailing_stop_loosen", "TRAILING_STOP", "avg_post_24h_pct", "post_24h_samples",
+        "trailing_stop_loosen", "TRAILING_STOP", post_avg_key("24h"), post_samples_key("24h"),
         lambda t: t.trailing_stop_post_24h_pct, operator.gt,
         lambda v, t: f"Loosen trailing_stop_pct by {t.trailing_stop_step_pct:g} percentage "
         f"points: 24h after trailing-stop exits the price was {v:+.2f}% higher on average.",
     ),
     _ExitReasonRule(
-        "stop_loss_loosen", "STOP_LOSS", "avg_post_4h_pct", "post_4h_samples",
+        "stop_loss_loosen", "STOP_LOSS", post_avg_key("4h"), post_samples_key("4h"),
         lambda t: t.stop_loss_post_4h_pct, operator.gt,
         lambda v, t: f"Loosen stop_loss_pct: 4h after stop-loss exits the price had recovered "
         f"{v:+.2f}% on average.",
     ),
     _ExitReasonRule(
-        "take_profit_raise", "TAKE_PROFIT", "avg_post_4h_pct", "post_4h_samples",
+        "take_profit_raise", "TAKE_PROFIT", post_avg_key("4h"), post_samples_key("4h"),
         lambda t: t.take_profit_post_4h_pct, operator.gt,
         lambda v, t: f"Raise take_profit_pct: 4h after take-profit exits the price kept rising, "
         f"{v:+.2f}% on average.",
     ),
     _ExitReasonRule(
-        "time_limit_keep", "TIME_LIMIT", "avg_post_24h_pct", "post_24h_samples",
+        "time_limit_keep", "TIME_LIMIT", post_avg_key("24h"), post_samples_key("24h"),
         lambda t: t.time_limit_post_24h_pct, operator.lt,
         lambda v, t: f"Keep the time limit: exits avoided further falls, the price was {v:+.2f}% "
         "24h after time-limit exits on average.",

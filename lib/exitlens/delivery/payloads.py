@@ -17,10 +17,9 @@ from urllib.parse import quote
 from exitlens.core.errors import ConfigError, first_line
 from exitlens.core.formatting import finite_number, fmt_count, fmt_krw, fmt_metric, fmt_pct, fmt_ratio
 from exitlens.core.jsonvalues import json_safe
+from exitlens.core.keys import FAILED, OUTCOME_HORIZON, RUN_STATUSES, SUCCEEDED, post_avg_key, post_samples_key
 from exitlens.core.settings import COLLECTION_GOAL_24H, KINDS
 from exitlens.core.timeutil import require_aware
-
-STATUSES = ("succeeded", "failed")
 
 # Discord limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 CONTENT_MAX = 2000
@@ -51,7 +50,7 @@ class RunAnnouncement:
 
     kind: str
     period_label: str
-    status: str = "succeeded"
+    status: str = SUCCEEDED
     error: str | None = None
     html_path: Path | None = None
     pdf_path: Path | None = None
@@ -60,12 +59,12 @@ class RunAnnouncement:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ConfigError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
-        if self.status not in STATUSES:
-            raise ConfigError(f"status must be one of {', '.join(STATUSES)}, got {self.status!r}")
+        if self.status not in RUN_STATUSES:
+            raise ConfigError(f"status must be one of {', '.join(RUN_STATUSES)}, got {self.status!r}")
 
     @property
     def failed(self) -> bool:
-        return self.status == "failed"
+        return self.status == FAILED
 
     @property
     def title(self) -> str:
@@ -162,15 +161,15 @@ def build_discord_embed(
     ]
     if run.failed:
         error = truncate(str(run.error or "").replace("```", "'''"), FIELD_VALUE_MAX - 8)
-        fields.append({"name": "Status", "value": "failed", "inline": True})
+        fields.append({"name": "Status", "value": FAILED, "inline": True})
         fields.append({"name": "Error", "value": f"```\n{error or '—'}\n```", "inline": False})
         description = f"The {run.kind} report run failed: {first_line(run.error, NO_ERROR_TEXT)}"
     else:
         description = str(summary.get("headline") or "")
     if overall:
-        post_24h = fmt_pct(overall.get("avg_post_24h_pct"))
-        if overall.get("post_24h_samples") is not None:
-            post_24h += f" (n={fmt_count(overall.get('post_24h_samples'))})"
+        post_24h = fmt_pct(overall.get(post_avg_key(OUTCOME_HORIZON)))
+        if overall.get(post_samples_key(OUTCOME_HORIZON)) is not None:
+            post_24h += f" (n={fmt_count(overall.get(post_samples_key(OUTCOME_HORIZON)))})"
         fields += [
             {"name": "Sells", "value": fmt_count(overall.get("count")), "inline": True},
             {"name": "Evaluable", "value": fmt_count(overall.get("evaluable")), "inline": True},

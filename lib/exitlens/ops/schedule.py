@@ -41,6 +41,7 @@ from prometheus_client import start_http_server
 from sqlalchemy.engine import Engine
 
 from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed, first_line
+from exitlens.core.keys import FAILED, RUN_STATUSES, SKIPPED, SUCCEEDED
 from exitlens.core.settings import Settings, database_url_from_env, settings_from_env
 from exitlens.delivery.notify import DeliveryConfig, send_discord_text
 from exitlens.delivery.payloads import CONTENT_MAX, truncate
@@ -220,7 +221,7 @@ class ExitlensScheduler:
             )
         for kind in REPORT_KINDS.values():
             metrics.REPORT_FAILURES.labels(kind)
-            for status in ("succeeded", "failed"):
+            for status in RUN_STATUSES:
                 metrics.REPORT_RUNS.labels(kind, status)
         self.scheduler.start()
         for job in self.scheduler.get_jobs():
@@ -238,7 +239,7 @@ class ExitlensScheduler:
             if not owned:
                 metrics.JOB_SKIPPED.labels(job).inc()
                 log.info("job %s skipped: another scheduler holds its lock", job)
-                return "skipped"
+                return SKIPPED
         started = time.monotonic()
         try:
             return self._run_owned(job, started)
@@ -260,28 +261,28 @@ class ExitlensScheduler:
         metrics.JOB_DURATION.labels(job).observe(duration)
         metrics.JOB_LAST_SUCCESS.labels(job).set(self._clock().timestamp())
         if kind is not None:
-            metrics.REPORT_RUNS.labels(kind, "succeeded").inc()
+            metrics.REPORT_RUNS.labels(kind, SUCCEEDED).inc()
         log.info("job %s succeeded in %.1f s", job, duration)
-        return "succeeded"
+        return SUCCEEDED
 
     def _failed(self, job: str, exc: Exception, duration: float) -> str:
         metrics.JOB_DURATION.labels(job).observe(duration)
         metrics.JOB_FAILURES.labels(job).inc()
         kind = REPORT_KINDS.get(job)
         if kind is not None:
-            metrics.REPORT_RUNS.labels(kind, "failed").inc()
+            metrics.REPORT_RUNS.labels(kind, FAILED).inc()
             metrics.REPORT_FAILURES.labels(kind).inc()
         text = _error_text(exc)
         # Expected failures in one line; an unexpected one (a bug) with its traceback.
         log.error("job %s failed after %.1f s: %s", job, duration, text,
                   exc_info=None if isinstance(exc, EXPECTED_FAILURES) else exc)
         if isinstance(exc, AnnouncedFailure):
-            return "failed"
+            return FAILED
         try:
             self._alert(job, text)
         except Exception as alert_exc:
             log.warning("alert for job %s not sent: %s", job, _error_text(alert_exc))
-        return "failed"
+        return FAILED
 
     def stop(self) -> None:
         """Stop after the running jobs finish; close the metrics endpoint; release the locks."""

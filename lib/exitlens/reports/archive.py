@@ -36,6 +36,7 @@ import jinja2
 
 from exitlens.core.errors import ConfigError, ReportFailed
 from exitlens.core.formatting import fmt_count, fmt_krw, fmt_pct, fmt_ratio
+from exitlens.core.keys import FAILED, RUN_STATUSES, SUCCEEDED
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,6 @@ HTML_FILE = "report.html"
 PDF_FILE = "report.pdf"
 INDEX_FILE = "index.html"
 
-SUCCEEDED = "succeeded"
-FAILED = "failed"
 
 _KIND_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _LABEL_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:_(\d{4}-\d{2}-\d{2}))?$")
@@ -146,7 +145,7 @@ def status_record(
     parameters: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The content of a run's status.json (pure)."""
-    if status not in (SUCCEEDED, FAILED):
+    if status not in RUN_STATUSES:
         raise ConfigError(f"bad run status {status!r}: use {SUCCEEDED!r} or {FAILED!r}")
     headline_text = (summary or {}).get("headline")
     return {

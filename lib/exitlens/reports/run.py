@@ -37,6 +37,7 @@ from traitlets.config import Config
 
 from exitlens.core.errors import ConfigError, ReportFailed
 from exitlens.core.jsonvalues import require_json
+from exitlens.core.keys import FAILED, SUCCEEDED
 from exitlens.reports import archive, exports
 from exitlens.reports.archive import RunPeriod
 
@@ -311,8 +312,8 @@ def run_report(
             error = _export(executed, staging, wanted, browser, pdf_timeout, files,
                             title=f"exitlens {kind} report {period.label}")
         finished = clock()
-        status = archive.FAILED if error else archive.SUCCEEDED
-        if status == archive.FAILED and archive.run_succeeded(final):
+        status = FAILED if error else SUCCEEDED
+        if status == FAILED and archive.run_succeeded(final):
             # A failed re-run must not replace a good report of the same period.
             final = archive.failed_attempt_dir(final)
             logger.warning("keeping the earlier successful run of %s %s; the failed run is in %s",

@@ -17,6 +17,7 @@ from pandas.io.formats.style import Styler
 from exitlens.core import quality
 from exitlens.core.evaluate import post_column
 from exitlens.core.formatting import fmt_count, fmt_metric, fmt_ratio
+from exitlens.core.keys import OUTCOME_HORIZON, post_avg_key, post_samples_key
 from exitlens.core.settings import Settings
 from exitlens.core.summary import PeriodAnalysis
 
@@ -58,12 +59,12 @@ class ReportData:
             "win rate %": overall["win_rate"] * 100,
             "realized PnL (KRW)": overall["realized_pnl"],
             "avg PnL (%)": overall["avg_pnl_pct"],
-            "post-24h samples": int(overall["post_24h_samples"]),
+            f"post-{OUTCOME_HORIZON} samples": int(overall[post_samples_key(OUTCOME_HORIZON)]),
         }], index=["period"])
 
     def by_exit_reason(self) -> pd.DataFrame:
         """The per exit reason bucket table: counts, PnL, hold time, post-exit moves, rates (in %)."""
-        horizons = [f"avg_post_{h}_pct" for h in self.settings.horizon_keys]
+        horizons = [post_avg_key(h) for h in self.settings.horizon_keys]
         columns = ["count", "evaluable", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
                    "avg_hold_hours", *horizons, "early_exit_rate", "over_hold_rate"]
         table = self.analysis.buckets.by_exit_reason.reindex(columns=columns)
@@ -71,7 +72,7 @@ class ReportData:
         rates = ["win_rate", "early_exit_rate", "over_hold_rate"]
         table[rates] = table[rates] * 100
         table.index.name = None
-        return table.rename(columns=_READABLE)
+        return table.rename(columns=readable_names(self.settings))
 
     def suggestions(self) -> pd.DataFrame:
         """Each suggestion with the metric, value, threshold and sample size behind it; value
@@ -217,7 +218,11 @@ _READABLE = {
     "over_hold_rate": "over-hold %",
 }
 RATE_COLUMNS = frozenset({_READABLE["win_rate"], _READABLE["early_exit_rate"], _READABLE["over_hold_rate"]})
-_READABLE.update({f"avg_post_{h}_pct": f"after {h} %" for h in ("1h", "4h", "12h", "24h")})
+
+
+def readable_names(settings: Settings) -> dict[str, str]:
+    """Column headers for the bucket keys, with one `after <h> %` per horizon of `settings`."""
+    return {**_READABLE, **{post_avg_key(h): f"after {h} %" for h in settings.horizon_keys}}
 
 
 def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
