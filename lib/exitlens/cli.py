@@ -11,11 +11,12 @@ import json
 import logging
 import sys
 from datetime import date as Date
-from datetime import datetime, timezone
+from datetime import datetime
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from exitlens.clock import utc_now
 from exitlens.core.errors import ConfigError, ExitlensError, error_reason, first_line
 from exitlens.core.settings import database_url_from_env, settings_from_env
 from exitlens.core.summary_text import summary_text
@@ -126,7 +127,7 @@ def demo(db_url: str | None, days: int, seed: int, end_text: str) -> None:
 @_fail_cleanly
 def track(db_url: str | None, now_text: str | None, as_json: bool) -> None:
     """Record the post-exit points that are due."""
-    now = _time(now_text, "--now") or datetime.now(timezone.utc)
+    now = _time(now_text, "--now") or utc_now()
     engine = db.connect(database_url_from_env(db_url))
     result = tracker.track(engine, now, settings_from_env())
     count_tracking(result)
@@ -195,7 +196,7 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, ru
     from exitlens.reports.replay_service import replay_section
 
     settings = settings_from_env(timezone_name)
-    now = _time(now_text, "--now") or datetime.now(timezone.utc)
+    now = _time(now_text, "--now") or utc_now()
     period = _period_arguments(kind, date_text, end_text, days)
     days = period.pop("days", WEEKLY_DAYS)
     engine = db.connect(database_url_from_env(db_url))
@@ -226,7 +227,7 @@ def report(kind, db_url, timezone_name, date_text, end_text, days, now_text, for
     from exitlens.ops.publish import publish_report
 
     settings = settings_from_env(timezone_name)
-    now = _time(now_text, "--now") or datetime.now(timezone.utc)
+    now = _time(now_text, "--now") or utc_now()
     period = _period_arguments(kind, date_text, end_text, days)
     run = publish_report(
         kind, db_url=database_url_from_env(db_url), out_dir=out_dir, settings=settings, now=now,

@@ -27,7 +27,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIServer
@@ -40,6 +40,7 @@ from apscheduler.triggers.base import BaseTrigger
 from prometheus_client import start_http_server
 from sqlalchemy.engine import Engine
 
+from exitlens.clock import utc_now
 from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed, first_line
 from exitlens.core.keys import FAILED, RUN_STATUSES, SKIPPED, SUCCEEDED
 from exitlens.core.settings import Settings, database_url_from_env, settings_from_env
@@ -57,11 +58,6 @@ log = logging.getLogger(__name__)
 TrackJob = Callable[[datetime], Any]
 ReportJob = Callable[[str, datetime], Any]
 Alert = Callable[[str, str], None]
-
-
-def utc_now() -> datetime:
-    """The current time, aware and in UTC: the scheduler's one clock reading per run."""
-    return datetime.now(timezone.utc)
 
 
 # --------------------------------------------------------------------------- default jobs

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -35,6 +35,7 @@ from papermill.exceptions import PapermillExecutionError, strip_color
 from traitlets import Dict, Unicode
 from traitlets.config import Config
 
+from exitlens.clock import utc_now
 from exitlens.core.errors import ConfigError, ReportFailed
 from exitlens.core.jsonvalues import require_json
 from exitlens.core.keys import FAILED, SUCCEEDED
@@ -255,11 +256,6 @@ class ReportRunFailed(ReportFailed):
     def __init__(self, message: str, run: ReportRun):
         super().__init__(message)
         self.run = run
-
-
-def utc_now() -> datetime:
-    """The default clock of a run (the CLI and the scheduler may pass their own)."""
-    return datetime.now(timezone.utc)
 
 
 def run_report(
