@@ -258,7 +258,7 @@ def replay(db_url, timezone_name, date_text, end_text, days, now_text, rules, sw
     for text in sweeps:
         overrides.update(parse_sweep_option(text))
     settings = settings_from_env(timezone_name)
-    now = _time(now_text, "--now") or datetime.now(timezone.utc)
+    now = _time(now_text, "--now") or utc_now()
     kind = "daily" if date_text else "weekly"
     period = _period_arguments(kind, date_text, end_text, days)
     days = period.pop("days", WEEKLY_DAYS)

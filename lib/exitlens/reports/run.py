@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -258,35 +258,43 @@ class ReportRunFailed(ReportFailed):
         self.run = run
 
 
-def run_report(
-    notebook: str | Path,
-    *,
-    kind: str,
-    period: RunPeriod,
-    out: str | Path = "reports",
-    parameters: Mapping[str, Any] | None = None,
-    summary: Mapping[str, Any] | None = None,
-    database_url: str | None = None,
-    formats: str | Iterable[str] = exports.FORMATS,
-    execution: ExecutionOptions = ExecutionOptions(),
-    env: Mapping[str, str] | None = None,
-    chromium: str | None = None,
-    pdf_timeout: float = exports.DEFAULT_PDF_TIMEOUT,
-    clock: Callable[[], datetime] = utc_now,
-) -> ReportRun:
-    """Execute `notebook` for `kind` and `period` into `<out>/<kind>/<period>/`, export it,
-    store the summary (the object `exitlens summary ... --json` prints) and the run's status,
-    and rebuild `<out>/index.html`. The summary is the one the notebook writes to
-    $EXITLENS_SUMMARY_PATH (`analysis.report_data` does), else `summary` when given. Bad input raises ConfigError before anything is written; a
-    failed run is kept, indexed as failed, and raises ReportRunFailed (a ReportFailed)."""
+@dataclass(frozen=True, kw_only=True)
+class RunRequest:
+    """One notebook run: `notebook` executed for `kind` and `period` into
+    `<out>/<kind>/<period>/`, with `parameters` (JSON values the notebook's parameters cell
+    defines), the `summary` to store beside it, the database URL for the kernel's environment
+    (never a parameter), the exports to write and how to run the kernel and Chromium."""
+
+    notebook: Path
+    kind: str
+    period: RunPeriod
+    out: Path = Path("reports")
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    summary: Mapping[str, Any] | None = None
+    database_url: str | None = None
+    formats: str | Iterable[str] = exports.FORMATS
+    execution: ExecutionOptions = ExecutionOptions()
+    env: Mapping[str, str] = field(default_factory=dict)
+    chromium: str | None = None
+    pdf_timeout: float = exports.DEFAULT_PDF_TIMEOUT
+
+
+def run_report(request: RunRequest, *, clock: Callable[[], datetime] = utc_now) -> ReportRun:
+    """Execute the request's notebook, export it, store its summary (the object `exitlens
+    summary ... --json` prints) and the run's status, and rebuild `<out>/index.html`. Bad input
+    raises ConfigError before anything is written; a failed run is kept, indexed as failed, and
+    raises ReportRunFailed (a ReportFailed). The summary stored is the one the notebook writes
+    to $EXITLENS_SUMMARY_PATH (`analysis.report_data` does), else the request's `summary`."""
+    notebook, kind, period, summary, execution = (request.notebook, request.kind, request.period,
+                                                  request.summary, request.execution)
     notebook = Path(notebook)
     archive.check_kind(kind)
-    wanted = exports.parse_formats(formats)
-    params = validate_parameters(notebook, parameters)
+    wanted = exports.parse_formats(request.formats)
+    params = validate_parameters(notebook, request.parameters)
     if summary is not None:
         require_json(dict(summary), "summary")
-    browser = exports.find_chromium(chromium) if "pdf" in wanted else None
-    out = Path(out)
+    browser = exports.find_chromium(request.chromium) if "pdf" in wanted else None
+    out = Path(request.out)
     final = archive.run_dir(out, kind, period)
 
     started = clock()
@@ -299,13 +307,13 @@ def run_report(
             files["summary"] = archive.SUMMARY_FILE
         executed = staging / archive.NOTEBOOK_FILE
         summary_file = staging / archive.SUMMARY_FILE
-        kernel = {**kernel_env(database_url, env), SUMMARY_PATH_ENV: str(summary_file.resolve())}
+        kernel = {**kernel_env(request.database_url, request.env), SUMMARY_PATH_ENV: str(summary_file.resolve())}
         error = execute_notebook(notebook, executed, params, env=kernel, options=execution)
         if summary_file.is_file():
             summary = archive.read_summary(summary_file)
             files["summary"] = archive.SUMMARY_FILE
         if error is None and wanted:
-            error = _export(executed, staging, wanted, browser, pdf_timeout, files,
+            error = _export(executed, staging, wanted, browser, request.pdf_timeout, files,
                             title=f"exitlens {kind} report {period.label}")
         finished = clock()
         status = FAILED if error else SUCCEEDED
