@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, error_reason, first_line
-from exitlens.core.settings import DEFAULT_HORIZONS, Horizon, Settings, database_url_from_env, settings_from_env
+from exitlens.core.settings import DEFAULT_HORIZONS, Horizon, Settings
 
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -36,22 +37,41 @@ def test_settings_with_overrides_changes_thresholds_by_name():
     assert settings.thresholds.take_profit_post_4h_pct == Settings().thresholds.take_profit_post_4h_pct
 
 
-def test_settings_from_env_when_no_argument_reads_exitlens_tz(monkeypatch):
-    monkeypatch.setenv("EXITLENS_TZ", "UTC")
-    assert settings_from_env().timezone == "UTC"
-    assert settings_from_env("Asia/Tokyo").timezone == "Asia/Tokyo"
+def test_environment_settings_when_no_argument_reads_exitlens_tz():
+    environment = Environment.from_mapping({"EXITLENS_TZ": "UTC"})
+    assert environment.settings().timezone == "UTC"
+    assert environment.settings("Asia/Tokyo").timezone == "Asia/Tokyo"
+    assert Environment().settings().timezone == "Asia/Seoul"
 
 
-def test_database_url_prefers_argument_then_exitlens_then_bot_variable(monkeypatch, tmp_path):
+def test_environment_database_prefers_argument_then_exitlens_then_bot_variable(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("EXITLENS_DATABASE_URL", raising=False)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    assert database_url_from_env() == f"sqlite:///{tmp_path / 'data' / 'exitlens.db'}"
-    monkeypatch.setenv("DATABASE_URL", "postgresql://bot@db/coinpilot")
-    assert database_url_from_env() == "postgresql://bot@db/coinpilot"
-    monkeypatch.setenv("EXITLENS_DATABASE_URL", "postgresql://lens@db/coinpilot")
-    assert database_url_from_env() == "postgresql://lens@db/coinpilot"
-    assert database_url_from_env("sqlite:///x.db") == "sqlite:///x.db"
+    assert Environment.from_mapping({}).database() == f"sqlite:///{tmp_path / 'data' / 'exitlens.db'}"
+    bot = {"DATABASE_URL": "postgresql://bot@db/coinpilot"}
+    assert Environment.from_mapping(bot).database() == "postgresql://bot@db/coinpilot"
+    both = {**bot, "EXITLENS_DATABASE_URL": "postgresql://lens@db/coinpilot"}
+    assert Environment.from_mapping(both).database() == "postgresql://lens@db/coinpilot"
+    assert Environment.from_mapping(both).database("sqlite:///x.db") == "sqlite:///x.db"
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"EXITLENS_NOTIFY_MAX_ATTEMPTS": "2.5"}, "EXITLENS_NOTIFY_MAX_ATTEMPTS must be a whole number"),
+    ({"EXITLENS_NOTIFY_TIMEOUT_SECONDS": "inf"}, "EXITLENS_NOTIFY_TIMEOUT_SECONDS must be 0 or more"),
+    ({"EXITLENS_METRICS_PORT": "-1"}, "EXITLENS_METRICS_PORT must be a port number"),
+])
+def test_environment_when_a_number_is_malformed_names_the_variable(env, message):
+    with pytest.raises(ConfigError, match=message):
+        Environment.from_mapping(env)
+
+
+def test_environment_when_values_are_blank_treats_them_as_unset():
+    assert Environment.from_mapping({"EXITLENS_TZ": " ", "EXITLENS_LLM_MODEL": "", "DATABASE_URL": "\t"}) == Environment()
+
+
+def test_environment_repr_hides_secrets():
+    environment = Environment.from_mapping({"EXITLENS_DATABASE_URL": "postgresql://u:pw@db/x",
+                                            "EXITLENS_LLM_API_KEY": "sk-secret", "EXITLENS_N8N_WEBHOOK_SECRET": "n8n-secret"})
+    assert not any(secret in repr(environment) for secret in ("pw@", "sk-secret", "n8n-secret"))
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, DataError, DeliveryFailed
 from exitlens.core.formatting import fmt_krw, fmt_pct, fmt_ratio
 from exitlens.delivery.notify import (
@@ -502,7 +503,7 @@ def test_announce_when_run_failed_announces_failure_in_red(discord, n8n, sleeps)
     env = {"DISCORD_WEBHOOK_URL": webhook_url(discord), "EXITLENS_N8N_URL": n8n.url(""),
            "EXITLENS_N8N_WEBHOOK_SECRET": N8N_SECRET, "EXITLENS_NOTIFY_BACKOFF_SECONDS": "0.01"}
 
-    results = announce(None, run, now=NOW, env=env, sleep=sleeps)
+    results = announce(None, run, now=NOW, config=DeliveryConfig.from_environment(Environment.from_mapping(env)), sleep=sleeps)
 
     assert [(r.target, r.delivered) for r in results] == [("discord", True), ("n8n", True)]
     embed = only_request(discord).json()["embeds"][0]
@@ -518,7 +519,8 @@ def test_announce_when_run_failed_announces_failure_in_red(discord, n8n, sleeps)
 def test_announce_when_nothing_configured_does_nothing_and_logs_info(daily_summary, caplog):
     caplog.set_level(logging.INFO, logger="exitlens.delivery.notify")
 
-    results = announce(daily_summary, DAILY, now=NOW, env={"DISCORD_WEBHOOK_URL": " "})
+    results = announce(daily_summary, DAILY, now=NOW,
+                       config=DeliveryConfig.from_environment(Environment.from_mapping({"DISCORD_WEBHOOK_URL": " "})))
 
     assert results == []
     assert "no announcement for Daily exit report 2026-11-23" in caplog.text
@@ -555,20 +557,20 @@ def test_announce_when_not_raising_returns_result_per_target(discord, n8n, daily
     ({"DISCORD_WEBHOOK_URL": f"discord.com/api/webhooks/1/{TOKEN}"},
      "DISCORD_WEBHOOK_URL must be an http"),
 ])
-def test_config_from_env_when_value_is_unusable_raises_config_error(env, message):
+def test_config_from_environment_when_value_is_unusable_raises_config_error(env, message):
     with pytest.raises(ConfigError, match=message) as raised:
-        DeliveryConfig.from_env(env)
+        DeliveryConfig.from_environment(Environment.from_mapping(env))
     assert TOKEN not in str(raised.value)
 
 
-def test_config_from_env_when_set_reads_every_variable():
-    config = DeliveryConfig.from_env({
+def test_config_from_environment_when_set_reads_every_variable():
+    config = DeliveryConfig.from_environment(Environment.from_mapping({
         "DISCORD_WEBHOOK_URL": "https://discord.com/api/webhooks/1/t0k3n",
         "EXITLENS_PUBLIC_BASE_URL": "https://r.example.org",
         "EXITLENS_N8N_URL": "http://n8n:5678", "EXITLENS_N8N_WEBHOOK_SECRET": "s3cr3t",
         "EXITLENS_DISCORD_MAX_UPLOAD_BYTES": "8388608", "EXITLENS_NOTIFY_MAX_ATTEMPTS": "5",
         "EXITLENS_NOTIFY_BACKOFF_SECONDS": "0.5", "EXITLENS_NOTIFY_RETRY_AFTER_CAP_SECONDS": "10",
-        "EXITLENS_NOTIFY_TIMEOUT_SECONDS": "3"})
+        "EXITLENS_NOTIFY_TIMEOUT_SECONDS": "3"}))
 
     assert config.targets == ("discord", "n8n")
     assert (config.max_upload_bytes, config.max_attempts, config.backoff_seconds,

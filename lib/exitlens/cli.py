@@ -9,16 +9,18 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
 from datetime import date as Date
 from datetime import datetime
+from pathlib import Path
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from exitlens.clock import utc_now
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, ExitlensError, error_reason, first_line
-from exitlens.core.settings import database_url_from_env, settings_from_env
 from exitlens.core.summary_text import summary_text
 from exitlens.core.timeutil import parse_aware
 from exitlens.ops.metrics import count_tracking, push_metrics
@@ -99,7 +101,7 @@ def main(verbose: bool) -> None:
 @_fail_cleanly
 def migrate(db_url: str | None) -> None:
     """Apply the migrations the database lacks (idempotent, additive)."""
-    engine = db.connect(database_url_from_env(db_url), create=True)
+    engine = db.connect(_environment().database(db_url), create=True)
     applied = migrations.migrate(engine)
     click.echo(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "database is up to date")
 
@@ -114,7 +116,7 @@ def migrate(db_url: str | None) -> None:
 def demo(db_url: str | None, days: int, seed: int, end_text: str) -> None:
     """Fill an empty database with a deterministic simulated bot history."""
     end = parse_aware(end_text, "--end")
-    engine = db.connect(database_url_from_env(db_url), create=True)
+    engine = db.connect(_environment().database(db_url), create=True)
     migrations.migrate(engine)
     orders, candles = demo_module.fill_database(engine, days=days, seed=seed, end=end)
     click.echo(f"demo database ready: {orders} orders, {candles} candles ({db.safe_url(engine.url)})")
@@ -128,10 +130,11 @@ def demo(db_url: str | None, days: int, seed: int, end_text: str) -> None:
 def track(db_url: str | None, now_text: str | None, as_json: bool) -> None:
     """Record the post-exit points that are due."""
     now = _time(now_text, "--now") or utc_now()
-    engine = db.connect(database_url_from_env(db_url))
-    result = tracker.track(engine, now, settings_from_env())
+    environment = _environment()
+    engine = db.connect(environment.database(db_url))
+    result = tracker.track(engine, now, environment.settings())
     count_tracking(result)
-    push_metrics("exitlens_track", succeeded_at=now)
+    push_metrics("exitlens_track", environment.pushgateway_url, succeeded_at=now)
     if as_json:
         click.echo(json.dumps(result.to_json()))
     else:
@@ -174,8 +177,13 @@ def _rules_option(command):
                         help="Exit rules file for exit replay (default: EXITLENS_EXIT_RULES).")(command)
 
 
-def _narrator():
-    return narrator_from_config(LLMConfig.from_env())
+def _environment() -> Environment:
+    """The EXITLENS_* variables of this process: the command line is the edge that reads them."""
+    return Environment.from_mapping(os.environ)
+
+
+def _narrator(environment: Environment):
+    return narrator_from_config(LLMConfig.from_environment(environment))
 
 
 KIND = click.Choice(["daily", "weekly"])
@@ -195,15 +203,16 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, ru
     from exitlens.reports.analysis import analyse_from_database, current_period
     from exitlens.reports.replay_service import replay_section
 
-    settings = settings_from_env(timezone_name)
+    environment = _environment()
+    settings = environment.settings(timezone_name)
     now = _time(now_text, "--now") or utc_now()
     period = _period_arguments(kind, date_text, end_text, days)
     days = period.pop("days", WEEKLY_DAYS)
-    engine = db.connect(database_url_from_env(db_url))
+    engine = db.connect(environment.database(db_url))
     db.require_tables(engine)
     bounds = chosen_period(kind, settings, now, days=days, **period)
     # The collection rate is judged as a report of the period judges it: now, at most its end.
-    analysis = analyse_from_database(engine, kind, settings, days=days, narrator=_narrator(),
+    analysis = analyse_from_database(engine, kind, settings, days=days, narrator=_narrator(environment),
                                      as_of=min(now, bounds.end.to_pydatetime()),
                                      **current_period(kind, settings, now, **period))
     analysis = replay_section(engine, analysis, rules, now=now, strict=True)
@@ -224,16 +233,18 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, now_text, ru
 @_fail_cleanly
 def report(kind, db_url, timezone_name, date_text, end_text, days, now_text, formats, out_dir, notify, parameters) -> None:
     """Execute the report notebook with Papermill, export HTML/PDF, archive and announce it."""
-    from exitlens.ops.publish import publish_report
+    from exitlens.delivery.notify import DeliveryConfig
+    from exitlens.ops.publish import ReportRequest, publish_report
 
-    settings = settings_from_env(timezone_name)
+    environment = _environment()
     now = _time(now_text, "--now") or utc_now()
     period = _period_arguments(kind, date_text, end_text, days)
-    run = publish_report(
-        kind, db_url=database_url_from_env(db_url), out_dir=out_dir, settings=settings, now=now,
-        notify=notify, formats=formats, extra_parameters=_parse_parameters(parameters), **period,
-    )
-    push_metrics(f"exitlens_{kind}_report", succeeded_at=now)
+    run = publish_report(ReportRequest(
+        kind=kind, db_url=environment.database(db_url), out_dir=Path(out_dir), settings=environment.settings(timezone_name),
+        now=now, formats=formats, extra_parameters=_parse_parameters(parameters),
+        delivery=DeliveryConfig.from_environment(environment) if notify else None, **period,
+    ))
+    push_metrics(f"exitlens_{kind}_report", environment.pushgateway_url, succeeded_at=now)
     click.echo(f"{kind} report written to {run.run_dir} (index: {run.index})")
 
 
@@ -257,12 +268,13 @@ def replay(db_url, timezone_name, date_text, end_text, days, now_text, rules, sw
     overrides: dict[str, list[float]] = {}
     for text in sweeps:
         overrides.update(parse_sweep_option(text))
-    settings = settings_from_env(timezone_name)
+    environment = _environment()
+    settings = environment.settings(timezone_name)
     now = _time(now_text, "--now") or utc_now()
     kind = "daily" if date_text else "weekly"
     period = _period_arguments(kind, date_text, end_text, days)
     days = period.pop("days", WEEKLY_DAYS)
-    engine = db.connect(database_url_from_env(db_url))
+    engine = db.connect(environment.database(db_url))
     db.require_tables(engine)
     analysis = analyse_from_database(engine, kind, settings, days=days, **current_period(kind, settings, now, **period))
     result = replay_period(engine, analysis, book, now=now, overrides=overrides)
@@ -295,8 +307,10 @@ def schedule(db_url, timezone_name, out_dir, metrics_port) -> None:
     from exitlens.ops.schedule import run_scheduler
     from exitlens.ops.schedule_config import ScheduleConfig
 
-    run_scheduler(database_url_from_env(db_url), settings=settings_from_env(timezone_name),
-                  config=ScheduleConfig.from_env(metrics_port=metrics_port), out_dir=out_dir)
+    environment = _environment()
+    run_scheduler(environment.database(db_url), settings=environment.settings(timezone_name),
+                  config=ScheduleConfig.from_environment(environment, metrics_port=metrics_port), out_dir=out_dir,
+                  environment=environment)
 
 
 @main.group()
@@ -316,7 +330,7 @@ def sync_freqtrade(source: str, candles_dir: str, db_url: str | None, as_json: b
     """Copy a freqtrade bot's filled orders and 1m candle files (read-only, incremental)."""
     from exitlens.store.sources.freqtrade import sync_freqtrade as run_sync
 
-    result = run_sync(source, candles_dir, target_url=database_url_from_env(db_url))
+    result = run_sync(source, candles_dir, target_url=_environment().database(db_url))
     _echo_source_result(result, as_json)
 
 
@@ -337,7 +351,7 @@ def import_csv(orders_file: str | None, candles_file: str | None, db_url: str | 
     """Check every row of both files, then import them in one transaction (insert-or-ignore)."""
     from exitlens.store.sources.csv_import import import_csv as run_import
 
-    result = run_import(orders=orders_file, candles=candles_file, target_url=database_url_from_env(db_url))
+    result = run_import(orders=orders_file, candles=candles_file, target_url=_environment().database(db_url))
     _echo_source_result(result, as_json)
 
 

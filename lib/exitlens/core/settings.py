@@ -6,7 +6,6 @@ a computation, so a report can say which values produced it and a user can chang
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -120,21 +119,3 @@ def zone_info(name: str) -> ZoneInfo:
         raise ConfigError(
             f"unknown timezone {name!r}: use an IANA name such as Asia/Seoul or UTC"
         ) from exc
-
-
-def settings_from_env(timezone: str | None = None, **overrides) -> Settings:
-    """Settings with the report timezone from the argument, else EXITLENS_TZ, else Asia/Seoul."""
-    tz = timezone or os.environ.get("EXITLENS_TZ") or DEFAULT_TIMEZONE
-    return Settings(timezone=tz, **overrides)
-
-
-def database_url_from_env(url: str | None = None) -> str:
-    """The database URL: the argument, else EXITLENS_DATABASE_URL, else DATABASE_URL, else the
-    embedded SQLite file data/exitlens.db under the working directory. A plain file path (no
-    `scheme://`), such as `data/exitlens.db`, means that SQLite file."""
-    chosen = url or os.environ.get("EXITLENS_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if chosen and "://" not in chosen:
-        return f"sqlite:///{Path(chosen).expanduser().absolute()}"
-    if chosen:
-        return chosen
-    return f"sqlite:///{DEFAULT_SQLITE_PATH.resolve()}"

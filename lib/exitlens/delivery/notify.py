@@ -18,19 +18,18 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, DeliveryFailed
 from exitlens.delivery.payloads import (
     RunAnnouncement,
@@ -103,41 +102,23 @@ class DeliveryConfig:
                                             ("n8n", self.n8n_url)) if url)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "DeliveryConfig":
-        """Reads DISCORD_WEBHOOK_URL, EXITLENS_PUBLIC_BASE_URL, EXITLENS_N8N_URL,
+    def from_environment(cls, environment: Environment) -> "DeliveryConfig":
+        """DISCORD_WEBHOOK_URL, EXITLENS_PUBLIC_BASE_URL, EXITLENS_N8N_URL,
         EXITLENS_N8N_WEBHOOK_SECRET, EXITLENS_DISCORD_MAX_UPLOAD_BYTES,
         EXITLENS_NOTIFY_MAX_ATTEMPTS, EXITLENS_NOTIFY_BACKOFF_SECONDS,
-        EXITLENS_NOTIFY_RETRY_AFTER_CAP_SECONDS and EXITLENS_NOTIFY_TIMEOUT_SECONDS.
-        Empty values count as unset."""
-
-        def text(name: str) -> str | None:
-            value = (env.get(name) or "").strip()
-            return value or None
-
-        def number(name: str, default: float, kind: type = float) -> Any:
-            raw = text(name)
-            if raw is None:
-                return default
-            try:
-                value = kind(raw)
-            except ValueError:
-                what = "a whole number" if kind is int else "a number"
-                raise ConfigError(f"{name} must be {what}, got {raw!r}") from None
-            if value < 0 or (isinstance(value, float) and not math.isfinite(value)):
-                raise ConfigError(f"{name} must be 0 or more, got {raw!r}")
-            return value
-
+        EXITLENS_NOTIFY_RETRY_AFTER_CAP_SECONDS and EXITLENS_NOTIFY_TIMEOUT_SECONDS, as read by
+        `Environment`; an unset one keeps its default."""
+        e, default = environment, _DEFAULTS
         return cls(
-            discord_webhook_url=text("DISCORD_WEBHOOK_URL"),
-            public_base_url=text("EXITLENS_PUBLIC_BASE_URL"),
-            n8n_url=text("EXITLENS_N8N_URL"),
-            n8n_secret=text("EXITLENS_N8N_WEBHOOK_SECRET"),
-            max_upload_bytes=number("EXITLENS_DISCORD_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, int),
-            max_attempts=number("EXITLENS_NOTIFY_MAX_ATTEMPTS", 4, int),
-            backoff_seconds=number("EXITLENS_NOTIFY_BACKOFF_SECONDS", 1.0),
-            retry_after_cap_seconds=number("EXITLENS_NOTIFY_RETRY_AFTER_CAP_SECONDS", 30.0),
-            timeout_seconds=number("EXITLENS_NOTIFY_TIMEOUT_SECONDS", 15.0),
+            discord_webhook_url=e.discord_webhook_url, public_base_url=e.public_base_url, n8n_url=e.n8n_url,
+            n8n_secret=e.n8n_secret,
+            max_upload_bytes=_given(e.discord_max_upload_bytes, default.max_upload_bytes),
+            max_attempts=_given(e.notify_max_attempts, default.max_attempts),
+            backoff_seconds=_given(e.notify_backoff_seconds, default.backoff_seconds),
+            retry_after_cap_seconds=_given(e.notify_retry_after_cap_seconds, default.retry_after_cap_seconds),
+            timeout_seconds=_given(e.notify_timeout_seconds, default.timeout_seconds),
         )
+
 
 
 def _path_tokens(url: str | None) -> tuple[str, ...]:
@@ -148,6 +129,14 @@ def _path_tokens(url: str | None) -> tuple[str, ...]:
     if "webhooks" in segments and len(segments) > segments.index("webhooks") + 2:
         return (segments[segments.index("webhooks") + 2],)
     return ()
+
+
+_DEFAULTS = DeliveryConfig()
+T = TypeVar("T")
+
+
+def _given(value: T | None, default: T) -> T:
+    return default if value is None else value
 
 
 # --------------------------------------------------------------------------- results
@@ -334,7 +323,6 @@ def announce(
     run: RunAnnouncement,
     *,
     now: datetime,
-    env: Mapping[str, str] = os.environ,
     config: DeliveryConfig | None = None,
     client: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
@@ -344,8 +332,8 @@ def announce(
 
     Every target is tried even when another fails; then, with `raise_on_failure`, a
     DeliveryFailed names the failures in one line. `now` stamps the payloads (n8n `timestamp`,
-    the embed's time); `config` overrides what `env` says."""
-    config = config or DeliveryConfig.from_env(env)
+    the embed's time); without `config` nothing is configured and nothing is sent."""
+    config = config or DeliveryConfig()
     if not config.targets:
         log.info("no announcement for %s: set DISCORD_WEBHOOK_URL or EXITLENS_N8N_URL to send one",
                  run.title)

@@ -22,7 +22,6 @@ on, and a failing alert is only logged. SIGTERM and SIGINT stop the scheduler af
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 import time
@@ -41,9 +40,10 @@ from prometheus_client import start_http_server
 from sqlalchemy.engine import Engine
 
 from exitlens.clock import utc_now
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed, first_line
 from exitlens.core.keys import FAILED, RUN_STATUSES, SKIPPED, SUCCEEDED
-from exitlens.core.settings import Settings, database_url_from_env, settings_from_env
+from exitlens.core.settings import Settings
 from exitlens.delivery.notify import DeliveryConfig, send_discord_text
 from exitlens.delivery.payloads import CONTENT_MAX, truncate
 from exitlens.delivery.redaction import scrub_secrets
@@ -81,16 +81,15 @@ def default_track_job(engine: Engine, settings: Settings, *, sync: Callable[[], 
 SYNC_SOURCES = ("freqtrade",)
 
 
-def sync_from_env(env: Mapping[str, str], db_url: str) -> Callable[[], Any] | None:
+def sync_from_environment(environment: Environment, db_url: str) -> Callable[[], Any] | None:
     """The sync to run before each tracker run, from EXITLENS_SYNC (`freqtrade`, with
     EXITLENS_FREQTRADE_SOURCE and EXITLENS_FREQTRADE_CANDLES), or None when it is unset."""
-    source_kind = (env.get("EXITLENS_SYNC") or "").strip().lower()
+    source_kind = environment.sync
     if not source_kind:
         return None
     if source_kind not in SYNC_SOURCES:
         raise ConfigError(f"EXITLENS_SYNC={source_kind!r} is not a known source: use {', '.join(SYNC_SOURCES)}")
-    source = (env.get("EXITLENS_FREQTRADE_SOURCE") or "").strip()
-    candles = (env.get("EXITLENS_FREQTRADE_CANDLES") or "").strip()
+    source, candles = environment.freqtrade_source, environment.freqtrade_candles
     if not source or not candles:
         raise ConfigError("EXITLENS_SYNC=freqtrade needs EXITLENS_FREQTRADE_SOURCE (tradesv3.sqlite or its URL) "
                           "and EXITLENS_FREQTRADE_CANDLES (the data folder with the 1m candle files)")
@@ -107,20 +106,23 @@ class AnnouncedFailure(ExitlensError):
     """A failure the job has announced itself: counted and logged, but not alerted again."""
 
 
-def default_report_job(*, db_url: str, out_dir: str | Path, settings: Settings, notify: bool = True) -> ReportJob:
-    """`report_job(kind, now)`: `exitlens.ops.publish.publish_report(kind, *, db_url, out_dir,
-    settings, now, notify)`, imported when the first report runs. publish_report decides the
-    period from `now` (daily at 22:00 local: the current local day; weekly: the 7 days ending
-    then) and raises when the run fails, so that the failure is counted. With `notify` it has
-    announced the failed run already, so the failure is not alerted a second time."""
+def default_report_job(*, db_url: str, out_dir: str | Path, settings: Settings,
+                       delivery: DeliveryConfig | None = None) -> ReportJob:
+    """`report_job(kind, now)`: `exitlens.ops.publish.publish_report(ReportRequest(kind=kind,
+    db_url=…, out_dir=…, settings=…, now=now, delivery=…))`, imported when the first report
+    runs. publish_report decides the period from `now` (daily at 22:00 local: the current local
+    day; weekly: the 7 days ending then) and raises when the run fails, so that the failure is
+    counted. With `delivery` it has announced the failed run already, so the failure is not
+    alerted a second time."""
 
     def report_job(kind: str, now: datetime) -> Any:
-        from exitlens.ops.publish import publish_report
+        from exitlens.ops.publish import ReportRequest, publish_report
 
         try:
-            return publish_report(kind, db_url=db_url, out_dir=out_dir, settings=settings, now=now, notify=notify)
+            return publish_report(ReportRequest(kind=kind, db_url=db_url, out_dir=Path(out_dir), settings=settings,
+                                                now=now, delivery=delivery))
         except ReportFailed as exc:
-            if notify:
+            if delivery is not None:
                 raise AnnouncedFailure(str(exc)) from exc
             raise
 
@@ -133,10 +135,10 @@ def alert_text(job: str, error_text: str) -> str:
     return truncate(f"\u26a0\ufe0f exitlens: job `{job}` failed: {text}", CONTENT_MAX)
 
 
-def default_alert(env: Mapping[str, str] = os.environ) -> Alert:
+def default_alert(environment: Environment) -> Alert:
     """`alert(job, error_text)`: a Discord message when DISCORD_WEBHOOK_URL is set, else a log
-    line only. The environment is read now, so a malformed URL stops the start."""
-    config = DeliveryConfig.from_env(env)
+    line only. The configuration is built now, so a malformed URL stops the start."""
+    config = DeliveryConfig.from_environment(environment)
 
     def alert(job: str, error_text: str) -> None:
         if not config.discord_webhook_url:
@@ -315,22 +317,24 @@ def start_scheduler(
     alert: Alert | None = None,
     triggers: Mapping[str, BaseTrigger] | None = None,
     clock: Callable[[], datetime] = utc_now,
-    env: Mapping[str, str] = os.environ,
+    environment: Environment = Environment(),
 ) -> ExitlensScheduler:
     """Build and start the scheduler; jobs not given are the defaults on `db_url` (else
     EXITLENS_DATABASE_URL, DATABASE_URL, the embedded SQLite file). Locks are taken when the
-    URL is PostgreSQL. `triggers` replaces the trigger of some jobs (tests use short intervals)."""
-    url = db_url or database_url_from_env()
-    settings = settings or settings_from_env()
-    config = config or ScheduleConfig.from_env(env)
-    alert = alert or default_alert(env)
+    URL is PostgreSQL. `triggers` replaces the trigger of some jobs (tests use short intervals).
+    `environment` (the caller reads it from os.environ) supplies what is not given."""
+    url = environment.database(db_url)
+    settings = settings or environment.settings()
+    config = config or ScheduleConfig.from_environment(environment)
+    alert = alert or default_alert(environment)
     cleanups: list[Callable[[], Any]] = []
     if track_job is None:
         engine = db.connect(url)
         cleanups.append(engine.dispose)
-        track_job = default_track_job(engine, settings, sync=sync_from_env(env, url))
+        track_job = default_track_job(engine, settings, sync=sync_from_environment(environment, url))
     if report_job is None:
-        report_job = default_report_job(db_url=url, out_dir=out_dir, settings=settings, notify=notify)
+        delivery = DeliveryConfig.from_environment(environment) if notify else None
+        report_job = default_report_job(db_url=url, out_dir=out_dir, settings=settings, delivery=delivery)
     locks = JobLocks(url, config.lock_min_hold) if db.sync_url(url).get_backend_name() == "postgresql" else None
     if locks is None:
         log.info("SQLite database: jobs take no lock, run one scheduler per database file")

@@ -16,9 +16,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.core.headline import Narrator
-from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings, database_url_from_env
+from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings
 from exitlens.core.summary import (
     Period,
     PeriodAnalysis,
@@ -121,13 +122,14 @@ def notebook_database_url() -> str:
     """The database a notebook reads: EXITLENS_DATABASE_URL / DATABASE_URL, else the embedded
     data/exitlens.db of the working directory or the nearest folder above it that has one, so
     a notebook opened from notebooks/ finds the project's demo database."""
-    if os.environ.get("EXITLENS_DATABASE_URL") or os.environ.get("DATABASE_URL"):
-        return database_url_from_env()
+    environment = Environment.from_mapping(os.environ)
+    if environment.database_url:
+        return environment.database_url
     for folder in (Path.cwd(), *Path.cwd().parents):
         candidate = folder / DEFAULT_SQLITE_PATH
         if candidate.exists():
             return f"sqlite:///{candidate}"
-    return database_url_from_env()
+    return environment.database()
 
 
 def report_data(
@@ -152,19 +154,20 @@ def report_data(
     unset: not written), so the command, the index and the announcement show this very analysis.
     """
     moment = parse_aware(as_of, "as_of") if as_of else None
+    environment = Environment.from_mapping(os.environ)  # a notebook is an edge: it reads the environment
     engine = db.connect(notebook_database_url())
     try:
         analysis = analyse_from_database(
             engine, kind, settings,
             day=Date.fromisoformat(report_date) if report_date else None,
             end=parse_aware(end, "end") if end else None,
-            days=days, narrator=narrator or narrator_from_config(LLMConfig.from_env()), as_of=moment,
+            days=days, narrator=narrator or narrator_from_config(LLMConfig.from_environment(environment)), as_of=moment,
         )
         as_of_time = pd.Timestamp(moment) if moment else analysis.period.end
         analysis = replay_section(engine, analysis, None, now=as_of_time, strict=False)
     finally:
         engine.dispose()
-    target = summary_path or os.environ.get(SUMMARY_PATH_ENV)
+    target = summary_path or environment.summary_path
     if target:
         archive.write_json(Path(target), analysis.to_json())
     return ReportData(analysis, as_of_time)

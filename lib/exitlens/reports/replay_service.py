@@ -35,7 +35,8 @@ from exitlens.core.replay_stats import (
     sweep_values,
 )
 from exitlens.core.settings import Settings
-from exitlens.core.summary import PeriodAnalysis, aware_utc
+from exitlens.core.summary import PeriodAnalysis
+from exitlens.core.timeutil import aware_utc
 from exitlens.store.candles import load_candle_paths
 
 log = logging.getLogger(__name__)
