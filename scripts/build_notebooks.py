@@ -87,7 +87,7 @@ def cells(kind: str) -> list:
             *section("Hold time", "", "plots.hold_time_by_exit_reason(report.analysis.sells)"),
         ]
     out += [
-        *section("By exit reason", "Averages in %, hold time in hours; rates are fractions (0.25 = 25%).",
+        *section("By exit reason", "Averages in %, hold time in hours; rates in % (25 = 25%).",
                  "show(report.by_exit_reason())"),
         *section("Suggestions", "Rule-based (SPEC §3): each row names the metric, its value, the threshold "
                  "and the number of sells behind it.", "report.suggestions_view()"),

@@ -1,7 +1,8 @@
 """The FIFO ledger written the obvious way: a queue of lots per symbol, one order at a time.
 
-It is the specification the vectorised `exitlens.core.ledger.entry_ledger` is tested against, and
-the baseline of the ledger benchmark. Slow on purpose; not part of the library.
+It is the specification the vectorised `exitlens.core.ledger.entry_ledger` is tested against
+(tests/test_ledger.py). Slow on purpose; not part of the library. The ledger benchmark keeps a
+baseline loop of its own in bench/ledger_bench.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Numbers as people read them in messages and the report index: thousands separators,
-signed percentages, KRW amounts, "n/a" for unknown. Formatting happens only here, at
-presentation; the data stays unrounded."""
+signed percentages, KRW amounts, "n/a" for unknown. The webhook payloads and the archive index
+format through these helpers (the notebook tables are styled in `reports.views`); formatting
+happens at presentation, never in a computation, so the data stays unrounded."""
 
 from __future__ import annotations
 

@@ -1,17 +1,13 @@
 """Discord / n8n webhooks: deliver the announcement of one report run.
 
-Configuration is read from the environment once, at the edge (`DeliveryConfig.from_env`);
-payloads come from the pure builders in `exitlens.delivery.payloads`; only `send_discord`,
-`send_n8n` and `announce` touch the network, through one retrying POST.
+`DeliveryConfig` says where to send and how hard to try; the edge builds it from the
+environment (`DeliveryConfig.from_environment(core.environment.Environment)`). Payloads come
+from the pure builders in `exitlens.delivery.payloads`; only `send_discord`, `send_n8n`,
+`send_discord_text` and `announce` touch the network, each through the one retrying POST of
+`exitlens.delivery.webhooks` (its docstring says the retry policy).
 
-Retries: 429 waits the `retry_after` Discord asks for (capped); 5xx, 408 and connection errors
-back off exponentially; 401/403/404 stop at once (the webhook is misconfigured, retrying cannot
-help); other 4xx are final. Every attempt counts against `max_attempts`.
-
-Webhook URLs carry a token and the n8n secret is a password: neither may appear in logs, in
-exception messages or in results. URLs are shown redacted (`https://discord.com/api/webhooks/…`),
-text that came from elsewhere (server bodies, httpx errors) is scrubbed before it is shown, and
-a filter on the `httpx` logger rewrites its "HTTP Request: POST <url>" lines.
+Webhook URLs carry a token and the n8n secret is a password: `DeliveryConfig` registers them
+with `exitlens.delivery.redaction`, so neither appears in logs, exception messages or results.
 """
 
 from __future__ import annotations

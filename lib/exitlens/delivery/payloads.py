@@ -1,6 +1,6 @@
 """Announcement payloads, built by pure functions: summary and run in, JSON-ready dict out.
 
-Numbers are formatted here and only here (thousands separators for KRW, percent with two
+Numbers are shown through `core.formatting` (thousands separators for KRW, percent with two
 decimals, "n/a" for unknown); every Discord limit is enforced here, so a payload that leaves this
 module is one Discord accepts. Nothing in this module touches the network or the environment.
 """

@@ -3,7 +3,7 @@
 Three jobs run in the report timezone: `track` (every 10 minutes), `daily_report` (22:00) and
 `weekly_report` (Sunday 22:00). The jobs are injected callables, `track_job(now)` and
 `report_job(kind, now)`; the defaults call `tracker.track` and
-`exitlens.ops.publish.publish_report(kind, *, db_url, out_dir, settings, now, notify)`. The job
+`exitlens.ops.publish.publish_report(ReportRequest(kind=…, now=…, delivery=…))`. The job
 wrapper (`ExitlensScheduler.run_job`) is the one place that reads the clock, and it owns
 everything around a run: the lock, the metrics, the log line and the alert.
 

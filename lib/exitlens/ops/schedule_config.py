@@ -1,6 +1,6 @@
 """When the scheduler's jobs run and where it serves metrics: crontab lines read in the report
-timezone (weekday numbers as crontab means them) and the settings that come from the
-environment."""
+timezone (weekday numbers as crontab means them), built from the EXITLENS_* variables that
+`core.environment.Environment` reads."""
 
 from __future__ import annotations
 
