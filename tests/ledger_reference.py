@@ -2,8 +2,9 @@
 symbol, one order at a time; fees, net PnL and drawdown one sell at a time.
 
 It is the specification the vectorised `exitlens.core.ledger.entry_ledger`,
-`exitlens.core.evaluate` and `exitlens.core.drawdown` are tested against, and the baseline of
-the ledger benchmark. Slow on purpose; not part of the library.
+`exitlens.core.evaluate` and `exitlens.core.drawdown` are tested against (tests/test_ledger.py,
+tests/test_money.py). Slow on purpose; not part of the library. The ledger benchmark keeps a
+baseline loop of its own in bench/ledger_bench.py.
 """
 
 from __future__ import annotations

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from analytics_factories import buy, orders_frame, post, sell
-from exitlens.core.aggregate import OVERALL, aggregate_buckets, bucket_all, bucket_to_dict, json_value
+from exitlens.core.aggregate import OVERALL, aggregate_buckets, bucket_all, bucket_to_dict
 from exitlens.core.evaluate import evaluate_sells
+from exitlens.core.jsonvalues import json_safe, json_scalar
 from exitlens.core.settings import Settings
 
 SETTINGS = Settings()
@@ -170,11 +172,11 @@ def test_bucket_to_dict_has_exactly_the_spec_keys_and_plain_json_types(mixed_per
     "value, expected",
     [(float("nan"), None), (float("inf"), None), (None, None), (3, 3), (2.5, 2.5), (True, True)],
 )
-def test_json_value_turns_unknowns_into_none(value, expected):
-    assert json_value(value) == expected
+def test_json_scalar_turns_unknowns_into_none(value, expected):
+    assert json_scalar(value) == expected
     if isinstance(value, (int, float)) and not isinstance(value, bool) and expected is not None:
-        assert json_value(np.array([value])[0]) == expected
-        assert type(json_value(np.array([value])[0])) is type(value)
+        assert json_scalar(np.array([value])[0]) == expected
+        assert type(json_scalar(np.array([value])[0])) is type(value)
 
 
 @pytest.mark.parametrize("big", [1e308, -1e308, 1.7e308])
@@ -195,3 +197,10 @@ def test_aggregate_when_sum_would_overflow_midway_still_sums_exactly():
                            SETTINGS).sells
     overall = aggregate_buckets(sells, SETTINGS).loc[OVERALL]
     assert overall["avg_post_1h_pct"] == pytest.approx(1e308 / 3)
+
+
+def test_json_safe_when_payload_mixes_numpy_nan_and_dates_gives_plain_json():
+    payload = {"n": np.int64(3), "x": np.float64("nan"), "when": datetime(2026, 11, 23, tzinfo=timezone.utc),
+               "items": (np.float32(1.5), float("inf")), 1: "key"}
+    assert json_safe(payload) == {"n": 3, "x": None, "when": "2026-11-23T00:00:00+00:00",
+                                  "items": [1.5, None], "1": "key"}

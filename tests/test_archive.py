@@ -110,7 +110,7 @@ def test_render_index_when_strings_hold_markup_escapes_every_one():
     ]
     page = archive.render_index(records)
     assert "<script" not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert 'href="daily/2026-11-24/%22%3E%3Cscript%3Ex%3C/script%3E.ipynb"' in page
 
 

@@ -13,10 +13,11 @@ import pytest
 from analytics_factories import buy, orders_frame, sell
 from exitlens.core.aggregate import OVERALL, aggregate_buckets, bucket_all, bucket_to_dict
 from exitlens.core.drawdown import max_drawdown
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError
 from exitlens.core.evaluate import evaluate_sells
 from exitlens.core.markets import exit_reasons, quote_currencies
-from exitlens.core.settings import Settings, settings_from_env
+from exitlens.core.settings import Settings
 from ledger_reference import reference_drawdown, reference_money
 from test_ledger import random_orders
 
@@ -94,17 +95,15 @@ def test_alias_map_that_is_not_a_table_of_strings_is_a_config_error(aliases):
     ('["roi"]', "EXITLENS_EXIT_REASON_ALIASES must be a table"),
     ("{roi: x", "EXITLENS_EXIT_REASON_ALIASES is not JSON"),
 ])
-def test_alias_map_from_env_when_malformed_is_one_config_error_line(monkeypatch, value, message):
-    monkeypatch.setenv("EXITLENS_EXIT_REASON_ALIASES", value)
+def test_alias_map_from_env_when_malformed_is_one_config_error_line(value, message):
     with pytest.raises(ConfigError, match=message) as raised:
-        settings_from_env()
+        Environment.from_mapping({"EXITLENS_EXIT_REASON_ALIASES": value}).settings()
     assert "\n" not in str(raised.value)
 
 
-def test_settings_from_env_reads_quote_currency_and_adds_aliases_to_the_defaults(monkeypatch):
-    monkeypatch.setenv("EXITLENS_QUOTE_CURRENCY", "usdt")
-    monkeypatch.setenv("EXITLENS_EXIT_REASON_ALIASES", '{"Force_Exit": "manual"}')
-    settings = settings_from_env()
+def test_environment_settings_read_quote_currency_and_add_aliases_to_the_defaults():
+    settings = Environment.from_mapping({"EXITLENS_QUOTE_CURRENCY": "usdt",
+                                         "EXITLENS_EXIT_REASON_ALIASES": '{"Force_Exit": "manual"}'}).settings()
     assert settings.quote_currency == "USDT"
     assert settings.exit_reason_aliases["force_exit"] == "MANUAL"
     assert settings.exit_reason_aliases["roi"] == "TAKE_PROFIT"

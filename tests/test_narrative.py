@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from exitlens.core.environment import Environment
 from exitlens.core.headline import deterministic_headline, deterministic_narrator
 from exitlens.reports.llm import LLMConfig, LLMNarrator, narrator_from_config
 
@@ -75,7 +76,7 @@ def test_deterministic_narrator_has_no_note():
     ],
 )
 def test_llm_config_from_env_needs_all_three_variables(environ, configured):
-    config = LLMConfig.from_env(environ)
+    config = LLMConfig.from_environment(Environment.from_mapping(environ))
     assert (config is not None) == configured
     assert (narrator_from_config(config) is deterministic_narrator) == (not configured)
 

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from exitlens.core.errors import ConfigError, DeliveryFailed
+from exitlens.core.environment import Environment
+from exitlens.core.errors import ConfigError, DataError, DeliveryFailed
 from exitlens.core.formatting import fmt_money, fmt_pct, fmt_price, fmt_ratio
 from exitlens.delivery.notify import (
     DeliveryConfig,
@@ -25,6 +26,7 @@ from exitlens.delivery.notify import (
     discord_execute_url,
     redact_url,
     send_discord,
+    send_discord_text,
     send_n8n,
 )
 from exitlens.delivery.payloads import (
@@ -543,7 +545,7 @@ def test_announce_when_run_failed_announces_failure_in_red(discord, n8n, sleeps)
     env = {"DISCORD_WEBHOOK_URL": webhook_url(discord), "EXITLENS_N8N_URL": n8n.url(""),
            "EXITLENS_N8N_WEBHOOK_SECRET": N8N_SECRET, "EXITLENS_NOTIFY_BACKOFF_SECONDS": "0.01"}
 
-    results = announce(None, run, now=NOW, env=env, sleep=sleeps)
+    results = announce(None, run, now=NOW, config=DeliveryConfig.from_environment(Environment.from_mapping(env)), sleep=sleeps)
 
     assert [(r.target, r.delivered) for r in results] == [("discord", True), ("n8n", True)]
     embed = only_request(discord).json()["embeds"][0]
@@ -559,7 +561,8 @@ def test_announce_when_run_failed_announces_failure_in_red(discord, n8n, sleeps)
 def test_announce_when_nothing_configured_does_nothing_and_logs_info(daily_summary, caplog):
     caplog.set_level(logging.INFO, logger="exitlens.delivery.notify")
 
-    results = announce(daily_summary, DAILY, now=NOW, env={"DISCORD_WEBHOOK_URL": " "})
+    results = announce(daily_summary, DAILY, now=NOW,
+                       config=DeliveryConfig.from_environment(Environment.from_mapping({"DISCORD_WEBHOOK_URL": " "})))
 
     assert results == []
     assert "no announcement for Daily exit report 2026-11-23" in caplog.text
@@ -596,20 +599,20 @@ def test_announce_when_not_raising_returns_result_per_target(discord, n8n, daily
     ({"DISCORD_WEBHOOK_URL": f"discord.com/api/webhooks/1/{TOKEN}"},
      "DISCORD_WEBHOOK_URL must be an http"),
 ])
-def test_config_from_env_when_value_is_unusable_raises_config_error(env, message):
+def test_config_from_environment_when_value_is_unusable_raises_config_error(env, message):
     with pytest.raises(ConfigError, match=message) as raised:
-        DeliveryConfig.from_env(env)
+        DeliveryConfig.from_environment(Environment.from_mapping(env))
     assert TOKEN not in str(raised.value)
 
 
-def test_config_from_env_when_set_reads_every_variable():
-    config = DeliveryConfig.from_env({
+def test_config_from_environment_when_set_reads_every_variable():
+    config = DeliveryConfig.from_environment(Environment.from_mapping({
         "DISCORD_WEBHOOK_URL": "https://discord.com/api/webhooks/1/t0k3n",
         "EXITLENS_PUBLIC_BASE_URL": "https://r.example.org",
         "EXITLENS_N8N_URL": "http://n8n:5678", "EXITLENS_N8N_WEBHOOK_SECRET": "s3cr3t",
         "EXITLENS_DISCORD_MAX_UPLOAD_BYTES": "8388608", "EXITLENS_NOTIFY_MAX_ATTEMPTS": "5",
         "EXITLENS_NOTIFY_BACKOFF_SECONDS": "0.5", "EXITLENS_NOTIFY_RETRY_AFTER_CAP_SECONDS": "10",
-        "EXITLENS_NOTIFY_TIMEOUT_SECONDS": "3"})
+        "EXITLENS_NOTIFY_TIMEOUT_SECONDS": "3"}))
 
     assert config.targets == ("discord", "n8n")
     assert (config.max_upload_bytes, config.max_attempts, config.backoff_seconds,
@@ -701,3 +704,14 @@ def test_discord_embed_when_database_text_has_markdown_escapes_it_everywhere(dai
 
 def test_escape_markdown_when_text_is_plain_keeps_it():
     assert escape_markdown("BTC-KRW -1.23% (n=4): TP 5") == "BTC-KRW -1.23% (n=4): TP 5"
+def test_discord_text_when_no_webhook_is_configured_says_which_variable_to_set():
+    with pytest.raises(ConfigError, match="DISCORD_WEBHOOK_URL is not set"):
+        send_discord_text(DeliveryConfig(), "job failed")
+
+
+def test_payloads_when_now_has_no_timezone_refuse_it_instead_of_reading_utc(daily_summary):
+    naive = datetime(2026, 11, 23, 22, 0)
+    with pytest.raises(DataError, match="now 2026-11-23T22:00:00 has no timezone"):
+        build_n8n_payload(daily_summary, DAILY, now=naive)
+    with pytest.raises(DataError, match="has no timezone"):
+        build_discord_message(daily_summary, DAILY, now=naive)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -11,11 +12,13 @@ import nbformat
 import pandas as pd
 import pytest
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, DataError, DeliveryFailed, ReportFailed
 from exitlens.core.filters import ReportFilter
 from exitlens.core.settings import Settings
+from exitlens.delivery.notify import DeliveryConfig
 from exitlens.ops import publish
-from exitlens.ops.publish import publish_report
+from exitlens.ops.publish import ReportRequest, publish_report
 from exitlens.store import db, migrations
 from exitlens.store import writes as store
 from pdf_text import pdf_text
@@ -51,8 +54,8 @@ def test_publish_daily_writes_run_folder_whose_summary_equals_the_summary_comman
     folder, url = small_history
     out = folder / "reports"
 
-    run = publish_report("daily", db_url=url, out_dir=out, settings=Settings(), now=NOW,
-                         day=pd.Timestamp("2026-11-23").date())
+    run = publish_report(ReportRequest(kind="daily", db_url=url, out_dir=out, settings=Settings(), now=NOW,
+                         day=pd.Timestamp("2026-11-23").date()))
 
     assert run.run_dir == out / "daily" / "2026-11-23"
     assert {p.name for p in run.run_dir.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "summary.json", "status.json"}
@@ -79,8 +82,8 @@ def test_publish_when_notebook_fails_keeps_it_and_announces_failure(small_histor
     monkeypatch.setenv("DISCORD_WEBHOOK_URL", discord.url("/api/webhooks/1/secret-token"))
 
     with pytest.raises(ReportFailed, match="daily report 2026-11-23 failed: RuntimeError: boom in the notebook"):
-        publish_report("daily", db_url=url, out_dir=folder / "failing", settings=Settings(), now=NOW,
-                       day=pd.Timestamp("2026-11-23").date(), formats="html", notify=True)
+        publish_report(ReportRequest(kind="daily", db_url=url, out_dir=folder / "failing", settings=Settings(), now=NOW,
+                       day=pd.Timestamp("2026-11-23").date(), formats="html", delivery=DeliveryConfig.from_environment(Environment.from_mapping(os.environ))))
 
     run_dir = folder / "failing" / "daily" / "2026-11-23"
     assert json.loads((run_dir / "status.json").read_text())["status"] == "failed"
@@ -105,9 +108,9 @@ def test_report_command_when_parameter_unknown_fails_before_running(small_histor
 def test_publish_when_setting_parameter_given_applies_it_to_the_summary_too(small_history):
     folder, url = small_history
 
-    run = publish_report("daily", db_url=url, out_dir=folder / "min1", settings=Settings(), now=NOW,
+    run = publish_report(ReportRequest(kind="daily", db_url=url, out_dir=folder / "min1", settings=Settings(), now=NOW,
                          day=pd.Timestamp("2026-11-23").date(), formats="html",
-                         extra_parameters={"min_samples": 1})
+                         extra_parameters={"min_samples": 1}))
 
     rules = {s["rule"] for s in json.loads(run.summary.read_text())["suggestions"]}
     assert rules == {"hold"}  # 3 evaluable sells ≥ min_samples 1 (with 20: no suggestion at all)
@@ -119,16 +122,16 @@ def test_publish_when_setting_parameter_given_applies_it_to_the_summary_too(smal
 def test_publish_when_period_given_as_parameter_refuses(small_history, name):
     folder, url = small_history
     with pytest.raises(ConfigError, match=f"{name} is the period: set it with --date .* not with -p"):
-        publish_report("daily", db_url=url, out_dir=folder / "refused", settings=Settings(), now=NOW,
-                       extra_parameters={name: "2026-11-20"})
+        publish_report(ReportRequest(kind="daily", db_url=url, out_dir=folder / "refused", settings=Settings(), now=NOW,
+                       extra_parameters={name: "2026-11-20"}))
     assert not (folder / "refused").exists()
 
 
 def test_publish_when_as_of_parameter_naive_refuses_before_running(small_history):
     folder, url = small_history
     with pytest.raises(ConfigError, match="parameter 'as_of' is '2026-11-23T10:00:00': it must be an ISO time with an offset"):
-        publish_report("daily", db_url=url, out_dir=folder / "as_of", settings=Settings(), now=NOW,
-                       extra_parameters={"as_of": "2026-11-23T10:00:00"})
+        publish_report(ReportRequest(kind="daily", db_url=url, out_dir=folder / "as_of", settings=Settings(), now=NOW,
+                       extra_parameters={"as_of": "2026-11-23T10:00:00"}))
     assert not (folder / "as_of").exists()
 
 
@@ -139,8 +142,8 @@ def test_publish_when_webhook_rejects_says_the_report_is_written(small_history, 
     monkeypatch.setenv("DISCORD_WEBHOOK_URL", discord.url("/api/webhooks/1/secret-token"))
 
     with pytest.raises(DeliveryFailed, match="the report itself is written") as failed:
-        publish_report("daily", db_url=url, out_dir=folder / "rejected", settings=Settings(), now=NOW,
-                       day=pd.Timestamp("2026-11-23").date(), formats="html", notify=True)
+        publish_report(ReportRequest(kind="daily", db_url=url, out_dir=folder / "rejected", settings=Settings(), now=NOW,
+                       day=pd.Timestamp("2026-11-23").date(), formats="html", delivery=DeliveryConfig.from_environment(Environment.from_mapping(os.environ))))
 
     assert "secret-token" not in str(failed.value)
     assert (folder / "rejected" / "daily" / "2026-11-23" / "report.html").exists()
@@ -149,8 +152,8 @@ def test_publish_when_webhook_rejects_says_the_report_is_written(small_history, 
 def test_publish_when_now_naive_refuses(small_history):
     folder, url = small_history
     with pytest.raises(DataError, match="has no timezone"):
-        publish_report("daily", db_url=url, out_dir=folder / "naive", settings=Settings(),
-                       now=datetime(2026, 11, 23, 15, 0))
+        publish_report(ReportRequest(kind="daily", db_url=url, out_dir=folder / "naive", settings=Settings(),
+                       now=datetime(2026, 11, 23, 15, 0)))
 
 
 @pytest.mark.parametrize(("parameter", "says"), [
@@ -171,13 +174,15 @@ def test_report_command_when_parameter_value_is_wrong_fails_in_one_line_writing_
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
     assert not (folder / "typed").exists()
+
+
 def test_publish_monthly_when_korean_and_filtered_writes_korean_pdf_and_filtered_summary(small_history):
     folder, url = small_history
     out = folder / "reports-ko"
     settings = Settings(language="ko")
 
-    run = publish_report("monthly", db_url=url, out_dir=out, settings=settings, now=NOW, month=(2026, 11),
-                         filters=ReportFilter(exit_reasons=["TAKE_PROFIT"]))
+    run = publish_report(ReportRequest(kind="monthly", db_url=url, out_dir=out, settings=settings, now=NOW,
+                                       month=(2026, 11), filters=ReportFilter(exit_reasons=["TAKE_PROFIT"])))
 
     summary = json.loads(run.summary.read_text())
     assert run.run_dir == out / "monthly" / "2026-11-01_2026-11-30"

@@ -5,6 +5,7 @@ in the page, summary.json and the Discord message, even from an LLM that never r
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -18,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from exitlens.core.environment import Environment
 from exitlens.core.settings import Settings
-from exitlens.ops.publish import publish_report
+from exitlens.delivery.notify import DeliveryConfig
+from exitlens.ops.publish import ReportRequest, publish_report
 from http_servers import start_scripted_server, stop
 from pdf_text import pdf_text
 from report_tables import missing_from, report_tables
@@ -47,10 +50,11 @@ def published():
         env.setenv("EXITLENS_LLM_MODEL", "fake")
         env.setenv("DISCORD_WEBHOOK_URL", discord.url("/api/webhooks/1/token"))
         env.delenv("EXITLENS_PUBLIC_BASE_URL", raising=False)
-        weekly = publish_report("weekly", db_url=url, out_dir=base / "reports", settings=Settings(), now=NOW,
-                                end=WEEK_END, notify=True)
-    daily = publish_report("daily", db_url=url, out_dir=base / "reports", settings=Settings(), now=NOW,
-                           day=date(2026, 11, 23))
+        delivery = DeliveryConfig.from_environment(Environment.from_mapping(os.environ))
+        weekly = publish_report(ReportRequest(kind="weekly", db_url=url, out_dir=base / "reports", settings=Settings(),
+                                              now=NOW, end=WEEK_END, delivery=delivery))
+    daily = publish_report(ReportRequest(kind="daily", db_url=url, out_dir=base / "reports", settings=Settings(), now=NOW,
+                                         day=date(2026, 11, 23)))
     stop(llm)
     stop(discord)
     yield {"weekly": weekly, "daily": daily, "out": base / "reports", "discord": discord.requests}

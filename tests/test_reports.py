@@ -16,7 +16,7 @@ import pytest
 from exitlens.core.errors import ConfigError, ReportFailed
 from exitlens.reports import run as reports
 from exitlens.reports.archive import RunPeriod
-from exitlens.reports.run import ExecutionOptions
+from exitlens.reports.run import ExecutionOptions, RunRequest
 from pdf_text import pdf_text
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
@@ -106,7 +106,7 @@ def test_run_report_when_input_bad_raises_config_error_and_writes_nothing(tmp_pa
     args = {"kind": "daily", "period": RunPeriod.day(date(2026, 11, 23)), "out": tmp_path / "reports"}
     args.update(kwargs)
     with pytest.raises(ConfigError):
-        reports.run_report(OK, **args)
+        reports.run_report(RunRequest(notebook=OK, **args))
     assert not (tmp_path / "reports").exists()
 
 
@@ -120,26 +120,21 @@ def runs(tmp_path_factory):
     out, work = base / "reports", base / "work"
     work.mkdir()
     options = ExecutionOptions(cwd=work, cell_timeout=60, start_timeout=60)
-    ok = reports.run_report(
-        OK, kind="daily", period=RunPeriod.day(date(2026, 11, 23)), out=out,
+    ok = reports.run_report(RunRequest(
+        notebook=OK, kind="daily", period=RunPeriod.day(date(2026, 11, 23)), out=out,
         parameters={"title": f"Daily {EVIL}", "sells": 7}, summary=SUMMARY,
-        database_url="sqlite:////tmp/exitlens-test.db", execution=options,
-        clock=clock_from(at(23, 13)),
-    )
-    html_only = reports.run_report(
-        OK, kind="weekly", period=RunPeriod(date(2026, 11, 17), date(2026, 11, 23)), out=out,
-        formats="html", execution=options, clock=clock_from(at(23, 14)),
-    )
+        database_url="sqlite:////tmp/exitlens-test.db", execution=options), clock=clock_from(at(23, 13)))
+    html_only = reports.run_report(RunRequest(
+        notebook=OK, kind="weekly", period=RunPeriod(date(2026, 11, 17), date(2026, 11, 23)), out=out,
+        formats="html", execution=options), clock=clock_from(at(23, 14)))
     with pytest.raises(ReportFailed) as failed:
-        reports.run_report(
-            FAILS, kind="daily", period=RunPeriod.day(date(2026, 11, 24)), out=out,
-            summary=SUMMARY, execution=options, clock=clock_from(at(24, 13)),
-        )
+        reports.run_report(RunRequest(
+            notebook=FAILS, kind="daily", period=RunPeriod.day(date(2026, 11, 24)), out=out,
+            summary=SUMMARY, execution=options), clock=clock_from(at(24, 13)))
     with pytest.raises(ReportFailed) as timed_out:
-        reports.run_report(
-            SLOW, kind="daily", period=RunPeriod.day(date(2026, 11, 25)), out=out,
-            execution=ExecutionOptions(cwd=work, cell_timeout=2), clock=clock_from(at(25, 13)),
-        )
+        reports.run_report(RunRequest(
+            notebook=SLOW, kind="daily", period=RunPeriod.day(date(2026, 11, 25)), out=out,
+            execution=ExecutionOptions(cwd=work, cell_timeout=2)), clock=clock_from(at(25, 13)))
     return SimpleNamespace(out=out, work=work, ok=ok, html_only=html_only,
                            failed=failed.value, timed_out=timed_out.value)
 
@@ -246,11 +241,11 @@ def test_run_report_when_rerun_fails_keeps_the_earlier_successful_run(tmp_path):
     out = tmp_path / "reports"
     period = RunPeriod.day(date(2026, 11, 23))
     options = ExecutionOptions(cwd=tmp_path, cell_timeout=60, start_timeout=60)
-    good = reports.run_report(OK, kind="daily", period=period, out=out, formats="html", execution=options)
+    good = reports.run_report(RunRequest(notebook=OK, kind="daily", period=period, out=out, formats="html", execution=options))
     good_html = good.html.read_text()
 
     with pytest.raises(ReportFailed) as failed:
-        reports.run_report(FAILS, kind="daily", period=period, out=out, formats="html", execution=options)
+        reports.run_report(RunRequest(notebook=FAILS, kind="daily", period=period, out=out, formats="html", execution=options))
 
     assert good.html.read_text() == good_html
     assert json.loads(good.status_file.read_text())["status"] == "succeeded"
@@ -264,8 +259,8 @@ def test_run_report_when_run_outlasts_its_time_limit_fails_saying_so(tmp_path):
     options = ExecutionOptions(cwd=tmp_path, cell_timeout=60, run_timeout=2)
 
     with pytest.raises(ReportFailed, match="longer than its 2 s time limit"):
-        reports.run_report(SLOW, kind="daily", period=RunPeriod.day(date(2026, 11, 26)),
-                           out=tmp_path / "reports", formats="html", execution=options)
+        reports.run_report(RunRequest(notebook=SLOW, kind="daily", period=RunPeriod.day(date(2026, 11, 26)),
+                           out=tmp_path / "reports", formats="html", execution=options))
 
 
 @pytest.mark.parametrize(("name", "value"), [("as_of", 123), ("report_date", "23/11/2026"), ("end", "2026-11-23"),

@@ -27,9 +27,11 @@ import sqlalchemy as sa
 from apscheduler.triggers.interval import IntervalTrigger
 from prometheus_client.parser import text_string_to_metric_families
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, DataError, DeliveryFailed
 from exitlens.core.settings import Settings
-from exitlens.ops import metrics, schedule
+from exitlens.delivery.notify import DeliveryConfig
+from exitlens.ops import metrics, publish, schedule
 from exitlens.ops.schedule_config import (
     JOB_DAILY,
     JOB_MONTHLY,
@@ -113,7 +115,7 @@ def start():
         options.setdefault("track_job", Calls())
         options.setdefault("report_job", Calls())
         options.setdefault("alert", lambda job, text: None)
-        options.setdefault("env", {})
+        options.setdefault("environment", Environment())
         scheduler = schedule.start_scheduler(db_url, **options)
         running.append(scheduler)
         return scheduler
@@ -191,7 +193,8 @@ def test_monthly_cron_when_default_fires_on_the_first_at_22_local():
 
 
 def test_monthly_cron_when_env_set_is_read():
-    assert ScheduleConfig.from_env({"EXITLENS_MONTHLY_CRON": "0 9 2 * *"}).monthly_cron == "0 9 2 * *"
+    environment = Environment.from_mapping({"EXITLENS_MONTHLY_CRON": "0 9 2 * *"})
+    assert ScheduleConfig.from_environment(environment).monthly_cron == "0 9 2 * *"
 
 
 def test_tracker_cron_when_default_fires_every_ten_minutes_on_the_clock():
@@ -239,11 +242,11 @@ def test_crontab_trigger_when_malformed_raises_config_error(expr, message):
 
 
 def test_schedule_config_when_env_set_reads_every_variable():
-    config = ScheduleConfig.from_env({
+    config = ScheduleConfig.from_environment(Environment.from_mapping({
         "EXITLENS_TRACK_INTERVAL_MINUTES": "2.5", "EXITLENS_DAILY_CRON": "30 21 * * *",
         "EXITLENS_WEEKLY_CRON": "0 21 * * 6", "EXITLENS_METRICS_PORT": "9200",
         "EXITLENS_METRICS_ADDR": "0.0.0.0",
-    })
+    }))
 
     assert config.tracker_cron is None and config.track_interval == timedelta(minutes=2.5)
     assert (config.daily_cron, config.weekly_cron) == ("30 21 * * *", "0 21 * * 6")
@@ -251,11 +254,11 @@ def test_schedule_config_when_env_set_reads_every_variable():
 
 
 def test_schedule_config_when_arguments_given_they_beat_env():
-    config = ScheduleConfig.from_env({"EXITLENS_METRICS_PORT": "9200", "EXITLENS_TRACKER_CRON": "*/5 * * * *"},
-                                     metrics_port=9300, metrics_address="127.0.0.2")
+    config = ScheduleConfig.from_environment(Environment.from_mapping({"EXITLENS_METRICS_PORT": "9200", "EXITLENS_TRACKER_CRON": "*/5 * * * *"}),
+                                             metrics_port=9300, metrics_address="127.0.0.2")
 
     assert (config.metrics_port, config.metrics_address, config.tracker_cron) == (9300, "127.0.0.2", "*/5 * * * *")
-    assert ScheduleConfig.from_env({}) == ScheduleConfig()
+    assert ScheduleConfig.from_environment(Environment()) == ScheduleConfig()
 
 
 @pytest.mark.parametrize("env, message", [
@@ -268,7 +271,7 @@ def test_schedule_config_when_arguments_given_they_beat_env():
 ])
 def test_schedule_config_when_env_malformed_raises_config_error(env, message):
     with pytest.raises(ConfigError, match=message):
-        ScheduleConfig.from_env(env)
+        ScheduleConfig.from_environment(Environment.from_mapping(env))
 
 
 # --------------------------------------------------------------------------- running, metrics
@@ -418,7 +421,7 @@ def test_run_scheduler_when_stop_event_set_returns_cleanly():
     track = Calls()
     runner = threading.Thread(target=schedule.run_scheduler, args=("sqlite:///unused.db",), kwargs=dict(
         stop_event=stop, settings=Settings(), config=FAST, track_job=track, report_job=Calls(),
-        alert=lambda job, text: None, env={}))
+        alert=lambda job, text: None, environment=Environment()))
     runner.start()
     wait_until(lambda: track.times, what="a tracker run")
 
@@ -431,6 +434,7 @@ def test_run_scheduler_when_stop_event_set_returns_cleanly():
 CHILD = textwrap.dedent("""
     import logging, sys
     from datetime import timedelta
+    from exitlens.core.environment import Environment
     from exitlens.core.settings import Settings
     from exitlens.ops.schedule import ScheduleConfig, run_scheduler
 
@@ -441,7 +445,7 @@ CHILD = textwrap.dedent("""
 
     config = ScheduleConfig(tracker_cron=None, track_interval=timedelta(seconds=0.1), metrics_port=0)
     run_scheduler("sqlite:///unused.db", settings=Settings(), config=config, track_job=track,
-                  report_job=lambda kind, now: None, alert=lambda job, text: None, env={})
+                  report_job=lambda kind, now: None, alert=lambda job, text: None, environment=Environment())
     print("stopped cleanly", flush=True)
 """)
 
@@ -596,15 +600,17 @@ def test_default_report_job_when_run_calls_publish_report_with_the_contract(monk
 
     seen = {}
     fake = types.ModuleType("exitlens.ops.publish")
-    fake.publish_report = lambda kind, **kwargs: seen.update(kind=kind, **kwargs) or "done"
+    fake.ReportRequest = publish.ReportRequest
+    fake.publish_report = lambda request: seen.update(request=request) or "done"
     monkeypatch.setitem(sys.modules, "exitlens.ops.publish", fake)
     settings = Settings(timezone="UTC")
 
-    job = schedule.default_report_job(db_url="sqlite:///x.db", out_dir=tmp_path, settings=settings)
+    delivery = DeliveryConfig()
+    job = schedule.default_report_job(db_url="sqlite:///x.db", out_dir=tmp_path, settings=settings, delivery=delivery)
 
     assert job("weekly", NOW) == "done"
-    assert seen == {"kind": "weekly", "db_url": "sqlite:///x.db", "out_dir": tmp_path, "settings": settings,
-                    "now": NOW, "notify": True}
+    assert seen == {"request": publish.ReportRequest(kind="weekly", db_url="sqlite:///x.db", out_dir=tmp_path,
+                                                     settings=settings, now=NOW, delivery=delivery)}
 
 
 @pytest.mark.parametrize("notify, alerted", [(True, False), (False, True)])
@@ -613,12 +619,14 @@ def test_default_report_job_when_run_fails_alerts_only_if_not_announced(monkeypa
 
     from exitlens.core.errors import ReportFailed
 
-    def publish_report(kind, **kwargs):
+    def publish_report(request):
         raise ReportFailed("daily report 2026-11-23 failed in cell 4: KeyError 'regime'")
 
-    monkeypatch.setitem(sys.modules, "exitlens.ops.publish", types.SimpleNamespace(publish_report=publish_report))
+    monkeypatch.setitem(sys.modules, "exitlens.ops.publish", types.SimpleNamespace(ReportRequest=publish.ReportRequest,
+                                                                                 publish_report=publish_report))
     alerts = []
-    job = schedule.default_report_job(db_url="sqlite:///x.db", out_dir=tmp_path, settings=Settings(), notify=notify)
+    job = schedule.default_report_job(db_url="sqlite:///x.db", out_dir=tmp_path, settings=Settings(),
+                                      delivery=DeliveryConfig() if notify else None)
     scheduler = _scheduler(None, report_job=job, alert=lambda job, text: alerts.append(text))
     failures_before = value(metrics.REPORT_FAILURES, "daily")
 
@@ -630,7 +638,7 @@ def test_default_report_job_when_run_fails_alerts_only_if_not_announced(monkeypa
 
 def test_default_alert_when_webhook_set_posts_one_plain_message(recorder):
     url = f"{recorder.url}/api/webhooks/123/tok3n-secret"
-    alert = schedule.default_alert({"DISCORD_WEBHOOK_URL": url})
+    alert = schedule.default_alert(Environment.from_mapping({"DISCORD_WEBHOOK_URL": url}))
 
     alert(JOB_DAILY, f"could not reach {url}: `refused`")
 
@@ -644,7 +652,7 @@ def test_default_alert_when_webhook_set_posts_one_plain_message(recorder):
 
 def test_default_alert_when_webhook_refuses_raises_without_the_secret(recorder):
     recorder.handler.status = 404
-    alert = schedule.default_alert({"DISCORD_WEBHOOK_URL": f"{recorder.url}/api/webhooks/1/s3cret-token"})
+    alert = schedule.default_alert(Environment.from_mapping({"DISCORD_WEBHOOK_URL": f"{recorder.url}/api/webhooks/1/s3cret-token"}))
 
     with pytest.raises(DeliveryFailed, match="rejected the message \\(404") as caught:
         alert(JOB_TRACK, "boom")
@@ -652,7 +660,7 @@ def test_default_alert_when_webhook_refuses_raises_without_the_secret(recorder):
 
 
 def test_default_alert_when_no_webhook_sends_nothing(recorder):
-    schedule.default_alert({})(JOB_TRACK, "boom")
+    schedule.default_alert(Environment.from_mapping({}))(JOB_TRACK, "boom")
 
     assert recorder.handler.requests == []
 
@@ -661,7 +669,7 @@ def test_default_alert_when_no_webhook_sends_nothing(recorder):
 
 
 def test_push_metrics_when_gateway_set_puts_exitlens_metrics_only(recorder):
-    pushed = metrics.push_metrics("exitlens_track", {"EXITLENS_PUSHGATEWAY_URL": recorder.url},
+    pushed = metrics.push_metrics("exitlens_track", recorder.url,
                                    succeeded_at=NOW)
 
     (method, path, headers, body), = recorder.handler.requests
@@ -675,22 +683,22 @@ def test_push_metrics_when_gateway_set_puts_exitlens_metrics_only(recorder):
 
 
 def test_push_metrics_when_url_unset_does_nothing(recorder):
-    assert metrics.push_metrics("exitlens_track", {}) is False
+    assert metrics.push_metrics("exitlens_track", None) is False
     assert recorder.handler.requests == []
 
 
 def test_push_metrics_when_gateway_unreachable_logs_and_returns_false(caplog):
     url = f"http://127.0.0.1:{free_port()}"
 
-    assert metrics.push_metrics("exitlens_track", {"EXITLENS_PUSHGATEWAY_URL": url}) is False
+    assert metrics.push_metrics("exitlens_track", url) is False
     assert "metrics not pushed to http://127.0.0.1" in caplog.text
 
 
 def test_default_alert_when_rate_limited_retries_and_posts_one_plain_message(make_server):
     discord = make_server()
     discord.respond((429, {}, {"retry_after": 0.01}))
-    alert = schedule.default_alert({"DISCORD_WEBHOOK_URL": discord.url("/api/webhooks/1/tok3n-secret"),
-                                    "EXITLENS_NOTIFY_BACKOFF_SECONDS": "0.01"})
+    alert = schedule.default_alert(Environment.from_mapping({
+        "DISCORD_WEBHOOK_URL": discord.url("/api/webhooks/1/tok3n-secret"), "EXITLENS_NOTIFY_BACKOFF_SECONDS": "0.01"}))
 
     alert(JOB_TRACK, "OperationalError: connection to postgresql://bot:pw@db refused")
 
@@ -713,7 +721,7 @@ REPORTING_CHILD = textwrap.dedent("""
     from exitlens.core.settings import Settings
     from exitlens.ops.schedule import ScheduleConfig, run_scheduler
     from exitlens.reports.archive import RunPeriod
-    from exitlens.reports.run import run_report
+    from exitlens.reports.run import RunRequest, run_report
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     once = threading.Lock()
@@ -722,13 +730,13 @@ REPORTING_CHILD = textwrap.dedent("""
         if not once.acquire(blocking=False):
             return
         print("report started", flush=True)
-        run = run_report(sys.argv[1], kind="daily", period=RunPeriod.day(date(2026, 11, 23)), out=sys.argv[2],
-                         parameters={"seconds": 6}, formats="html")
+        run = run_report(RunRequest(notebook=sys.argv[1], kind="daily", period=RunPeriod.day(date(2026, 11, 23)),
+                                    out=sys.argv[2], parameters={"seconds": 6}, formats="html"))
         print("report", run.status, flush=True)
 
     config = ScheduleConfig(tracker_cron=None, track_interval=timedelta(seconds=0.1), metrics_port=0)
     run_scheduler("sqlite:///unused.db", settings=Settings(), config=config, track_job=report_as_a_job,
-                  report_job=lambda kind, now: None, alert=lambda job, text: None, env={})
+                  report_job=lambda kind, now: None, alert=lambda job, text: None)
     print("stopped cleanly", flush=True)
 """)
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from exitlens.core.environment import Environment
 from exitlens.store import db
 from exitlens.store.sources import candle_files
 from exitlens.store.sources.candle_files import read_candle_file
@@ -375,7 +376,7 @@ def _money(value) -> float:
 
 def test_scheduled_track_job_with_freqtrade_sync_copies_new_orders_before_tracking(bot, tmp_path):
     from exitlens.core.settings import Settings
-    from exitlens.ops.schedule import default_track_job, sync_from_env
+    from exitlens.ops.schedule import default_track_job, sync_from_environment
     from exitlens.store import migrations
 
     url = f"sqlite:///{tmp_path / 'exitlens.db'}"
@@ -384,7 +385,7 @@ def test_scheduled_track_job_with_freqtrade_sync_copies_new_orders_before_tracki
     env = {"EXITLENS_SYNC": "freqtrade", "EXITLENS_FREQTRADE_SOURCE": str(bot.path),
            "EXITLENS_FREQTRADE_CANDLES": str(bot.data)}
 
-    result = default_track_job(engine, Settings(), sync=sync_from_env(env, url))(pd.Timestamp(NOW).to_pydatetime())
+    result = default_track_job(engine, Settings(), sync=sync_from_environment(Environment.from_mapping(env), url))(pd.Timestamp(NOW).to_pydatetime())
 
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM trading_history")).scalar_one() > 0
@@ -398,13 +399,13 @@ def test_scheduled_track_job_with_freqtrade_sync_copies_new_orders_before_tracki
 ])
 def test_sync_from_env_when_misconfigured_says_what_to_set(env, message):
     from exitlens.core.errors import ConfigError
-    from exitlens.ops.schedule import sync_from_env
+    from exitlens.ops.schedule import sync_from_environment
 
     with pytest.raises(ConfigError, match=message):
-        sync_from_env(env, "sqlite:///x.db")
+        sync_from_environment(Environment.from_mapping(env), "sqlite:///x.db")
 
 
 def test_sync_from_env_when_unset_runs_no_sync():
-    from exitlens.ops.schedule import sync_from_env
+    from exitlens.ops.schedule import sync_from_environment
 
-    assert sync_from_env({}, "sqlite:///x.db") is None
+    assert sync_from_environment(Environment(), "sqlite:///x.db") is None

@@ -67,7 +67,7 @@ def test_period_for_days_across_a_dst_change_counts_calendar_days():
 
 
 def test_period_for_days_when_end_is_naive_raises():
-    with pytest.raises(DataError, match=r"period end .* has no timezone: pass an aware datetime"):
+    with pytest.raises(DataError, match=r"period end .* has no timezone: add an offset such as \+00:00"):
         period_for_days(datetime(2026, 11, 23), 7)
 
 

@@ -16,7 +16,7 @@ from exitlens.core.settings import Settings
 from exitlens.ops import metrics
 from exitlens.store import tracker as tracking
 from exitlens.store import writes as store
-from tracking_factories import REAL_CANDLES, add_candles, add_sell, real_candles, stored_points, ts
+from tracking_factories import add_candles, add_sell, real_candles, stored_points, ts
 
 NOW = ts("2026-11-25 00:00")
 SELL_AT = "2026-11-23 12:00"
@@ -214,8 +214,6 @@ def reference_points(sells: pd.DataFrame, candles: pd.DataFrame, now: pd.Timesta
 
 @pytest.fixture
 def real_feed():
-    if not REAL_CANDLES.exists():
-        pytest.skip(f"real candles not found at {REAL_CANDLES}")
     return real_candles()
 
 

@@ -10,7 +10,8 @@ import pandas as pd
 
 from exitlens.store import writes as store
 
-REAL_CANDLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "btc_quoted_pair_1m_2017-11.json"
+# A slice of the real 1-minute feed, vendored with its gaps (tests/data/README.md says which).
+REAL_CANDLES = Path(__file__).resolve().parent / "data" / "real_candles_1m.json"
 
 
 def ts(text: str) -> pd.Timestamp:
@@ -47,7 +48,7 @@ def stored_points(engine, order_id: str):
 
 
 def real_candles() -> pd.DataFrame:
-    """The real 1-minute candles shipped in shared/data/real (with the feed's own gaps)."""
+    """The vendored real 1-minute candles, with the feed's own gaps."""
     rows = json.loads(REAL_CANDLES.read_text())
     frame = pd.DataFrame(rows, columns=["ms", "open", "high", "low", "close", "volume"])
     return pd.DataFrame({

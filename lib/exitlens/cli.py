@@ -10,17 +10,21 @@ import errno
 import functools
 import json
 import logging
+import os
 import sys
 from datetime import date as Date
-from datetime import datetime, timezone
+from datetime import datetime
+from pathlib import Path
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from exitlens.core.errors import ConfigError, ExitlensError
+from exitlens.clock import utc_now
+from exitlens.core.environment import Environment
+from exitlens.core.errors import ConfigError, ExitlensError, error_reason, first_line
 from exitlens.core.filters import FILTER_COLUMNS, ReportFilter
 from exitlens.core.i18n import LANGUAGES
-from exitlens.core.settings import KINDS, database_url_from_env, settings_from_env
+from exitlens.core.settings import KINDS
 from exitlens.core.summary_text import summary_text
 from exitlens.core.timeutil import parse_aware, parse_month, require_placeable_year
 from exitlens.ops.metrics import count_tracking, push_metrics
@@ -70,8 +74,7 @@ def _fail_cleanly(command):
         except Exception as exc:
             if verbose or logging.getLogger().isEnabledFor(logging.INFO):
                 raise
-            first_line = (str(exc).strip().splitlines() or [""])[0]
-            _fail(f"unexpected error: {type(exc).__name__}: {first_line} (run again with -v to see the traceback)")
+            _fail(f"unexpected error: {type(exc).__name__}: {first_line(exc)} (run again with -v to see the traceback)")
 
     return wrapper
 
@@ -83,9 +86,9 @@ def database_error_line(exc: SQLAlchemyError, db_url: str | None) -> str:
     """The one line for a database failure: what went wrong and the step that fixes it (only a
     missing table or column is fixed by `exitlens migrate`)."""
     orig = getattr(exc, "orig", None)
-    reason = (str(orig or exc).strip().splitlines() or [type(exc).__name__])[0]
+    reason = error_reason(exc)
     code = getattr(orig, "sqlite_errorname", "") or ""
-    where = db.safe_url(database_url_from_env(db_url)) if code else "the database"
+    where = db.safe_url(_environment().database(db_url)) if code else "the database"
     if code.startswith("SQLITE_READONLY"):
         hint = f"{where} is read-only for this user: make the file and its folder writable"
     elif code.startswith("SQLITE_FULL"):
@@ -142,7 +145,7 @@ def main(verbose: bool) -> None:
 @_fail_cleanly
 def migrate(db_url: str | None) -> None:
     """Apply the migrations the database lacks (idempotent, additive)."""
-    engine = db.connect(database_url_from_env(db_url), create=True)
+    engine = db.connect(_environment().database(db_url), create=True)
     applied = migrations.migrate(engine)
     click.echo(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "database is up to date")
 
@@ -157,7 +160,7 @@ def migrate(db_url: str | None) -> None:
 def demo(db_url: str | None, days: int, seed: int, end_text: str) -> None:
     """Fill an empty database with a deterministic simulated bot history."""
     end = parse_aware(end_text, "--end")
-    engine = db.connect(database_url_from_env(db_url), create=True)
+    engine = db.connect(_environment().database(db_url), create=True)
     migrations.migrate(engine)
     orders, candles = demo_module.fill_database(engine, days=days, seed=seed, end=end)
     click.echo(f"demo database ready: {orders} orders, {candles} candles ({db.safe_url(engine.url)})")
@@ -173,12 +176,13 @@ def demo(db_url: str | None, days: int, seed: int, end_text: str) -> None:
 def track(db_url: str | None, now_text: str | None, full: bool, as_json: bool,
           candle_interval: str | None, tolerance_minutes: float | None) -> None:
     """Record the post-exit points that are due."""
-    now = _time(now_text, "--now") or datetime.now(timezone.utc)
-    settings = settings_from_env(candle_interval=candle_interval, tolerance_minutes=tolerance_minutes)
-    engine = db.connect(database_url_from_env(db_url))
+    now = _time(now_text, "--now") or utc_now()
+    environment = _environment()
+    settings = environment.settings(candle_interval=candle_interval, tolerance_minutes=tolerance_minutes)
+    engine = db.connect(environment.database(db_url))
     result = tracker.track(engine, now, settings, full=full)
     count_tracking(result)
-    push_metrics("exitlens_track", succeeded_at=now)
+    push_metrics("exitlens_track", environment.pushgateway_url, succeeded_at=now)
     if as_json:
         click.echo(json.dumps(result.to_json()))
     else:
@@ -248,8 +252,13 @@ def _rules_option(command):
                         help="Exit rules file for exit replay (default: EXITLENS_EXIT_RULES).")(command)
 
 
-def _narrator(language: str):
-    return narrator_from_config(LLMConfig.from_env(), language)
+def _environment() -> Environment:
+    """The EXITLENS_* variables of this process: the command line is the edge that reads them."""
+    return Environment.from_mapping(os.environ)
+
+
+def _narrator(environment: Environment, language: str):
+    return narrator_from_config(LLMConfig.from_environment(environment), language)
 
 
 KIND = click.Choice(list(KINDS))
@@ -272,18 +281,20 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, 
     from exitlens.reports.analysis import analyse_from_database, current_period
     from exitlens.reports.replay_service import replay_section
 
-    settings = settings_from_env(timezone_name, language, candle_interval=candle_interval,
-                                 tolerance_minutes=tolerance_minutes)
+    environment = _environment()
+    settings = environment.settings(timezone_name, language, candle_interval=candle_interval,
+                                    tolerance_minutes=tolerance_minutes)
     filters = _filters(filter_options)
-    now = _time(now_text, "--now") or datetime.now(timezone.utc)
+    now = _time(now_text, "--now") or utc_now()
     period = _period_arguments(kind, date_text, end_text, days, month_text)
     days = period.pop("days", WEEKLY_DAYS)
-    engine = db.connect(database_url_from_env(db_url))
+    engine = db.connect(environment.database(db_url))
     db.require_tables(engine)
     bounds = chosen_period(kind, settings, now, days=days, **period)
     # The collection rate is judged as a report of the period judges it: now, at most its end.
     analysis = analyse_from_database(engine, kind, settings, days=days, filters=filters,
-                                     narrator=_narrator(settings.language), as_of=min(now, bounds.end.to_pydatetime()),
+                                     narrator=_narrator(environment, settings.language),
+                                     as_of=min(now, bounds.end.to_pydatetime()),
                                      **current_period(kind, settings, now, **period))
     analysis = replay_section(engine, analysis, rules, now=now, strict=True)
     result = analysis.to_json()
@@ -306,18 +317,21 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, 
 def report(kind, db_url, timezone_name, date_text, end_text, days, month_text, now_text, language, formats, out_dir,
            notify, parameters, candle_interval, tolerance_minutes, **filter_options) -> None:
     """Execute the report notebook with Papermill, export HTML/PDF, archive and announce it."""
-    from exitlens.ops.publish import publish_report
+    from exitlens.delivery.notify import DeliveryConfig
+    from exitlens.ops.publish import ReportRequest, publish_report
 
-    settings = settings_from_env(timezone_name, language, candle_interval=candle_interval,
-                                 tolerance_minutes=tolerance_minutes)
+    environment = _environment()
+    settings = environment.settings(timezone_name, language, candle_interval=candle_interval,
+                                    tolerance_minutes=tolerance_minutes)
     filters = _filters(filter_options)
-    now = _time(now_text, "--now") or datetime.now(timezone.utc)
+    now = _time(now_text, "--now") or utc_now()
     period = _period_arguments(kind, date_text, end_text, days, month_text)
-    run = publish_report(
-        kind, db_url=database_url_from_env(db_url), out_dir=out_dir, settings=settings, now=now, filters=filters,
-        notify=notify, formats=formats, extra_parameters=_parse_parameters(parameters), **period,
-    )
-    push_metrics(f"exitlens_{kind}_report", succeeded_at=now)
+    run = publish_report(ReportRequest(
+        kind=kind, db_url=environment.database(db_url), out_dir=Path(out_dir), settings=settings, now=now,
+        filters=filters, formats=formats, extra_parameters=_parse_parameters(parameters),
+        delivery=DeliveryConfig.from_environment(environment) if notify else None, **period,
+    ))
+    push_metrics(f"exitlens_{kind}_report", environment.pushgateway_url, succeeded_at=now)
     click.echo(f"{kind} report written to {run.run_dir} (index: {run.index})")
 
 
@@ -341,12 +355,13 @@ def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_tex
     overrides: dict[str, list[float]] = {}
     for text in sweeps:
         overrides.update(parse_sweep_option(text))
-    settings = settings_from_env(timezone_name)
-    now = _time(now_text, "--now") or datetime.now(timezone.utc)
+    environment = _environment()
+    settings = environment.settings(timezone_name)
+    now = _time(now_text, "--now") or utc_now()
     kind = "daily" if date_text else "monthly" if month_text else "weekly"
     period = _period_arguments(kind, date_text, end_text, days, month_text)
     days = period.pop("days", WEEKLY_DAYS)
-    engine = db.connect(database_url_from_env(db_url))
+    engine = db.connect(environment.database(db_url))
     db.require_tables(engine)
     analysis = analyse_from_database(engine, kind, settings, days=days, **current_period(kind, settings, now, **period))
     result = replay_period(engine, analysis, book, now=now, overrides=overrides)
@@ -380,9 +395,11 @@ def schedule(db_url, timezone_name, out_dir, metrics_port, candle_interval, tole
     from exitlens.ops.schedule import run_scheduler
     from exitlens.ops.schedule_config import ScheduleConfig
 
-    settings = settings_from_env(timezone_name, candle_interval=candle_interval, tolerance_minutes=tolerance_minutes)
-    run_scheduler(database_url_from_env(db_url), settings=settings,
-                  config=ScheduleConfig.from_env(metrics_port=metrics_port), out_dir=out_dir)
+    environment = _environment()
+    settings = environment.settings(timezone_name, candle_interval=candle_interval, tolerance_minutes=tolerance_minutes)
+    run_scheduler(environment.database(db_url), settings=settings,
+                  config=ScheduleConfig.from_environment(environment, metrics_port=metrics_port), out_dir=out_dir,
+                  environment=environment)
 
 
 @main.group()
@@ -402,7 +419,7 @@ def sync_freqtrade(source: str, candles_dir: str, db_url: str | None, as_json: b
     """Copy a freqtrade bot's filled orders and 1m candle files (read-only, incremental)."""
     from exitlens.store.sources.freqtrade import sync_freqtrade as run_sync
 
-    result = run_sync(source, candles_dir, target_url=database_url_from_env(db_url))
+    result = run_sync(source, candles_dir, target_url=_environment().database(db_url))
     _echo_source_result(result, as_json)
 
 
@@ -423,7 +440,7 @@ def import_csv(orders_file: str | None, candles_file: str | None, db_url: str | 
     """Check every row of both files, then import them in one transaction (insert-or-ignore)."""
     from exitlens.store.sources.csv_import import import_csv as run_import
 
-    result = run_import(orders=orders_file, candles=candles_file, target_url=database_url_from_env(db_url))
+    result = run_import(orders=orders_file, candles=candles_file, target_url=_environment().database(db_url))
     _echo_source_result(result, as_json)
 
 

@@ -31,7 +31,6 @@ part of the JSON bucket, which has exactly the SPEC keys (`bucket_to_dict`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -41,13 +40,12 @@ import pandas as pd
 from exitlens.core.after_exit import max_after_column, min_after_column
 from exitlens.core.evaluate import post_column
 from exitlens.core.frames import UNKNOWN
+from exitlens.core.jsonvalues import json_scalar
+from exitlens.core.keys import OUTCOME_HORIZON, post_avg_key, post_pct_key, post_samples_key
 from exitlens.core.markets import UNKNOWN_CURRENCY
 from exitlens.core.settings import Settings
 
-OUTCOME_HORIZON = "24h"
-"""The horizon of the median/min/max post-exit metrics and the early-exit / over-hold rates;
-the SPEC names it in the keys (`median_post_24h_pct`), so it is part of the definition. When
-the settings have no such horizon these metrics are null."""
+# OUTCOME_HORIZON (core.keys): when the settings have no such horizon, its metrics are null.
 
 EARLY_EXIT_REASONS = ("TRAILING_STOP", "TAKE_PROFIT")
 OVER_HOLD_REASONS = ("TIME_LIMIT",)
@@ -70,9 +68,9 @@ def bucket_keys(settings: Settings) -> list[str]:
     keys = ["count", "evaluable", "wins", "win_rate", "currency", *MONEY_KEYS, "avg_pnl_pct",
             "avg_net_pnl_pct", "median_pnl_pct", "avg_hold_hours"]
     for key in settings.horizon_keys:
-        keys += [f"avg_post_{key}_pct", f"post_{key}_samples"]
+        keys += [post_avg_key(key), post_samples_key(key)]
     h = OUTCOME_HORIZON
-    keys += [f"median_post_{h}_pct", f"min_post_{h}_pct", f"max_post_{h}_pct",
+    keys += [post_pct_key(h, "median"), post_pct_key(h, "min"), post_pct_key(h, "max"),
              "early_exit_rate", "over_hold_rate"]
     keys += [f"avg_{max_after_column(h)}", f"avg_{min_after_column(h)}", "noise_stop_rate"]
     return keys
@@ -107,18 +105,16 @@ def aggregate_buckets(
         "avg_hold_hours": ("_hold_hours", "mean"),
     }
     for key in settings.horizon_keys:
-        named[f"avg_post_{key}_pct"] = (f"_post_{key}", "mean")
-        named[f"post_{key}_samples"] = (f"_post_{key}", "count")
-    h = OUTCOME_HORIZON
-    named[f"median_post_{h}_pct"] = ("_outcome", "median")
-    named[f"min_post_{h}_pct"] = ("_outcome", "min")
-    named[f"max_post_{h}_pct"] = ("_outcome", "max")
+        named[post_avg_key(key)] = (f"_post_{key}", "mean")
+        named[post_samples_key(key)] = (f"_post_{key}", "count")
+    for stat, how in (("median", "median"), ("min", "min"), ("max", "max")):
+        named[post_pct_key(OUTCOME_HORIZON, stat)] = ("_outcome", how)
     named["_early_hits"] = ("_early_hit", "sum")
     named["early_exit_samples"] = ("_early_sample", "sum")
     named["_over_hits"] = ("_over_hit", "sum")
     named["over_hold_samples"] = ("_over_sample", "sum")
-    named[f"avg_{max_after_column(h)}"] = ("_max_after", "mean")
-    named[f"avg_{min_after_column(h)}"] = ("_min_after", "mean")
+    named[f"avg_{max_after_column(OUTCOME_HORIZON)}"] = ("_max_after", "mean")
+    named[f"avg_{min_after_column(OUTCOME_HORIZON)}"] = ("_min_after", "mean")
     named["_noise_hits"] = ("_noise_hit", "sum")
     named["noise_stop_samples"] = ("_noise_sample", "sum")
 
@@ -133,7 +129,7 @@ def aggregate_buckets(
         grouped.index.names = list(by)
 
     counts = ["count", "evaluable", "wins", *RATE_SAMPLE_COLUMNS]
-    counts += [f"post_{key}_samples" for key in settings.horizon_keys]
+    counts += [post_samples_key(key) for key in settings.horizon_keys]
     grouped[counts] = grouped[counts].fillna(0).astype("int64")
     grouped["win_rate"] = _rate(grouped["wins"], grouped["evaluable"])
     single = grouped["_currencies"] == 1
@@ -164,7 +160,7 @@ def _money_by_currency(parts: pd.DataFrame, keys: list[pd.Series], index: pd.Ind
         for label, amount in sums[column].items():
             *bucket, currency = label
             bucket_label = bucket[0] if len(bucket) == 1 else tuple(bucket)
-            per_bucket.setdefault(bucket_label, {})[currency] = json_value(amount)
+            per_bucket.setdefault(bucket_label, {})[currency] = json_scalar(amount)
         out[key] = pd.Series([per_bucket.get(label, {}) for label in index], index=index, dtype=object)
     return out
 
@@ -291,24 +287,10 @@ def bucket_to_dict(row: pd.Series, settings: Settings) -> dict:
         if mixed and key in MONEY_KEYS:
             out[key] = dict(row[by_currency_column(key)])
             continue
-        value = json_value(row[key])
+        value = json_scalar(row[key])
         out[key] = int(value) if value is not None and _is_count(key) else value
     return out
 
 
 def _is_count(key: str) -> bool:
     return key in ("count", "evaluable", "wins") or key.endswith("_samples")
-
-
-def json_value(value):
-    """A scalar as plain JSON: None for NaN/NA/inf, int for integral numpy ints, float else."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    return value

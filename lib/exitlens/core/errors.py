@@ -28,3 +28,20 @@ class ReportFailed(ExitlensError):
 
 class DeliveryFailed(ExitlensError):
     """A webhook refused the message or stayed unreachable after retries."""
+
+
+def first_line(text: object, default: str = "") -> str:
+    """The first non-blank line of `text` (a message or an exception), stripped; `default` when
+    it has none. Errors are shown in one line: a driver's message often continues with the
+    SQL statement, a traceback or a hint that belongs in the log, not in the line."""
+    for line in ("" if text is None else str(text)).splitlines():
+        if line.strip():
+            return line.strip()
+    return default
+
+
+def error_reason(exc: BaseException) -> str:
+    """One line saying why `exc` happened: the first line of the database driver's own error
+    when SQLAlchemy wraps one (`exc.orig`), else of `exc`; its type name when both are blank."""
+    orig = getattr(exc, "orig", None)
+    return first_line(orig if orig is not None else exc) or first_line(exc) or type(exc).__name__

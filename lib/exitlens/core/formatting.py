@@ -1,7 +1,8 @@
 """Numbers as people read them in messages, reports and the report index: thousands
 separators, signed percentages, amounts labelled with their quote currency, prices with at
-least 6 significant digits, "n/a" for unknown. Formatting happens only here, at presentation;
-the data stays unrounded."""
+least 6 significant digits, "n/a" for unknown. The webhook payloads and the archive index
+format through these helpers (the notebook tables are styled in `reports.views`); formatting
+happens at presentation, never in a computation, so the data stays unrounded."""
 
 from __future__ import annotations
 

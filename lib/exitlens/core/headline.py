@@ -15,6 +15,7 @@ from typing import Callable, Mapping
 from exitlens.core.filters import filter_from
 from exitlens.core.formatting import fmt_money
 from exitlens.core.i18n import DEFAULT_LANGUAGE, kind_label, t
+from exitlens.core.keys import OUTCOME_HORIZON, post_avg_key, post_samples_key
 from exitlens.core.settings import KINDS
 
 SOURCE_DETERMINISTIC = "deterministic"
@@ -58,9 +59,9 @@ def deterministic_headline(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
     if overall.get("avg_pnl_pct") is not None:
         parts.append(t("headline.avg", lang, pct=f"{overall['avg_pnl_pct']:+.2f}"))
     text = f"{label}: " + ", ".join(parts) + "."
-    after = overall.get("avg_post_24h_pct")
+    after = overall.get(post_avg_key(OUTCOME_HORIZON))
     if after is not None:
-        text += t("headline.after", lang, pct=f"{after:+.2f}", samples=overall.get("post_24h_samples"))
+        text += t("headline.after", lang, pct=f"{after:+.2f}", samples=overall.get(post_samples_key(OUTCOME_HORIZON)))
     suggestions = facts.get("suggestions") or []
     if suggestions:
         text += t("headline.suggestion", lang, message=suggestions[0]["message"])

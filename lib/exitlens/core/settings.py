@@ -6,8 +6,6 @@ a computation, so a report can say which values produced it and a user can chang
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -165,51 +163,16 @@ def alias_table(aliases: object, what: str = "exit_reason_aliases") -> dict[str,
     return {key.strip().lower(): value.strip().upper() for key, value in aliases.items()}
 
 
-def settings_from_env(
-    timezone: str | None = None,
-    language: str | None = None,
-    *,
-    candle_interval: str | None = None,
-    tolerance_minutes: float | None = None,
-    **overrides,
-) -> Settings:
-    """Settings with the report timezone from the argument, else EXITLENS_TZ, else Asia/Seoul;
-    the language from the argument, else EXITLENS_LANG, else en; the candle interval from the
-    argument, else EXITLENS_CANDLE_INTERVAL, else 1m; the candle tolerance in minutes from the
-    argument, else EXITLENS_CANDLE_TOLERANCE_MINUTES, else 5; the quote currency from
-    EXITLENS_QUOTE_CURRENCY; and EXITLENS_EXIT_REASON_ALIASES (a JSON object) added to the
-    default exit-reason aliases, its entries winning."""
-    tz = timezone or os.environ.get("EXITLENS_TZ") or DEFAULT_TIMEZONE
-    lang = language or os.environ.get("EXITLENS_LANG") or DEFAULT_LANGUAGE
-    interval = candle_interval or os.environ.get("EXITLENS_CANDLE_INTERVAL")
-    if interval is not None:
-        overrides["candle_interval"] = _candle_interval(interval)
-    minutes = tolerance_minutes if tolerance_minutes is not None else os.environ.get("EXITLENS_CANDLE_TOLERANCE_MINUTES")
-    if minutes is not None and minutes != "":
-        overrides["candle_tolerance"] = timedelta(minutes=_tolerance_minutes(minutes))
-    quote = os.environ.get("EXITLENS_QUOTE_CURRENCY", "").strip()
-    if quote and "quote_currency" not in overrides:
-        overrides["quote_currency"] = quote.upper()
-    aliases = os.environ.get("EXITLENS_EXIT_REASON_ALIASES", "").strip()
-    if aliases and "exit_reason_aliases" not in overrides:
-        try:
-            table = json.loads(aliases)
-        except ValueError as exc:
-            raise ConfigError(
-                f"EXITLENS_EXIT_REASON_ALIASES is not JSON ({exc}): give an object such as "
-                '{"roi": "TAKE_PROFIT"}') from exc
-        overrides["exit_reason_aliases"] = {**DEFAULT_EXIT_REASON_ALIASES, **alias_table(table, "EXITLENS_EXIT_REASON_ALIASES")}
-    return Settings(timezone=tz, language=lang, **overrides)
-
-
-def _candle_interval(value: str) -> str:
+def candle_interval(value: str) -> str:
+    """`value` as a `market_data.interval`, or a ConfigError saying what it must be."""
     text = value.strip()
     if not text or len(text) > 10:
         raise ConfigError(f"candle interval {value!r} must be the market_data.interval of the candles, such as 1m")
     return text
 
 
-def _tolerance_minutes(value: float | str) -> float:
+def tolerance_minutes(value: float | str) -> float:
+    """`value` as a positive number of minutes, or a ConfigError saying what it must be."""
     try:
         minutes = float(value)
     except ValueError:
@@ -217,15 +180,3 @@ def _tolerance_minutes(value: float | str) -> float:
     if not minutes > 0 or minutes == float("inf"):
         raise ConfigError(f"candle tolerance {value!r} must be a positive number of minutes, such as 5")
     return minutes
-
-
-def database_url_from_env(url: str | None = None) -> str:
-    """The database URL: the argument, else EXITLENS_DATABASE_URL, else DATABASE_URL, else the
-    embedded SQLite file data/exitlens.db under the working directory. A plain file path (no
-    `scheme://`), such as `data/exitlens.db`, means that SQLite file."""
-    chosen = url or os.environ.get("EXITLENS_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if chosen and "://" not in chosen:
-        return f"sqlite:///{Path(chosen).expanduser().absolute()}"
-    if chosen:
-        return chosen
-    return f"sqlite:///{DEFAULT_SQLITE_PATH.resolve()}"

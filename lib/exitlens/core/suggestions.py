@@ -17,8 +17,10 @@ from typing import Callable
 
 import pandas as pd
 
-from exitlens.core.aggregate import Buckets, json_value
+from exitlens.core.aggregate import Buckets
 from exitlens.core.i18n import t
+from exitlens.core.jsonvalues import json_scalar
+from exitlens.core.keys import post_avg_key, post_samples_key
 from exitlens.core.settings import Settings, SuggestionThresholds
 
 logger = logging.getLogger(__name__)
@@ -74,22 +76,22 @@ class _ExitReasonRule:
 
 EXIT_REASON_RULES = (
     _ExitReasonRule(
-        "trailing_stop_loosen", "TRAILING_STOP", "avg_post_24h_pct", "post_24h_samples",
+        "trailing_stop_loosen", "TRAILING_STOP", post_avg_key("24h"), post_samples_key("24h"),
         lambda th: th.trailing_stop_post_24h_pct, operator.gt,
         lambda v, th: {"step": f"{th.trailing_stop_step_pct:g}", "value": f"{v:+.2f}"},
     ),
     _ExitReasonRule(
-        "stop_loss_loosen", "STOP_LOSS", "avg_post_4h_pct", "post_4h_samples",
+        "stop_loss_loosen", "STOP_LOSS", post_avg_key("4h"), post_samples_key("4h"),
         lambda th: th.stop_loss_post_4h_pct, operator.gt,
         lambda v, th: {"value": f"{v:+.2f}"},
     ),
     _ExitReasonRule(
-        "take_profit_raise", "TAKE_PROFIT", "avg_post_4h_pct", "post_4h_samples",
+        "take_profit_raise", "TAKE_PROFIT", post_avg_key("4h"), post_samples_key("4h"),
         lambda th: th.take_profit_post_4h_pct, operator.gt,
         lambda v, th: {"value": f"{v:+.2f}"},
     ),
     _ExitReasonRule(
-        "time_limit_keep", "TIME_LIMIT", "avg_post_24h_pct", "post_24h_samples",
+        "time_limit_keep", "TIME_LIMIT", post_avg_key("24h"), post_samples_key("24h"),
         lambda th: th.time_limit_post_24h_pct, operator.lt,
         lambda v, th: {"value": f"{v:+.2f}"},
     ),
@@ -110,7 +112,7 @@ def suggest(buckets: Buckets, settings: Settings) -> SuggestionResult:
         if rule.exit_reason not in buckets.by_exit_reason.index:
             continue
         bucket = buckets.by_exit_reason.loc[rule.exit_reason]
-        value, threshold = json_value(bucket[rule.metric]), rule.threshold(thresholds)
+        value, threshold = json_scalar(bucket[rule.metric]), rule.threshold(thresholds)
         if value is not None and rule.fires(value, threshold):
             found.append(
                 Suggestion(
@@ -143,7 +145,7 @@ def _regime_reviews(by_regime: pd.DataFrame, settings: Settings) -> list[Suggest
     threshold = settings.thresholds.regime_early_exit_rate
     reviews = []
     for regime, bucket in by_regime.iterrows():
-        value = json_value(bucket["early_exit_rate"])
+        value = json_scalar(bucket["early_exit_rate"])
         if value is None or not value > threshold:
             continue
         samples = int(bucket["early_exit_samples"])

@@ -35,6 +35,7 @@ from exitlens.core.headline import Narration, Narrator, narrator_in
 from exitlens.core.ledger import entry_ledger
 from exitlens.core.settings import KINDS, Settings, zone_info
 from exitlens.core.suggestions import Suggestion, suggest
+from exitlens.core.timeutil import aware_utc
 
 logger = logging.getLogger(__name__)
 
@@ -54,17 +55,6 @@ class Period:
     def contains(self, times: pd.Series) -> pd.Series:
         """True for the times in [start, end)."""
         return (times >= self.start) & (times < self.end)
-
-
-def aware_utc(moment: Any, what: str = "time") -> pd.Timestamp:
-    """`moment` as a UTC Timestamp; a naive one is refused with DataError."""
-    stamp = pd.Timestamp(moment)
-    if stamp.tzinfo is None:
-        raise DataError(
-            f"{what} {moment!r} has no timezone: pass an aware datetime, e.g. "
-            "2026-11-23T00:00:00+09:00 or datetime(..., tzinfo=ZoneInfo('Asia/Seoul'))"
-        )
-    return stamp.tz_convert("UTC")
 
 
 def period_for_day(day: Date, tz: str | ZoneInfo) -> Period:

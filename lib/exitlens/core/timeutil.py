@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 import pandas as pd
 
@@ -11,15 +12,28 @@ from exitlens.core.errors import ConfigError, DataError
 SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
-def require_aware(moment: datetime, name: str = "time") -> datetime:
-    """`moment` in UTC; a naive datetime is refused because its zone would be a guess."""
-    if not isinstance(moment, datetime):
-        raise DataError(f"{name} must be a datetime, got {type(moment).__name__}")
+def _refuse_naive(moment: datetime, name: str) -> None:
+    """The one guard every aware time passes: a naive time is refused, never read as UTC,
+    because its zone would be a guess."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise DataError(
             f"{name} {moment.isoformat()} has no timezone: add an offset such as +00:00 or +09:00"
         )
+
+
+def require_aware(moment: datetime, name: str = "time") -> datetime:
+    """`moment` (a datetime) in UTC; a naive one is refused."""
+    if not isinstance(moment, datetime):
+        raise DataError(f"{name} must be a datetime, got {type(moment).__name__}")
+    _refuse_naive(moment, name)
     return moment.astimezone(timezone.utc)
+
+
+def aware_utc(moment: Any, name: str = "time") -> pd.Timestamp:
+    """`moment` (anything pandas reads as one time) as a UTC Timestamp; a naive one is refused."""
+    stamp = pd.Timestamp(moment)
+    _refuse_naive(stamp, name)
+    return stamp.tz_convert("UTC")
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2199

@@ -1,36 +1,31 @@
 """Discord / n8n webhooks: deliver the announcement of one report run.
 
-Configuration is read from the environment once, at the edge (`DeliveryConfig.from_env`);
-payloads come from the pure builders in `exitlens.delivery.payloads`; only `send_discord`,
-`send_n8n` and `announce` touch the network, through one retrying POST.
+`DeliveryConfig` says where to send and how hard to try; the edge builds it from the
+environment (`DeliveryConfig.from_environment(core.environment.Environment)`). Payloads come
+from the pure builders in `exitlens.delivery.payloads`; only `send_discord`, `send_n8n`,
+`send_discord_text` and `announce` touch the network, each through the one retrying POST of
+`exitlens.delivery.webhooks` (its docstring says the retry policy).
 
-Retries: 429 waits the `retry_after` Discord asks for (capped); 5xx, 408 and connection errors
-back off exponentially; 401/403/404 stop at once (the webhook is misconfigured, retrying cannot
-help); other 4xx are final. Every attempt counts against `max_attempts`.
-
-Webhook URLs carry a token and the n8n secret is a password: neither may appear in logs, in
-exception messages or in results. URLs are shown redacted (`https://discord.com/api/webhooks/…`),
-text that came from elsewhere (server bodies, httpx errors) is scrubbed before it is shown, and
-a filter on the `httpx` logger rewrites its "HTTP Request: POST <url>" lines.
+Webhook URLs carry a token and the n8n secret is a password: `DeliveryConfig` registers them
+with `exitlens.delivery.redaction`, so neither appears in logs, exception messages or results.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, DeliveryFailed
 from exitlens.delivery.payloads import (
     RunAnnouncement,
@@ -104,41 +99,23 @@ class DeliveryConfig:
                                             ("n8n", self.n8n_url)) if url)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "DeliveryConfig":
-        """Reads DISCORD_WEBHOOK_URL, EXITLENS_PUBLIC_BASE_URL, EXITLENS_N8N_URL,
+    def from_environment(cls, environment: Environment) -> "DeliveryConfig":
+        """DISCORD_WEBHOOK_URL, EXITLENS_PUBLIC_BASE_URL, EXITLENS_N8N_URL,
         EXITLENS_N8N_WEBHOOK_SECRET, EXITLENS_DISCORD_MAX_UPLOAD_BYTES,
         EXITLENS_NOTIFY_MAX_ATTEMPTS, EXITLENS_NOTIFY_BACKOFF_SECONDS,
-        EXITLENS_NOTIFY_RETRY_AFTER_CAP_SECONDS and EXITLENS_NOTIFY_TIMEOUT_SECONDS.
-        Empty values count as unset."""
-
-        def text(name: str) -> str | None:
-            value = (env.get(name) or "").strip()
-            return value or None
-
-        def number(name: str, default: float, kind: type = float) -> Any:
-            raw = text(name)
-            if raw is None:
-                return default
-            try:
-                value = kind(raw)
-            except ValueError:
-                what = "a whole number" if kind is int else "a number"
-                raise ConfigError(f"{name} must be {what}, got {raw!r}") from None
-            if value < 0 or (isinstance(value, float) and not math.isfinite(value)):
-                raise ConfigError(f"{name} must be 0 or more, got {raw!r}")
-            return value
-
+        EXITLENS_NOTIFY_RETRY_AFTER_CAP_SECONDS and EXITLENS_NOTIFY_TIMEOUT_SECONDS, as read by
+        `Environment`; an unset one keeps its default."""
+        e, default = environment, _DEFAULTS
         return cls(
-            discord_webhook_url=text("DISCORD_WEBHOOK_URL"),
-            public_base_url=text("EXITLENS_PUBLIC_BASE_URL"),
-            n8n_url=text("EXITLENS_N8N_URL"),
-            n8n_secret=text("EXITLENS_N8N_WEBHOOK_SECRET"),
-            max_upload_bytes=number("EXITLENS_DISCORD_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, int),
-            max_attempts=number("EXITLENS_NOTIFY_MAX_ATTEMPTS", 4, int),
-            backoff_seconds=number("EXITLENS_NOTIFY_BACKOFF_SECONDS", 1.0),
-            retry_after_cap_seconds=number("EXITLENS_NOTIFY_RETRY_AFTER_CAP_SECONDS", 30.0),
-            timeout_seconds=number("EXITLENS_NOTIFY_TIMEOUT_SECONDS", 15.0),
+            discord_webhook_url=e.discord_webhook_url, public_base_url=e.public_base_url, n8n_url=e.n8n_url,
+            n8n_secret=e.n8n_secret,
+            max_upload_bytes=_given(e.discord_max_upload_bytes, default.max_upload_bytes),
+            max_attempts=_given(e.notify_max_attempts, default.max_attempts),
+            backoff_seconds=_given(e.notify_backoff_seconds, default.backoff_seconds),
+            retry_after_cap_seconds=_given(e.notify_retry_after_cap_seconds, default.retry_after_cap_seconds),
+            timeout_seconds=_given(e.notify_timeout_seconds, default.timeout_seconds),
         )
+
 
 
 def _path_tokens(url: str | None) -> tuple[str, ...]:
@@ -149,6 +126,14 @@ def _path_tokens(url: str | None) -> tuple[str, ...]:
     if "webhooks" in segments and len(segments) > segments.index("webhooks") + 2:
         return (segments[segments.index("webhooks") + 2],)
     return ()
+
+
+_DEFAULTS = DeliveryConfig()
+T = TypeVar("T")
+
+
+def _given(value: T | None, default: T) -> T:
+    return default if value is None else value
 
 
 # --------------------------------------------------------------------------- results
@@ -203,17 +188,16 @@ def _send_discord(
     client: httpx.Client,
     sleep: Callable[[float], None],
 ) -> DeliveryResult:
-    if not config.discord_webhook_url:
-        raise ConfigError("DISCORD_WEBHOOK_URL is not set: nothing to send to Discord")
-    endpoint = Endpoint("discord", "Discord webhook", discord_execute_url(config.discord_webhook_url),
-                         "check DISCORD_WEBHOOK_URL")
+    endpoint = _discord_endpoint(config)
     link = report_url(run, config.public_base_url)
-    build = dict(link=link, now=now, top_suggestions=config.top_suggestions)
+
+    def build(**extra: Any) -> dict[str, Any]:
+        return build_discord_message(summary, run, link=link, now=now, top_suggestions=config.top_suggestions, **extra)
+
     attempts, note = 0, None
     path = None if link else _attachment(run)
     if path is not None:
-        payload_json = json.dumps(build_discord_message(summary, run, attachment_name=path.name,
-                                                        **build))
+        payload_json = json.dumps(build(attachment_name=path.name))
         size = path.stat().st_size
         if size + len(payload_json.encode()) + MULTIPART_OVERHEAD_BYTES > config.max_upload_bytes:
             note = _too_large_note(path, size, config.max_upload_bytes)
@@ -227,10 +211,18 @@ def _send_discord(
             note = _too_large_note(path, size, config.max_upload_bytes).replace(
                 "over the webhook upload limit", "over the size this webhook accepts")
         log.warning("Discord: %s", note)
-    message = build_discord_message(summary, run, content=note, **build)
+    message = build(content=note)
     response, attempts = post_with_retries(client, endpoint, {"json": message}, config, sleep,
                                            attempts_before=attempts)
     return _discord_result(endpoint, response, attempts, "link" if link else "text")
+
+
+def _discord_endpoint(config: DeliveryConfig) -> Endpoint:
+    """The Discord webhook to post to; a ConfigError when none is configured."""
+    if not config.discord_webhook_url:
+        raise ConfigError("DISCORD_WEBHOOK_URL is not set: nothing to send to Discord")
+    return Endpoint("discord", "Discord webhook", discord_execute_url(config.discord_webhook_url),
+                    "check DISCORD_WEBHOOK_URL")
 
 
 def _discord_result(endpoint: Endpoint, response: httpx.Response, attempts: int,
@@ -300,8 +292,7 @@ def send_discord_text(config: DeliveryConfig, content: str, *, client: httpx.Cli
                       sleep: Callable[[float], None] = time.sleep) -> None:
     """A plain text message (no embed, mentions disabled) with the usual retries; raises
     DeliveryFailed, secret-free, when Discord does not take it."""
-    endpoint = Endpoint("discord", "Discord webhook", discord_execute_url(config.discord_webhook_url),
-                        "check DISCORD_WEBHOOK_URL")
+    endpoint = _discord_endpoint(config)
     body = {"content": content, "allowed_mentions": {"parse": []}}
     with _client_for(config, client) as http:
         response, attempts = post_with_retries(http, endpoint, {"json": body}, config, sleep)
@@ -329,7 +320,6 @@ def announce(
     run: RunAnnouncement,
     *,
     now: datetime,
-    env: Mapping[str, str] = os.environ,
     config: DeliveryConfig | None = None,
     client: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
@@ -339,8 +329,8 @@ def announce(
 
     Every target is tried even when another fails; then, with `raise_on_failure`, a
     DeliveryFailed names the failures in one line. `now` stamps the payloads (n8n `timestamp`,
-    the embed's time); `config` overrides what `env` says."""
-    config = config or DeliveryConfig.from_env(env)
+    the embed's time); without `config` nothing is configured and nothing is sent."""
+    config = config or DeliveryConfig()
     if not config.targets:
         log.info("no announcement for %s: set DISCORD_WEBHOOK_URL or EXITLENS_N8N_URL to send one",
                  run.title)

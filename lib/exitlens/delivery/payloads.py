@@ -1,22 +1,22 @@
 """Announcement payloads, built by pure functions: summary and run in, JSON-ready dict out.
 
-Numbers are formatted here and only here (amounts labelled with their quote currency, one per
-currency when a period mixes them, percent with two decimals, "n/a" for unknown); every Discord limit is enforced here, so a payload that leaves this
+Numbers are shown through `core.formatting` (amounts labelled with their quote currency, one per
+currency when a period mixes them, percent with two decimals, "n/a" for unknown); every Discord
+limit is enforced here, so a payload that leaves this
 module is one Discord accepts. Nothing in this module touches the network or the environment.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
-from exitlens.core.errors import ConfigError
+from exitlens.core.errors import ConfigError, first_line
 from exitlens.core.formatting import (
     finite_number,
     fmt_count,
@@ -26,9 +26,10 @@ from exitlens.core.formatting import (
     fmt_ratio,
 )
 from exitlens.core.i18n import DEFAULT_LANGUAGE, check_language, kind_label, report_name, t
+from exitlens.core.jsonvalues import json_safe
+from exitlens.core.keys import FAILED, OUTCOME_HORIZON, RUN_STATUSES, SUCCEEDED, post_avg_key, post_samples_key
 from exitlens.core.settings import COLLECTION_GOAL_24H, KINDS
-
-STATUSES = ("succeeded", "failed")
+from exitlens.core.timeutil import require_aware
 
 # Discord limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 CONTENT_MAX = 2000
@@ -43,6 +44,7 @@ EMBED_TOTAL_MAX = 6000
 COLOR_SUCCEEDED = 0x2ECC71
 COLOR_FAILED = 0xE74C3C
 ELLIPSIS = "…"
+NO_ERROR_TEXT = "no error text was recorded"
 
 
 # --------------------------------------------------------------------------- the run
@@ -60,7 +62,7 @@ class RunAnnouncement:
     period_label: str
     days: int | None = None
     language: str = DEFAULT_LANGUAGE
-    status: str = "succeeded"
+    status: str = SUCCEEDED
     error: str | None = None
     html_path: Path | None = None
     pdf_path: Path | None = None
@@ -69,13 +71,13 @@ class RunAnnouncement:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ConfigError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
-        if self.status not in STATUSES:
-            raise ConfigError(f"status must be one of {', '.join(STATUSES)}, got {self.status!r}")
+        if self.status not in RUN_STATUSES:
+            raise ConfigError(f"status must be one of {', '.join(RUN_STATUSES)}, got {self.status!r}")
         check_language(self.language)
 
     @property
     def failed(self) -> bool:
-        return self.status == "failed"
+        return self.status == FAILED
 
     def t(self, key: str, **values: Any) -> str:
         """Message `key` in the run's language."""
@@ -138,15 +140,8 @@ def truncate(text: str, limit: int) -> str:
     return head.rstrip() + ELLIPSIS
 
 
-def _first_line(text: str | None) -> str:
-    for line in (text or "").splitlines():
-        if line.strip():
-            return line.strip()
-    return "no error text was recorded"
-
-
 def _first_line_shown(text: str | None) -> str:
-    return escape_markdown(_first_line(text))
+    return escape_markdown(first_line(text, NO_ERROR_TEXT))
 
 
 def _suggestion_field(index: int, suggestion: Mapping[str, Any], run: RunAnnouncement) -> dict[str, Any]:
@@ -222,9 +217,9 @@ def build_discord_embed(
     else:
         description = escape_markdown(summary.get("headline") or "")
     if overall:
-        post_24h = fmt_pct(overall.get("avg_post_24h_pct"))
-        if overall.get("post_24h_samples") is not None:
-            post_24h += f" (n={fmt_count(overall.get('post_24h_samples'))})"
+        post_24h = fmt_pct(overall.get(post_avg_key(OUTCOME_HORIZON)))
+        if overall.get(post_samples_key(OUTCOME_HORIZON)) is not None:
+            post_24h += f" (n={fmt_count(overall.get(post_samples_key(OUTCOME_HORIZON)))})"
         fields += [
             {"name": run.t("msg.sells"), "value": fmt_count(overall.get("count")), "inline": True},
             {"name": run.t("msg.evaluable"), "value": fmt_count(overall.get("evaluable")), "inline": True},
@@ -263,7 +258,7 @@ def build_discord_embed(
     if link:
         embed["url"] = link
     if now is not None:
-        embed["timestamp"] = _aware(now).isoformat()
+        embed["timestamp"] = require_aware(now, "now").isoformat()
     return fit_embed(embed)
 
 
@@ -372,7 +367,7 @@ def build_n8n_payload(
         "notes": list(summary.get("notes") or []),
         "overall": overall,
         "max_drawdown": summary.get("max_drawdown") or {},
-        "timestamp": _aware(now).isoformat(),
+        "timestamp": require_aware(now, "now").isoformat(),
     }
     if run.kind == "daily":  # the fields CoinPilot's daily workflow renders as text
         payload["pnl"] = _money(overall, "net_pnl")
@@ -391,28 +386,4 @@ def build_n8n_payload(
         payload["error"] = run.error
     if report_url:
         payload["report_url"] = report_url
-    return _json_safe(payload)
-
-
-def _json_safe(value: Any) -> Any:
-    """Plain JSON: NaN/inf become null, numpy scalars become numbers, dates become ISO text."""
-    if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if value is None or isinstance(value, (str, bool)):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalar
-        return _json_safe(value.item())
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    number = finite_number(value)
-    return number if number is not None else str(value)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return json_safe(payload)

@@ -23,10 +23,17 @@ log = logging.getLogger(__name__)
 
 
 class RetryPolicy(Protocol):
-    max_attempts: int
-    backoff_seconds: float
-    backoff_max_seconds: float
-    retry_after_cap_seconds: float
+    @property
+    def max_attempts(self) -> int: ...
+
+    @property
+    def backoff_seconds(self) -> float: ...
+
+    @property
+    def backoff_max_seconds(self) -> float: ...
+
+    @property
+    def retry_after_cap_seconds(self) -> float: ...
 
 
 class WebhookFailed(DeliveryFailed):

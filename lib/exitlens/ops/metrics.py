@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Mapping
 from datetime import datetime
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, push_to_gateway
@@ -97,13 +95,13 @@ def count_tracking(result: TrackResult) -> None:
     POST_EXIT_EXPIRED.inc(result.points_expired)
 
 
-def push_metrics(job_name: str, env: Mapping[str, str] = os.environ, *, registry: CollectorRegistry = REGISTRY,
+def push_metrics(job_name: str, pushgateway_url: str | None, *, registry: CollectorRegistry = REGISTRY,
                  succeeded_at: datetime | None = None, timeout: float = 10.0) -> bool:
-    """Push this process's exitlens metrics to EXITLENS_PUSHGATEWAY_URL under `job_name`
-    (an HTTP PUT, replacing that group); does nothing when it is unset. With `succeeded_at`,
+    """Push this process's exitlens metrics to `pushgateway_url` (EXITLENS_PUSHGATEWAY_URL)
+    under `job_name` (an HTTP PUT, replacing that group); does nothing when it is None. With `succeeded_at`,
     first sets the job's last-success time. A Pushgateway that cannot be reached is logged,
     not raised: the command's own work is done. True when pushed."""
-    url = (env.get("EXITLENS_PUSHGATEWAY_URL") or "").strip()
+    url = (pushgateway_url or "").strip()
     if not url:
         return False
     if succeeded_at is not None:

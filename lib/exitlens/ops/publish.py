@@ -9,7 +9,7 @@ Discord message carry the same numbers and the same headline, even when an LLM w
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date as Date
 from datetime import datetime
 from pathlib import Path
@@ -22,12 +22,13 @@ from exitlens.core.filters import FILTER_COLUMNS, NO_FILTER, ReportFilter
 from exitlens.core.settings import KINDS, Settings, SuggestionThresholds
 from exitlens.core.summary import Period, month_text, period_for_day, period_for_days, period_for_month
 from exitlens.core.timeutil import require_aware
-from exitlens.delivery.notify import RunAnnouncement, announce
+from exitlens.delivery.notify import DeliveryConfig, RunAnnouncement, announce
 from exitlens.reports.analysis import current_period
 from exitlens.reports.archive import RunPeriod, read_summary
 from exitlens.reports.run import (
     ReportRun,
     ReportRunFailed,
+    RunRequest,
     check_known_parameters,
     notebook_parameters,
     report_notebook,
@@ -116,50 +117,58 @@ def check_extra_parameters(kind: str, parameters: Mapping[str, Any]) -> None:
                           f"-p accepts {', '.join(accepted)}")
 
 
-def publish_report(
-    kind: str,
-    *,
-    db_url: str,
-    out_dir: str | Path,
-    settings: Settings,
-    now: datetime,
-    notify: bool = False,
-    day: Date | None = None,
-    end: datetime | None = None,
-    days: int = 7,
-    month: tuple[int, int] | None = None,
-    filters: ReportFilter = NO_FILTER,
-    formats: str | Iterable[str] = "html,pdf",
-    extra_parameters: Mapping[str, Any] | None = None,
-) -> ReportRun:
-    """Analyse, execute the notebook, export, archive and (with `notify`) announce one report.
+@dataclass(frozen=True, kw_only=True)
+class ReportRequest:
+    """One report to publish. Without `day` / `end` / `month` the period is the current one at
+    `now` (`current_period`); `filters` slice it; `extra_parameters` are notebook parameters
+    (`-p NAME=VALUE`); with `delivery` the run is announced where it says."""
 
-    Without `day` / `end` / `month` the period is the current one at `now` (`current_period`). A failed
-    run is archived and announced as failed, then its ReportRunFailed is raised.
-    """
-    now = require_aware(now, "now")
-    settings, parameters_left = apply_setting_parameters(settings, extra_parameters or {})
-    check_extra_parameters(kind, parameters_left)
-    analysed = chosen_period(kind, settings, now, day=day, end=end, days=days, month=month)
-    engine = db.connect(db_url)
+    kind: str
+    db_url: str
+    out_dir: Path
+    settings: Settings
+    now: datetime
+    day: Date | None = None
+    end: datetime | None = None
+    days: int = 7
+    month: tuple[int, int] | None = None
+    filters: ReportFilter = NO_FILTER
+    formats: str | Iterable[str] = "html,pdf"
+    extra_parameters: Mapping[str, Any] = field(default_factory=dict)
+    delivery: DeliveryConfig | None = None
+
+
+def publish_report(request: ReportRequest) -> ReportRun:
+    """Analyse, execute the notebook, export, archive and (with `request.delivery`) announce one
+    report. A failed run is archived and announced as failed, then its ReportRunFailed is raised."""
+    r = request
+    now = require_aware(r.now, "now")
+    settings, parameters_left = apply_setting_parameters(r.settings, r.extra_parameters)
+    check_extra_parameters(r.kind, parameters_left)
+    analysed = chosen_period(r.kind, settings, now, day=r.day, end=r.end, days=r.days, month=r.month)
+    engine = db.connect(r.db_url)
     try:
         db.require_tables(engine)
     finally:
         engine.dispose()
     period = run_period(analysed, settings)
-    parameters = {**report_parameters(kind, analysed, settings, now, filters), **parameters_left}
+    out_dir = Path(r.out_dir)
+    run_request = RunRequest(
+        notebook=NOTEBOOKS[r.kind], kind=r.kind, period=period, out=out_dir,
+        parameters={**report_parameters(r.kind, analysed, settings, now, r.filters), **parameters_left},
+        database_url=r.db_url, formats=r.formats,
+    )
     try:
-        run = run_report(NOTEBOOKS[kind], kind=kind, period=period, out=out_dir, parameters=parameters,
-                         database_url=db_url, formats=formats)
+        run = run_report(run_request)
     except ReportRunFailed as failure:
-        if notify:
-            announce(_summary_of(failure.run), _announcement(kind, period, failure.run, Path(out_dir), settings),
-                     now=now, raise_on_failure=False)
+        if r.delivery is not None:
+            announce(_summary_of(failure.run), _announcement(r.kind, period, failure.run, out_dir, settings),
+                     now=now, config=r.delivery, raise_on_failure=False)
         raise
     summary = _summary_of(run)
-    if notify:
+    if r.delivery is not None:
         try:
-            announce(summary, _announcement(kind, period, run, Path(out_dir), settings), now=now)
+            announce(summary, _announcement(r.kind, period, run, out_dir, settings), now=now, config=r.delivery)
         except DeliveryFailed as exc:
             raise DeliveryFailed(f"{exc} (the report itself is written: {run.run_dir})") from exc
     return run

@@ -3,7 +3,7 @@
 Four jobs run in the report timezone: `track` (every 10 minutes), `daily_report` (22:00),
 `weekly_report` (Sunday 22:00) and `monthly_report` (22:00 on the 1st, for the month before). The jobs are injected callables, `track_job(now)` and
 `report_job(kind, now)`; the defaults call `tracker.track` and
-`exitlens.ops.publish.publish_report(kind, *, db_url, out_dir, settings, now, notify)`. The job
+`exitlens.ops.publish.publish_report(ReportRequest(kind=…, now=…, delivery=…))`. The job
 wrapper (`ExitlensScheduler.run_job`) is the one place that reads the clock, and it owns
 everything around a run: the lock, the metrics, the log line and the alert.
 
@@ -22,14 +22,14 @@ on, and a failing alert is only logged. SIGTERM and SIGINT stop the scheduler af
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from wsgiref.simple_server import WSGIServer
 
 import httpx
 import sqlalchemy as sa
@@ -39,8 +39,11 @@ from apscheduler.triggers.base import BaseTrigger
 from prometheus_client import start_http_server
 from sqlalchemy.engine import Engine
 
-from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed
-from exitlens.core.settings import Settings, database_url_from_env, settings_from_env
+from exitlens.clock import utc_now
+from exitlens.core.environment import Environment
+from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed, first_line
+from exitlens.core.keys import FAILED, RUN_STATUSES, SKIPPED, SUCCEEDED
+from exitlens.core.settings import Settings
 from exitlens.delivery.notify import DeliveryConfig, send_discord_text
 from exitlens.delivery.payloads import CONTENT_MAX, escape_markdown, truncate
 from exitlens.delivery.redaction import scrub_secrets
@@ -55,11 +58,6 @@ log = logging.getLogger(__name__)
 TrackJob = Callable[[datetime], Any]
 ReportJob = Callable[[str, datetime], Any]
 Alert = Callable[[str, str], None]
-
-
-def utc_now() -> datetime:
-    """The current time, aware and in UTC: the scheduler's one clock reading per run."""
-    return datetime.now(timezone.utc)
 
 
 # --------------------------------------------------------------------------- default jobs
@@ -83,16 +81,15 @@ def default_track_job(engine: Engine, settings: Settings, *, sync: Callable[[], 
 SYNC_SOURCES = ("freqtrade",)
 
 
-def sync_from_env(env: Mapping[str, str], db_url: str) -> Callable[[], Any] | None:
+def sync_from_environment(environment: Environment, db_url: str) -> Callable[[], Any] | None:
     """The sync to run before each tracker run, from EXITLENS_SYNC (`freqtrade`, with
     EXITLENS_FREQTRADE_SOURCE and EXITLENS_FREQTRADE_CANDLES), or None when it is unset."""
-    source_kind = (env.get("EXITLENS_SYNC") or "").strip().lower()
+    source_kind = environment.sync
     if not source_kind:
         return None
     if source_kind not in SYNC_SOURCES:
         raise ConfigError(f"EXITLENS_SYNC={source_kind!r} is not a known source: use {', '.join(SYNC_SOURCES)}")
-    source = (env.get("EXITLENS_FREQTRADE_SOURCE") or "").strip()
-    candles = (env.get("EXITLENS_FREQTRADE_CANDLES") or "").strip()
+    source, candles = environment.freqtrade_source, environment.freqtrade_candles
     if not source or not candles:
         raise ConfigError("EXITLENS_SYNC=freqtrade needs EXITLENS_FREQTRADE_SOURCE (tradesv3.sqlite or its URL) "
                           "and EXITLENS_FREQTRADE_CANDLES (the data folder with the 1m candle files)")
@@ -109,20 +106,23 @@ class AnnouncedFailure(ExitlensError):
     """A failure the job has announced itself: counted and logged, but not alerted again."""
 
 
-def default_report_job(*, db_url: str, out_dir: str | Path, settings: Settings, notify: bool = True) -> ReportJob:
-    """`report_job(kind, now)`: `exitlens.ops.publish.publish_report(kind, *, db_url, out_dir,
-    settings, now, notify)`, imported when the first report runs. publish_report decides the
-    period from `now` (daily at 22:00 local: the current local day; weekly: the 7 days ending
-    then; monthly: the last full calendar month) and raises when the run fails, so that the failure is counted. With `notify` it has
-    announced the failed run already, so the failure is not alerted a second time."""
+def default_report_job(*, db_url: str, out_dir: str | Path, settings: Settings,
+                       delivery: DeliveryConfig | None = None) -> ReportJob:
+    """`report_job(kind, now)`: `exitlens.ops.publish.publish_report(ReportRequest(kind=kind,
+    db_url=…, out_dir=…, settings=…, now=now, delivery=…))`, imported when the first report
+    runs. publish_report decides the period from `now` (daily at 22:00 local: the current local
+    day; weekly: the 7 days ending then; monthly: the last full calendar month) and raises when
+    the run fails, so that the failure is counted. With `delivery` it has announced the failed
+    run already, so the failure is not alerted a second time."""
 
     def report_job(kind: str, now: datetime) -> Any:
-        from exitlens.ops.publish import publish_report
+        from exitlens.ops.publish import ReportRequest, publish_report
 
         try:
-            return publish_report(kind, db_url=db_url, out_dir=out_dir, settings=settings, now=now, notify=notify)
+            return publish_report(ReportRequest(kind=kind, db_url=db_url, out_dir=Path(out_dir), settings=settings,
+                                                now=now, delivery=delivery))
         except ReportFailed as exc:
-            if notify:
+            if delivery is not None:
                 raise AnnouncedFailure(str(exc)) from exc
             raise
 
@@ -136,10 +136,10 @@ def alert_text(job: str, error_text: str) -> str:
     return truncate(f"\u26a0\ufe0f exitlens: job `{job}` failed: {text}", CONTENT_MAX)
 
 
-def default_alert(env: Mapping[str, str] = os.environ) -> Alert:
+def default_alert(environment: Environment) -> Alert:
     """`alert(job, error_text)`: a Discord message when DISCORD_WEBHOOK_URL is set, else a log
-    line only. The environment is read now, so a malformed URL stops the start."""
-    config = DeliveryConfig.from_env(env)
+    line only. The configuration is built now, so a malformed URL stops the start."""
+    config = DeliveryConfig.from_environment(environment)
 
     def alert(job: str, error_text: str) -> None:
         if not config.discord_webhook_url:
@@ -160,7 +160,7 @@ def _error_text(exc: BaseException) -> str:
     """One secret-free line: the message of an exitlens error, `Type: message` otherwise; for a
     database error the driver's first line, without the SQL statement."""
     if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None:
-        text = (str(exc.orig).strip().splitlines() or [""])[0]
+        text = first_line(exc.orig)
     else:
         text = str(exc)
     text = " ".join(text.split())
@@ -193,7 +193,7 @@ class ExitlensScheduler:
             executors={"default": ThreadPoolExecutor(max_workers=len(JOBS))},
             job_defaults={"coalesce": True, "max_instances": 1},
         )
-        self._server = None
+        self._server: WSGIServer | None = None
         self._server_thread: threading.Thread | None = None
         self._stopped = False
 
@@ -220,7 +220,7 @@ class ExitlensScheduler:
             )
         for kind in REPORT_KINDS.values():
             metrics.REPORT_FAILURES.labels(kind)
-            for status in ("succeeded", "failed"):
+            for status in RUN_STATUSES:
                 metrics.REPORT_RUNS.labels(kind, status)
         self.scheduler.start()
         for job in self.scheduler.get_jobs():
@@ -244,7 +244,7 @@ class ExitlensScheduler:
             if not owned:
                 metrics.JOB_SKIPPED.labels(job).inc()
                 log.info("job %s skipped: another scheduler holds its lock", job)
-                return "skipped"
+                return SKIPPED
         started = time.monotonic()
         try:
             return self._run_owned(job, started)
@@ -266,28 +266,28 @@ class ExitlensScheduler:
         metrics.JOB_DURATION.labels(job).observe(duration)
         metrics.JOB_LAST_SUCCESS.labels(job).set(self._clock().timestamp())
         if kind is not None:
-            metrics.REPORT_RUNS.labels(kind, "succeeded").inc()
+            metrics.REPORT_RUNS.labels(kind, SUCCEEDED).inc()
         log.info("job %s succeeded in %.1f s", job, duration)
-        return "succeeded"
+        return SUCCEEDED
 
     def _failed(self, job: str, exc: Exception, duration: float) -> str:
         metrics.JOB_DURATION.labels(job).observe(duration)
         metrics.JOB_FAILURES.labels(job).inc()
         kind = REPORT_KINDS.get(job)
         if kind is not None:
-            metrics.REPORT_RUNS.labels(kind, "failed").inc()
+            metrics.REPORT_RUNS.labels(kind, FAILED).inc()
             metrics.REPORT_FAILURES.labels(kind).inc()
         text = _error_text(exc)
         # Expected failures in one line; an unexpected one (a bug) with its traceback.
         log.error("job %s failed after %.1f s: %s", job, duration, text,
                   exc_info=None if isinstance(exc, EXPECTED_FAILURES) else exc)
         if isinstance(exc, AnnouncedFailure):
-            return "failed"
+            return FAILED
         try:
             self._alert(job, text)
         except Exception as alert_exc:
             log.warning("alert for job %s not sent: %s", job, _error_text(alert_exc))
-        return "failed"
+        return FAILED
 
     def stop(self) -> None:
         """Stop after the running jobs finish; close the metrics endpoint; release the locks."""
@@ -324,22 +324,24 @@ def start_scheduler(
     alert: Alert | None = None,
     triggers: Mapping[str, BaseTrigger] | None = None,
     clock: Callable[[], datetime] = utc_now,
-    env: Mapping[str, str] = os.environ,
+    environment: Environment = Environment(),
 ) -> ExitlensScheduler:
     """Build and start the scheduler; jobs not given are the defaults on `db_url` (else
     EXITLENS_DATABASE_URL, DATABASE_URL, the embedded SQLite file). Locks are taken when the
-    URL is PostgreSQL. `triggers` replaces the trigger of some jobs (tests use short intervals)."""
-    url = db_url or database_url_from_env()
-    settings = settings or settings_from_env()
-    config = config or ScheduleConfig.from_env(env)
-    alert = alert or default_alert(env)
+    URL is PostgreSQL. `triggers` replaces the trigger of some jobs (tests use short intervals).
+    `environment` (the caller reads it from os.environ) supplies what is not given."""
+    url = environment.database(db_url)
+    settings = settings or environment.settings()
+    config = config or ScheduleConfig.from_environment(environment)
+    alert = alert or default_alert(environment)
     cleanups: list[Callable[[], Any]] = []
     if track_job is None:
         engine = db.connect(url)
         cleanups.append(engine.dispose)
-        track_job = default_track_job(engine, settings, sync=sync_from_env(env, url))
+        track_job = default_track_job(engine, settings, sync=sync_from_environment(environment, url))
     if report_job is None:
-        report_job = default_report_job(db_url=url, out_dir=out_dir, settings=settings, notify=notify)
+        delivery = DeliveryConfig.from_environment(environment) if notify else None
+        report_job = default_report_job(db_url=url, out_dir=out_dir, settings=settings, delivery=delivery)
     locks = JobLocks(url, config.lock_min_hold) if db.sync_url(url).get_backend_name() == "postgresql" else None
     if locks is None:
         log.info("SQLite database: jobs take no lock, run one scheduler per database file")
@@ -371,5 +373,5 @@ def run_scheduler(
         try:
             running.stop()
         finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+            for number, handler in previous.items():
+                signal.signal(number, handler)

@@ -1,11 +1,9 @@
 """When the scheduler's jobs run and where it serves metrics: crontab lines read in the report
-timezone (weekday numbers as crontab means them) and the settings that come from the
-environment."""
+timezone (weekday numbers as crontab means them), built from the EXITLENS_* variables that
+`core.environment.Environment` reads."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta, timezone
 from typing import Any
@@ -15,6 +13,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError
 
 JOB_TRACK = "track"
@@ -120,10 +119,12 @@ class ScheduleConfig:
 
     def triggers(self, tz: ZoneInfo | timezone) -> dict[str, BaseTrigger]:
         """The trigger of each job, in `tz`."""
-        if self.track_interval is not None:
-            tracker: BaseTrigger = IntervalTrigger(seconds=self.track_interval.total_seconds(), timezone=tz)
-        else:
+        tracker: BaseTrigger
+        if self.tracker_cron is not None:
             tracker = crontab_trigger(self.tracker_cron, tz)
+        else:
+            assert self.track_interval is not None  # __post_init__: exactly one of the two is set
+            tracker = IntervalTrigger(seconds=self.track_interval.total_seconds(), timezone=tz)
         return {
             JOB_TRACK: tracker,
             JOB_DAILY: crontab_trigger(self.daily_cron, tz),
@@ -135,41 +136,26 @@ class ScheduleConfig:
         return self.track_misfire_grace if job == JOB_TRACK else self.report_misfire_grace
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ, *, metrics_port: int | None = None,
-                 metrics_address: str | None = None) -> "ScheduleConfig":
+    def from_environment(cls, environment: Environment, *, metrics_port: int | None = None,
+                         metrics_address: str | None = None) -> "ScheduleConfig":
         """Arguments first, else EXITLENS_METRICS_PORT, EXITLENS_METRICS_ADDR,
         EXITLENS_TRACKER_CRON or EXITLENS_TRACK_INTERVAL_MINUTES, EXITLENS_DAILY_CRON,
-        EXITLENS_WEEKLY_CRON and EXITLENS_MONTHLY_CRON; empty values count as unset."""
-
-        def text(name: str) -> str | None:
-            return (env.get(name) or "").strip() or None
-
+        EXITLENS_WEEKLY_CRON and EXITLENS_MONTHLY_CRON, as read by `Environment`; an unset one
+        keeps its default."""
+        e = environment
         changes: dict[str, Any] = {}
-        tracker_cron, interval = text("EXITLENS_TRACKER_CRON"), text("EXITLENS_TRACK_INTERVAL_MINUTES")
-        if tracker_cron and interval:
-            raise ConfigError("set EXITLENS_TRACKER_CRON or EXITLENS_TRACK_INTERVAL_MINUTES, not both")
-        if tracker_cron:
-            changes["tracker_cron"] = tracker_cron
-        if interval:
-            try:
-                minutes = float(interval)
-            except ValueError:
-                raise ConfigError(f"EXITLENS_TRACK_INTERVAL_MINUTES must be a number, got {interval!r}") from None
-            if not minutes > 0:
-                raise ConfigError(f"EXITLENS_TRACK_INTERVAL_MINUTES must be positive, got {interval!r}")
-            changes.update(tracker_cron=None, track_interval=timedelta(minutes=minutes))
-        for name, field in (("EXITLENS_DAILY_CRON", "daily_cron"), ("EXITLENS_WEEKLY_CRON", "weekly_cron"),
-                            ("EXITLENS_MONTHLY_CRON", "monthly_cron")):
-            if text(name):
-                changes[field] = text(name)
-        if metrics_port is None and text("EXITLENS_METRICS_PORT"):
-            raw = text("EXITLENS_METRICS_PORT")
-            if not raw.isdigit():
-                raise ConfigError(f"EXITLENS_METRICS_PORT must be a port number, got {raw!r}")
-            metrics_port = int(raw)
-        if metrics_port is not None:
-            changes["metrics_port"] = metrics_port
-        address = metrics_address or text("EXITLENS_METRICS_ADDR")
+        if e.tracker_cron:
+            changes["tracker_cron"] = e.tracker_cron
+        if e.track_interval_minutes is not None:
+            changes.update(tracker_cron=None, track_interval=timedelta(minutes=e.track_interval_minutes))
+        for field, value in (("daily_cron", e.daily_cron), ("weekly_cron", e.weekly_cron),
+                             ("monthly_cron", e.monthly_cron)):
+            if value:
+                changes[field] = value
+        port = metrics_port if metrics_port is not None else e.metrics_port
+        if port is not None:
+            changes["metrics_port"] = port
+        address = metrics_address or e.metrics_address
         if address:
             changes["metrics_address"] = address
         return replace(cls(), **changes)

@@ -17,16 +17,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.core.filters import NO_FILTER, ReportFilter
 from exitlens.core.headline import Narrator
-from exitlens.core.settings import (
-    DEFAULT_SQLITE_PATH,
-    KINDS,
-    Settings,
-    database_url_from_env,
-    settings_from_env,
-)
+from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings
 from exitlens.core.summary import (
     Period,
     PeriodAnalysis,
@@ -50,6 +45,7 @@ from exitlens.store.load import load_orders
 # Where a report notebook writes the summary object of its run (run.py sets it for the kernel):
 # the analysis is computed once, in the notebook, and the command reads this file back.
 SUMMARY_PATH_ENV = "EXITLENS_SUMMARY_PATH"
+NO_SELL_YET = "the database has no filled SELL yet: name the period (report_date / end / month) to report on"
 
 
 def latest_sell_day(orders: pd.DataFrame, settings: Settings) -> Date | None:
@@ -106,12 +102,12 @@ def analyse_from_database(
     loaded = load_orders(engine)
     orders = loaded.orders
     latest = latest_sell_day(orders, settings)
-    if latest is None and day is None and end is None and month is None:
-        raise DataError("the database has no filled SELL yet: name the period (report_date / end / month) to report on")
     common: dict[str, Any] = {"narrator": narrator, "order_notes": loaded.notes_by_order, "filters": filters,
                               "as_of": as_of}
     if kind == "daily":
         chosen = day or latest
+        if chosen is None:
+            raise DataError(NO_SELL_YET)
         common["candles"] = sell_paths(engine, orders, period_for_day(chosen, settings.tz), settings)
         analysis = analyse_day(orders, chosen, settings, **common)
         if analysis.sells.empty and latest is not None and latest != chosen:
@@ -119,12 +115,16 @@ def analyse_from_database(
             analysis = dataclasses.replace(analysis, data_notes=[*analysis.data_notes, hint])
         return analysis
     if kind == "monthly":
+        if month is None and latest is None:
+            raise DataError(NO_SELL_YET)
         year, number = month or (latest.year, latest.month)  # type: ignore[union-attr]
         common["candles"] = sell_paths(engine, orders, period_for_month(year, number, settings.tz), settings)
         return analyse_month(orders, year, number, settings, **common)
-    end = end or midnight_after(latest, settings)
-    common["candles"] = sell_paths(engine, orders, period_for_days(end, days, settings.tz), settings)
-    return analyse_days(orders, end, days, settings, **common)
+    chosen_end = end or (midnight_after(latest, settings) if latest is not None else None)
+    if chosen_end is None:
+        raise DataError(NO_SELL_YET)
+    common["candles"] = sell_paths(engine, orders, period_for_days(chosen_end, days, settings.tz), settings)
+    return analyse_days(orders, chosen_end, days, settings, **common)
 
 
 def sell_paths(engine: Engine, orders: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
@@ -140,13 +140,14 @@ def notebook_database_url() -> str:
     """The database a notebook reads: EXITLENS_DATABASE_URL / DATABASE_URL, else the embedded
     data/exitlens.db of the working directory or the nearest folder above it that has one, so
     a notebook opened from notebooks/ finds the project's demo database."""
-    if os.environ.get("EXITLENS_DATABASE_URL") or os.environ.get("DATABASE_URL"):
-        return database_url_from_env()
+    environment = Environment.from_mapping(os.environ)
+    if environment.database_url:
+        return environment.database_url
     for folder in (Path.cwd(), *Path.cwd().parents):
         candidate = folder / DEFAULT_SQLITE_PATH
         if candidate.exists():
             return f"sqlite:///{candidate}"
-    return database_url_from_env()
+    return environment.database()
 
 
 def report_data(
@@ -177,6 +178,7 @@ def report_data(
     unset: not written), so the command, the index and the announcement show this very analysis.
     """
     moment = parse_aware(as_of, "as_of") if as_of else None
+    environment = Environment.from_mapping(os.environ)  # a notebook is an edge: it reads the environment
     engine = db.connect(notebook_database_url())
     try:
         analysis = analyse_from_database(
@@ -184,14 +186,14 @@ def report_data(
             day=Date.fromisoformat(report_date) if report_date else None,
             end=parse_aware(end, "end") if end else None,
             days=days, month=parse_month(month, "month") if month else None, as_of=moment,
-            narrator=narrator or narrator_from_config(LLMConfig.from_env(), settings.language),
+            narrator=narrator or narrator_from_config(LLMConfig.from_environment(environment), settings.language),
             filters=ReportFilter.of(symbols=symbols, regimes=regimes, exit_reasons=exit_reasons, strategies=strategies),
         )
         as_of_time = pd.Timestamp(moment) if moment else analysis.period.end
         analysis = replay_section(engine, analysis, None, now=as_of_time, strict=False)
     finally:
         engine.dispose()
-    target = summary_path or os.environ.get(SUMMARY_PATH_ENV)
+    target = summary_path or environment.summary_path
     if target:
         archive.write_json(Path(target), analysis.to_json())
     return ReportData(analysis, as_of_time)
@@ -202,6 +204,7 @@ def report_settings(*, timezone: str, min_samples: int, language: str = "en", **
     quote currency and exit-reason aliases from the environment, as `exitlens summary` reads
     them, so the notebook and summary.json agree."""
     try:
-        return settings_from_env(timezone, language, min_samples=min_samples).with_overrides(thresholds=thresholds)
+        environment = Environment.from_mapping(os.environ)  # a notebook is an edge: it reads the environment
+        return environment.settings(timezone, language, min_samples=min_samples).with_overrides(thresholds=thresholds)
     except TypeError as exc:
         raise ConfigError(f"unknown threshold parameter: {exc}") from exc

@@ -21,7 +21,6 @@ Folders whose names start with a dot are never indexed.
 from __future__ import annotations
 
 import fcntl
-import html
 import json
 import logging
 import os
@@ -35,8 +34,11 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 from urllib.parse import quote
 
+import jinja2
+
 from exitlens.core.errors import ConfigError, ReportFailed
 from exitlens.core.formatting import fmt_count, fmt_money, fmt_pct, fmt_ratio
+from exitlens.core.keys import FAILED, RUN_STATUSES, SUCCEEDED
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +49,6 @@ HTML_FILE = "report.html"
 PDF_FILE = "report.pdf"
 INDEX_FILE = "index.html"
 
-SUCCEEDED = "succeeded"
-FAILED = "failed"
 
 _KIND_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _LABEL_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:_(\d{4}-\d{2}-\d{2}))?$")
@@ -150,7 +150,7 @@ def status_record(
     parameters: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The content of a run's status.json (pure)."""
-    if status not in (SUCCEEDED, FAILED):
+    if status not in RUN_STATUSES:
         raise ConfigError(f"bad run status {status!r}: use {SUCCEEDED!r} or {FAILED!r}")
     headline_text = (summary or {}).get("headline")
     return {
@@ -337,72 +337,48 @@ def _fmt_time(value: Any) -> str:
 
 _FILE_LINKS = (("html", "HTML"), ("pdf", "PDF"), ("notebook", "notebook"), ("summary", "summary"))
 
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("exitlens.reports", "templates"),
+    autoescape=True,
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def index_row(rel: str, rec: Mapping[str, Any]) -> dict[str, Any]:
+    """What the index shows of one run, as text (pure). Links are relative to the output folder
+    and URL-quoted; the template escapes every value."""
+    headline = rec.get("headline")
+    numbers: Mapping[str, Any] = headline if isinstance(headline, Mapping) else {}
+    listed = rec.get("files")
+    files: Mapping[str, Any] = listed if isinstance(listed, Mapping) else {}
+    links = []
+    for key, text in _FILE_LINKS:
+        name = files.get(key)
+        if isinstance(name, str) and name:
+            links.append({"href": "/".join(quote(part) for part in (*rel.split("/"), name)), "text": text})
+    status = str(rec.get("status") or "unknown")
+    detail = rec.get("error") if status == FAILED else rec.get("headline_text")
+    return {
+        "status": status,
+        "period": str(rec.get("period") or rel).replace("_", " – "),
+        "kind": str(rec.get("kind") or ""),
+        "sells": fmt_count(numbers.get("sells")),
+        "win_rate": fmt_ratio(numbers.get("win_rate")),
+        "net_pnl": fmt_money(numbers.get("net_pnl"), numbers.get("currency")),
+        "realized_pnl": fmt_money(numbers.get("realized_pnl"), numbers.get("currency")),
+        "avg_pnl_pct": fmt_pct(numbers.get("avg_pnl_pct")),
+        "detail": str(detail) if detail is not None else "",
+        "finished": _fmt_time(rec.get("finished_at")),
+        "links": links,
+    }
+
 
 def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = "exitlens reports") -> str:
-    """The index page for `records` (pure). Every value from a record is HTML-escaped and every
-    link is relative and URL-quoted, so text from the database can never become markup."""
-    esc = html.escape
-    rows = []
-    for rel, rec in newest_first(records):
-        headline, stored_files = rec.get("headline"), rec.get("files")
-        numbers: dict = headline if isinstance(headline, dict) else {}
-        files: dict = stored_files if isinstance(stored_files, dict) else {}
-        links = []
-        for key, text in _FILE_LINKS:
-            name = files.get(key)
-            if isinstance(name, str) and name:
-                href = "/".join(quote(part) for part in (*rel.split("/"), name))
-                links.append(f'<a href="{esc(href)}">{esc(text)}</a>')
-        status = str(rec.get("status") or "unknown")
-        detail = rec.get("error") if status == FAILED else rec.get("headline_text")
-        rows.append(
-            "<tr class=\"{cls}\">"
-            "<td class=\"when\">{period}</td><td>{kind}</td><td class=\"status\">{status}</td>"
-            "<td class=\"num\">{sells}</td><td class=\"num\">{win}</td>"
-            "<td class=\"num\">{net}</td><td class=\"num\">{pnl}</td><td class=\"num\">{avg}</td>"
-            "<td>{detail}</td><td class=\"when\">{finished}</td><td>{links}</td></tr>".format(
-                cls=esc(status),
-                period=esc(str(rec.get("period") or rel).replace("_", " – ")),
-                kind=esc(str(rec.get("kind") or "")),
-                status=esc(status),
-                sells=esc(fmt_count(numbers.get("sells"))),
-                win=esc(fmt_ratio(numbers.get("win_rate"))),
-                net=esc(fmt_money(numbers.get("net_pnl"), numbers.get("currency"))),
-                pnl=esc(fmt_money(numbers.get("realized_pnl"), numbers.get("currency"))),
-                avg=esc(fmt_pct(numbers.get("avg_pnl_pct"))),
-                detail=esc(str(detail)) if detail is not None else "",
-                finished=esc(_fmt_time(rec.get("finished_at"))),
-                links=" · ".join(links),
-            )
-        )
-    body = "\n".join(rows) if rows else '<tr><td colspan="11">No reports yet.</td></tr>'
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{esc(title)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertical-align: top; }}
-td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
-td.when {{ white-space: nowrap; }}
-tr.failed td.status {{ color: #b00020; font-weight: bold; }}
-tr.succeeded td.status {{ color: #1b5e20; }}
-</style>
-</head>
-<body>
-<h1>{esc(title)}</h1>
-<table>
-<thead><tr><th>Period</th><th>Kind</th><th>Status</th><th>Sells</th><th>Win rate</th>
-<th>Net PnL</th><th>Gross PnL</th><th>Avg PnL</th><th>Headline / error</th><th>Finished (UTC)</th><th>Files</th></tr></thead>
-<tbody>
-{body}
-</tbody>
-</table>
-</body>
-</html>
-"""
+    """The index page for `records` (pure), from the package's `templates/index.html.j2`. The
+    template autoescapes, so text from the database can never become markup."""
+    rows = [index_row(rel, rec) for rel, rec in newest_first(records)]
+    return _TEMPLATES.get_template("index.html.j2").render(title=title, rows=rows)
 
 
 def write_index(out: Path) -> Path:

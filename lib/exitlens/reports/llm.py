@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from typing import Mapping
 
 import httpx
 
+from exitlens.core.environment import Environment
 from exitlens.core.headline import (
     SOURCE_DETERMINISTIC,
     SOURCE_LLM,
@@ -42,7 +42,7 @@ _SYSTEM_PROMPT = (
 
 @dataclass(frozen=True)
 class LLMConfig:
-    """Where to ask for a briefing. Read from the environment at the edge (`from_env`)."""
+    """Where to ask for a briefing. Built from the environment at the edge (`from_environment`)."""
 
     base_url: str
     api_key: str = field(repr=False)
@@ -50,15 +50,13 @@ class LLMConfig:
     timeout_seconds: float = 20.0
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "LLMConfig | None":
+    def from_environment(cls, environment: Environment) -> "LLMConfig | None":
         """The config from EXITLENS_LLM_BASE_URL, EXITLENS_LLM_API_KEY and EXITLENS_LLM_MODEL,
         or None unless all three are set."""
-        env = os.environ if environ is None else environ
-        names = ("BASE_URL", "API_KEY", "MODEL")
-        values = [env.get(f"EXITLENS_LLM_{name}", "").strip() for name in names]
-        if not all(values):
+        e = environment
+        if not (e.llm_base_url and e.llm_api_key and e.llm_model):
             return None
-        return cls(base_url=values[0], api_key=values[1], model=values[2])
+        return cls(base_url=e.llm_base_url, api_key=e.llm_api_key, model=e.llm_model)
 
     @property
     def endpoint(self) -> str:

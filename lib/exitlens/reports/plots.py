@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from exitlens.core.i18n import DEFAULT_LANGUAGE, t
+from exitlens.core.keys import post_avg_key, post_samples_key
 
 PALETTE = "colorblind"
 REASON_COLOUR_SLOTS = {"TRAILING_STOP": 0, "RSI_OVERBOUGHT": 1, "TAKE_PROFIT": 2, "STOP_LOSS": 3,
@@ -120,13 +121,13 @@ def post_exit_path(by_exit_reason: pd.DataFrame, horizons: list[str], *, lang: s
     """
     fig, ax = _figure()
     title = t("chart.post_exit_path", lang)
-    columns = [f"avg_post_{h}_pct" for h in horizons]
+    columns = [post_avg_key(h) for h in horizons]
     table = by_exit_reason.reindex(columns=columns).apply(pd.to_numeric, errors="coerce").dropna(how="all")
     if table.empty:
         _empty(ax, title, lang)
         return fig
     colours = reason_colours(table.index)
-    samples = by_exit_reason.reindex(index=table.index, columns=[f"post_{h}_samples" for h in horizons])
+    samples = by_exit_reason.reindex(index=table.index, columns=[post_samples_key(h) for h in horizons])
     markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
     for (reason, row), marker in zip(table.iterrows(), markers * 4):
         counts = samples.loc[reason].fillna(0).astype(int).to_numpy()

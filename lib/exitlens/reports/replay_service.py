@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from exitlens.core.errors import ConfigError
 from exitlens.core.exit_rules import RuleBook, load_rules
+from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.replay import CENSORED, Candles, Trades, exit_reason_codes, fidelity, replay, replayed_net_pnl_pct
 from exitlens.core.replay_stats import (
     ReplaySuggestion,
@@ -35,7 +36,8 @@ from exitlens.core.replay_stats import (
     sweep_values,
 )
 from exitlens.core.settings import Settings
-from exitlens.core.summary import PeriodAnalysis, aware_utc
+from exitlens.core.summary import PeriodAnalysis
+from exitlens.core.timeutil import aware_utc
 from exitlens.store.candles import load_candle_paths
 
 log = logging.getLogger(__name__)
@@ -70,14 +72,14 @@ class ReplayResult:
             "rules": self.rules, "fill": self.fill, "replayable": self.replayable,
             "not_replayable": self.not_replayable, "fidelity": self.fidelity,
             "fidelity_samples": self.fidelity_samples, "censored": self.censored,
-            "sweep": [{key: _plain(value) for key, value in row.items()} for row in self.sweep.to_dict("records")],
-            "suggestions": [{key: _plain(value) for key, value in s.to_dict().items()} for s in self.suggestions],
+            "sweep": [{key: json_scalar(value) for key, value in row.items()} for row in self.sweep.to_dict("records")],
+            "suggestions": [{key: json_scalar(value) for key, value in s.to_dict().items()} for s in self.suggestions],
         }
 
     def mark(self, analysis: PeriodAnalysis) -> PeriodAnalysis:
         """`analysis` with this replay in its summary, a replay check on every rule-based
         suggestion, and this replay's notes."""
-        checks = {s.rule: {key: _plain(value) for key, value in
+        checks = {s.rule: {key: json_scalar(value) for key, value in
                            check_suggestion(self.sweep, s.rule, min_samples=self.min_samples).to_dict().items()}
                   for s in analysis.suggestions}
         return analysis.with_replay(self.to_json(), checks, self.notes)
@@ -218,14 +220,6 @@ def _notes(book: RuleBook, sells: pd.DataFrame) -> list[str]:
 def _ns(times: pd.Series) -> np.ndarray:
     return pd.DatetimeIndex(pd.to_datetime(times, utc=True)).as_unit("ns").asi8
 
-
-def _plain(value: object) -> object:
-    """A JSON-safe scalar: numpy numbers as Python numbers, NaN as None."""
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(float(value)) else float(value)
-    return value
 
 
 

@@ -21,9 +21,9 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date as Date
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -37,9 +37,12 @@ from papermill.exceptions import PapermillExecutionError, strip_color
 from traitlets import Dict, Unicode
 from traitlets.config import Config
 
+from exitlens.clock import utc_now
 from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed
 from exitlens.core.filters import FILTER_COLUMNS
 from exitlens.core.i18n import LANGUAGES
+from exitlens.core.jsonvalues import require_json
+from exitlens.core.keys import FAILED, SUCCEEDED
 from exitlens.core.settings import SuggestionThresholds, zone_info
 from exitlens.core.timeutil import parse_aware, parse_month
 from exitlens.reports import archive, exports
@@ -59,31 +62,6 @@ def report_notebook(kind: str) -> Path:
 
 
 # --- parameters (no kernel) ---------------------------------------------------------------
-
-def check_json_value(value: Any, where: str) -> None:
-    """Raise ConfigError unless `value` is plain JSON: str, int, finite float, bool, None, or
-    lists / str-keyed dicts of them. `where` names the value in the message."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ConfigError(f"{where} is {value!r}: JSON has no NaN or infinity; use null")
-        return
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            check_json_value(item, f"{where}[{i}]")
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ConfigError(f"{where} has a non-string key {key!r}: JSON keys are strings")
-            check_json_value(item, f"{where}[{key!r}]")
-        return
-    raise ConfigError(
-        f"{where} is a {type(value).__name__} ({value!r:.60}): parameters must be JSON values "
-        "(str, int, float, bool, None, or lists / dicts of them); pass dates as ISO strings"
-    )
-
 
 def notebook_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     """The parameters the notebook's `parameters` cell defines, as papermill infers them:
@@ -160,7 +138,7 @@ def validate_parameters(notebook: Path, parameters: Mapping[str, Any] | None) ->
     params = dict(parameters or {})
     check_known_parameters(params)
     for name, value in params.items():
-        check_json_value(value, f"parameter {name!r}")
+        require_json(value, f"parameter {name!r}")
         if isinstance(value, str) and _URL_WITH_PASSWORD.match(value):
             raise ConfigError(
                 f"parameter {name!r} looks like a URL with a password: the executed notebook "
@@ -342,47 +320,50 @@ class ReportRunFailed(ReportFailed):
         self.run = run
 
 
-def utc_now() -> datetime:
-    """The default clock of a run (the CLI and the scheduler may pass their own)."""
-    return datetime.now(timezone.utc)
+@dataclass(frozen=True, kw_only=True)
+class RunRequest:
+    """One notebook run: `notebook` executed for `kind` and `period` into
+    `<out>/<kind>/<period>/`, with `parameters` (JSON values the notebook's parameters cell
+    defines), the `summary` to store beside it, the database URL for the kernel's environment
+    (never a parameter), the exports to write and how to run the kernel and Chromium."""
+
+    notebook: Path
+    kind: str
+    period: RunPeriod
+    out: Path = Path("reports")
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    summary: Mapping[str, Any] | None = None
+    database_url: str | None = None
+    formats: str | Iterable[str] = exports.FORMATS
+    execution: ExecutionOptions = ExecutionOptions()
+    env: Mapping[str, str] = field(default_factory=dict)
+    chromium: str | None = None
+    pdf_timeout: float = exports.DEFAULT_PDF_TIMEOUT
 
 
-def run_report(
-    notebook: str | Path,
-    *,
-    kind: str,
-    period: RunPeriod,
-    out: str | Path = "reports",
-    parameters: Mapping[str, Any] | None = None,
-    summary: Mapping[str, Any] | None = None,
-    database_url: str | None = None,
-    formats: str | Iterable[str] = exports.FORMATS,
-    execution: ExecutionOptions = ExecutionOptions(),
-    env: Mapping[str, str] | None = None,
-    chromium: str | None = None,
-    pdf_timeout: float = exports.DEFAULT_PDF_TIMEOUT,
-    clock: Callable[[], datetime] = utc_now,
-) -> ReportRun:
-    """Execute `notebook` for `kind` and `period` into `<out>/<kind>/<period>/`, export it,
-    store the summary (the object `exitlens summary ... --json` prints) and the run's status,
-    and rebuild `<out>/index.html`. The summary is the one the notebook writes to
-    $EXITLENS_SUMMARY_PATH (`analysis.report_data` does), else `summary` when given. Bad input raises ConfigError before anything is written; a
-    failed run is kept, indexed as failed, and raises ReportRunFailed (a ReportFailed)."""
+def run_report(request: RunRequest, *, clock: Callable[[], datetime] = utc_now) -> ReportRun:
+    """Execute the request's notebook, export it, store its summary (the object `exitlens
+    summary ... --json` prints) and the run's status, and rebuild `<out>/index.html`. Bad input
+    raises ConfigError before anything is written; a failed run is kept, indexed as failed, and
+    raises ReportRunFailed (a ReportFailed). The summary stored is the one the notebook writes
+    to $EXITLENS_SUMMARY_PATH (`analysis.report_data` does), else the request's `summary`."""
+    notebook, kind, period, summary, execution = (request.notebook, request.kind, request.period,
+                                                  request.summary, request.execution)
     notebook = Path(notebook)
     archive.check_kind(kind)
-    wanted = exports.parse_formats(formats)
-    params = validate_parameters(notebook, parameters)
+    wanted = exports.parse_formats(request.formats)
+    params = validate_parameters(notebook, request.parameters)
     if summary is not None:
-        check_json_value(dict(summary), "summary")
-    browser = exports.find_chromium(chromium) if "pdf" in wanted else None
-    out = Path(out)
+        require_json(dict(summary), "summary")
+    browser = exports.find_chromium(request.chromium) if "pdf" in wanted else None
+    out = Path(request.out)
     final = archive.run_dir(out, kind, period)
 
     started = clock()
     logger.info("running %s report %s from %s", kind, period.label, notebook)
     if execution.run_timeout is not None:
         # No live run is older than its time limit plus the PDF's: an older folder is debris.
-        limit = timedelta(seconds=execution.run_timeout + pdf_timeout)
+        limit = timedelta(seconds=execution.run_timeout + request.pdf_timeout)
         archive.clean_stale_staging(final, older_than=limit, now=started)
     staging = archive.make_staging_dir(final)
     files: dict[str, str] = {}
@@ -392,19 +373,19 @@ def run_report(
             files["summary"] = archive.SUMMARY_FILE
         executed = staging / archive.NOTEBOOK_FILE
         summary_file = staging / archive.SUMMARY_FILE
-        kernel = {**kernel_env(database_url, env), SUMMARY_PATH_ENV: str(summary_file.resolve())}
+        kernel = {**kernel_env(request.database_url, request.env), SUMMARY_PATH_ENV: str(summary_file.resolve())}
         error = execute_notebook(notebook, executed, params, env=kernel, options=execution)
         if summary_file.is_file():
             summary = archive.read_summary(summary_file)
             files["summary"] = archive.SUMMARY_FILE
         if error is None and wanted:
-            error = _export(executed, staging, wanted, browser, pdf_timeout, files,
+            error = _export(executed, staging, wanted, browser, request.pdf_timeout, files,
                             title=f"exitlens {kind} report {period.label}")
         finished = clock()
-        status = archive.FAILED if error else archive.SUCCEEDED
+        status = FAILED if error else SUCCEEDED
         with archive.period_lock(final):
             archive.recover_interrupted_publish(final)
-            if status == archive.FAILED and archive.run_succeeded(final):
+            if status == FAILED and archive.run_succeeded(final):
                 # A failed re-run must not replace a good report of the same period.
                 final = archive.failed_attempt_dir(final)
                 logger.warning("keeping the earlier successful run of %s %s; the failed run is in %s",

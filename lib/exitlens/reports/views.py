@@ -23,6 +23,7 @@ from exitlens.core.aggregate import MONEY_KEYS, aggregate_buckets, by_currency_c
 from exitlens.core.evaluate import post_column
 from exitlens.core.formatting import fmt_count, fmt_metric, fmt_price, fmt_ratio
 from exitlens.core.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, report_name, t
+from exitlens.core.keys import post_avg_key
 from exitlens.core.settings import Settings
 from exitlens.core.summary import PeriodAnalysis
 
@@ -52,7 +53,7 @@ class ReportData:
         '30-day exit report …', 'Monthly exit report 2026-11', then the slice when one is set."""
         a = self.analysis
         name = report_name(a.kind, self.language, a.days)
-        if a.kind == "daily":
+        if a.kind == "daily" and a.date is not None:
             title = f"{name} {a.date.isoformat()}"
         elif a.kind == "monthly":
             title = f"{name} {a.month}"
@@ -113,7 +114,7 @@ class ReportData:
         return self._bucket_table(aggregate_buckets(self.analysis.sells, self.settings, ["symbol"]))
 
     def _bucket_table(self, buckets: pd.DataFrame) -> pd.DataFrame:
-        horizons = [f"avg_post_{h}_pct" for h in self.settings.horizon_keys]
+        horizons = [post_avg_key(h) for h in self.settings.horizon_keys]
         columns = ["count", "evaluable", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
                    "avg_hold_hours", *horizons, "early_exit_rate", "over_hold_rate"]
         table = buckets.reindex(columns=columns)
@@ -136,7 +137,7 @@ class ReportData:
 
     def _readable(self) -> dict[str, str]:
         names = {column: self.t(key) for column, key in _BUCKET_HEADERS.items()}
-        names.update({f"avg_post_{h}_pct": self.t("col.after", h=h) for h in self.settings.horizon_keys})
+        names.update({post_avg_key(h): self.t("col.after", h=h) for h in self.settings.horizon_keys})
         return names
 
     def suggestions(self) -> pd.DataFrame:

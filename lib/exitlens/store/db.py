@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from exitlens.core.errors import ConfigError, DatabaseUnreachable, SchemaMissing
+from exitlens.core.errors import ConfigError, DatabaseUnreachable, SchemaMissing, error_reason
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +95,8 @@ def connect(url: str, *, create: bool = False) -> Engine:
             conn.execute(sa.text("SELECT 1"))
     except DBAPIError as exc:
         engine.dispose()
-        reason = _first_line(exc.orig) if exc.orig is not None else _first_line(exc)
         raise DatabaseUnreachable(
-            f"could not connect to {safe_url(parsed)}: {reason} — is the server up and the URL right?"
+            f"could not connect to {safe_url(parsed)}: {error_reason(exc)} — is the server up and the URL right?"
         ) from exc
     return engine
 
@@ -121,7 +120,3 @@ def require_tables(engine: Engine, tables: tuple[str, ...] = REQUIRED_TABLES) ->
             "run `exitlens migrate`"
         )
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

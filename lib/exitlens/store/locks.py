@@ -11,6 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
+from exitlens.core.errors import error_reason
 from exitlens.store import db
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class JobLocks:
         try:
             conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": job_lock_key(job)})
         except sa.exc.SQLAlchemyError as exc:  # closing the session below releases it anyway
-            log.warning("could not unlock job %s explicitly: %s", job, str(exc).splitlines()[0])
+            log.warning("could not unlock job %s explicitly: %s", job, error_reason(exc))
         finally:
             conn.close()
 

@@ -23,8 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from exitlens.core.errors import ConfigError, DataError
-from exitlens.store.db import _first_line
+from exitlens.core.errors import ConfigError, DataError, error_reason
 
 TIMEFRAME = "1m"
 FORMATS = ("feather", "parquet", "json", "json.gz")
@@ -112,7 +111,7 @@ def _read_columnar(path: Path) -> pd.DataFrame:
     try:
         frame = reader(path)
     except Exception as exc:  # pyarrow raises its own ArrowInvalid, OSError, … for a damaged file
-        raise DataError(f"candle file {path} cannot be read ({_first_line(exc)}): download it again with "
+        raise DataError(f"candle file {path} cannot be read ({error_reason(exc)}): download it again with "
                         "`freqtrade download-data --timeframes 1m --erase`") from exc
     missing = [c for c in FILE_COLUMNS if c not in frame.columns]
     if missing:
@@ -136,7 +135,7 @@ def _read_json(path: Path) -> pd.DataFrame:
         with opener(path, "rt", encoding="utf-8") as handle:
             rows = json.load(handle)
     except (ValueError, OSError, EOFError) as exc:
-        raise DataError(f"candle file {path} is not JSON ({_first_line(exc)}): download it again "
+        raise DataError(f"candle file {path} is not JSON ({error_reason(exc)}): download it again "
                         "with `freqtrade download-data --timeframes 1m --erase`") from exc
     shape = "a list of [ms, open, high, low, close, volume] rows"
     if not isinstance(rows, list):

@@ -48,7 +48,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from tqdm import tqdm
 
-from exitlens.core.errors import ConfigError, DataError
+from exitlens.core.errors import ConfigError, DataError, error_reason
 from exitlens.core.timeutil import utc_series
 from exitlens.store import db, migrations
 from exitlens.store.sources import candle_files
@@ -159,7 +159,7 @@ def read_freqtrade(source: str) -> FreqtradeOrders:
             raw = pd.read_sql_query(sa.text(query), conn)
             conn.rollback()
     except DBAPIError as exc:
-        reason = db._first_line(exc.orig if exc.orig is not None else exc)
+        reason = error_reason(exc)
         raise NotAFreqtradeDatabase(f"{name} is not a readable freqtrade database: {reason}") from exc
     finally:
         engine.dispose()
