@@ -37,6 +37,7 @@ from urllib.parse import quote
 
 from exitlens.core.errors import ConfigError, ReportFailed
 from exitlens.core.formatting import fmt_count, fmt_money, fmt_pct, fmt_ratio
+from exitlens.core.i18n import DEFAULT_LANGUAGE, t
 
 logger = logging.getLogger(__name__)
 
@@ -336,12 +337,18 @@ def _fmt_time(value: Any) -> str:
 
 
 _FILE_LINKS = (("html", "HTML"), ("pdf", "PDF"), ("notebook", "notebook"), ("summary", "summary"))
+_INDEX_HEADERS = ("period", "kind", "status", "sells", "win_rate", "net_pnl", "gross_pnl", "avg_pnl", "headline",
+                  "finished", "files")
+"""The index table's columns, each labelled by `index.<name>` in the catalogue."""
 
 
-def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = "exitlens reports") -> str:
-    """The index page for `records` (pure). Every value from a record is HTML-escaped and every
-    link is relative and URL-quoted, so text from the database can never become markup."""
+def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str | None = None,
+                 lang: str = DEFAULT_LANGUAGE) -> str:
+    """The index page for `records` (pure), its labels in `lang`. Every value from a record is
+    HTML-escaped and every link is relative and URL-quoted, so text from the database can never
+    become markup."""
     esc = html.escape
+    title = title or t("index.title", lang)
     rows = []
     for rel, rec in newest_first(records):
         headline, stored_files = rec.get("headline"), rec.get("files")
@@ -354,6 +361,7 @@ def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = 
                 href = "/".join(quote(part) for part in (*rel.split("/"), name))
                 links.append(f'<a href="{esc(href)}">{esc(text)}</a>')
         status = str(rec.get("status") or "unknown")
+        shown_status = t(f"index.status.{status}", lang) if status in (SUCCEEDED, FAILED) else status
         detail = rec.get("error") if status == FAILED else rec.get("headline_text")
         rows.append(
             "<tr class=\"{cls}\">"
@@ -364,7 +372,7 @@ def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = 
                 cls=esc(status),
                 period=esc(str(rec.get("period") or rel).replace("_", " – ")),
                 kind=esc(str(rec.get("kind") or "")),
-                status=esc(status),
+                status=esc(shown_status),
                 sells=esc(fmt_count(numbers.get("sells"))),
                 win=esc(fmt_ratio(numbers.get("win_rate"))),
                 net=esc(fmt_money(numbers.get("net_pnl"), numbers.get("currency"))),
@@ -375,9 +383,10 @@ def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = 
                 links=" · ".join(links),
             )
         )
-    body = "\n".join(rows) if rows else '<tr><td colspan="11">No reports yet.</td></tr>'
+    body = "\n".join(rows) if rows else f'<tr><td colspan="{len(_INDEX_HEADERS)}">{esc(t("index.empty", lang))}</td></tr>'
+    headers = "".join(f"<th>{esc(t(f'index.{name}', lang))}</th>" for name in _INDEX_HEADERS)
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{esc(lang)}">
 <head>
 <meta charset="utf-8">
 <title>{esc(title)}</title>
@@ -394,8 +403,7 @@ tr.succeeded td.status {{ color: #1b5e20; }}
 <body>
 <h1>{esc(title)}</h1>
 <table>
-<thead><tr><th>Period</th><th>Kind</th><th>Status</th><th>Sells</th><th>Win rate</th>
-<th>Net PnL</th><th>Gross PnL</th><th>Avg PnL</th><th>Headline / error</th><th>Finished (UTC)</th><th>Files</th></tr></thead>
+<thead><tr>{headers}</tr></thead>
 <tbody>
 {body}
 </tbody>
@@ -405,7 +413,7 @@ tr.succeeded td.status {{ color: #1b5e20; }}
 """
 
 
-def write_index(out: Path) -> Path:
-    """Rebuild `<out>/index.html` from every status.json under `out`."""
+def write_index(out: Path, *, lang: str = DEFAULT_LANGUAGE) -> Path:
+    """Rebuild `<out>/index.html` from every status.json under `out`, labelled in `lang`."""
     out = Path(out)
-    return write_text_atomic(out / INDEX_FILE, render_index(read_run_records(out)))
+    return write_text_atomic(out / INDEX_FILE, render_index(read_run_records(out), lang=lang))

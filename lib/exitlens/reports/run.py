@@ -39,7 +39,7 @@ from traitlets.config import Config
 
 from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed
 from exitlens.core.filters import FILTER_COLUMNS
-from exitlens.core.i18n import LANGUAGES
+from exitlens.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from exitlens.core.settings import SuggestionThresholds, zone_info
 from exitlens.core.timeutil import parse_aware, parse_month
 from exitlens.reports import archive, exports
@@ -421,7 +421,7 @@ def run_report(
                 ),
             )
             archive.publish_run_dir(staging, final)
-            index = archive.write_index(out)
+            index = archive.write_index(out, lang=str(params.get("language") or DEFAULT_LANGUAGE))
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
