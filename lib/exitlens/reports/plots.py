@@ -28,6 +28,8 @@ REASON_COLOUR_SLOTS = {"TRAILING_STOP": 0, "RSI_OVERBOUGHT": 1, "TAKE_PROFIT": 2
 """Each exit reason keeps its colour in every chart and report; other reasons take the rest."""
 DIVERGING = sns.diverging_palette(250, 30, s=80, l=55, as_cmap=True)  # blue ↔ orange
 FIGSIZE = (9, 4.2)
+REPLAY_FIGSIZE = (7, 2.8)
+"""Low enough that two replay charts share a printed A4 landscape page."""
 SMALL_SAMPLE = 3
 """A heatmap cell resting on fewer sells than this is drawn faded (its n stays written in it)."""
 FADED_ALPHA = 0.35
@@ -200,7 +202,7 @@ def hold_time_by_exit_reason(sells: pd.DataFrame, *, lang: str = DEFAULT_LANGUAG
 def replay_effect_chart(sweep: pd.DataFrame, parameter: str, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
     """Exit replay of one parameter: the mean effect on net_pnl_pct per trade at each swept value,
     its 95% interval as a band, the current value marked, and n under each point."""
-    fig, ax = _figure((7, 3.6))
+    fig, ax = _figure(REPLAY_FIGSIZE)
     title = t("chart.replay_title", lang, parameter=parameter)
     rows = sweep.dropna(subset=["value"]).sort_values("value")
     if rows.empty or rows["mean"].isna().all():
