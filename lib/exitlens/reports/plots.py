@@ -170,7 +170,7 @@ def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame, *, lang: str = DEFA
                 linewidths=0.5, linecolor="white", cbar_kws={"label": t("axis.avg_pnl_pct", lang)}, ax=ax,
                 annot_kws={"color": "black"})
     small = counts.reindex(index=values.index, columns=values.columns).fillna(0).to_numpy() < SMALL_SAMPLE
-    ax.collections[0].set_alpha(np.where(small, FADED_ALPHA, 1.0).ravel())
+    ax.collections[0].set_alpha(np.where(small, FADED_ALPHA, 1.0).ravel().tolist())
     # seaborn writes a text in each cell that has a value, row by row.
     for text, faded in zip(ax.texts, small[values.notna().to_numpy()]):
         if faded:
