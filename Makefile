@@ -52,7 +52,7 @@ NOTEBOOKS := notebooks/daily_exit_report notebooks/weekly_exit_report notebooks/
 notebooks: $(DEMO_DB)
 	$(CLEAN_ENV) $(BIN)/exitlens track --now $(DEMO_END) --json
 	$(BIN)/jupytext --sync $(addsuffix .py,$(NOTEBOOKS))
-	$(CLEAN_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	$(CLEAN_ENV) $(DEMO_RULES) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
 		$(addsuffix .ipynb,$(NOTEBOOKS))
 

@@ -34,9 +34,10 @@ trailing_stop_step_pct = 0.5
 # %%
 # Daily exit report. This file (jupytext percent format) is the source analysts edit and
 # reviewers diff; `make notebooks` syncs it into the .ipynb and runs it on the demo database.
-# Every number comes from the exitlens library (definitions: SPEC §2); the headings, tables and
-# charts follow the `language` parameter.
+# Every number comes from the exitlens library (the report explains its terms under "How to read
+# this report"); the headings, tables and charts follow the `language` parameter.
 # %matplotlib inline
+import pandas as pd
 from IPython.display import display
 
 from exitlens.reports import plots
@@ -54,6 +55,14 @@ report = report_data(
     symbols=symbols, regimes=regimes, exit_reasons=exit_reasons, strategies=strategies,
 )
 report.heading()
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# "generated at" is when this notebook runs: the one clock read of a report.
+report.as_of_text(generated_at=pd.Timestamp.now(tz="UTC"))
+
+# %%
+report.key_figures()
 
 # %%
 display(report.section("headline"))
@@ -96,3 +105,7 @@ report.notes_view()
 # %%
 display(report.section("every_sell"))
 show(report.detail())
+
+# %%
+display(report.section("how_to_read"))
+report.how_to_read()

@@ -34,12 +34,14 @@ trailing_stop_step_pct = 0.5
 # %%
 # Monthly exit report. This file (jupytext percent format) is the source analysts edit and
 # reviewers diff; `make notebooks` syncs it into the .ipynb and runs it on the demo database.
-# Every number comes from the exitlens library (definitions: SPEC §2); the headings, tables and
-# charts follow the `language` parameter.
+# Every number comes from the exitlens library (the report explains its terms under "How to read
+# this report"); the headings, tables and charts follow the `language` parameter.
 # %matplotlib inline
+import pandas as pd
 from IPython.display import display
 
 from exitlens.reports import plots
+from exitlens.reports import replay_views as rv
 from exitlens.reports.analysis import report_data, report_settings
 from exitlens.reports.views import show
 
@@ -54,6 +56,14 @@ report = report_data(
     symbols=symbols, regimes=regimes, exit_reasons=exit_reasons, strategies=strategies,
 )
 report.heading()
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# "generated at" is when this notebook runs: the one clock read of a report.
+report.as_of_text(generated_at=pd.Timestamp.now(tz="UTC"))
+
+# %%
+report.key_figures()
 
 # %%
 display(report.section("headline"))
@@ -96,6 +106,18 @@ display(report.section("suggestions"))
 report.suggestions_view()
 
 # %%
+display(report.section("replay"))
+display(rv.replay_status(report.analysis))
+for fig in rv.replay_charts(report.analysis):
+    display(fig)
+display(rv.replay_suggestions_view(report.analysis))
+rv.replay_sweep_view(report.analysis)
+
+# %%
+display(report.section("left_on_table"))
+show(rv.left_on_the_table(report.analysis))
+
+# %%
 display(report.section("data_quality"))
 display(show(report.point_states()))
 display(show(report.entry_sources()))
@@ -104,3 +126,7 @@ report.notes_view()
 # %%
 display(report.section("every_sell"))
 show(report.detail())
+
+# %%
+display(report.section("how_to_read"))
+report.how_to_read()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import string
 
+import pandas as pd
 import pytest
 
 from exitlens.core.errors import ConfigError
@@ -54,3 +56,119 @@ def test_catalogue_when_verdicts_declared_has_a_word_for_each():
 
     assert all(f"verdict.{verdict}" in CATALOGUE["en"] for verdict in VERDICTS)
     assert [t(f"verdict.{v}", "en") for v in VERDICTS] == list(VERDICTS)
+
+
+# Everything a person reads in a Korean report is Korean: the views, the terminal summary, the index.
+
+def _english_texts(*prefixes: str) -> set[str]:
+    """The English catalogue texts under `prefixes` that a Korean text must not contain (those
+    without placeholders, long enough not to occur by chance)."""
+    return {text for key, text in CATALOGUE["en"].items()
+            if key.startswith(prefixes) and "{" not in text and len(text) >= 5}
+
+
+def _hangul(text: str) -> bool:
+    return any("\uac00" <= c <= "\ud7a3" for c in text)
+
+
+def _report(lang: str):
+    from analytics_factories import at, buy, orders_frame, post, sell
+    from exitlens.core.settings import Settings
+    from exitlens.core.summary import analyse_period
+    from exitlens.reports.views import ReportData
+
+    rows = [buy(0, 100, 1), sell(1, 104, 1, exit_reason="TAKE_PROFIT", post_exit_prices=post(h1=1.0, h24=3.0)),
+            buy(2, 100, 1), sell(3, 95, 1, exit_reason="STOP_LOSS")]
+    analysis = analyse_period(orders_frame(*rows), kind="daily", period_start=at(-1), period_end=at(23),
+                              settings=Settings(timezone="UTC", language=lang))
+    return ReportData(analysis, at(40))
+
+
+def _html(view) -> str:
+    return view.data if hasattr(view, "data") else view.to_html()
+
+
+def _visible(view) -> str:
+    """The text a reader sees of an HTML view (tags and their attributes removed)."""
+    return re.sub(r"<[^>]+>", " ", _html(view))
+
+
+def test_report_texts_when_korean_are_hangul_without_english_words():
+    from exitlens.reports import replay_views as rv
+
+    report = _report("ko")
+    texts = {
+        "key_figures": _visible(report.key_figures()),
+        "how_to_read": _visible(report.how_to_read()),
+        "as_of": _visible(report.as_of_text(generated_at=pd.Timestamp("2026-01-01T00:00Z"))),
+        "replay_status": _visible(rv.replay_status(report.analysis)),
+        "left_on_the_table": " ".join(rv.left_on_the_table(report.analysis).columns),
+        "replay_suggestions": " ".join(rv.replay_suggestions(report.analysis).columns),
+        "replay_sweep": " ".join(rv.replay_sweep(report.analysis).columns),
+    }
+    english = _english_texts("figure.", "howto.", "meta.", "replay.", "col.", "section.")
+    for name, text in texts.items():
+        text = text.replace("Exit replay", "")  # the README's section name, quoted as it is
+        assert _hangul(text), name
+        assert not [e for e in english if e in text], name
+
+
+def test_key_figures_when_collection_rate_below_goal_warn_in_the_report_language():
+    english, korean = _html(_report("en").key_figures()), _html(_report("ko").key_figures())
+    # one of the two sells has its 24h point although both are due: 50%, below the 95% goal
+    assert "50.0%" in english and "below the 95% goal" in english and 'class="exitlens-warning"' in english
+    assert "목표 95%에 못 미칩니다" in korean
+
+
+def test_key_figures_when_currencies_mix_show_net_pnl_per_currency():
+    from analytics_factories import at, buy, orders_frame, sell
+    from exitlens.core.settings import Settings
+    from exitlens.core.summary import analyse_period
+    from exitlens.reports.views import ReportData
+
+    rows = [buy(0, 100, 1, symbol="KRW-BTC"), sell(1, 90, 1, symbol="KRW-BTC"),
+            buy(0, 1.0, 10, symbol="ETH/USDT"), sell(2, 1.5, 10, symbol="ETH/USDT")]
+    analysis = analyse_period(orders_frame(*rows), kind="daily", period_start=at(-1), period_end=at(23),
+                              settings=Settings(timezone="UTC"))
+    text = _html(ReportData(analysis, at(23)).key_figures())
+    assert "net PnL (KRW, after fees)" in text and "-10<" in text
+    assert "net PnL (USDT, after fees)" in text and "+5.00<" in text
+
+
+def test_replay_status_when_no_rules_file_says_how_to_add_one_in_each_language():
+    from exitlens.reports import replay_views as rv
+
+    english, korean = (_html(rv.replay_status(_report(lang).analysis)) for lang in ("en", "ko"))
+    assert "Exit replay is off" in english and "EXITLENS_EXIT_RULES" in english
+    assert "청산 재현이 꺼져 있습니다" in korean and "EXITLENS_EXIT_RULES" in korean
+    assert _html(rv.replay_suggestions_view(_report("en").analysis)) == ""
+
+
+def test_summary_text_when_korean_labels_in_korean_and_numbers_unchanged():
+    from exitlens.core.summary_text import summary_text
+
+    summary = _report("ko").analysis.to_json()
+    korean, english = summary_text(summary, "ko"), summary_text(summary, "en")
+    assert "전체 매도" in korean and "24시간 수집률" in korean
+    assert not [e for e in _english_texts("text.") if e in korean]
+    number = [line for line in english.splitlines() if line.startswith("all sells")][0].split()[-1]
+    assert number in korean
+
+
+def test_index_when_korean_labels_its_columns_in_korean():
+    from exitlens.reports.archive import render_index
+
+    page = render_index([], lang="ko")
+    assert '<html lang="ko">' in page and "<th>기간</th>" in page and "아직 리포트가 없습니다." in page
+    assert not [e for e in _english_texts("index.") if f">{e}<" in page]
+
+
+def test_replay_suggestion_message_when_korean_is_korean():
+    from exitlens.core.replay_stats import replay_suggestions
+
+    table = pd.DataFrame([{"parameter": "stop_loss_pct", "value": 4.5, "current": 3.0, "n": 40, "censored": 0,
+                           "mean": 0.4, "low": 0.1, "high": 0.7}])
+    [english] = replay_suggestions(table, min_samples=20)
+    [korean] = replay_suggestions(table, min_samples=20, lang="ko")
+    assert english.message.startswith("Set stop_loss_pct to 4.5 (now 3)")
+    assert _hangul(korean.message) and "+0.40" in korean.message and english.value == korean.value

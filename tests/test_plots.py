@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from matplotlib.collections import PathCollection
 from matplotlib.text import Text
 
 from analytics_factories import buy, orders_frame, post, sell
@@ -132,3 +133,25 @@ def test_figures_when_korean_label_in_korean_set_in_a_korean_font_without_missin
 
 def test_figures_when_english_keep_english_labels(sells):
     assert _texts(plots.pnl_by_exit_reason(sells))[0] == "PnL % by exit reason"
+
+
+def test_regime_exit_heatmap_when_a_cell_has_fewer_than_three_sells_fades_it(sells):
+    rows = [buy(0), sell(1, exit_reason="TAKE_PROFIT", regime="BULL")]
+    rows += [order for i in range(3) for order in (buy(10 + 2 * i), sell(11 + 2 * i, exit_reason="STOP_LOSS",
+                                                                             price=95.0, regime="BULL"))]
+    table = bucket_all(evaluate_sells(orders_frame(*rows), Settings()).sells, Settings()).by_regime_exit_reason
+    figure = plots.regime_exit_heatmap(table)
+    ax = figure.axes[0]
+    alpha = ax.collections[0].get_alpha()
+    # columns sorted: STOP_LOSS (n=3) then TAKE_PROFIT (n=1)
+    assert list(alpha) == [1.0, plots.FADED_ALPHA]
+    colours = {text.get_text().split("\n")[1]: text.get_color() for text in ax.texts}
+    assert colours["n=1"] == "0.45" and colours["n=3"] == "black"
+
+
+@pytest.mark.parametrize("draw", [plots.pnl_by_exit_reason, plots.hold_time_by_exit_reason])
+def test_box_plots_draw_every_sell_as_a_point_over_the_boxes(sells, draw):
+    ax = draw(sells).axes[0]
+    points = [c for c in ax.collections if isinstance(c, PathCollection)]
+    shown = sells["evaluable"] if draw is plots.pnl_by_exit_reason else sells["hold_hours"].notna()
+    assert sum(len(c.get_offsets()) for c in points) == int(shown.sum()) > 0

@@ -298,7 +298,7 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, 
                                      **current_period(kind, settings, now, **period))
     analysis = replay_section(engine, analysis, rules, now=now, strict=True)
     result = analysis.to_json()
-    click.echo(json.dumps(result, ensure_ascii=False) if as_json else summary_text(result))
+    click.echo(json.dumps(result, ensure_ascii=False) if as_json else summary_text(result, settings.language))
 
 
 @main.command()

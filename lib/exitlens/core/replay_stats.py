@@ -21,6 +21,7 @@ import pandas as pd
 # ConfigError moves to exitlens.core.errors with the package split: change this one line.
 from exitlens.core.errors import ConfigError
 from exitlens.core.exit_rules import PARAMETERS, RuleBook
+from exitlens.core.i18n import DEFAULT_LANGUAGE, t
 from exitlens.core.replay import (
     NS_PER_MINUTE,
     Candles,
@@ -203,9 +204,9 @@ class ReplaySuggestion:
         return asdict(self)
 
 
-def replay_suggestions(table: pd.DataFrame, *, min_samples: int) -> list[ReplaySuggestion]:
+def replay_suggestions(table: pd.DataFrame, *, min_samples: int, lang: str = DEFAULT_LANGUAGE) -> list[ReplaySuggestion]:
     """Per parameter, the swept value with the best mean effect, when its interval lies wholly
-    above 0 and it rests on at least `min_samples` trades."""
+    above 0 and it rests on at least `min_samples` trades; the message in `lang`."""
     out = []
     for name in PARAMETERS:
         rows = table[(table["parameter"] == name) & (table["n"] > 0) & table["mean"].notna()]
@@ -215,12 +216,12 @@ def replay_suggestions(table: pd.DataFrame, *, min_samples: int) -> list[ReplayS
         if not (best["low"] > 0 and best["n"] >= min_samples):
             continue
         current = _number(best["current"])
-        was = f"{current:g}" if current is not None else "off"
+        was = f"{current:g}" if current is not None else t("suggest.replay_off", lang)
         out.append(ReplaySuggestion(
             rule=f"replay_{name}",
-            message=f"Set {name} to {best['value']:g} (now {was}): replayed on {int(best['n'])} trades it adds "
-                    f"{best['mean']:+.2f} points of net_pnl_pct per trade (95% interval {best['low']:+.2f} "
-                    f"to {best['high']:+.2f}).",
+            message=t("suggest.replay", lang, parameter=name, value=f"{best['value']:g}", current=was,
+                      n=int(best["n"]), mean=f"{best['mean']:+.2f}", low=f"{best['low']:+.2f}",
+                      high=f"{best['high']:+.2f}"),
             metric=f"replay.sweep.{name}", value=float(best["mean"]), threshold=0.0, samples=int(best["n"]),
             parameter=name, suggested=float(best["value"]), current=current,
             low=float(best["low"]), high=float(best["high"]),

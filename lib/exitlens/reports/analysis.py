@@ -36,7 +36,7 @@ from exitlens.core.summary import (
 from exitlens.core.timeutil import parse_aware, parse_month
 from exitlens.reports import archive
 from exitlens.reports.llm import LLMConfig, narrator_from_config
-from exitlens.reports.replay_service import replay_section
+from exitlens.reports.replay_service import replay_section, rules_path
 from exitlens.reports.views import ReportData
 from exitlens.store import db
 from exitlens.store.candles import load_candle_paths
@@ -150,6 +150,20 @@ def notebook_database_url() -> str:
     return environment.database()
 
 
+def notebook_rules_path() -> str | None:
+    """The exit rules file a notebook replays (EXITLENS_EXIT_RULES, None when unset); a relative
+    path that is not under the working directory is looked up in the nearest folder above that
+    has it, so a notebook run from notebooks/ finds config/demo_exit_rules.toml as the command
+    run from the project folder does."""
+    path = rules_path(None)
+    if path is None or Path(path).is_absolute() or Path(path).exists():
+        return path
+    for folder in Path.cwd().parents:
+        if (folder / path).exists():
+            return str(folder / path)
+    return path
+
+
 def report_data(
     kind: str,
     *,
@@ -190,7 +204,7 @@ def report_data(
             filters=ReportFilter.of(symbols=symbols, regimes=regimes, exit_reasons=exit_reasons, strategies=strategies),
         )
         as_of_time = pd.Timestamp(moment) if moment else analysis.period.end
-        analysis = replay_section(engine, analysis, None, now=as_of_time, strict=False)
+        analysis = replay_section(engine, analysis, notebook_rules_path(), now=as_of_time, strict=False)
     finally:
         engine.dispose()
     target = summary_path or environment.summary_path

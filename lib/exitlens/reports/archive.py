@@ -38,6 +38,7 @@ import jinja2
 
 from exitlens.core.errors import ConfigError, ReportFailed
 from exitlens.core.formatting import fmt_count, fmt_money, fmt_pct, fmt_ratio
+from exitlens.core.i18n import DEFAULT_LANGUAGE, t
 from exitlens.core.keys import FAILED, RUN_STATUSES, SUCCEEDED
 
 logger = logging.getLogger(__name__)
@@ -336,6 +337,9 @@ def _fmt_time(value: Any) -> str:
 
 
 _FILE_LINKS = (("html", "HTML"), ("pdf", "PDF"), ("notebook", "notebook"), ("summary", "summary"))
+_INDEX_HEADERS = ("period", "kind", "status", "sells", "win_rate", "net_pnl", "gross_pnl", "avg_pnl", "headline",
+                  "finished", "files")
+"""The index table's columns, each labelled by `index.<name>` in the catalogue."""
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("exitlens.reports", "templates"),
@@ -345,9 +349,9 @@ _TEMPLATES = jinja2.Environment(
 )
 
 
-def index_row(rel: str, rec: Mapping[str, Any]) -> dict[str, Any]:
-    """What the index shows of one run, as text (pure). Links are relative to the output folder
-    and URL-quoted; the template escapes every value."""
+def index_row(rel: str, rec: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """What the index shows of one run, as text in `lang` (pure). Links are relative to the
+    output folder and URL-quoted; the template escapes every value."""
     headline = rec.get("headline")
     numbers: Mapping[str, Any] = headline if isinstance(headline, Mapping) else {}
     listed = rec.get("files")
@@ -361,6 +365,7 @@ def index_row(rel: str, rec: Mapping[str, Any]) -> dict[str, Any]:
     detail = rec.get("error") if status == FAILED else rec.get("headline_text")
     return {
         "status": status,
+        "shown_status": t(f"index.status.{status}", lang) if status in (SUCCEEDED, FAILED) else status,
         "period": str(rec.get("period") or rel).replace("_", " – "),
         "kind": str(rec.get("kind") or ""),
         "sells": fmt_count(numbers.get("sells")),
@@ -374,14 +379,18 @@ def index_row(rel: str, rec: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str = "exitlens reports") -> str:
-    """The index page for `records` (pure), from the package's `templates/index.html.j2`. The
-    template autoescapes, so text from the database can never become markup."""
-    rows = [index_row(rel, rec) for rel, rec in newest_first(records)]
-    return _TEMPLATES.get_template("index.html.j2").render(title=title, rows=rows)
+def render_index(records: Iterable[tuple[str, dict[str, Any]]], *, title: str | None = None,
+                 lang: str = DEFAULT_LANGUAGE) -> str:
+    """The index page for `records` (pure), its labels in `lang`, from the package's
+    `templates/index.html.j2`. The template autoescapes, so text from the database can never
+    become markup."""
+    rows = [index_row(rel, rec, lang) for rel, rec in newest_first(records)]
+    headers = [t(f"index.{name}", lang) for name in _INDEX_HEADERS]
+    return _TEMPLATES.get_template("index.html.j2").render(
+        title=title or t("index.title", lang), rows=rows, headers=headers, lang=lang, empty=t("index.empty", lang))
 
 
-def write_index(out: Path) -> Path:
-    """Rebuild `<out>/index.html` from every status.json under `out`."""
+def write_index(out: Path, *, lang: str = DEFAULT_LANGUAGE) -> Path:
+    """Rebuild `<out>/index.html` from every status.json under `out`, labelled in `lang`."""
     out = Path(out)
-    return write_text_atomic(out / INDEX_FILE, render_index(read_run_records(out)))
+    return write_text_atomic(out / INDEX_FILE, render_index(read_run_records(out), lang=lang))

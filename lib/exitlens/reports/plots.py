@@ -29,6 +29,13 @@ REASON_COLOUR_SLOTS = {"TRAILING_STOP": 0, "RSI_OVERBOUGHT": 1, "TAKE_PROFIT": 2
 """Each exit reason keeps its colour in every chart and report; other reasons take the rest."""
 DIVERGING = sns.diverging_palette(250, 30, s=80, l=55, as_cmap=True)  # blue ↔ orange
 FIGSIZE = (9, 4.2)
+REPLAY_FIGSIZE = (7, 2.8)
+"""Low enough that two replay charts share a printed A4 landscape page."""
+SMALL_SAMPLE = 3
+"""A heatmap cell resting on fewer sells than this is drawn faded (its n stays written in it)."""
+FADED_ALPHA = 0.35
+POINT_STYLE = {"color": "0.15", "size": 3, "alpha": 0.6, "jitter": 0.2}
+"""Every sell drawn as a point over the boxes, so a box of two sells shows as two points."""
 FONT_FAMILIES = {"en": ["DejaVu Sans"], "ko": ["NanumGothic", "DejaVu Sans"]}
 """The font fallback list of each language: the first font that has a glyph draws it."""
 
@@ -95,7 +102,8 @@ def reason_colours(reasons) -> dict[str, tuple]:
 
 @in_language
 def pnl_by_exit_reason(sells: pd.DataFrame, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
-    """Box plot of PnL % per exit reason (evaluable sells), with the count under each box."""
+    """Box plot of PnL % per exit reason (evaluable sells), every sell drawn as a point over its
+    box, with the count under each box."""
     fig, ax = _figure()
     data = sells.loc[sells["evaluable"], ["exit_reason", "pnl_pct"]].astype({"exit_reason": str})
     title = t("chart.pnl_by_exit_reason", lang)
@@ -104,7 +112,8 @@ def pnl_by_exit_reason(sells: pd.DataFrame, *, lang: str = DEFAULT_LANGUAGE) -> 
         return fig
     order = _order(data["exit_reason"])
     sns.boxplot(data=data, x="exit_reason", y="pnl_pct", hue="exit_reason", order=order, hue_order=order,
-                palette=reason_colours(order), legend=False, ax=ax, showfliers=True)
+                palette=reason_colours(order), legend=False, ax=ax, showfliers=False)
+    sns.stripplot(data=data, x="exit_reason", y="pnl_pct", order=order, ax=ax, **POINT_STYLE)
     counts = data["exit_reason"].value_counts()
     ax.set_xticks(range(len(order)), [f"{r}\n(n={counts[r]})" for r in order])
     ax.axhline(0, color="0.3", linewidth=0.8)
@@ -142,7 +151,9 @@ def post_exit_path(by_exit_reason: pd.DataFrame, horizons: list[str], *, lang: s
 
 @in_language
 def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
-    """Heatmap of average PnL % per regime × exit reason, annotated with the value and count.
+    """Heatmap of average PnL % per regime × exit reason, annotated with the value and count;
+    a cell of fewer than SMALL_SAMPLE evaluable sells is faded, so a mean of one or two sells
+    does not read as firmly as the rest.
 
     `by_regime_exit_reason` is the bucket table with a (regime, exit_reason) index.
     """
@@ -159,6 +170,12 @@ def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame, *, lang: str = DEFA
     sns.heatmap(values, annot=labels, fmt="", cmap=DIVERGING, center=0, vmin=-limit, vmax=limit,
                 linewidths=0.5, linecolor="white", cbar_kws={"label": t("axis.avg_pnl_pct", lang)}, ax=ax,
                 annot_kws={"color": "black"})
+    small = counts.reindex(index=values.index, columns=values.columns).fillna(0).to_numpy() < SMALL_SAMPLE
+    ax.collections[0].set_alpha(np.where(small, FADED_ALPHA, 1.0).ravel().tolist())
+    # seaborn writes a text in each cell that has a value, row by row.
+    for text, faded in zip(ax.texts, small[values.notna().to_numpy()]):
+        if faded:
+            text.set_color("0.45")
     ax.set(title=title, xlabel=t("axis.exit_reason", lang), ylabel=t("axis.regime", lang))
     ax.tick_params(axis="x", rotation=0)
     ax.tick_params(axis="y", rotation=0)
@@ -167,7 +184,7 @@ def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame, *, lang: str = DEFA
 
 @in_language
 def hold_time_by_exit_reason(sells: pd.DataFrame, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
-    """Box plot of hold time (hours) per exit reason."""
+    """Box plot of hold time (hours) per exit reason, every sell drawn as a point over its box."""
     fig, ax = _figure()
     title = t("chart.hold_time", lang)
     data = sells.loc[sells["hold_hours"].notna(), ["exit_reason", "hold_hours"]].astype({"exit_reason": str})
@@ -176,7 +193,8 @@ def hold_time_by_exit_reason(sells: pd.DataFrame, *, lang: str = DEFAULT_LANGUAG
         return fig
     order = _order(data["exit_reason"])
     sns.boxplot(data=data, x="exit_reason", y="hold_hours", hue="exit_reason", order=order, hue_order=order,
-                palette=reason_colours(order), legend=False, ax=ax)
+                palette=reason_colours(order), legend=False, ax=ax, showfliers=False)
+    sns.stripplot(data=data, x="exit_reason", y="hold_hours", order=order, ax=ax, **POINT_STYLE)
     ax.set(title=title, xlabel=t("axis.exit_reason", lang), ylabel=t("axis.hold_hours", lang))
     return fig
 
@@ -185,7 +203,7 @@ def hold_time_by_exit_reason(sells: pd.DataFrame, *, lang: str = DEFAULT_LANGUAG
 def replay_effect_chart(sweep: pd.DataFrame, parameter: str, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
     """Exit replay of one parameter: the mean effect on net_pnl_pct per trade at each swept value,
     its 95% interval as a band, the current value marked, and n under each point."""
-    fig, ax = _figure((7, 3.6))
+    fig, ax = _figure(REPLAY_FIGSIZE)
     title = t("chart.replay_title", lang, parameter=parameter)
     rows = sweep.dropna(subset=["value"]).sort_values("value")
     if rows.empty or rows["mean"].isna().all():

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from exitlens.core.errors import ConfigError
 from exitlens.core.exit_rules import RuleBook, load_rules
+from exitlens.core.i18n import t
 from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.replay import CENSORED, Candles, Trades, exit_reason_codes, fidelity, replay, replayed_net_pnl_pct
 from exitlens.core.replay_stats import (
@@ -45,8 +46,8 @@ log = logging.getLogger(__name__)
 RULES_ENV = "EXITLENS_EXIT_RULES"
 FIDELITY_WARNING = 0.80
 """Below this fidelity the reports warn that the rules file does not describe the bot."""
-HOW_TO_ADD_RULES = (f"no exit rules file: pass --rules FILE or set {RULES_ENV} (config/demo_exit_rules.toml is "
-                    "the demo bot's; see the README section \"Exit replay\")")
+HOW_TO_ADD_RULES = t("replay.how_to_add", env=RULES_ENV)
+"""What a command says when it needs a rules file and has none (reports say it in their language)."""
 
 
 @dataclass(frozen=True)
@@ -121,13 +122,13 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     pnl = replayed_net_pnl_pct(trades.entry_price, np.asarray(trades.quantity), np.asarray(trades.buy_fees),
                                np.asarray(trades.sell_fee), trades.exit_price, replayed.price)
     table = effect_table(pnl[0], pnl[1:], labels, book.parameters())
-    notes = _notes(book, sells)
+    notes = _notes(book, sells, settings.language)
     log.info("replayed %d sells (%d not replayable) on %d candles under %d rule variants",
              len(trades), int((~usable).sum()), len(candles), len(books))
     return ReplayResult(
         rules=book.source, fill=book.fill, replayable=len(trades), not_replayable=int((~usable).sum()),
         fidelity=fit.value, fidelity_samples=fit.samples, censored=int((replayed.code[0] == CENSORED).sum()),
-        sweep=table, suggestions=replay_suggestions(table, min_samples=settings.min_samples),
+        sweep=table, suggestions=replay_suggestions(table, min_samples=settings.min_samples, lang=settings.language),
         min_samples=settings.min_samples, notes=notes,
     )
 
@@ -147,7 +148,8 @@ def replay_section(engine: Engine, analysis: PeriodAnalysis, rules_option: str |
         if strict:
             raise
         log.warning("exit replay skipped: %s", exc)
-        return analysis.with_replay({"rules": path, "error": str(exc)}, {}, [f"Exit replay skipped: {exc}"])
+        note = t("replay.note_skipped", analysis.settings.language, error=exc)
+        return analysis.with_replay({"rules": path, "error": str(exc)}, {}, [note])
     return replay_period(engine, analysis, book, now=now).mark(analysis)
 
 
@@ -209,12 +211,11 @@ def _trades(sells: pd.DataFrame, candles: Candles, ranges: Mapping[str, tuple[in
     )
 
 
-def _notes(book: RuleBook, sells: pd.DataFrame) -> list[str]:
+def _notes(book: RuleBook, sells: pd.DataFrame, lang: str) -> list[str]:
     unused = book.unused_regimes(set(sells["regime"].dropna().astype(str)))
     if not unused:
         return []
-    return [f"Exit rules file {Path(book.source).name} has a table for regime(s) {', '.join(unused)} that no sell "
-            "of the period belongs to: check the regime names."]
+    return [t("replay.note_unused_regimes", lang, file=Path(book.source).name, regimes=", ".join(unused))]
 
 
 def _ns(times: pd.Series) -> np.ndarray:

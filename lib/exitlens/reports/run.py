@@ -40,7 +40,7 @@ from traitlets.config import Config
 from exitlens.clock import utc_now
 from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed
 from exitlens.core.filters import FILTER_COLUMNS
-from exitlens.core.i18n import LANGUAGES
+from exitlens.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from exitlens.core.jsonvalues import require_json
 from exitlens.core.keys import FAILED, SUCCEEDED
 from exitlens.core.settings import SuggestionThresholds, zone_info
@@ -402,7 +402,7 @@ def run_report(request: RunRequest, *, clock: Callable[[], datetime] = utc_now) 
                 ),
             )
             archive.publish_run_dir(staging, final)
-            index = archive.write_index(out)
+            index = archive.write_index(out, lang=str(params.get("language") or DEFAULT_LANGUAGE))
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

@@ -21,7 +21,7 @@ from pandas.io.formats.style import Styler
 from exitlens.core import quality
 from exitlens.core.aggregate import MONEY_KEYS, aggregate_buckets, by_currency_column
 from exitlens.core.evaluate import post_column
-from exitlens.core.formatting import fmt_count, fmt_metric, fmt_price, fmt_ratio
+from exitlens.core.formatting import fmt_count, fmt_metric, fmt_money, fmt_price, fmt_ratio
 from exitlens.core.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, report_name, t
 from exitlens.core.keys import post_avg_key
 from exitlens.core.settings import Settings
@@ -176,9 +176,9 @@ class ReportData:
         """When the data was read ("as of": pending and missed points, the collection rate
         depend on it) and, when given, when the report was generated, in the report timezone."""
         zone = self.settings.tz
-        text = f"Data as of {self.as_of.tz_convert(zone):%Y-%m-%d %H:%M} ({self.settings.timezone})"
+        text = self.t("meta.as_of", time=f"{self.as_of.tz_convert(zone):%Y-%m-%d %H:%M}", zone=self.settings.timezone)
         if generated_at is not None:
-            text += f"; generated at {pd.Timestamp(generated_at).tz_convert(zone):%Y-%m-%d %H:%M}"
+            text += self.t("meta.generated", time=f"{pd.Timestamp(generated_at).tz_convert(zone):%Y-%m-%d %H:%M}")
         return HTML(f'<p class="exitlens-meta">{html.escape(text)}.</p>')
 
     def collection_rate(self) -> float | None:
@@ -186,53 +186,45 @@ class ReportData:
         return quality.collection_rate(self.analysis.sells, self.as_of, self.settings)
 
     def key_figures(self):
-        """The key numbers as large figures: sells, win rate, net PnL with its currency, and
-        the 24h collection rate with its goal (marked, with a sentence, when below it)."""
+        """The key numbers as large figures: sells, win rate, net PnL per quote currency (after
+        fees), and the 24h collection rate with its goal (marked, with a sentence, when below it)."""
         overall = self.analysis.buckets.overall_bucket()
         goal = self.settings.collection_goal_24h
         rate = self.collection_rate()
         low = rate is not None and rate < goal
-        pnl = overall.get("net_pnl", overall["realized_pnl"])
-        label = "net PnL (KRW, after fees)" if "net_pnl" in overall else "realized PnL (KRW)"
+        net = overall[by_currency_column("net_pnl")]
         cards = [
-            ("sells", fmt_count(overall["count"]), False),
-            ("win rate (net of fees)", fmt_ratio(overall["win_rate"]), False),
-            (label, "n/a" if pd.isna(pnl) else f"{pnl:+,.0f}", False),
-            (f"24h collection rate (goal {goal:.0%})", fmt_ratio(rate), low),
+            (self.t("figure.sells"), fmt_count(overall["count"]), False),
+            (self.t("figure.win_rate"), _figure_text(fmt_ratio(overall["win_rate"])), False),
+            *((self.t("figure.net_pnl", currency=currency),
+               _figure_text(fmt_money(_amount(net, currency), currency).rsplit(" ", 1)[0]), False)
+              for currency in self.currencies),
+            (self.t("figure.collection", goal=f"{goal:.0%}"), _figure_text(fmt_ratio(rate)), low),
         ]
         body = "".join(
             f'<div class="exitlens-figure{" warn" if warn else ""}"><div class="value">{html.escape(value)}</div>'
             f'<div class="label">{html.escape(name)}</div></div>' for name, value, warn in cards)
         warning = ""
         if low:
-            warning = (f'<p class="exitlens-warning">The 24h collection rate is {html.escape(fmt_ratio(rate))}, '
-                       f"below the {goal:.0%} goal: post-exit numbers rest on fewer sells than they should "
-                       "(check that the tracker runs and that candles are collected).</p>")
+            text = self.t("figure.collection_low", rate=fmt_ratio(rate), goal=f"{goal:.0%}")
+            warning = f'<p class="exitlens-warning">{html.escape(text)}</p>'
         return HTML(f'<div class="exitlens-figures">{body}</div>{warning}')
 
     def how_to_read(self):
         """What the report's words mean, in its own words (a reader has no SPEC at hand)."""
         settings = self.settings
-        terms = [
-            ("fills", "every filled order of the period, buys and sells."),
-            ("sells", "filled SELL orders of the period; each row of the report is about sells."),
-            ("evaluable", "sells with an entry price (from the bot's signal, else the average cost of the "
-                          "buys they closed, first in first out); only these have a PnL."),
-            ("win", "an evaluable sell whose PnL after fees (its own and its buys' share) is above zero; "
-                    "win rate = wins / evaluable."),
-            ("after 1h … 24h (post-exit change)", "how far the price moved from the exit price that long "
-                    "after the sell, in %: above zero means it kept rising after we sold."),
-            ("early exit %", f"of the TRAILING_STOP and TAKE_PROFIT sells with a 24h point, the share whose "
-                             f"price rose more than {settings.early_exit_change_pct:+.1f}% within 24h."),
-            ("over-hold %", f"of the TIME_LIMIT sells with a 24h point, the share whose price fell more than "
-                            f"{abs(settings.over_hold_change_pct):.1f}% within 24h."),
-            ("24h collection rate", f"sells that have their 24h point / sells whose 24h point is due; the "
-                                    f"goal is {settings.collection_goal_24h:.0%}."),
-            ("n in legends", "the number of sells behind a bar, line or box (n < 3: read with care; such "
-                             "cells and boxes are drawn faded)."),
-            ("%, rates", "every rate is shown in % (53.6% = 0.536); money in KRW; – means unknown."),
-        ]
-        items = "".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(text)}</dd>" for term, text in terms)
+        values = {
+            "early_exit": {"change": f"{settings.early_exit_change_pct:+.1f}"},
+            "over_hold": {"change": f"{abs(settings.over_hold_change_pct):.1f}"},
+            "verdict": {"early": f"{settings.early_exit_change_pct:+.1f}",
+                        "saved": f"{abs(settings.saved_change_pct):.1f}"},
+            "collection": {"goal": f"{settings.collection_goal_24h:.0%}"},
+        }
+        terms = ("fills", "sells", "evaluable", "win", "after", "early_exit", "over_hold", "verdict", "collection",
+                 "n", "units")
+        items = "".join(f"<dt>{html.escape(self.t(f'howto.{term}'))}</dt>"
+                        f"<dd>{html.escape(self.t(f'howto.{term}.text', **values.get(term, {})))}</dd>"
+                        for term in terms)
         return HTML(f'<dl class="exitlens-howto">{items}</dl>')
 
     def headline(self):
@@ -312,6 +304,11 @@ _PRICE_HEADERS = {t(key, lang) for key in ("col.entry", "col.exit") for lang in 
 significant digits, not rounded to 2 decimals."""
 
 
+def _figure_text(text: str) -> str:
+    """A key figure's value: "–" when unknown (the key figures show no English "n/a")."""
+    return "–" if text == "n/a" else text
+
+
 def _amount(amounts, currency: str):
     """One currency's amount out of a {currency: amount} dict (None when absent)."""
     return amounts.get(currency) if isinstance(amounts, dict) else None
@@ -324,7 +321,8 @@ _BUCKET_HEADERS = {
 }
 _QUANTITY_HEADERS = {t("col.quantity", lang) for lang in LANGUAGES}
 """The quantity column in every language: `show` keeps its small digits."""
-RATE_COLUMNS = frozenset(t(key, lang) for key in ("col.win_rate", "col.early_exit", "col.over_hold") for lang in LANGUAGES)
+RATE_COLUMNS = frozenset(t(key, lang) for key in ("col.win_rate", "col.early_exit", "col.over_hold", "col.noise_stops")
+                         for lang in LANGUAGES)
 """The rate columns in every language: one decimal everywhere, as 53.6%."""
 
 
