@@ -239,10 +239,16 @@ class ReportData:
         return show(notes).set_properties(**{"text-align": "left", "white-space": "normal"})
 
     def point_states(self) -> pd.DataFrame:
-        return quality.point_states(self.analysis.sells, self.as_of, self.settings)
+        """Per horizon, the post-exit points tracked, pending, missed and expired, headers in
+        the report's language."""
+        table = quality.point_states(self.analysis.sells, self.as_of, self.settings)
+        table = table.rename(columns={state: self.t(f"col.point_{state}") for state in quality.POINT_STATES})
+        return table.rename_axis(self.t("col.horizon"))
 
     def entry_sources(self) -> pd.DataFrame:
-        return quality.entry_sources(self.analysis.sells)
+        """How many sells took their entry price from each source, headers in the report's language."""
+        table = quality.entry_sources(self.analysis.sells)
+        return table.rename(columns={"sells": self.t("col.sells")}).rename_axis(self.t("col.entry_source"))
 
     def notes(self) -> pd.DataFrame:
         """The data notes (and why the headline is not the LLM's, when one was wanted)."""
