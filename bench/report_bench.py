@@ -24,7 +24,7 @@ import pandas as pd
 from bench.common import Knobs, Row, Samples, say, timed
 from exitlens.core.timeutil import SQLITE_TIME_FORMAT
 from exitlens.reports.archive import RunPeriod
-from exitlens.reports.run import run_report
+from exitlens.reports.run import RunRequest, run_report
 from exitlens.store import db, demo, migrations
 from exitlens.store import tracker as tracking
 from exitlens.store import writes as store
@@ -115,11 +115,12 @@ def run(knobs: Knobs) -> ReportFigures:
         figures = ReportFigures(days, orders, candles)
         for rep in range(1, knobs.repeat + 1):
             tag = f"report [{rep}/{knobs.repeat}]"
-            seconds, _ = timed(run_report, empty, kind="empty", period=WEEK, out=tmp / "reports",
-                               database_url=url, formats="html,pdf")
+            seconds, _ = timed(run_report, RunRequest(notebook=empty, kind="empty", period=WEEK, out=tmp / "reports",
+                                                      database_url=url, formats="html,pdf"))
             say(f"{tag} empty notebook: {figures.empty.add(seconds):.2f} s")
-            seconds, ran = timed(run_report, NOTEBOOK, kind="weekly", period=WEEK, out=tmp / "reports",
-                                 parameters={"end": WEEK_END, "days": 7}, database_url=url, formats="html,pdf")
+            seconds, ran = timed(run_report, RunRequest(notebook=NOTEBOOK, kind="weekly", period=WEEK,
+                                                        out=tmp / "reports", parameters={"end": WEEK_END, "days": 7},
+                                                        database_url=url, formats="html,pdf"))
             say(f"{tag} weekly notebook: {figures.weekly.add(seconds):.2f} s")
             figures.slow_cells = cell_seconds(ran.notebook)
     return figures
