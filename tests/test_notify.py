@@ -715,3 +715,14 @@ def test_payloads_when_now_has_no_timezone_refuse_it_instead_of_reading_utc(dail
         build_n8n_payload(daily_summary, DAILY, now=naive)
     with pytest.raises(DataError, match="has no timezone"):
         build_discord_message(daily_summary, DAILY, now=naive)
+
+
+@pytest.mark.parametrize(("language", "name", "warning"), [
+    ("en", "24h collection rate", "below the 95% goal"),
+    ("ko", "24시간 수집률", "목표 95% 미달"),
+])
+def test_discord_collection_rate_when_below_goal_warns_in_the_run_language(daily_summary, language, name, warning):
+    run = RunAnnouncement(kind="daily", period_label="2026-11-23", language=language)
+    embed = build_discord_message({**daily_summary, "collection_rate_24h": 0.5}, run, now=NOW)["embeds"][0]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields[name].startswith("50.0%") and warning in fields[name]

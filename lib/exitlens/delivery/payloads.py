@@ -233,7 +233,7 @@ def build_discord_embed(
             {"name": run.t("msg.avg_post_24h"), "value": post_24h, "inline": True},
         ]
     if summary.get("collection_rate_24h") is not None:
-        fields.append(_collection_field(summary["collection_rate_24h"]))
+        fields.append(_collection_field(summary["collection_rate_24h"], run))
     suggestions = list(summary.get("suggestions") or [])
     for index, suggestion in enumerate(suggestions[:top_suggestions], start=1):
         fields.append(_suggestion_field(index, suggestion, run))
@@ -262,13 +262,13 @@ def build_discord_embed(
     return fit_embed(embed)
 
 
-def _collection_field(rate: Any) -> dict[str, Any]:
+def _collection_field(rate: Any, run: RunAnnouncement) -> dict[str, Any]:
     """The 24h collection rate (SPEC §2.2), saying so when it is below the goal."""
     value = fmt_ratio(rate)
     number = finite_number(rate)
     if number is not None and number < COLLECTION_GOAL_24H:
-        value += f" ⚠ below the {COLLECTION_GOAL_24H:.0%} goal"
-    return {"name": "24h collection rate", "value": value, "inline": True}
+        value += " ⚠ " + run.t("msg.below_goal", goal=f"{COLLECTION_GOAL_24H:.0%}")
+    return {"name": run.t("msg.collection_rate"), "value": value, "inline": True}
 
 
 def _embed_total(embed: Mapping[str, Any]) -> int:
