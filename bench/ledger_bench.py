@@ -1,4 +1,4 @@
-"""Ledger figure: exitlens's vectorised entry-price engine (`exitlens.core.ledger.entry_ledger`)
+"""Ledger figure: exitlens's entry-price engine (`exitlens.core.ledger.entry_ledger`, a compiled FIFO walk)
 against a plain Python FIFO loop, the bot's original design, on 1,000,000 orders.
 
 The loop is written to be as fast as plain Python gets (columns read once into lists, one
@@ -153,7 +153,7 @@ class LedgerFigures:
             return f"{self.orders / s.median:,.0f} orders/s"
         return [
             Row("ledger", "plain Python FIFO loop", self.loop, work, rate(self.loop), "deque of lots per symbol"),
-            Row("ledger", "exitlens entry_ledger (numpy)", self.engine, work, rate(self.engine),
+            Row("ledger", "exitlens entry_ledger (compiled FIFO walk)", self.engine, work, rate(self.engine),
                 f"{self.sells:,} sells; same rows as the loop: "
                 + {None: "not checked", True: "yes", False: "NO"}[self.agree]),
         ]

@@ -105,6 +105,31 @@ def test_ledger_when_buy_and_sell_tie_in_time_buys_first():
     assert (row["entry_source"], row["entry_price"], row["hold_hours"]) == ("fifo", 100.0, 0.0)
 
 
+def test_ledger_when_sides_are_lower_case_or_missing_reads_case_blind_and_skips_the_rest():
+    frame = orders_frame(buy(0, 100, 1, id="b"), sell(1, 300, 1, id="s"), sell(2, 300, 1, id="none"))
+    frame["side"] = pd.Series(["buy", "Sell", None], dtype=object)
+    rows = by_id(entry_ledger(frame))
+    assert list(rows) == ["s"]
+    assert (rows["s"]["entry_source"], rows["s"]["entry_price"]) == ("fifo", 100.0)
+
+
+def test_ledger_when_ties_span_symbols_orders_each_symbol_by_side_then_id():
+    """Rows sharing a time are ordered by side and id only within a symbol; another symbol's
+    rows at that time change nothing."""
+    frame = orders_frame(
+        buy(0, 100, 1, id="b-old", symbol="KRW-BTC"),
+        sell(1, 300, 1, id="z-other", symbol="KRW-ETH"),
+        buy(1, 200, 1, id="a-new", symbol="KRW-BTC"),
+        sell(1, 300, 1, id="y-second", symbol="KRW-BTC"),
+        sell(1, 300, 1, id="x-first", symbol="KRW-BTC"),
+        buy(1, 50, 1, id="c-eth", symbol="KRW-ETH"),
+    )
+    rows = by_id(entry_ledger(frame))
+    assert rows["x-first"]["entry_price"] == 100.0
+    assert rows["y-second"]["entry_price"] == 200.0
+    assert rows["z-other"]["entry_price"] == 50.0
+
+
 def test_ledger_when_two_sells_tie_in_time_the_smaller_id_consumes_first():
     frame = orders_frame(
         buy(0, 100, 1, id="b1"),

@@ -1,4 +1,4 @@
-"""Entry prices and hold times of SELLs (SPEC §2), vectorised per symbol.
+"""Entry prices and hold times of SELLs (SPEC §2), in one compiled FIFO walk.
 
 The entry price of a SELL is `signal_info.entry_avg_price` when that is a positive number,
 otherwise the FIFO average cost of the BUY lots the SELL consumes. FIFO runs per symbol over
@@ -6,21 +6,18 @@ the whole history of the orders given, in event-time order (ties: BUY before SEL
 and every SELL consumes lots whichever price source it uses, so the ledger stays aligned with
 what the bot actually holds. Hold time is the quantity-weighted mean age of the consumed lots.
 
-Why vectorised: a FIFO queue in Python walks every lot of every order; over a year of a busy
-bot that is minutes. Here each symbol is a handful of numpy passes:
+Why compiled: a FIFO queue walks every lot of every order, and in Python that is seconds over a
+year of a busy bot. The walk itself is the plain loop (one queue of lots per symbol, a SELL
+takes from the oldest lot first, what no lot covers is dropped because the bot never holds a
+short), compiled with numba, the engine the exit replay already uses. Around it everything is
+a column operation: the FIFO order is one sort on (event time, side), with ids ranked only
+where those tie; the lots of every symbol live in one array, each symbol in its own slice.
 
-* Cumulative bought `A` and sold `Q` quantities, in FIFO order. A SELL can only consume what
-  was bought before it; what it cannot cover is dropped (the bot never holds a short), so the
-  consumed position after SELL i is `P_i = min(P_{i-1} + q_i, A_i)`. That recursion has the
-  closed form `P_i = Q_i - max(0, max_{j<=i} (Q_j - A_j))`: a running maximum, no loop.
-* SELL i consumes the slice `[P_{i-1}, P_i)` of the cumulative-bought axis. The cost of any
-  slice is a difference of the piecewise-linear cumulative cost curve (lot prices are constant
-  inside a lot), read with `np.interp`; the same curve over `quantity × lot time` gives the
-  quantity-weighted lot time, hence the hold time, and the curve of cumulative lot fees gives
-  the fees of the consumed slice, pro rata (`lot fee × consumed / lot quantity`, SPEC §2.1).
+* The cost, the quantity × age and the lot fees (`lot fee × consumed / lot quantity`, SPEC
+  §2.1) of the consumed part are summed lot by lot as the SELL takes from them.
 * The position of SELL i opens at the earliest lot it consumes by more than 1e-9 of its
-  quantity (SPEC §6): the first lot whose cumulative end lies beyond `P_{i-1}` plus that
-  margin, one `searchsorted` on the cumulative lot ends.
+  quantity (SPEC §6).
+* A lot whose remainder is at most 1e-12 is used up, so float crumbs never open a position.
 
 BUYs without a positive, finite price and quantity cannot be lots and are left out (logged).
 A plain-loop reference implementation lives in tests/ledger_reference.py and a property test
@@ -33,20 +30,21 @@ import logging
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from exitlens.core.entry_price import STORED_PRICE, STORED_TEXT
 from exitlens.core.errors import DataError
-from exitlens.core.frames import UTC_TIME, with_declared_types
+from exitlens.core.frames import UTC_TIME
 
 logger = logging.getLogger(__name__)
 
 ENTRY_STORED = "stored"
 ENTRY_FIFO = "fifo"
 ENTRY_FIFO_PARTIAL = "fifo_partial"
+_SOURCES = np.array([None, ENTRY_FIFO_PARTIAL, ENTRY_FIFO, ENTRY_STORED], dtype=object)
 
 LEDGER_COLUMNS: dict[str, str] = {
     "id": "object",
-    "symbol": "object",
     "entry_price": "float64",
     "entry_source": "object",
     "covered_quantity": "float64",
@@ -57,6 +55,7 @@ LEDGER_COLUMNS: dict[str, str] = {
     "fifo_price": "float64",
 }
 """One row per SELL, indexed like the SELL's row in the orders frame.
+`id` is the SELL's, with the dtype it has in the orders frame;
 `entry_source` is 'stored' | 'fifo' | 'fifo_partial' | None (no entry price);
 `covered_quantity` is how much of the SELL the BUY lots covered; `hold_hours` is null when
 no lot was consumed; `lot_fees` is the pro-rata fees of the consumed lots (SPEC §2.1:
@@ -73,11 +72,11 @@ _NO_TIME = np.iinfo(np.int64).min
 _OPEN_MARGIN = 1e-9
 """A lot opens the position only when the SELL consumes more than this fraction of its
 quantity from it (SPEC §6)."""
-_RELATIVE_TOLERANCE = 1e-9
-_ABSOLUTE_TOLERANCE = 1e-12
-"""Coverage within this fraction of the SELL quantity (or this fraction of the symbol's total
-traded quantity, the scale of cumsum rounding) counts as full, and below it as nil: float
-cumulative sums are not exact, and a lot consumed exactly must not read as 0.999999999 of it."""
+_USED_UP = 1e-12
+"""A lot with at most this much left is used up, and a SELL with at most this much still to
+cover is done: float subtraction leaves crumbs that are not holdings."""
+_FULL_COVER = 1e-9
+"""Coverage within this fraction of the SELL's quantity is full ('fifo', not 'fifo_partial')."""
 
 
 def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
@@ -92,14 +91,11 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
         raise DataError(
             f"orders frame lacks column(s) {', '.join(missing)}: load it with exitlens.store.load"
         )
-    side_codes, sides = pd.factorize(orders["side"].to_numpy(dtype=object))
-    side = np.array([str(name).upper() for name in sides] + [""], dtype=object)[side_codes]
-    is_sell = side == "SELL"
-    is_buy = side == "BUY"
+    is_sell, is_buy = _sides(orders["side"])
     quantity = pd.to_numeric(orders["quantity"], errors="coerce").to_numpy(dtype=float)
     price = pd.to_numeric(orders["price"], errors="coerce").to_numpy(dtype=float)
     time_ns = _epoch_ns(orders["event_time"])
-    timed = time_ns != np.iinfo(np.int64).min
+    timed = time_ns != _NO_TIME
 
     usable_lot = is_buy & timed & (quantity > 0) & (price > 0) & np.isfinite(quantity * price)
     skipped = int((is_buy & ~usable_lot).sum())
@@ -108,49 +104,39 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
             "%d BUY order(s) without a positive price, quantity or time: not lots", skipped
         )
     consuming = is_sell & timed & (quantity > 0) & np.isfinite(quantity)
-
     fees, _ = fee_amounts(orders["fee"]) if "fee" in orders.columns else (
         np.zeros(len(orders)), None)
-    covered = np.zeros(len(orders))
-    lot_fees = np.zeros(len(orders))
-    cost = np.full(len(orders), np.nan)
-    lot_age_hours = np.full(len(orders), np.nan)
-    open_ns = np.full(len(orders), _NO_TIME)
-    active = usable_lot | consuming
-    if active.any():
-        rows = np.flatnonzero(active)
-        symbol_codes, _ = pd.factorize(orders["symbol"].to_numpy()[rows])
-        ids = orders["id"].to_numpy()[rows]
-        order = _fifo_order(symbol_codes, time_ns[rows], is_sell[rows], ids)
-        rows, symbol_codes = rows[order], symbol_codes[order]
-        bounds = np.flatnonzero(np.diff(symbol_codes)) + 1
-        for part in np.split(rows, bounds):
-            got = _consume_symbol(is_sell[part], quantity[part], price[part], time_ns[part], fees[part])
-            covered[part], cost[part], lot_age_hours[part], open_ns[part], lot_fees[part] = got
 
     sells = np.flatnonzero(is_sell)
-    result = pd.DataFrame(index=orders.index[sells])
-    result["id"] = orders["id"].to_numpy()[sells]
-    result["symbol"] = orders["symbol"].to_numpy()[sells]
-    quantity, covered = quantity[sells], covered[sells]
-    fifo_price = np.divide(cost[sells], covered, out=np.full(len(sells), np.nan), where=covered > 0)
-
+    covered, cost, lot_hours, open_ns, lot_fees = _walk(
+        orders, np.flatnonzero(usable_lot | consuming), sells, is_sell, quantity, price, time_ns, fees)
+    quantity = quantity[sells]
+    has_fifo = covered > 0
+    full = has_fifo & (np.abs(covered - quantity) <= _FULL_COVER * quantity)
+    fifo_price = np.divide(cost, covered, out=np.full(len(sells), np.nan), where=has_fifo)
     stored, stored_raw = _stored_entry_prices(orders, sells)
     has_stored = ~np.isnan(stored)
-    has_fifo = covered > 0
-    source = np.full(len(sells), None, dtype=object)
-    source[has_fifo] = ENTRY_FIFO_PARTIAL
-    source[has_fifo & (covered == quantity)] = ENTRY_FIFO
-    source[has_stored] = ENTRY_STORED
-    result["entry_price"] = np.where(has_stored, stored, fifo_price)
-    result["entry_source"] = source
-    result["covered_quantity"] = covered
-    result["hold_hours"] = np.where(has_fifo, lot_age_hours[sells], np.nan)
-    result["lot_fees"] = np.where(has_fifo, lot_fees[sells], 0.0)
-    result["open_time"] = pd.to_datetime(np.where(has_fifo, open_ns[sells], _NO_TIME), utc=True)
-    result["note"] = _notes(result, quantity, has_stored, stored_raw, timed[sells])
-    result["fifo_price"] = fifo_price
-    return with_declared_types(result, LEDGER_COLUMNS)
+    source = _SOURCES[np.where(has_stored, 3, np.where(full, 2, has_fifo.astype(np.int8)))]
+
+    ids = orders["id"].array.take(sells)
+    index = orders.index[sells]
+    notes = _notes(ids, covered, quantity, has_fifo & ~full & ~has_stored, has_stored,
+                   ~has_fifo & ~has_stored, stored_raw, timed[sells])
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "entry_price": np.where(has_stored, stored, fifo_price),
+            "entry_source": pd.Series(source, index=index, dtype=object),
+            "covered_quantity": covered,
+            "hold_hours": np.divide(lot_hours, covered, out=np.full(len(sells), np.nan), where=has_fifo),
+            "lot_fees": np.where(has_fifo, lot_fees, 0.0),
+            "open_time": pd.DatetimeIndex(np.where(has_fifo, open_ns, _NO_TIME).view("M8[ns]")).tz_localize("UTC"),
+            "note": pd.Series(notes, index=index, dtype=object),
+            "fifo_price": fifo_price,
+        },
+        index=index,
+        copy=False,
+    )
 
 
 def fee_amounts(fee: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -170,75 +156,122 @@ def fee_amounts(fee: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(usable, numbers, 0.0), present & ~usable
 
 
-def _consume_symbol(is_sell, quantity, price, time_ns, fees):
-    """(covered, cost, mean lot age in hours, open time in ns, lot fees consumed) for each row of
-    one symbol, rows in FIFO order. Only the SELL rows' values mean anything; BUY rows get
-    covered 0."""
-    time_hours = (time_ns - time_ns[0]) / _NS_PER_HOUR
-    bought = np.where(is_sell, 0.0, quantity)
-    sold = np.where(is_sell, quantity, 0.0)
-    cum_bought = np.cumsum(bought)
-    cum_sold = np.cumsum(sold)
-    shortfall = np.maximum.accumulate(np.maximum(cum_sold - cum_bought, 0.0))
-    consumed_end = np.minimum(cum_sold - shortfall, cum_bought)
-    consumed_start = np.minimum(np.concatenate(([0.0], consumed_end[:-1])), consumed_end)
-
-    # Cumulative sums are not exact: snap coverage that is full (or nil) up to rounding.
-    tolerance = np.maximum(
-        _RELATIVE_TOLERANCE * sold, _ABSOLUTE_TOLERANCE * max(cum_sold[-1], cum_bought[-1])
-    )
-    covered = np.where(is_sell, consumed_end - consumed_start, 0.0)
-    covered = np.where(covered >= sold - tolerance, sold, covered)
-    covered = np.where(covered <= tolerance, 0.0, covered)
-    consumed_start = np.minimum(consumed_start, consumed_end - covered)
-
-    lots = ~is_sell
-    axis = np.concatenate(([0.0], cum_bought[lots]))
-    cost_curve = np.concatenate(([0.0], np.cumsum(bought[lots] * price[lots])))
-    time_curve = np.concatenate(([0.0], np.cumsum(bought[lots] * time_hours[lots])))
-    fee_curve = np.concatenate(([0.0], np.cumsum(fees[lots])))
-
-    def consumed(curve):
-        return np.interp(consumed_end, axis, curve) - np.interp(consumed_start, axis, curve)
-
-    has_lots = covered > 0
-    nothing = np.full(len(covered), np.nan)
-    cost = np.where(has_lots, consumed(cost_curve), np.nan)
-    mean_lot_time = np.divide(consumed(time_curve), covered, out=nothing, where=has_lots)
-    # The earliest lot consumed by more than the margin: the first whose cumulative end lies
-    # beyond the slice's start plus the margin (a lot the previous sell left a rounding crumb of
-    # ends before it).
-    lot_ends = axis[1:]
-    first_lot = np.searchsorted(lot_ends, consumed_start + _OPEN_MARGIN * sold, side="right")
-    lot_times = np.append(time_ns[lots], _NO_TIME)  # past the last lot: no time
-    open_ns = np.where(has_lots, lot_times[np.minimum(first_lot, len(lot_times) - 1)], _NO_TIME)
-    lot_fees = np.where(has_lots, consumed(fee_curve), 0.0)
-    return covered, cost, time_hours - mean_lot_time, open_ns, lot_fees
+def _sides(side: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(is SELL, is BUY) per row, whatever the case; anything else (or missing) is neither.
+    Only the sides that are not already upper-case are upper-cased."""
+    is_sell = (side == "SELL").to_numpy(dtype=bool, na_value=False)
+    is_buy = (side == "BUY").to_numpy(dtype=bool, na_value=False)
+    other = np.flatnonzero(~is_sell & ~is_buy & side.notna().to_numpy())
+    if len(other):  # a source that writes sides in another case
+        upper = side.iloc[other].astype(str).str.upper().to_numpy(dtype=object)
+        is_sell, is_buy = is_sell.copy(), is_buy.copy()  # pandas may hand out read-only views
+        is_sell[other], is_buy[other] = upper == "SELL", upper == "BUY"
+    return is_sell, is_buy
 
 
-def _fifo_order(symbol_codes, time_ns, is_sell, ids):
-    """Positions sorting rows by symbol, event time, BUY before SELL, then id.
+def _walk(orders, rows, sells, is_sell, quantity, price, time_ns, fees):
+    """(covered, cost, quantity × age in hours, open time in ns, lot fees) of the consumed lots,
+    for every SELL at the positions `sells` of `orders` (zeros, and no time, where nothing was
+    consumed). `rows` are the positions of the usable lots and of the SELLs that consume."""
+    symbol_codes, symbols = pd.factorize(orders["symbol"])
+    sequence = rows[_fifo_order(time_ns[rows], is_sell[rows], symbol_codes[rows],
+                                lambda positions: orders["id"].array.take(rows[positions]))]
+    sell_slot = np.full(len(orders), -1, dtype=np.int64)
+    sell_slot[sells] = np.arange(len(sells))
+    return _fifo_kernel(sequence, sell_slot, len(sells), symbol_codes, len(symbols), quantity,
+                        price, time_ns, fees)
 
-    Sorting a million id strings is the slow part of a lexsort, and ids only break ties, so
-    they are ranked only for the rows that tie on (symbol, time, side)."""
-    side_rank = is_sell.astype(np.int8)
-    primary = np.lexsort((side_rank, time_ns, symbol_codes))
-    keys = (symbol_codes[primary], time_ns[primary], side_rank[primary])
-    same_as_previous = np.ones(len(primary) - 1, dtype=bool)
+
+@njit(cache=True, nogil=True)
+def _fifo_kernel(sequence, sell_slot, sell_count, symbol, symbol_count, quantity, price, time_ns,
+                 fees):  # pragma: no cover - compiled
+    """The FIFO walk over the rows at `sequence`, in that order: a BUY (`sell_slot` -1) appends
+    a lot to its symbol's queue, a SELL takes from the oldest lots of its symbol until it is
+    covered or the queue is empty. Returns per SELL, at its slot, (covered, cost, quantity × age
+    in hours, open time in ns, lot fees); a SELL that consumed nothing gets 0 and no time."""
+    n = sell_count
+    starts = np.zeros(symbol_count + 1, np.int64)
+    for i in sequence:
+        if sell_slot[i] < 0:
+            starts[symbol[i] + 1] += 1
+    starts = np.cumsum(starts)
+    head = starts[:-1].copy()
+    tail = starts[:-1].copy()
+    left = np.empty(starts[-1])
+    lot_price = np.empty(starts[-1])
+    lot_time = np.empty(starts[-1], np.int64)
+    lot_fee = np.empty(starts[-1])
+    covered = np.zeros(n)
+    cost = np.zeros(n)
+    lot_hours = np.zeros(n)
+    open_ns = np.full(n, _NO_TIME)
+    lot_fees = np.zeros(n)
+    for i in sequence:
+        s = symbol[i]
+        slot = sell_slot[i]
+        if slot < 0:
+            t = tail[s]
+            left[t], lot_price[t], lot_time[t] = quantity[i], price[i], time_ns[i]
+            lot_fee[t] = fees[i] / quantity[i]
+            tail[s] = t + 1
+            continue
+        need = quantity[i]
+        margin = _OPEN_MARGIN * quantity[i]
+        opened = _NO_TIME
+        got = spent = hours = fee = 0.0
+        while need > _USED_UP and head[s] < tail[s]:
+            h = head[s]
+            take = min(left[h], need)
+            if opened == _NO_TIME and take > margin:
+                opened = lot_time[h]
+            got += take
+            spent += take * lot_price[h]
+            hours += take * ((time_ns[i] - lot_time[h]) / _NS_PER_HOUR)
+            fee += take * lot_fee[h]
+            left[h] -= take
+            need -= take
+            if left[h] <= _USED_UP:
+                head[s] = h + 1
+        covered[slot], cost[slot], lot_hours[slot], open_ns[slot], lot_fees[slot] = got, spent, hours, opened, fee
+    return covered, cost, lot_hours, open_ns, lot_fees
+
+
+def _fifo_order(time_ns, is_sell, symbol, ids_at):
+    """Positions sorting the rows by event time, BUY before SELL, then id: per symbol, the FIFO
+    order (the order of different symbols' rows does not matter to the walk).
+
+    Orders usually arrive in time order, where a stable sort on time is one pass. Side and id
+    only break ties, so only the rows that share a time are sorted further, within the places
+    they hold, and the (slow) id strings, `ids_at(positions)`, only of the rows that also share
+    symbol and side."""
+    order = np.argsort(time_ns, kind="stable")
+    tied = _in_tie_runs(time_ns[order])
+    if tied.any():
+        places = order[tied]
+        places = places[np.lexsort((symbol[places], is_sell[places], time_ns[places]))]
+        same = _in_tie_runs(time_ns[places], is_sell[places], symbol[places])
+        if same.any():
+            twins = places[same]
+            id_rank = np.argsort(np.asarray(ids_at(twins), dtype=str))
+            id_rank[id_rank.copy()] = np.arange(len(twins))
+            places[same] = twins[np.lexsort((id_rank, symbol[twins], is_sell[twins], time_ns[twins]))]
+        order[tied] = places
+    return order
+
+
+def _in_tie_runs(*keys):
+    """Whether each row of sorted `keys` equals its previous or next row on every key."""
+    n = len(keys[0])
+    same_as_previous = np.ones(max(n - 1, 0), dtype=bool)
     for key in keys:
         same_as_previous &= key[1:] == key[:-1]
-    tied = np.zeros(len(primary), dtype=bool)
+    tied = np.zeros(n, dtype=bool)
     tied[1:] |= same_as_previous
     tied[:-1] |= same_as_previous
-    if not tied.any():
-        return primary
-    id_rank = np.zeros(len(primary), dtype=np.int64)
-    tied_positions = primary[tied]
-    id_rank[tied_positions], _ = pd.factorize(ids[tied_positions].astype(str), sort=True)
-    return np.lexsort((id_rank, side_rank, time_ns, symbol_codes))
+    return tied
 
 
-def _stored_entry_prices(orders: pd.DataFrame, sells: np.ndarray) -> tuple[np.ndarray, pd.Series]:
+def _stored_entry_prices(orders: pd.DataFrame, sells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(usable stored entry prices with NaN where unusable, the stored values that are not
     usable as their text, None where nothing was stored), read from the frame's columns.
 
@@ -246,52 +279,38 @@ def _stored_entry_prices(orders: pd.DataFrame, sells: np.ndarray) -> tuple[np.nd
     such as "95000000" as numbers, and booleans as not)."""
     numbers = orders[STORED_PRICE].to_numpy(dtype=float)[sells]
     usable = np.isfinite(numbers) & (numbers > 0)
-    shown = orders[STORED_TEXT].to_numpy(dtype=object)[sells].copy()
+    shown = orders[STORED_TEXT].to_numpy(dtype=object)[sells]
     unusable_number = np.flatnonzero(~usable & ~np.isnan(numbers))
     shown[unusable_number] = [f"{number:g}" for number in numbers[unusable_number]]
-    return np.where(usable, numbers, np.nan), pd.Series(shown, dtype=object)
+    return np.where(usable, numbers, np.nan), shown
 
 
-def _notes(result, quantity, has_stored, stored_raw, timed) -> np.ndarray:
+def _notes(ids, covered, quantity, partial, has_stored, no_source, stored_raw, timed) -> np.ndarray:
     """One sentence per problem, joined with '; ', naming the sell id; None when all is well.
     Only rows with something to say are formatted."""
-    ids = result["id"].astype(str).to_numpy()
-    covered = result["covered_quantity"].to_numpy()
-    source = result["entry_source"].to_numpy()
-    raw = stored_raw.to_numpy()
+    problems = [
+        (~timed, lambda i: "no event time, so it cannot be placed in the FIFO order"),
+        (timed & ~(quantity > 0),
+         lambda i: f"quantity {quantity[i]:g} is not positive, so it consumes no lots"),
+        (pd.notna(stored_raw) & ~has_stored,
+         lambda i: f"signal_info.entry_avg_price {stored_raw[i]} is not a positive number, so the "
+         "FIFO cost is used"),
+        (partial,
+         lambda i: f"BUY lots cover only {covered[i]:g} of {quantity[i]:g}; the entry price is the "
+         "average cost of the covered part"),
+        (has_stored & (covered == 0) & (quantity > 0) & timed,
+         lambda i: "consumed no BUY lots, so its fees are its own fee only"),
+        (no_source & (quantity > 0) & timed,
+         lambda i: "no usable entry_avg_price and no BUY lots left to consume, so it is not "
+         "evaluable"),
+    ]
     sentences: dict[int, list[str]] = {}
-
-    def add(mask, make):
+    for mask, make in problems:
         for i in np.flatnonzero(mask):
-            sentences.setdefault(i, []).append(f"sell {ids[i]}: {make(i)}")
-
-    add(~timed, lambda i: "no event time, so it cannot be placed in the FIFO order")
-    add(
-        timed & ~(quantity > 0),
-        lambda i: f"quantity {quantity[i]:g} is not positive, so it consumes no lots",
-    )
-    add(
-        stored_raw.notna().to_numpy() & ~has_stored,
-        lambda i: f"signal_info.entry_avg_price {raw[i]} is not a positive number, so the FIFO "
-        "cost is used",
-    )
-    add(
-        source == ENTRY_FIFO_PARTIAL,
-        lambda i: f"BUY lots cover only {covered[i]:g} of {quantity[i]:g}; the entry price is the "
-        "average cost of the covered part",
-    )
-    add(
-        has_stored & (covered == 0) & (quantity > 0) & timed,
-        lambda i: "consumed no BUY lots, so its fees are its own fee only",
-    )
-    add(
-        pd.isna(source) & (quantity > 0) & timed,
-        lambda i: "no usable entry_avg_price and no BUY lots left to consume, so it is not "
-        "evaluable",
-    )
-    notes = np.full(len(ids), None, dtype=object)
-    for i, texts in sentences.items():
-        notes[i] = "; ".join(texts)
+            sentences.setdefault(int(i), []).append(f"sell {ids[i]}: {make(i)}")
+    notes = np.full(len(covered), None, dtype=object)
+    for row, texts in sentences.items():
+        notes[row] = "; ".join(texts)
     return notes
 
 
