@@ -161,9 +161,9 @@ def _sides(side: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Only the sides that are not already upper-case are upper-cased."""
     is_sell = (side == "SELL").to_numpy(dtype=bool, na_value=False)
     is_buy = (side == "BUY").to_numpy(dtype=bool, na_value=False)
-    other = np.flatnonzero(~is_sell & ~is_buy & side.notna().to_numpy())
-    if len(other):  # a source that writes sides in another case
-        upper = side.iloc[other].astype(str).str.upper().to_numpy(dtype=object)
+    other = np.flatnonzero(~is_sell & ~is_buy)
+    if len(other):  # a source that writes sides in another case (a missing side reads "NONE")
+        upper = side.iloc[other].astype(object).astype(str).str.upper().to_numpy(dtype=object)
         is_sell, is_buy = is_sell.copy(), is_buy.copy()  # pandas may hand out read-only views
         is_sell[other], is_buy[other] = upper == "SELL", upper == "BUY"
     return is_sell, is_buy
