@@ -99,6 +99,20 @@ def test_render_index_when_runs_unordered_lists_newest_period_then_latest_finish
     assert positions == sorted(positions)
 
 
+@pytest.mark.parametrize(("lang", "words"), [("en", ("Daily", "Weekly", "30-day period", "custom")),
+                                             ("ko", ("일간", "주간", "30일 기간", "custom"))])
+def test_render_index_when_language_given_names_each_kind_in_it(lang, words):
+    records = [
+        _record("daily", "2026-11-23", "2026-11-23", "2026-11-23T13:00:00+00:00"),
+        _record("weekly", "2026-11-17", "2026-11-23", "2026-11-23T13:05:00+00:00"),
+        _record("weekly", "2026-10-25", "2026-11-23", "2026-11-23T13:06:00+00:00"),
+        _record("custom", "2026-11-23", "2026-11-23", "2026-11-23T13:07:00+00:00"),
+    ]
+    page = archive.render_index(records, lang=lang)
+    for word in words:
+        assert f"<td>{word}</td>" in page
+
+
 def test_render_index_when_strings_hold_markup_escapes_every_one():
     evil = '<script>alert("x")</script>'
     records = [

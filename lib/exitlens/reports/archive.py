@@ -38,7 +38,7 @@ import jinja2
 
 from exitlens.core.errors import ConfigError, ReportFailed
 from exitlens.core.formatting import fmt_count, fmt_money, fmt_pct, fmt_ratio
-from exitlens.core.i18n import DEFAULT_LANGUAGE, t
+from exitlens.core.i18n import DEFAULT_LANGUAGE, kind_label, t
 from exitlens.core.keys import FAILED, RUN_STATUSES, SUCCEEDED
 
 logger = logging.getLogger(__name__)
@@ -337,6 +337,7 @@ def _fmt_time(value: Any) -> str:
 
 
 _FILE_LINKS = (("html", "HTML"), ("pdf", "PDF"), ("notebook", "notebook"), ("summary", "summary"))
+_NAMED_KINDS = ("daily", "weekly", "monthly")
 _INDEX_HEADERS = ("period", "kind", "status", "sells", "win_rate", "net_pnl", "gross_pnl", "avg_pnl", "headline",
                   "finished", "files")
 """The index table's columns, each labelled by `index.<name>` in the catalogue."""
@@ -347,6 +348,20 @@ _TEMPLATES = jinja2.Environment(
     keep_trailing_newline=True,
     undefined=jinja2.StrictUndefined,
 )
+
+
+def shown_kind(rec: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
+    """The kind of a run as a word in `lang` ('Weekly', '주간', '30-day period'); a kind the
+    catalogue does not name is shown as it is."""
+    kind = str(rec.get("kind") or "")
+    if kind not in _NAMED_KINDS:
+        return kind
+    try:
+        days = (date.fromisoformat(str(rec["period_last_day"]))
+                - date.fromisoformat(str(rec["period_first_day"]))).days + 1
+    except (KeyError, ValueError):
+        days = None
+    return kind_label(kind, lang, days=days)
 
 
 def index_row(rel: str, rec: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
@@ -367,7 +382,7 @@ def index_row(rel: str, rec: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) ->
         "status": status,
         "shown_status": t(f"index.status.{status}", lang) if status in (SUCCEEDED, FAILED) else status,
         "period": str(rec.get("period") or rel).replace("_", " – "),
-        "kind": str(rec.get("kind") or ""),
+        "kind": shown_kind(rec, lang),
         "sells": fmt_count(numbers.get("sells")),
         "win_rate": fmt_ratio(numbers.get("win_rate")),
         "net_pnl": fmt_money(numbers.get("net_pnl"), numbers.get("currency")),
