@@ -27,6 +27,7 @@ compares the two on random ledgers.
 from __future__ import annotations
 
 import logging
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -114,14 +115,14 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
     has_fifo = covered > 0
     full = has_fifo & (np.abs(covered - quantity) <= _FULL_COVER * quantity)
     fifo_price = np.divide(cost, covered, out=np.full(len(sells), np.nan), where=has_fifo)
-    stored, stored_raw = _stored_entry_prices(orders, sells)
+    stored, unusable_stored = _stored_entry_prices(orders, sells)
     has_stored = ~np.isnan(stored)
     source = _SOURCES[np.where(has_stored, 3, np.where(full, 2, has_fifo.astype(np.int8)))]
 
     ids = orders["id"].array.take(sells)
     index = orders.index[sells]
     notes = _notes(ids, covered, quantity, has_fifo & ~full & ~has_stored, has_stored,
-                   ~has_fifo & ~has_stored, stored_raw, timed[sells])
+                   ~has_fifo & ~has_stored, unusable_stored, timed[sells])
     return pd.DataFrame(
         {
             "id": ids,
@@ -271,42 +272,44 @@ def _in_tie_runs(*keys):
     return tied
 
 
-def _stored_entry_prices(orders: pd.DataFrame, sells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(usable stored entry prices with NaN where unusable, the stored values that are not
-    usable as their text, None where nothing was stored), read from the frame's columns.
+def _stored_entry_prices(orders: pd.DataFrame, sells: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
+    """(usable stored entry prices with NaN where unusable, {position among `sells`: the stored
+    value as text} for the values stored but not usable), read from the frame's columns.
 
     A usable value is a positive finite number (core/entry_price.py reads numeric strings
     such as "95000000" as numbers, and booleans as not)."""
     numbers = orders[STORED_PRICE].to_numpy(dtype=float)[sells]
     usable = np.isfinite(numbers) & (numbers > 0)
-    shown = orders[STORED_TEXT].to_numpy(dtype=object)[sells]
-    unusable_number = np.flatnonzero(~usable & ~np.isnan(numbers))
-    shown[unusable_number] = [f"{number:g}" for number in numbers[unusable_number]]
-    return np.where(usable, numbers, np.nan), shown
+    unusable = np.flatnonzero(~usable)
+    texts = orders[STORED_TEXT].to_numpy(dtype=object)[sells[unusable]]
+    is_number = np.flatnonzero(~np.isnan(numbers[unusable]))
+    texts[is_number] = [f"{number:g}" for number in numbers[unusable[is_number]]]
+    present = pd.notna(texts)
+    return np.where(usable, numbers, np.nan), dict(zip(unusable[present].tolist(), texts[present]))
 
 
-def _notes(ids, covered, quantity, partial, has_stored, no_source, stored_raw, timed) -> np.ndarray:
+def _notes(ids, covered, quantity, partial, has_stored, no_source, unusable_stored, timed) -> np.ndarray:
     """One sentence per problem, joined with '; ', naming the sell id; None when all is well.
     Only rows with something to say are formatted."""
-    problems = [
-        (~timed, lambda i: "no event time, so it cannot be placed in the FIFO order"),
-        (timed & ~(quantity > 0),
+    problems: list[tuple[Iterable[int], Callable[[int], str]]] = [
+        (np.flatnonzero(~timed), lambda i: "no event time, so it cannot be placed in the FIFO order"),
+        (np.flatnonzero(timed & ~(quantity > 0)),
          lambda i: f"quantity {quantity[i]:g} is not positive, so it consumes no lots"),
-        (pd.notna(stored_raw) & ~has_stored,
-         lambda i: f"signal_info.entry_avg_price {stored_raw[i]} is not a positive number, so the "
-         "FIFO cost is used"),
-        (partial,
+        (sorted(unusable_stored),
+         lambda i: f"signal_info.entry_avg_price {unusable_stored[i]} is not a positive number, so "
+         "the FIFO cost is used"),
+        (np.flatnonzero(partial),
          lambda i: f"BUY lots cover only {covered[i]:g} of {quantity[i]:g}; the entry price is the "
          "average cost of the covered part"),
-        (has_stored & (covered == 0) & (quantity > 0) & timed,
+        (np.flatnonzero(has_stored & (covered == 0) & (quantity > 0) & timed),
          lambda i: "consumed no BUY lots, so its fees are its own fee only"),
-        (no_source & (quantity > 0) & timed,
+        (np.flatnonzero(no_source & (quantity > 0) & timed),
          lambda i: "no usable entry_avg_price and no BUY lots left to consume, so it is not "
          "evaluable"),
     ]
     sentences: dict[int, list[str]] = {}
-    for mask, make in problems:
-        for i in np.flatnonzero(mask):
+    for positions, make in problems:
+        for i in positions:
             sentences.setdefault(int(i), []).append(f"sell {ids[i]}: {make(i)}")
     notes = np.full(len(covered), None, dtype=object)
     for row, texts in sentences.items():
