@@ -8,6 +8,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from exitlens.core import ledger
 from exitlens.store import db, migrations
 from http_servers import start_scripted_server, stop
 from postgres_server import PostgresServer, PostgresUnavailable
@@ -73,3 +74,12 @@ def make_server():
     yield start
     for server in servers:
         stop(server)
+
+
+@pytest.fixture(params=["plain", "compiled"])
+def fifo_walk(request, monkeypatch):
+    """Run the ledger's FIFO walk as plain Python (as for small histories) or compiled (as for
+    large ones), so the loop-reference tests check both."""
+    if request.param == "compiled":
+        monkeypatch.setattr(ledger, "COMPILE_FROM_ROWS", 0)
+    return request.param

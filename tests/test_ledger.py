@@ -273,7 +273,7 @@ def random_orders(seed: int) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_ledger_on_random_history_matches_the_loop_reference(seed):
+def test_ledger_on_random_history_matches_the_loop_reference(seed, fifo_walk):
     orders = random_orders(seed)
     fast = entry_ledger(orders)
     slow = reference_ledger(orders)

@@ -165,7 +165,7 @@ def test_unknown_quote_currency_is_never_added_to_another():
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_money_on_random_ledgers_matches_the_loop_reference(seed):
+def test_money_on_random_ledgers_matches_the_loop_reference(seed, fifo_walk):
     orders = random_orders(seed)
     fast = evaluate_sells(orders, SETTINGS).sells
     slow = reference_money(orders)

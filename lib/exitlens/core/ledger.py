@@ -9,9 +9,10 @@ what the bot actually holds. Hold time is the quantity-weighted mean age of the 
 Why compiled: a FIFO queue walks every lot of every order, and in Python that is seconds over a
 year of a busy bot. The walk itself is the plain loop (one queue of lots per symbol, a SELL
 takes from the oldest lot first, what no lot covers is dropped because the bot never holds a
-short), compiled with numba, the engine the exit replay already uses. Around it everything is
-a column operation: the FIFO order is one sort on (event time, side), with ids ranked only
-where those tie; the lots of every symbol live in one array, each symbol in its own slice.
+short), compiled with numba, the engine the exit replay already uses; a small history runs the
+same function as plain Python rather than wait for numba to load. Around it everything is a
+column operation: the FIFO order is one stable sort on event time, with side and id sorted only
+where times tie; the lots of every symbol live in one array, each symbol in its own slice.
 
 * The cost, the quantity × age and the lot fees (`lot fee × consumed / lot quantity`, SPEC
   §2.1) of the consumed part are summed lot by lot as the SELL takes from them.
@@ -31,8 +32,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
+from exitlens.core.compiled import compiled
 from exitlens.core.entry_price import STORED_PRICE, STORED_TEXT
 from exitlens.core.errors import DataError
 from exitlens.core.frames import UTC_TIME
@@ -76,6 +77,9 @@ quantity from it (SPEC §6)."""
 _USED_UP = 1e-12
 """A lot with at most this much left is used up, and a SELL with at most this much still to
 cover is done: float subtraction leaves crumbs that are not holdings."""
+COMPILE_FROM_ROWS = 20_000
+"""From this many lots and SELLs on, the FIFO walk runs compiled; below it the same function
+runs as plain Python, which is quicker than importing numba and loading the compiled walk."""
 _FULL_COVER = 1e-9
 """Coverage within this fraction of the SELL's quantity is full ('fifo', not 'fifo_partial')."""
 
@@ -179,13 +183,13 @@ def _walk(orders, rows, sells, is_sell, quantity, price, time_ns, fees):
                                 lambda positions: orders["id"].array.take(rows[positions]))]
     sell_slot = np.full(len(orders), -1, dtype=np.int64)
     sell_slot[sells] = np.arange(len(sells))
-    return _fifo_kernel(sequence, sell_slot, len(sells), symbol_codes, len(symbols), quantity,
-                        price, time_ns, fees)
+    walk = compiled(_fifo_kernel) if len(rows) >= COMPILE_FROM_ROWS else _fifo_kernel
+    return walk(sequence, sell_slot, len(sells), symbol_codes, len(symbols), quantity, price,
+                time_ns, fees)
 
 
-@njit(cache=True, nogil=True)
 def _fifo_kernel(sequence, sell_slot, sell_count, symbol, symbol_count, quantity, price, time_ns,
-                 fees):  # pragma: no cover - compiled
+                 fees):
     """The FIFO walk over the rows at `sequence`, in that order: a BUY (`sell_slot` -1) appends
     a lot to its symbol's queue, a SELL takes from the oldest lots of its symbol until it is
     covered or the queue is empty. Returns per SELL, at its slot, (covered, cost, quantity × age
