@@ -26,13 +26,11 @@ Times are int64 in any unit (nanoseconds by default, `units_per_minute` says). P
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-# numba: the compiled kernel; a sweep replays millions of candle steps (SPEC §6, the bench).
-from numba import njit
 
 from exitlens.core.exit_rules import FILLS, PARAMETERS, ExitRules, RuleBook
 
@@ -197,7 +195,7 @@ def replay(trades: Trades, candles: Candles, books: Sequence[RuleBook], *,
     price = np.full((len(books), n), np.nan)
     code = np.full((len(books), n), CENSORED, dtype=np.int8)
     if n:
-        _kernel(table, regime_index,
+        _compiled_kernel()(table, regime_index,
                 np.ascontiguousarray(trades.entry_price, dtype=np.float64),
                 np.ascontiguousarray(trades.open_time, dtype=np.int64),
                 np.ascontiguousarray(trades.exit_time, dtype=np.int64),
@@ -214,7 +212,16 @@ def replay(trades: Trades, candles: Candles, books: Sequence[RuleBook], *,
     return Replayed(time=time, price=price, code=code)
 
 
-@njit(cache=True, nogil=True)
+@functools.cache
+def _compiled_kernel() -> Callable:
+    """`_kernel` compiled by numba (or loaded from numba's cache) when the first replay runs: a
+    sweep replays millions of candle steps (SPEC §6, the bench), but importing numba costs a
+    report kernel about 0.3 s, which a report without a rules file never needs."""
+    from numba import njit
+
+    return njit(cache=True, nogil=True)(_kernel)
+
+
 def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, unmodelled, start, stop,
             c_time, c_open, c_high, c_low, c_close, upm, out_time, out_price, out_code):  # pragma: no cover - compiled
     inf = np.inf
