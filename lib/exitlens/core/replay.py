@@ -196,19 +196,19 @@ def replay(trades: Trades, candles: Candles, books: Sequence[RuleBook], *,
     code = np.full((len(books), n), CENSORED, dtype=np.int8)
     if n:
         _compiled_kernel()(table, regime_index,
-                np.ascontiguousarray(trades.entry_price, dtype=np.float64),
-                np.ascontiguousarray(trades.open_time, dtype=np.int64),
-                np.ascontiguousarray(trades.exit_time, dtype=np.int64),
-                np.ascontiguousarray(trades.exit_price, dtype=np.float64),
-                exit_reason_codes(trades.exit_reason) == ACTUAL,
-                np.ascontiguousarray(trades.start, dtype=np.int64),
-                np.ascontiguousarray(trades.stop, dtype=np.int64),
-                np.ascontiguousarray(candles.time, dtype=np.int64),
-                np.ascontiguousarray(candles.open, dtype=np.float64),
-                np.ascontiguousarray(candles.high, dtype=np.float64),
-                np.ascontiguousarray(candles.low, dtype=np.float64),
-                np.ascontiguousarray(candles.close, dtype=np.float64),
-                np.int64(units_per_minute), time, price, code)
+                           np.ascontiguousarray(trades.entry_price, dtype=np.float64),
+                           np.ascontiguousarray(trades.open_time, dtype=np.int64),
+                           np.ascontiguousarray(trades.exit_time, dtype=np.int64),
+                           np.ascontiguousarray(trades.exit_price, dtype=np.float64),
+                           exit_reason_codes(trades.exit_reason) == ACTUAL,
+                           np.ascontiguousarray(trades.start, dtype=np.int64),
+                           np.ascontiguousarray(trades.stop, dtype=np.int64),
+                           np.ascontiguousarray(candles.time, dtype=np.int64),
+                           np.ascontiguousarray(candles.open, dtype=np.float64),
+                           np.ascontiguousarray(candles.high, dtype=np.float64),
+                           np.ascontiguousarray(candles.low, dtype=np.float64),
+                           np.ascontiguousarray(candles.close, dtype=np.float64),
+                           np.int64(units_per_minute), time, price, code)
     return Replayed(time=time, price=price, code=code)
 
 
