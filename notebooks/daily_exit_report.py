@@ -37,6 +37,9 @@ trailing_stop_step_pct = 0.5
 # Every number comes from the exitlens library (the report explains its terms under "How to read
 # this report"); the headings, tables and charts follow the `language` parameter.
 # %matplotlib inline
+# The charts are laid out by matplotlib's constrained layout; IPython's default "tight" crop on top
+# adds a few pixels of margin and a third to the time the charts take to draw.
+# %config InlineBackend.print_figure_kwargs = {"bbox_inches": None}
 import pandas as pd
 from IPython.display import display
 

@@ -1,16 +1,17 @@
 """After the exit (SPEC §2.2): path extremes against a plain loop, noise stops, verdicts, and
-the set-based candle reader on both engines."""
+the set-based candle reader on both engines (each candle read once for two overlapping asks)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from exitlens.core.after_exit import noise_stops, path_extremes, verdicts
 from exitlens.core.settings import Settings
 from exitlens.store import writes
-from exitlens.store.candles import load_candle_paths, merged_ranges
+from exitlens.store.candles import CandleReader, load_candle_paths, merged_ranges, uncovered_ranges
 
 SETTINGS = Settings()
 T0 = pd.Timestamp("2026-11-20 00:00", tz="UTC")
@@ -139,3 +140,46 @@ def test_load_candle_paths_reads_exactly_the_windows_on_both_engines(engine):
     assert list(got["symbol"].unique()) == ["KRW-BTC"]
     assert list(got["close"]) == [*range(10, 21), 100]
     assert got["timestamp"].dt.tz is not None
+
+
+def test_uncovered_ranges_leave_out_what_was_read_keeping_the_shared_instants():
+    hour = pd.Timedelta(hours=1)
+    covered = pd.DataFrame({"symbol": ["A", "A"], "start": [T0 + 2 * hour, T0 + 6 * hour],
+                            "end": [T0 + 3 * hour, T0 + 7 * hour]})
+    wanted = pd.DataFrame({"symbol": ["A", "A", "B", "A"],
+                           "start": [T0, T0 + 10 * hour, T0, T0 + 6 * hour],
+                           "end": [T0 + 8 * hour, T0 + 11 * hour, T0, T0 + 7 * hour]})
+    got = uncovered_ranges(wanted, covered)
+    assert list(got.itertuples(index=False, name=None)) == [
+        ("A", T0, T0 + 2 * hour), ("A", T0 + 3 * hour, T0 + 6 * hour), ("A", T0 + 7 * hour, T0 + 8 * hour),
+        ("A", T0 + 10 * hour, T0 + 11 * hour), ("B", T0, T0),
+    ]
+
+
+def test_candle_reader_reads_each_candle_once_and_answers_each_ask_exactly(engine):
+    minutes = pd.date_range(T0, periods=600, freq="min")
+    writes.insert_candles(engine, pd.DataFrame({
+        "symbol": "KRW-BTC", "timestamp": minutes, "open_price": 1.0, "high_price": 2.0,
+        "low_price": 0.5, "close_price": np.arange(600, dtype=float),
+    }))
+    after_exit = pd.DataFrame({"symbol": ["KRW-BTC"], "start": [minutes[100]], "end": [minutes[200]]})
+    replay = pd.DataFrame({"symbol": ["KRW-BTC", "KRW-BTC"], "start": [minutes[50], minutes[150]],
+                           "end": [minutes[120], minutes[300]]})
+    queries = []
+    sa.event.listen(engine, "after_cursor_execute",
+                    lambda *args: queries.append(args[2]) if "market_data" in args[2] else None)
+    reader = CandleReader(engine, chunk=pd.Timedelta(minutes=40).to_pytimedelta())
+
+    first = reader.paths(after_exit)
+    queries_first = len(queries)
+    second = reader.paths(replay)
+    again = reader.paths(after_exit)
+
+    assert list(first["close"]) == list(range(100, 201))
+    assert list(second["close"]) == [*range(50, 121), *range(150, 301)]
+    assert again.equals(first)
+    # The second ask reads only what the first did not: [50, 100] in two 40-minute chunks and
+    # [200, 300] in three; the third reads nothing.
+    assert len(queries) - queries_first == 2 + 3
+    for got, windows in ((first, after_exit), (second, replay)):
+        assert got.equals(load_candle_paths(engine, windows))

@@ -110,6 +110,19 @@ def test_run_report_when_input_bad_raises_config_error_and_writes_nothing(tmp_pa
     assert not (tmp_path / "reports").exists()
 
 
+def test_executed_notebook_is_written_once_when_the_run_ends(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")], metadata={"papermill": {}})
+    manager = reports.SaveWhenRunEnds(nb, output_path=str(tmp_path / "out.ipynb"), progress_bar=False)
+    manager.notebook_start()
+    manager.cell_start(nb.cells[0], 0)
+    manager.cell_complete(nb.cells[0], 0)
+    assert not (tmp_path / "out.ipynb").exists()
+
+    manager.notebook_complete()
+
+    assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].metadata.papermill["status"] == "completed"
+
+
 # --- real runs -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -280,6 +280,7 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, 
     from exitlens.ops.publish import chosen_period
     from exitlens.reports.analysis import analyse_from_database, current_period
     from exitlens.reports.replay_service import replay_section
+    from exitlens.store.candles import CandleReader
 
     environment = _environment()
     settings = environment.settings(timezone_name, language, candle_interval=candle_interval,
@@ -291,12 +292,13 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, 
     engine = db.connect(environment.database(db_url))
     db.require_tables(engine)
     bounds = chosen_period(kind, settings, now, days=days, **period)
+    candles = CandleReader(engine, interval=settings.candle_interval)
     # The collection rate is judged as a report of the period judges it: now, at most its end.
     analysis = analyse_from_database(engine, kind, settings, days=days, filters=filters,
                                      narrator=_narrator(environment, settings.language),
-                                     as_of=min(now, bounds.end.to_pydatetime()),
+                                     as_of=min(now, bounds.end.to_pydatetime()), candles=candles,
                                      **current_period(kind, settings, now, **period))
-    analysis = replay_section(engine, analysis, rules, now=now, strict=True)
+    analysis = replay_section(engine, analysis, rules, now=now, strict=True, candles=candles)
     result = analysis.to_json()
     click.echo(json.dumps(result, ensure_ascii=False) if as_json else summary_text(result, settings.language))
 
@@ -350,6 +352,7 @@ def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_tex
     from exitlens.core.replay_stats import parse_sweep_option
     from exitlens.reports.analysis import analyse_from_database, current_period
     from exitlens.reports.replay_service import replay_period, replay_text, require_rules
+    from exitlens.store.candles import CandleReader
 
     book = require_rules(rules)
     overrides: dict[str, list[float]] = {}
@@ -363,8 +366,10 @@ def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_tex
     days = period.pop("days", WEEKLY_DAYS)
     engine = db.connect(environment.database(db_url))
     db.require_tables(engine)
-    analysis = analyse_from_database(engine, kind, settings, days=days, **current_period(kind, settings, now, **period))
-    result = replay_period(engine, analysis, book, now=now, overrides=overrides)
+    candles = CandleReader(engine, interval=settings.candle_interval)
+    analysis = analyse_from_database(engine, kind, settings, days=days, candles=candles,
+                                     **current_period(kind, settings, now, **period))
+    result = replay_period(engine, analysis, book, now=now, overrides=overrides, candles=candles)
     for note in result.notes:
         log.warning(note)
     click.echo(json.dumps(result.to_json(), ensure_ascii=False) if as_json else replay_text(result))

@@ -26,13 +26,11 @@ Times are int64 in any unit (nanoseconds by default, `units_per_minute` says). P
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-# numba: the compiled kernel; a sweep replays millions of candle steps (SPEC §6, the bench).
-from numba import njit
 
 from exitlens.core.exit_rules import FILLS, PARAMETERS, ExitRules, RuleBook
 
@@ -197,24 +195,33 @@ def replay(trades: Trades, candles: Candles, books: Sequence[RuleBook], *,
     price = np.full((len(books), n), np.nan)
     code = np.full((len(books), n), CENSORED, dtype=np.int8)
     if n:
-        _kernel(table, regime_index,
-                np.ascontiguousarray(trades.entry_price, dtype=np.float64),
-                np.ascontiguousarray(trades.open_time, dtype=np.int64),
-                np.ascontiguousarray(trades.exit_time, dtype=np.int64),
-                np.ascontiguousarray(trades.exit_price, dtype=np.float64),
-                exit_reason_codes(trades.exit_reason) == ACTUAL,
-                np.ascontiguousarray(trades.start, dtype=np.int64),
-                np.ascontiguousarray(trades.stop, dtype=np.int64),
-                np.ascontiguousarray(candles.time, dtype=np.int64),
-                np.ascontiguousarray(candles.open, dtype=np.float64),
-                np.ascontiguousarray(candles.high, dtype=np.float64),
-                np.ascontiguousarray(candles.low, dtype=np.float64),
-                np.ascontiguousarray(candles.close, dtype=np.float64),
-                np.int64(units_per_minute), time, price, code)
+        _compiled_kernel()(table, regime_index,
+                           np.ascontiguousarray(trades.entry_price, dtype=np.float64),
+                           np.ascontiguousarray(trades.open_time, dtype=np.int64),
+                           np.ascontiguousarray(trades.exit_time, dtype=np.int64),
+                           np.ascontiguousarray(trades.exit_price, dtype=np.float64),
+                           exit_reason_codes(trades.exit_reason) == ACTUAL,
+                           np.ascontiguousarray(trades.start, dtype=np.int64),
+                           np.ascontiguousarray(trades.stop, dtype=np.int64),
+                           np.ascontiguousarray(candles.time, dtype=np.int64),
+                           np.ascontiguousarray(candles.open, dtype=np.float64),
+                           np.ascontiguousarray(candles.high, dtype=np.float64),
+                           np.ascontiguousarray(candles.low, dtype=np.float64),
+                           np.ascontiguousarray(candles.close, dtype=np.float64),
+                           np.int64(units_per_minute), time, price, code)
     return Replayed(time=time, price=price, code=code)
 
 
-@njit(cache=True, nogil=True)
+@functools.cache
+def _compiled_kernel() -> Callable:
+    """`_kernel` compiled by numba (or loaded from numba's cache) when the first replay runs: a
+    sweep replays millions of candle steps (SPEC §6, the bench), but importing numba costs a
+    report kernel about 0.3 s, which a report without a rules file never needs."""
+    from numba import njit
+
+    return njit(cache=True, nogil=True)(_kernel)
+
+
 def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, unmodelled, start, stop,
             c_time, c_open, c_high, c_low, c_close, upm, out_time, out_price, out_code):  # pragma: no cover - compiled
     inf = np.inf

@@ -39,7 +39,7 @@ from exitlens.reports.llm import LLMConfig, narrator_from_config
 from exitlens.reports.replay_service import replay_section, rules_path
 from exitlens.reports.views import ReportData
 from exitlens.store import db
-from exitlens.store.candles import load_candle_paths
+from exitlens.store.candles import CandleReader
 from exitlens.store.load import load_orders
 
 # Where a report notebook writes the summary object of its run (run.py sets it for the kernel):
@@ -84,6 +84,7 @@ def analyse_from_database(
     filters: ReportFilter = NO_FILTER,
     narrator: Narrator | None = None,
     as_of: datetime | None = None,
+    candles: CandleReader | None = None,
 ) -> PeriodAnalysis:
     """The daily analysis of `day`, the weekly one of the `days` days before `end`, or the
     monthly one of `month` (year, month), counting only the sells inside `filters`.
@@ -94,11 +95,15 @@ def analyse_from_database(
     Notes about unreadable JSON of the period's orders are the first of the analysis' notes;
     a daily period without sells gets a note naming the latest day that has some.
     `as_of` (default: the period end) is when the 24h collection rate judges what is due.
+    `candles` reads the candle paths after the sells; pass the reader the period's exit replay
+    will use, so the candles both need are read once.
     """
     if kind not in KINDS:
         raise ConfigError(f"unknown report kind {kind!r}: use {', '.join(KINDS)}")
     if days < 1:
         raise ConfigError(f"days must be at least 1, got {days}")
+    if candles is None:
+        candles = CandleReader(engine, interval=settings.candle_interval)
     loaded = load_orders(engine)
     orders = loaded.orders
     latest = latest_sell_day(orders, settings)
@@ -108,7 +113,7 @@ def analyse_from_database(
         chosen = day or latest
         if chosen is None:
             raise DataError(NO_SELL_YET)
-        common["candles"] = sell_paths(engine, orders, period_for_day(chosen, settings.tz), settings)
+        common["candles"] = sell_paths(candles, orders, period_for_day(chosen, settings.tz), settings)
         analysis = analyse_day(orders, chosen, settings, **common)
         if analysis.sells.empty and latest is not None and latest != chosen:
             hint = f"no sells on {chosen.isoformat()}; the latest day with sells is {latest.isoformat()}"
@@ -118,22 +123,22 @@ def analyse_from_database(
         if month is None and latest is None:
             raise DataError(NO_SELL_YET)
         year, number = month or (latest.year, latest.month)  # type: ignore[union-attr]
-        common["candles"] = sell_paths(engine, orders, period_for_month(year, number, settings.tz), settings)
+        common["candles"] = sell_paths(candles, orders, period_for_month(year, number, settings.tz), settings)
         return analyse_month(orders, year, number, settings, **common)
     chosen_end = end or (midnight_after(latest, settings) if latest is not None else None)
     if chosen_end is None:
         raise DataError(NO_SELL_YET)
-    common["candles"] = sell_paths(engine, orders, period_for_days(chosen_end, days, settings.tz), settings)
+    common["candles"] = sell_paths(candles, orders, period_for_days(chosen_end, days, settings.tz), settings)
     return analyse_days(orders, chosen_end, days, settings, **common)
 
 
-def sell_paths(engine: Engine, orders: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
+def sell_paths(candles: CandleReader, orders: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
     """The candles after each SELL of `period`, up to its longest horizon (SPEC §2.2)."""
     sells = orders[(orders["side"] == "SELL") & period.contains(orders["event_time"])]
     longest = max(h.delta for h in settings.horizons)
     windows = pd.DataFrame({"symbol": sells["symbol"], "start": sells["event_time"],
                             "end": sells["event_time"] + longest})
-    return load_candle_paths(engine, windows, interval=settings.candle_interval)
+    return candles.paths(windows)
 
 
 def notebook_database_url() -> str:
@@ -194,6 +199,7 @@ def report_data(
     moment = parse_aware(as_of, "as_of") if as_of else None
     environment = Environment.from_mapping(os.environ)  # a notebook is an edge: it reads the environment
     engine = db.connect(notebook_database_url())
+    candles = CandleReader(engine, interval=settings.candle_interval)
     try:
         analysis = analyse_from_database(
             engine, kind, settings,
@@ -202,9 +208,11 @@ def report_data(
             days=days, month=parse_month(month, "month") if month else None, as_of=moment,
             narrator=narrator or narrator_from_config(LLMConfig.from_environment(environment), settings.language),
             filters=ReportFilter.of(symbols=symbols, regimes=regimes, exit_reasons=exit_reasons, strategies=strategies),
+            candles=candles,
         )
         as_of_time = pd.Timestamp(moment) if moment else analysis.period.end
-        analysis = replay_section(engine, analysis, notebook_rules_path(), now=as_of_time, strict=False)
+        analysis = replay_section(engine, analysis, notebook_rules_path(), now=as_of_time, strict=False,
+                                  candles=candles)
     finally:
         engine.dispose()
     target = summary_path or environment.summary_path

@@ -12,9 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Mapping
-
-import httpx
+from typing import TYPE_CHECKING, Mapping
 
 from exitlens.core.environment import Environment
 from exitlens.core.headline import (
@@ -25,6 +23,9 @@ from exitlens.core.headline import (
     deterministic_headline,
     narrator_in,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,10 @@ class LLMNarrator:
         }
         headers = {"Authorization": f"Bearer {self.config.api_key}"}
         timeout = self.config.timeout_seconds
+        # Imported here: every report imports this module, few configure an LLM, and httpx
+        # (with what it pulls in) is a measurable part of a report kernel's start.
+        import httpx
+
         client = self._client or httpx.Client()
         try:
             response = client.post(endpoint, json=body, headers=headers, timeout=timeout)

@@ -3,10 +3,10 @@ actual rules (fidelity, censored), the sweep and its intervals, the replay-backe
 and the confirmation mark of every rule-based suggestion (SPEC §3).
 
 The engine (core.replay, core.replay_stats) is pure; this module is the edge that feeds it: it
-reads each position's 1m candles with `store.candles.load_candle_paths` (one range query per
-symbol range and chunk) from the position's open to the later of its exit + the longest
-post-exit horizon and its open + the longest time limit replayed, bounded by `now`, and lays
-them out as the engine's flat arrays. A trade's path stops at its own window's end, so the
+reads each position's 1m candles with a `store.candles.CandleReader` (one range query per
+symbol range and chunk; none for the candles the report's after-exit paths already read) from
+the position's open to the later of its exit + the longest post-exit horizon and its open +
+the longest time limit replayed, bounded by `now`, and lays them out as the engine's flat arrays. A trade's path stops at its own window's end, so the
 candles of a later position of the same symbol never extend it across a gap.
 """
 
@@ -39,7 +39,7 @@ from exitlens.core.replay_stats import (
 from exitlens.core.settings import Settings
 from exitlens.core.summary import PeriodAnalysis
 from exitlens.core.timeutil import aware_utc
-from exitlens.store.candles import load_candle_paths
+from exitlens.store.candles import CandleReader
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +100,11 @@ def require_rules(option: str | None) -> RuleBook:
 
 
 def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, now: datetime,
-                  overrides: Mapping[str, Sequence[float]] | None = None) -> ReplayResult:
+                  overrides: Mapping[str, Sequence[float]] | None = None,
+                  candles: CandleReader | None = None) -> ReplayResult:
     """Replay the sells of `analysis` under `book` and the sweep (`overrides` replace the
-    default values of the parameters they name), with candles up to `now`."""
+    default values of the parameters they name), with candles up to `now`, read with `candles`
+    (the reader the analysis used, so no candle is read twice; default: a new one)."""
     settings = analysis.settings
     sells = analysis.sells
     values = sweep_values(book, overrides)
@@ -110,13 +112,15 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     chosen = sells[usable]
     now_utc = aware_utc(now, "now")
     windows = replay_windows(chosen, book, values, settings, now_utc)
-    paths = load_candle_paths(engine, windows, interval=settings.candle_interval)
-    candles, ranges = _candles(paths)
-    trades = _trades(chosen, candles, ranges, windows)
+    if candles is None:
+        candles = CandleReader(engine, interval=settings.candle_interval)
+    paths = candles.paths(windows)
+    arrays, ranges = _candles(paths)
+    trades = _trades(chosen, arrays, ranges, windows)
 
     labels = [(name, float(value)) for name, vs in values.items() for value in vs]
     books = [book] + [book.with_parameter(name, value) for name, value in labels]
-    replayed = replay(trades, candles, books)
+    replayed = replay(trades, arrays, books)
     actual_code = exit_reason_codes(trades.exit_reason)
     fit = fidelity(actual_code, trades.exit_time, replayed.code[0], replayed.time[0])
     pnl = replayed_net_pnl_pct(trades.entry_price, np.asarray(trades.quantity), np.asarray(trades.buy_fees),
@@ -124,7 +128,7 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     table = effect_table(pnl[0], pnl[1:], labels, book.parameters())
     notes = _notes(book, sells, settings.language)
     log.info("replayed %d sells (%d not replayable) on %d candles under %d rule variants",
-             len(trades), int((~usable).sum()), len(candles), len(books))
+             len(trades), int((~usable).sum()), len(arrays), len(books))
     return ReplayResult(
         rules=book.source, fill=book.fill, replayable=len(trades), not_replayable=int((~usable).sum()),
         fidelity=fit.value, fidelity_samples=fit.samples, censored=int((replayed.code[0] == CENSORED).sum()),
@@ -134,7 +138,7 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
 
 
 def replay_section(engine: Engine, analysis: PeriodAnalysis, rules_option: str | None, *, now: datetime,
-                   strict: bool) -> PeriodAnalysis:
+                   strict: bool, candles: CandleReader | None = None) -> PeriodAnalysis:
     """`analysis` with its replay when a rules file is configured; unchanged without one.
 
     `strict` (a command run) lets a bad rules file raise its one-line ConfigError; otherwise
@@ -150,7 +154,7 @@ def replay_section(engine: Engine, analysis: PeriodAnalysis, rules_option: str |
         log.warning("exit replay skipped: %s", exc)
         note = t("replay.note_skipped", analysis.settings.language, error=exc)
         return analysis.with_replay({"rules": path, "error": str(exc)}, {}, [note])
-    return replay_period(engine, analysis, book, now=now).mark(analysis)
+    return replay_period(engine, analysis, book, now=now, candles=candles).mark(analysis)
 
 
 def replay_windows(sells: pd.DataFrame, book: RuleBook, values: Mapping[str, Sequence[float]],

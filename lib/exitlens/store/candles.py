@@ -4,6 +4,8 @@ The after-exit path extremes (SPEC §2.2) and the exit replay (SPEC §6) need ea
 path. Windows of one symbol are merged into ranges, and each range is read with one query per
 chunk of `chunk` days, so the cost grows with the candles needed, never with the number of
 sells, and memory stays bounded by what the windows cover, never the whole candle table.
+A `CandleReader` shared by both reads each candle once: the replay's windows overlap the
+after-exit windows of the same sells, and only the part not read yet is queried.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from exitlens.core.frames import UTC_TIME
 from exitlens.core.timeutil import sqlite_text, utc_series
@@ -23,6 +26,7 @@ log = logging.getLogger(__name__)
 
 CANDLE_PATH_COLUMNS = ("symbol", "timestamp", "open", "high", "low", "close")
 """The columns of a candle-path frame: sorted by symbol then timestamp, times UTC."""
+_PRICES = ("open", "high", "low", "close")
 
 _SLACK = timedelta(minutes=1)
 """Read this much beyond each range: SQLite compares timestamps as text, whose fractional
@@ -49,8 +53,7 @@ def merged_ranges(windows: pd.DataFrame) -> pd.DataFrame:
     usable = windows.dropna(subset=["symbol", "start", "end"])
     usable = usable[usable["end"] >= usable["start"]].sort_values(["symbol", "start"])
     if usable.empty:
-        return pd.DataFrame({"symbol": pd.Series(dtype=object), "start": pd.Series(dtype=UTC_TIME),
-                             "end": pd.Series(dtype=UTC_TIME)})
+        return _empty_ranges()
     reach = usable.groupby("symbol")["end"].cummax()
     previous_reach = reach.groupby(usable["symbol"]).shift()
     new_range = previous_reach.isna() | (usable["start"] > previous_reach)
@@ -60,6 +63,73 @@ def merged_ranges(windows: pd.DataFrame) -> pd.DataFrame:
             .reset_index(drop=True))
 
 
+def uncovered_ranges(wanted: pd.DataFrame, covered: pd.DataFrame) -> pd.DataFrame:
+    """The parts of the ranges `wanted` that the ranges `covered` leave out (both as
+    `merged_ranges` returns them), as closed ranges: a piece may share its end points with a
+    covered range, so reading it reads those instants twice, never misses one."""
+    pieces = []
+    by_symbol = {symbol: list(zip(group["start"], group["end"])) for symbol, group in covered.groupby("symbol")}
+    for symbol, start, end in wanted.itertuples(index=False):
+        cursor, reached = start, False
+        for done_start, done_end in by_symbol.get(symbol, []):
+            if done_end < cursor or done_start > end:
+                continue
+            if done_start > cursor:
+                pieces.append((symbol, cursor, done_start))
+            cursor, reached = max(cursor, done_end), True
+        if cursor < end or not reached:
+            pieces.append((symbol, cursor, end))
+    if not pieces:
+        return _empty_ranges()
+    return pd.DataFrame(pieces, columns=["symbol", "start", "end"])
+
+
+class CandleReader:
+    """The candle paths of one database and interval, each candle read once: `paths(windows)`
+    queries only the part of the windows' ranges not read by an earlier call and returns
+    exactly what `load_candle_paths` would for those windows."""
+
+    def __init__(self, engine: Engine, *, interval: str = "1m", chunk: timedelta = timedelta(days=7)):
+        self.engine = engine
+        self.interval = interval
+        self.chunk = pd.Timedelta(chunk)
+        self._covered = _empty_ranges()
+        self._read = _empty()
+
+    def paths(self, windows: pd.DataFrame) -> pd.DataFrame:
+        """The candles covering `windows` (columns symbol, start, end; inclusive): one query
+        per symbol range not read yet and chunk; CANDLE_PATH_COLUMNS, float prices, sorted by
+        symbol and timestamp, each candle once."""
+        wanted = merged_ranges(windows)
+        missing = uncovered_ranges(wanted, self._covered)
+        if not missing.empty:
+            with self.engine.connect() as conn:
+                parts = [self._read_range(conn, symbol, start, end) for symbol, start, end in missing.itertuples(index=False)]
+            read = pd.concat([self._read, *parts] if len(self._read) else parts, ignore_index=True)
+            read = read.dropna(subset=["timestamp"]).drop_duplicates(["symbol", "timestamp"])
+            self._read = read.sort_values(["symbol", "timestamp"], kind="stable").reset_index(drop=True)
+            self._covered = merged_ranges(pd.concat([self._covered, missing], ignore_index=True))
+            log.info("read %d candles for %d symbol(s)", sum(map(len, parts)), missing["symbol"].nunique())
+        return _within(self._read, wanted)
+
+    def _read_range(self, conn: Connection, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+        sqlite = dialect_name(self.engine) == "sqlite"
+        frames = []
+        for chunk_start in pd.date_range(start, end, freq=self.chunk):
+            chunk_end = min(end, chunk_start + self.chunk)
+            bounds = (chunk_start - _SLACK, chunk_end + _SLACK)
+            params = {"symbol": symbol, "interval": self.interval,
+                      "start": sqlite_text(bounds[0]) if sqlite else bounds[0].to_pydatetime(),
+                      "end": sqlite_text(bounds[1]) if sqlite else bounds[1].to_pydatetime()}
+            # Rows as columns, not as dicts: building a frame from 100,000 row mappings
+            # costs more than the query.
+            columns = list(zip(*conn.execute(_RANGE, params).all())) or [()] * 5
+            part = pd.DataFrame({"timestamp": utc_series(columns[0]).array,
+                                 **{name: np.asarray(values, dtype="float64") for name, values in zip(_PRICES, columns[1:])}})
+            frames.append(part[(part["timestamp"] >= chunk_start) & (part["timestamp"] <= chunk_end)])
+        return pd.concat(frames, ignore_index=True).assign(symbol=symbol)[list(CANDLE_PATH_COLUMNS)]
+
+
 def load_candle_paths(engine: Engine, windows: pd.DataFrame, *, interval: str = "1m",
                       chunk: timedelta = timedelta(days=7)) -> pd.DataFrame:
     """The candles of `interval` covering `windows` (columns symbol, start, end; inclusive).
@@ -67,30 +137,28 @@ def load_candle_paths(engine: Engine, windows: pd.DataFrame, *, interval: str = 
     One query per symbol range and chunk; the result has CANDLE_PATH_COLUMNS, float prices,
     sorted by symbol and timestamp, each candle once.
     """
-    sqlite = dialect_name(engine) == "sqlite"
-    frames = []
-    with engine.connect() as conn:
-        for symbol, start, end in merged_ranges(windows).itertuples(index=False):
-            for chunk_start in pd.date_range(start, end, freq=pd.Timedelta(chunk)):
-                chunk_end = min(end, chunk_start + pd.Timedelta(chunk))
-                bounds = (chunk_start - _SLACK, chunk_end + _SLACK)
-                params = {"symbol": symbol, "interval": interval,
-                          "start": sqlite_text(bounds[0]) if sqlite else bounds[0].to_pydatetime(),
-                          "end": sqlite_text(bounds[1]) if sqlite else bounds[1].to_pydatetime()}
-                part = pd.DataFrame(conn.execute(_RANGE, params).mappings().all(),
-                                    columns=["timestamp", "open", "high", "low", "close"])
-                part["timestamp"] = utc_series(part["timestamp"]).to_numpy()
-                part = part[(part["timestamp"] >= chunk_start) & (part["timestamp"] <= chunk_end)]
-                frames.append(part.assign(symbol=symbol))
-    if not frames:
-        return _empty()
-    paths = pd.concat(frames, ignore_index=True)
-    paths = paths.dropna(subset=["timestamp"]).drop_duplicates(["symbol", "timestamp"])
-    paths = paths.sort_values(["symbol", "timestamp"], kind="stable").reset_index(drop=True)
-    log.info("read %d candles for %d symbol(s)", len(paths), paths["symbol"].nunique())
-    return paths[list(CANDLE_PATH_COLUMNS)].astype({c: "float64" for c in ("open", "high", "low", "close")})
+    return CandleReader(engine, interval=interval, chunk=chunk).paths(windows)
+
+
+def _within(paths: pd.DataFrame, ranges: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `paths` (sorted by symbol and timestamp) inside any of `ranges`."""
+    keep = np.zeros(len(paths), dtype=bool)
+    symbols = paths["symbol"].to_numpy(dtype=object)
+    stamps = pd.DatetimeIndex(paths["timestamp"]).as_unit("ns").asi8
+    for symbol, start, end in ranges.itertuples(index=False):
+        rows = np.flatnonzero(symbols == symbol)
+        times = stamps[rows]
+        lo = np.searchsorted(times, pd.Timestamp(start).as_unit("ns").value, side="left")
+        hi = np.searchsorted(times, pd.Timestamp(end).as_unit("ns").value, side="right")
+        keep[rows[lo:hi]] = True
+    return paths[keep].reset_index(drop=True)
+
+
+def _empty_ranges() -> pd.DataFrame:
+    return pd.DataFrame({"symbol": pd.Series(dtype=object), "start": pd.Series(dtype=UTC_TIME),
+                         "end": pd.Series(dtype=UTC_TIME)})
 
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({"symbol": pd.Series(dtype=object), "timestamp": pd.Series(dtype=UTC_TIME),
-                         **{c: pd.Series(dtype="float64") for c in ("open", "high", "low", "close")}})
+                         **{c: pd.Series(dtype="float64") for c in _PRICES}})
