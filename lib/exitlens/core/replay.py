@@ -18,7 +18,7 @@ and applies the rules of the sell's regime:
   timestamp < its actual event time.
 - when the candles end (the caller bounds them by `now`) before an exit, the replay is censored.
 
-The work is one numba kernel over flat arrays: the candles of every symbol concatenated
+The work is one numba kernel (loaded on first use, core/compiled.py) over flat arrays: the candles of every symbol concatenated
 (`Candles`), and per trade the [start, stop) range of its path in them, so trades on the same
 symbol share the candles. One call replays every trade under every rule variant of a sweep.
 Times are int64 in any unit (nanoseconds by default, `units_per_minute` says). Pure: no I/O, no clock.
@@ -26,12 +26,12 @@ Times are int64 in any unit (nanoseconds by default, `units_per_minute` says). P
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from exitlens.core.compiled import compiled
 from exitlens.core.exit_rules import FILLS, PARAMETERS, ExitRules, RuleBook
 
 NS_PER_MINUTE = 60_000_000_000
@@ -195,31 +195,21 @@ def replay(trades: Trades, candles: Candles, books: Sequence[RuleBook], *,
     price = np.full((len(books), n), np.nan)
     code = np.full((len(books), n), CENSORED, dtype=np.int8)
     if n:
-        _compiled_kernel()(table, regime_index,
-                           np.ascontiguousarray(trades.entry_price, dtype=np.float64),
-                           np.ascontiguousarray(trades.open_time, dtype=np.int64),
-                           np.ascontiguousarray(trades.exit_time, dtype=np.int64),
-                           np.ascontiguousarray(trades.exit_price, dtype=np.float64),
-                           exit_reason_codes(trades.exit_reason) == ACTUAL,
-                           np.ascontiguousarray(trades.start, dtype=np.int64),
-                           np.ascontiguousarray(trades.stop, dtype=np.int64),
-                           np.ascontiguousarray(candles.time, dtype=np.int64),
-                           np.ascontiguousarray(candles.open, dtype=np.float64),
-                           np.ascontiguousarray(candles.high, dtype=np.float64),
-                           np.ascontiguousarray(candles.low, dtype=np.float64),
-                           np.ascontiguousarray(candles.close, dtype=np.float64),
-                           np.int64(units_per_minute), time, price, code)
+        compiled(_kernel)(table, regime_index,
+                          np.ascontiguousarray(trades.entry_price, dtype=np.float64),
+                          np.ascontiguousarray(trades.open_time, dtype=np.int64),
+                          np.ascontiguousarray(trades.exit_time, dtype=np.int64),
+                          np.ascontiguousarray(trades.exit_price, dtype=np.float64),
+                          exit_reason_codes(trades.exit_reason) == ACTUAL,
+                          np.ascontiguousarray(trades.start, dtype=np.int64),
+                          np.ascontiguousarray(trades.stop, dtype=np.int64),
+                          np.ascontiguousarray(candles.time, dtype=np.int64),
+                          np.ascontiguousarray(candles.open, dtype=np.float64),
+                          np.ascontiguousarray(candles.high, dtype=np.float64),
+                          np.ascontiguousarray(candles.low, dtype=np.float64),
+                          np.ascontiguousarray(candles.close, dtype=np.float64),
+                          np.int64(units_per_minute), time, price, code)
     return Replayed(time=time, price=price, code=code)
-
-
-@functools.cache
-def _compiled_kernel() -> Callable:
-    """`_kernel` compiled by numba (or loaded from numba's cache) when the first replay runs: a
-    sweep replays millions of candle steps (SPEC §6, the bench), but importing numba costs a
-    report kernel about 0.3 s, which a report without a rules file never needs."""
-    from numba import njit
-
-    return njit(cache=True, nogil=True)(_kernel)
 
 
 def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, unmodelled, start, stop,
