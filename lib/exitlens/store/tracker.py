@@ -247,13 +247,13 @@ points AS (
     GROUP BY id
 ),
 locked AS MATERIALIZED (  -- row locks taken in primary-key order, as the bot's multi-row writes take them
-    SELECT t.id FROM trading_history t JOIN points p ON t.id = p.id ORDER BY t.id FOR UPDATE OF t
+    SELECT t.id, p.new_points FROM trading_history t JOIN points p ON t.id = p.id ORDER BY t.id FOR UPDATE OF t
 ),
-updated AS (
+updated AS (  -- joins only `locked`: a join of two CTEs, each estimated at one row, loops quadratically
     UPDATE trading_history t
-    SET post_exit_prices = p.new_points || coalesce(nullif(t.post_exit_prices, 'null'::jsonb), '{{}}'::jsonb)
-    FROM points p JOIN locked l ON l.id = p.id
-    WHERE t.id = p.id
+    SET post_exit_prices = l.new_points || coalesce(nullif(t.post_exit_prices, 'null'::jsonb), '{{}}'::jsonb)
+    FROM locked l
+    WHERE t.id = l.id
     RETURNING t.id
 )
 SELECT
