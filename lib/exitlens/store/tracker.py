@@ -12,8 +12,9 @@ after `routine_since`; `full=True`, and the first run on a database, look at the
 A point is counted as expired once, in the run in which it turns expired.
 
 The work is set-based: a bounded number of statements per run, whatever the backlog. On
-PostgreSQL the lookup and the merge are one statement per chunk of sells; on SQLite the
-candidate candles come from one join and the nearest is picked with pandas.
+PostgreSQL the lookup and the merge are one statement per chunk of sells, the nearest candle
+found with two index probes (the last candle at or before the target, the first after it); on
+SQLite the candidate candles come from one join and the nearest is picked with pandas.
 """
 
 from __future__ import annotations
@@ -225,17 +226,27 @@ due AS (
       AND t.post_exit_prices -> h.key IS NULL
       AND {_PG_EVENT_TIME} + make_interval(secs => h.secs) + :tolerance <= :now
 ),
-found AS (
-    SELECT d.id, d.key, d.target, d.price, c.close_price
+found AS (  -- the nearest candle is the last at or before the target or the first after it
+    SELECT d.id, d.key, d.target, d.price,
+           CASE WHEN just_after.ts IS NULL OR d.target - at_or_before.ts <= just_after.ts - d.target  -- a tie: the earlier
+                THEN at_or_before.close_price ELSE just_after.close_price END AS close_price
     FROM (SELECT * FROM due ORDER BY symbol, target) d  -- probe the candle index in its order
     LEFT JOIN LATERAL (
-        SELECT m.close_price
+        SELECT m.close_price, m."timestamp" AS ts
         FROM market_data m
         WHERE m.symbol = d.symbol AND m.interval = :interval
-          AND m."timestamp" BETWEEN d.target - :tolerance AND d.target + :tolerance
-        ORDER BY abs(extract(epoch FROM m."timestamp" - d.target)), m."timestamp"
+          AND m."timestamp" BETWEEN d.target - :tolerance AND d.target
+        ORDER BY m."timestamp" DESC
         LIMIT 1
-    ) c ON true
+    ) at_or_before ON true
+    LEFT JOIN LATERAL (
+        SELECT m.close_price, m."timestamp" AS ts
+        FROM market_data m
+        WHERE m.symbol = d.symbol AND m.interval = :interval
+          AND m."timestamp" > d.target AND m."timestamp" <= d.target + :tolerance
+        ORDER BY m."timestamp"
+        LIMIT 1
+    ) just_after ON true
 ),
 points AS (
     SELECT id, jsonb_object_agg(key, jsonb_build_object(
