@@ -6,8 +6,8 @@ through psycopg2 in one transaction. Same rules as exitlens (SPEC §2): due once
 And the read-only floor: the nearest-candle lookups of every due point as one set-based SELECT,
 nothing written — what any tracker on that database must spend. It looks candles up as exitlens
 does, with two index probes per point (LATERAL … LIMIT 1 for the last candle at or before the
-target and for the first after it; the nearer wins, a tie goes to the earlier), probing in the
-candle index's order, so that the floor is the cheapest lookup known, not one exitlens has outgrown.
+target, then for the first after it that is strictly nearer, since a tie goes to the earlier),
+probing in time order, so that the floor is the cheapest lookup known, not one exitlens has outgrown.
 """
 
 from __future__ import annotations
@@ -82,10 +82,8 @@ due AS (
       AND t.post_exit_prices -> h.key IS NULL
       AND coalesce(t.executed_at, t.created_at) + make_interval(secs => h.secs) + %(tolerance)s <= %(now)s
 )
-SELECT count(*) AS due,
-       count(CASE WHEN just_after.ts IS NULL OR d.target - at_or_before.ts <= just_after.ts - d.target
-                  THEN at_or_before.close_price ELSE just_after.close_price END) AS found
-FROM (SELECT * FROM due ORDER BY symbol, target) d  -- probed in the candle index's order: cheaper
+SELECT count(*) AS due, count(coalesce(just_after.close_price, at_or_before.close_price)) AS found
+FROM (SELECT * FROM due ORDER BY target) d  -- probed in time order, as that is cheapest
 LEFT JOIN LATERAL (
     SELECT m.close_price, m."timestamp" AS ts
     FROM market_data m
@@ -94,11 +92,12 @@ LEFT JOIN LATERAL (
     ORDER BY m."timestamp" DESC
     LIMIT 1
 ) at_or_before ON true
-LEFT JOIN LATERAL (
-    SELECT m.close_price, m."timestamp" AS ts
+LEFT JOIN LATERAL (  -- strictly nearer than at_or_before: a tie goes to the earlier candle
+    SELECT m.close_price
     FROM market_data m
     WHERE m.symbol = d.symbol AND m.interval = %(interval)s
       AND m."timestamp" > d.target AND m."timestamp" <= d.target + %(tolerance)s
+      AND m."timestamp" < coalesce(d.target + (d.target - at_or_before.ts), 'infinity')
     ORDER BY m."timestamp"
     LIMIT 1
 ) just_after ON true

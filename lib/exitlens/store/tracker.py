@@ -13,8 +13,9 @@ A point is counted as expired once, in the run in which it turns expired.
 
 The work is set-based: a bounded number of statements per run, whatever the backlog. On
 PostgreSQL the lookup and the merge are one statement per chunk of sells, the nearest candle
-found with two index probes (the last candle at or before the target, the first after it); on
-SQLite the candidate candles come from one join and the nearest is picked with pandas.
+found with two index probes (the last candle at or before the target, then the first after it
+if one is strictly nearer); on SQLite the candidate candles come from one join and the nearest
+is picked with pandas.
 """
 
 from __future__ import annotations
@@ -229,11 +230,12 @@ def sells_to_visit_sql(dialect: str, *, routine: bool) -> str:
 
 
 PG_TRACK_CHUNK = f"""
-WITH horizons AS (
-    SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[])) AS h(key, secs)
+WITH horizons AS (  -- head: the point's JSON text up to its price, `"1h":{{"price":`
+    SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[]), CAST(:key_heads AS text[]))
+                  AS h(key, secs, head)
 ),
 due AS (
-    SELECT t.id, t.symbol, t.price, h.key,
+    SELECT t.id, t.symbol, t.price, h.head,
            {_PG_EVENT_TIME} + make_interval(secs => h.secs) AS target
     FROM trading_history t CROSS JOIN horizons h
     WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
@@ -242,11 +244,9 @@ due AS (
       AND t.post_exit_prices -> h.key IS NULL
       AND {_PG_EVENT_TIME} + make_interval(secs => h.secs) + :tolerance <= :now
 ),
-found AS (  -- the nearest candle is the last at or before the target or the first after it
-    SELECT d.id, d.key, d.target, d.price,
-           CASE WHEN just_after.ts IS NULL OR d.target - at_or_before.ts <= just_after.ts - d.target  -- a tie: the earlier
-                THEN at_or_before.close_price ELSE just_after.close_price END AS close_price
-    FROM (SELECT * FROM due ORDER BY symbol, target) d  -- probe the candle index in its order
+found AS (  -- the nearest candle: the last at or before the target, unless the first after it is nearer
+    SELECT d.id, d.head, d.target, d.price, coalesce(just_after.close_price, at_or_before.close_price) AS close_price
+    FROM (SELECT * FROM due ORDER BY target) d  -- probed in time order: cheaper than unordered or by symbol too
     LEFT JOIN LATERAL (
         SELECT m.close_price, m."timestamp" AS ts
         FROM market_data m
@@ -255,20 +255,21 @@ found AS (  -- the nearest candle is the last at or before the target or the fir
         ORDER BY m."timestamp" DESC
         LIMIT 1
     ) at_or_before ON true
-    LEFT JOIN LATERAL (
-        SELECT m.close_price, m."timestamp" AS ts
+    LEFT JOIN LATERAL (  -- strictly nearer than at_or_before: a tie goes to the earlier candle
+        SELECT m.close_price
         FROM market_data m
         WHERE m.symbol = d.symbol AND m.interval = :interval
           AND m."timestamp" > d.target AND m."timestamp" <= d.target + :tolerance
+          AND m."timestamp" < coalesce(d.target + (d.target - at_or_before.ts), 'infinity')
         ORDER BY m."timestamp"
         LIMIT 1
     ) just_after ON true
 ),
 points AS (  -- a sell's new points as JSON text, parsed once: cheaper than building jsonb point by point
     SELECT id, CAST('{{' || string_agg(
-               CAST(to_json(key) AS text) || ':{{"price":' || CAST(CAST(close_price AS float8) AS text)
+               head || CAST(CAST(close_price AS float8) AS text)
                || ',"change_pct":' || CAST(CAST(round((close_price - price) / price * 100, 6) AS float8) AS text)
-               || ',"tracked_at":' || CAST(to_json(CAST(:tracked_at AS text)) AS text) || '}}', ',') || '}}' AS jsonb
+               || :point_tail, ',') || '}}' AS jsonb
            ) AS new_points
     FROM found
     WHERE close_price IS NOT NULL
@@ -286,7 +287,7 @@ updated AS (  -- joins only `locked`: a join of two CTEs, each estimated at one 
     RETURNING t.id
 )
 SELECT
-    (SELECT count(DISTINCT id) FROM due) AS orders_scanned,
+    count(DISTINCT id) AS orders_scanned,
     (SELECT count(*) FROM updated) AS orders_updated,
     count(*) FILTER (WHERE close_price IS NOT NULL) AS points_tracked,
     count(*) FILTER (WHERE close_price IS NULL AND :now - target <= :retry) AS points_missed,
@@ -320,6 +321,9 @@ def pg_params(now: datetime, settings: Settings) -> dict:
         "first_time": PLACEABLE_TIMES[0].to_pydatetime(),
         "last_time": PLACEABLE_TIMES[1].to_pydatetime(),
         "chunk_size": SELLS_PER_CHUNK,
+        # The JSON text around a point's two numbers, made once here rather than for every point.
+        "key_heads": [json.dumps(key, ensure_ascii=False) + ':{"price":' for key in settings.horizon_keys],
+        "point_tail": ',"tracked_at":' + json.dumps(now.isoformat()) + "}",
     }
 
 
