@@ -3,8 +3,11 @@
 through psycopg2 in one transaction. Same rules as exitlens (SPEC §2): due once the whole
 ±tolerance window has passed, ties to the earlier candle, existing keys never overwritten.
 
-And the read-only floor: the same nearest-candle lookups for every due point as one set-based
-SELECT (LATERAL … LIMIT 1), nothing written — what any tracker on that database must spend.
+And the read-only floor: the nearest-candle lookups of every due point as one set-based SELECT,
+nothing written — what any tracker on that database must spend. It looks candles up as exitlens
+does, with two index probes per point (LATERAL … LIMIT 1 for the last candle at or before the
+target, then for the first after it that is strictly nearer, since a tie goes to the earlier),
+probing in time order, so that the floor is the cheapest lookup known, not one exitlens has outgrown.
 """
 
 from __future__ import annotations
@@ -79,16 +82,25 @@ due AS (
       AND t.post_exit_prices -> h.key IS NULL
       AND coalesce(t.executed_at, t.created_at) + make_interval(secs => h.secs) + %(tolerance)s <= %(now)s
 )
-SELECT count(*) AS due, count(c.close_price) AS found
-FROM due d
+SELECT count(*) AS due, count(coalesce(just_after.close_price, at_or_before.close_price)) AS found
+FROM (SELECT * FROM due ORDER BY target) d  -- probed in time order, as that is cheapest
 LEFT JOIN LATERAL (
+    SELECT m.close_price, m."timestamp" AS ts
+    FROM market_data m
+    WHERE m.symbol = d.symbol AND m.interval = %(interval)s
+      AND m."timestamp" BETWEEN d.target - %(tolerance)s AND d.target
+    ORDER BY m."timestamp" DESC
+    LIMIT 1
+) at_or_before ON true
+LEFT JOIN LATERAL (  -- strictly nearer than at_or_before: a tie goes to the earlier candle
     SELECT m.close_price
     FROM market_data m
     WHERE m.symbol = d.symbol AND m.interval = %(interval)s
-      AND m."timestamp" BETWEEN d.target - %(tolerance)s AND d.target + %(tolerance)s
-    ORDER BY abs(extract(epoch FROM m."timestamp" - d.target)), m."timestamp"
+      AND m."timestamp" > d.target AND m."timestamp" <= d.target + %(tolerance)s
+      AND m."timestamp" < coalesce(d.target + (d.target - at_or_before.ts), 'infinity')
+    ORDER BY m."timestamp"
     LIMIT 1
-) c ON true
+) just_after ON true
 """
 
 

@@ -71,7 +71,7 @@ class TrackerFigures:
                 "1 SELECT per point, 1 UPDATE per sell, 1 transaction"),
             Row("tracker", "exitlens track (set-based)", self.full, f"{points:,} points", rate(self.full, points),
                 f"peak RSS {peak:.0f} MiB ({peak - max(self.rss_before_mb):+.0f} MiB in the run)"),
-            Row("tracker", "read-only floor (LATERAL LIMIT 1)", self.floor, f"{points:,} lookups", rate(self.floor, points),
+            Row("tracker", "read-only floor (2 LATERAL LIMIT 1)", self.floor, f"{points:,} lookups", rate(self.floor, points),
                 "nothing written"),
             Row("tracker", "incremental: newly due points", self.incremental, f"{self.data.incremental_points:,} points",
                 rate(self.incremental, self.data.incremental_points), "target < 0.100 s"),

@@ -12,8 +12,10 @@ after `routine_since`; `full=True`, and the first run on a database, look at the
 A point is counted as expired once, in the run in which it turns expired.
 
 The work is set-based: a bounded number of statements per run, whatever the backlog. On
-PostgreSQL the lookup and the merge are one statement per chunk of sells; on SQLite the
-candidate candles come from one join and the nearest is picked with pandas.
+PostgreSQL the lookup and the merge are one statement per chunk of sells, the nearest candle
+found with two index probes (the last candle at or before the target, then the first after it
+if one is strictly nearer); on SQLite the candidate candles come from one join and the nearest
+is picked with pandas.
 """
 
 from __future__ import annotations
@@ -187,10 +189,24 @@ WHERE t.side = 'SELL' AND t.status = 'FILLED'{{since}}
            SELECT 1 FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[])) AS h(key, secs)
            WHERE t.post_exit_prices -> h.key IS NULL
              AND {_PG_EVENT_TIME} + make_interval(secs => h.secs) + :tolerance <= :now))
-ORDER BY 2, 1
 """
-"""One scan for everything a run needs to know first: the sells to skip (and why) and the
-event times of those with a due point not recorded yet."""
+
+_PG_RUN_PLAN = """
+WITH visit AS MATERIALIZED ({scan}),
+pending AS (
+    SELECT event_time, row_number() OVER (ORDER BY event_time) - 1 AS n, count(*) OVER () AS total
+    FROM visit WHERE json_ok AND price_ok AND time_ok
+)
+SELECT 'skip' AS kind, id, json_ok, price_ok, time_ok, NULL AS chunk_start, NULL AS pending
+FROM visit WHERE NOT (json_ok AND price_ok AND time_ok)
+UNION ALL
+SELECT 'chunk', NULL, true, true, true, event_time, total
+FROM pending WHERE n % :chunk_size = 0
+"""
+"""One scan for everything a run needs to know first: the sells to skip (and why), and where
+the chunks of the sells with a due point not recorded yet begin (every :chunk_size-th event
+time) and how many such sells there are. A routine run with nothing due gets no row back, a
+full run one per skipped sell and per chunk, not one per sell."""
 
 _SQLITE_SELLS = """
 SELECT id, symbol, CAST(price AS REAL) AS price, coalesce(executed_at, created_at) AS event_time,
@@ -204,19 +220,22 @@ _SINCE = " AND coalesce({alias}executed_at, {alias}created_at) > :since"
 
 
 def sells_to_visit_sql(dialect: str, *, routine: bool) -> str:
-    """The first scan of a run; a routine run's is bounded below by `:since` on the event time."""
+    """The first scan of a run; a routine run's is bounded below by `:since` on the event time.
+    On PostgreSQL it also places the chunks (`_PG_RUN_PLAN`)."""
     alias = "t." if dialect == "postgresql" else ""
     since = _SINCE.format(alias=alias) if routine else ""
-    template = _PG_SELLS_TO_VISIT if dialect == "postgresql" else _SQLITE_SELLS
-    return template.replace("{since}", since)
+    if dialect == "postgresql":
+        return _PG_RUN_PLAN.replace("{scan}", _PG_SELLS_TO_VISIT.replace("{since}", since))
+    return _SQLITE_SELLS.replace("{since}", since)
 
 
 PG_TRACK_CHUNK = f"""
-WITH horizons AS (
-    SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[])) AS h(key, secs)
+WITH horizons AS (  -- head: the point's JSON text up to its price, `"1h":{{"price":`
+    SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[]), CAST(:key_heads AS text[]))
+                  AS h(key, secs, head)
 ),
 due AS (
-    SELECT t.id, t.symbol, t.price, h.key,
+    SELECT t.id, t.symbol, t.price, h.head,
            {_PG_EVENT_TIME} + make_interval(secs => h.secs) AS target
     FROM trading_history t CROSS JOIN horizons h
     WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
@@ -225,39 +244,50 @@ due AS (
       AND t.post_exit_prices -> h.key IS NULL
       AND {_PG_EVENT_TIME} + make_interval(secs => h.secs) + :tolerance <= :now
 ),
-found AS (
-    SELECT d.id, d.key, d.target, d.price, c.close_price
-    FROM (SELECT * FROM due ORDER BY symbol, target) d  -- probe the candle index in its order
+found AS (  -- the nearest candle: the last at or before the target, unless the first after it is nearer
+    SELECT d.id, d.head, d.target, d.price, coalesce(just_after.close_price, at_or_before.close_price) AS close_price
+    FROM (SELECT * FROM due ORDER BY target) d  -- probed in time order: cheaper than unordered or by symbol too
     LEFT JOIN LATERAL (
+        SELECT m.close_price, m."timestamp" AS ts
+        FROM market_data m
+        WHERE m.symbol = d.symbol AND m.interval = :interval
+          AND m."timestamp" BETWEEN d.target - :tolerance AND d.target
+        ORDER BY m."timestamp" DESC
+        LIMIT 1
+    ) at_or_before ON true
+    LEFT JOIN LATERAL (  -- strictly nearer than at_or_before: a tie goes to the earlier candle
         SELECT m.close_price
         FROM market_data m
         WHERE m.symbol = d.symbol AND m.interval = :interval
-          AND m."timestamp" BETWEEN d.target - :tolerance AND d.target + :tolerance
-        ORDER BY abs(extract(epoch FROM m."timestamp" - d.target)), m."timestamp"
+          AND m."timestamp" > d.target AND m."timestamp" <= d.target + :tolerance
+          AND m."timestamp" < coalesce(d.target + (d.target - at_or_before.ts), 'infinity')
+        ORDER BY m."timestamp"
         LIMIT 1
-    ) c ON true
+    ) just_after ON true
 ),
-points AS (
-    SELECT id, jsonb_object_agg(key, jsonb_build_object(
-               'price', CAST(close_price AS float8),
-               'change_pct', CAST(round((close_price - price) / price * 100, 6) AS float8),
-               'tracked_at', CAST(:tracked_at AS text))) AS new_points
+points AS (  -- a sell's new points as JSON text, parsed once: cheaper than building jsonb point by point
+    SELECT id, CAST('{{' || string_agg(
+               head || CAST(CAST(close_price AS float8) AS text)
+               || ',"change_pct":' || CAST(CAST(round((close_price - price) / price * 100, 6) AS float8) AS text)
+               || :point_tail, ',') || '}}' AS jsonb
+           ) AS new_points
     FROM found
     WHERE close_price IS NOT NULL
     GROUP BY id
 ),
 locked AS MATERIALIZED (  -- row locks taken in primary-key order, as the bot's multi-row writes take them
-    SELECT t.id FROM trading_history t JOIN points p ON t.id = p.id ORDER BY t.id FOR UPDATE OF t
+    SELECT t.id, p.new_points FROM trading_history t JOIN points p ON t.id = p.id ORDER BY t.id FOR UPDATE OF t
 ),
-updated AS (
+updated AS (  -- joins only `locked`: a join of two CTEs, each estimated at one row, loops quadratically
     UPDATE trading_history t
-    SET post_exit_prices = p.new_points || coalesce(nullif(t.post_exit_prices, 'null'::jsonb), '{{}}'::jsonb)
-    FROM points p JOIN locked l ON l.id = p.id
-    WHERE t.id = p.id
+    SET post_exit_prices = CASE WHEN coalesce(t.post_exit_prices, 'null') = 'null' THEN l.new_points
+                                ELSE l.new_points || t.post_exit_prices END  -- existing keys win
+    FROM locked l
+    WHERE t.id = l.id
     RETURNING t.id
 )
 SELECT
-    (SELECT count(DISTINCT id) FROM due) AS orders_scanned,
+    count(DISTINCT id) AS orders_scanned,
     (SELECT count(*) FROM updated) AS orders_updated,
     count(*) FILTER (WHERE close_price IS NOT NULL) AS points_tracked,
     count(*) FILTER (WHERE close_price IS NULL AND :now - target <= :retry) AS points_missed,
@@ -265,6 +295,18 @@ SELECT
                      AND NOT coalesce(CAST(:previous AS timestamptz) - target > :retry, false)) AS points_expired
 FROM found
 """
+
+
+_PG_CHUNK_SETUP = """
+SELECT pg_advisory_xact_lock(hashtext('exitlens.track')),
+       set_config('jit', 'off', true), set_config('enable_bitmapscan', 'off', true),
+       set_config('TimeZone', 'UTC', true)
+"""
+"""A chunk's transaction begins here, in one round trip: trackers on one database take turns, so
+each point is found and counted once (the lock is held before the chunk statement takes its
+snapshot); JIT costs more than it saves on these statements; every scan in the chunk statement
+reads a few rows in index order, best as an index scan, never as a bitmap scan, whatever the
+planner estimates; and times without a zone are UTC, as in `_PG_UTC`."""
 
 
 def pg_params(now: datetime, settings: Settings) -> dict:
@@ -278,14 +320,11 @@ def pg_params(now: datetime, settings: Settings) -> dict:
         "tracked_at": now.isoformat(),
         "first_time": PLACEABLE_TIMES[0].to_pydatetime(),
         "last_time": PLACEABLE_TIMES[1].to_pydatetime(),
+        "chunk_size": SELLS_PER_CHUNK,
+        # The JSON text around a point's two numbers, made once here rather than for every point.
+        "key_heads": [json.dumps(key, ensure_ascii=False) + ':{"price":' for key in settings.horizon_keys],
+        "point_tail": ',"tracked_at":' + json.dumps(now.isoformat()) + "}",
     }
-
-
-def _chunk_bounds(event_times: pd.Series, size: int) -> list[tuple[datetime, datetime | None]]:
-    """Half-open [lo, hi) event-time ranges of about `size` sells each; equal times share a chunk."""
-    times = pd.Series(event_times).sort_values().reset_index(drop=True)
-    starts = times.iloc[::size].drop_duplicates().tolist()
-    return list(zip(starts, starts[1:] + [None]))
 
 
 def _track_postgresql(engine: Engine, now: datetime, settings: Settings, window: RunWindow,
@@ -295,24 +334,21 @@ def _track_postgresql(engine: Engine, now: datetime, settings: Settings, window:
     with engine.begin() as conn:
         conn.execute(sa.text(_PG_UTC))
         rows = conn.execute(sa.text(scan), params).all()
-    invalid = sorted(row.id for row in rows if not row.json_ok)
+    skipped = [row for row in rows if row.kind == "skip"]
+    invalid = sorted(row.id for row in skipped if not row.json_ok)
     _warn_skipped(invalid, NOT_AN_OBJECT)
-    _warn_skipped(sorted(row.id for row in rows if row.json_ok and not row.price_ok), BAD_PRICE)
-    _warn_skipped(sorted(row.id for row in rows if row.json_ok and row.price_ok and not row.time_ok), NO_TIME)
-    pending = [row.event_time for row in rows if row.json_ok and row.price_ok and row.time_ok]
+    _warn_skipped(sorted(row.id for row in skipped if row.json_ok and not row.price_ok), BAD_PRICE)
+    _warn_skipped(sorted(row.id for row in skipped if row.json_ok and row.price_ok and not row.time_ok), NO_TIME)
+    chunks = [row for row in rows if row.kind == "chunk"]
+    # Half-open [lo, hi) event-time ranges of about SELLS_PER_CHUNK sells; equal times share a chunk.
+    starts = sorted({row.chunk_start for row in chunks})
+    bounds = list(zip(starts, starts[1:] + [None]))
 
     result = TrackResult(rows_invalid=len(invalid))
-    bounds = _chunk_bounds(pd.Series(pending, dtype=object), SELLS_PER_CHUNK) if pending else []
-    with _progress(len(pending), progress) as bar:
+    with _progress(chunks[0].pending if chunks else 0, progress) as bar:
         for lo, hi in bounds:
             with engine.begin() as conn:
-                # Trackers on one database take turns, so each point is found and counted once.
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('exitlens.track'))"))
-                # JIT costs more than it saves here, and a ±5-minute window holds about 11 rows:
-                # an index scan, not the bitmap scan the planner's estimate would pick.
-                conn.execute(sa.text("SET LOCAL jit = off"))
-                conn.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
-                conn.execute(sa.text(_PG_UTC))
+                conn.execute(sa.text(_PG_CHUNK_SETUP))
                 row = conn.execute(sa.text(PG_TRACK_CHUNK), {**params, "lo": lo, "hi": hi or END_OF_TIME}).one()
             result += TrackResult(**row._asdict())
             bar.update(row.orders_scanned)
