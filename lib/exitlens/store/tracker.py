@@ -317,7 +317,6 @@ def pg_params(now: datetime, settings: Settings) -> dict:
         "retry": settings.retry_window,
         "interval": settings.candle_interval,
         "now": now,
-        "tracked_at": now.isoformat(),
         "first_time": PLACEABLE_TIMES[0].to_pydatetime(),
         "last_time": PLACEABLE_TIMES[1].to_pydatetime(),
         "chunk_size": SELLS_PER_CHUNK,
