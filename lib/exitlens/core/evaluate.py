@@ -40,6 +40,7 @@ from exitlens.core.ledger import (
     LEDGER_COLUMNS,
     entry_ledger,
     fee_amounts,
+    order_sides,
 )
 from exitlens.core.markets import exit_reasons, quote_currencies
 from exitlens.core.settings import Settings
@@ -110,8 +111,7 @@ def evaluate_sells(
             "orders index has duplicate labels, so sells cannot be matched with their ledger "
             "rows: reset_index(drop=True) before building the ledger"
         )
-    side = orders["side"].astype(object).where(orders["side"].notna(), "").astype(str).str.upper()
-    sells = orders[(side == "SELL").to_numpy()]
+    sells = orders[order_sides(orders["side"])[0]]
     known = ledger.reindex(sells.index)[list(LEDGER_COLUMNS)]
     columns = sell_columns(settings)
 

@@ -96,7 +96,7 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
         raise DataError(
             f"orders frame lacks column(s) {', '.join(missing)}: load it with exitlens.store.load"
         )
-    is_sell, is_buy = _sides(orders["side"])
+    is_sell, is_buy = order_sides(orders["side"])
     quantity = pd.to_numeric(orders["quantity"], errors="coerce").to_numpy(dtype=float)
     price = pd.to_numeric(orders["price"], errors="coerce").to_numpy(dtype=float)
     time_ns = _epoch_ns(orders["event_time"])
@@ -161,7 +161,7 @@ def fee_amounts(fee: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(usable, numbers, 0.0), present & ~usable
 
 
-def _sides(side: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def order_sides(side: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(is SELL, is BUY) per row, whatever the case; anything else (or missing) is neither.
     Only the sides that are not already upper-case are upper-cased."""
     is_sell = (side == "SELL").to_numpy(dtype=bool, na_value=False)
