@@ -113,6 +113,13 @@ def test_ledger_when_sides_are_lower_case_or_missing_reads_case_blind_and_skips_
     assert (rows["s"]["entry_source"], rows["s"]["entry_price"]) == ("fifo", 100.0)
 
 
+@pytest.mark.parametrize("text_dtype", [object, "str"])
+def test_ledger_ids_keep_the_dtype_of_the_orders_frame(two_lots_three_sells, text_dtype):
+    """The loader gives text as object; the ledger must not convert half a million ids."""
+    frame = two_lots_three_sells.astype({"id": text_dtype, "symbol": text_dtype, "side": text_dtype})
+    assert entry_ledger(frame)["id"].dtype == frame["id"].dtype
+
+
 def test_ledger_when_ties_span_symbols_orders_each_symbol_by_side_then_id():
     """Rows sharing a time are ordered by side and id only within a symbol; another symbol's
     rows at that time change nothing."""
