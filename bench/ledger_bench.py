@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from bench.common import Knobs, Row, Samples, say, timed
+from exitlens.core.frames import ORDER_COLUMNS
 
 FULL_ORDERS = 1_000_000
 SYMBOLS = 20
@@ -28,7 +29,8 @@ _TINY = 1e-12
 
 def orders(count: int, seed: int = SEED) -> pd.DataFrame:
     """`count` FILLED orders (half BUYs, half SELLs) over a year on 20 symbols, in the shape
-    `exitlens.store.load.load_orders` returns: the stored entry price is already a column
+    `exitlens.store.load.load_orders` returns: the dtypes of `frames.ORDER_COLUMNS` (text as
+    object, not pandas' default string dtype) and the stored entry price already a column
     (`stored_entry_price`, read in SQL at load time). Positions overlap, so a SELL often consumes
     several lots; 80% of SELLs carry an entry_avg_price, 10% sell half again as much, 10% half as much."""
     rng = np.random.default_rng(seed)
@@ -57,7 +59,8 @@ def orders(count: int, seed: int = SEED) -> pd.DataFrame:
         "stored_entry_text": np.full(2 * trips, None, dtype=object),
         "event_time": pd.to_datetime(start + np.concatenate([buy_s, sell_s]) * 10**9, utc=True),
     })
-    return frame.sort_values(["event_time", "id"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["event_time", "id"], kind="stable").reset_index(drop=True)
+    return frame.astype({name: ORDER_COLUMNS[name] for name in frame.columns})
 
 
 def _stored_entry(number: float) -> float | None:
