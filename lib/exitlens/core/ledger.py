@@ -12,7 +12,8 @@ takes from the oldest lot first, what no lot covers is dropped because the bot n
 short), compiled with numba, the engine the exit replay already uses; a small history runs the
 same function as plain Python rather than wait for numba to load. Around it everything is a
 column operation: the FIFO order is one stable sort on event time, with side and id sorted only
-where times tie; the lots of every symbol live in one array, each symbol in its own slice.
+where times tie; the lots of every symbol live in one array in the order they were bought,
+each symbol's queue linked through it, so the walk needs no pass to size per-symbol slices.
 
 * The cost, the quantity × age and the lot fees (`lot fee × consumed / lot quantity`, SPEC
   §2.1) of the consumed part are summed lot by lot as the SELL takes from them.
@@ -192,17 +193,15 @@ def _fifo_kernel(sequence, sell_slot, sell_count, symbol, symbol_count, quantity
     covered or the queue is empty. Returns per SELL, at its slot, (covered, cost, quantity × age
     in hours, open time in ns, lot fees); a SELL that consumed nothing gets 0 and no time."""
     n = sell_count
-    starts = np.zeros(symbol_count + 1, np.int64)
-    for i in sequence:
-        if sell_slot[i] < 0:
-            starts[symbol[i] + 1] += 1
-    starts = np.cumsum(starts)
-    head = starts[:-1].copy()
-    tail = starts[:-1].copy()
-    left = np.empty(starts[-1])
-    lot_price = np.empty(starts[-1])
-    lot_time = np.empty(starts[-1], np.int64)
-    lot_fee = np.empty(starts[-1])
+    size = len(sequence)
+    left = np.empty(size)  # the lots, in the order they were bought, every symbol in one array
+    lot_price = np.empty(size)
+    lot_time = np.empty(size, np.int64)
+    lot_fee = np.empty(size)
+    next_lot = np.full(size, -1, np.int64)  # the symbol's next lot, -1 for its newest
+    head = np.full(symbol_count, -1, np.int64)  # each symbol's oldest lot not used up, -1 for none
+    tail = np.full(symbol_count, -1, np.int64)  # each symbol's newest lot
+    lots = 0
     covered = np.zeros(n)
     cost = np.zeros(n)
     lot_hours = np.zeros(n)
@@ -212,16 +211,21 @@ def _fifo_kernel(sequence, sell_slot, sell_count, symbol, symbol_count, quantity
         s = symbol[i]
         slot = sell_slot[i]
         if slot < 0:
-            t = tail[s]
+            t = lots
+            lots += 1
             left[t], lot_price[t], lot_time[t] = quantity[i], price[i], time_ns[i]
             lot_fee[t] = fees[i] / quantity[i]
-            tail[s] = t + 1
+            if head[s] < 0:
+                head[s] = t
+            else:
+                next_lot[tail[s]] = t
+            tail[s] = t
             continue
         need = quantity[i]
         margin = _OPEN_MARGIN * quantity[i]
         opened = _NO_TIME
         got = spent = hours = fee = 0.0
-        while need > _USED_UP and head[s] < tail[s]:
+        while need > _USED_UP and head[s] >= 0:
             h = head[s]
             take = min(left[h], need)
             if opened == _NO_TIME and take > margin:
@@ -233,7 +237,7 @@ def _fifo_kernel(sequence, sell_slot, sell_count, symbol, symbol_count, quantity
             left[h] -= take
             need -= take
             if left[h] <= _USED_UP:
-                head[s] = h + 1
+                head[s] = next_lot[h]
         covered[slot], cost[slot], lot_hours[slot], open_ns[slot], lot_fees[slot] = got, spent, hours, opened, fee
     return covered, cost, lot_hours, open_ns, lot_fees
 
