@@ -167,9 +167,8 @@ def order_sides(side: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     The column is factorised once and only its few distinct values are upper-cased: comparing
     a million strings twice costs several times more, on object columns most of all."""
     codes, values = pd.factorize(side)
-    names = [str(value).upper() for value in values]
-    is_name = {wanted: np.array([name == wanted for name in names] + [False]) for wanted in ("SELL", "BUY")}
-    return is_name["SELL"][codes], is_name["BUY"][codes]  # code -1 (missing) picks the last, False
+    upper = np.array([str(value).upper() for value in values] + [""], dtype=object)  # code -1, missing: ""
+    return (upper == "SELL")[codes], (upper == "BUY")[codes]
 
 
 def _walk(orders, rows, sells, is_sell, quantity, price, time_ns, fees):
