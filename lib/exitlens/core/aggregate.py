@@ -1,5 +1,5 @@
 """Buckets of sells and their metrics (SPEC §2): overall, by exit reason, by regime, and by
-regime × exit reason, all computed by one `groupby().agg()` over the evaluation frame.
+regime × exit reason, each computed by one groupby of the evaluation frame.
 
 What each metric counts:
 
@@ -86,7 +86,12 @@ def aggregate_buckets(
     for two columns), sorted; only non-empty groups appear. Columns: `bucket_keys(settings)`,
     RATE_SAMPLE_COLUMNS, then `by_currency_column(key)` of each MONEY_KEYS.
     """
-    parts = _metric_inputs(sells, settings)
+    return _aggregate(sells, _metric_inputs(sells, settings), settings, by)
+
+
+def _aggregate(sells: pd.DataFrame, parts: pd.DataFrame, settings: Settings, by: Sequence[str]) -> pd.DataFrame:
+    """`aggregate_buckets` with the metric inputs of `sells` (`_metric_inputs`) given, so the
+    bucketings of one period build them once."""
     keys = [sells[name].astype(object).fillna(UNKNOWN) for name in by] if by else [
         pd.Series(OVERALL, index=sells.index, dtype=object)
     ]
@@ -119,10 +124,7 @@ def aggregate_buckets(
     named["noise_stop_samples"] = ("_noise_sample", "sum")
 
     scaled, exponents = _scaled_down(parts)
-    grouped = scaled.groupby(keys, sort=True).agg(**named)
-    for name, (column, how) in named.items():
-        if column in exponents and how != "count":
-            grouped[name] = np.ldexp(grouped[name].astype(float), exponents[column])
+    grouped = _reduce(scaled, keys, named, exponents)
     if not by and grouped.empty:
         grouped = grouped.reindex([OVERALL])
     if by:
@@ -144,6 +146,25 @@ def aggregate_buckets(
     for key in MONEY_KEYS:
         out[by_currency_column(key)] = money[key]
     return out
+
+
+def _reduce(parts: pd.DataFrame, keys: list[pd.Series], named: dict[str, tuple[str, str]],
+            exponents: dict[str, int]) -> pd.DataFrame:
+    """What `parts.groupby(keys, sort=True).agg(**named)` gives, the columns scaled down by
+    `_scaled_down` multiplied back (except their counts).
+
+    One reduction of each kind ("sum", "mean", …) runs over every numeric column at once, and
+    the currency's two apart: each named aggregation would be a pass of its own, and on a
+    report's few dozen sells the fixed cost of a pass is all its cost."""
+    numbers = parts.drop(columns="_currency").groupby(keys, sort=True)
+    currencies = parts["_currency"].groupby(keys, sort=True)
+    kinds = {how for column, how in named.values() if column != "_currency"}
+    reduced = {how: getattr(numbers, how)() for how in kinds}
+    for how, frame in reduced.items():
+        scaled = [column for column in frame.columns if column in exponents and how != "count"]
+        frame[scaled] = np.ldexp(frame[scaled].to_numpy(dtype=float), np.array([exponents[column] for column in scaled], dtype=np.int32))
+    return pd.DataFrame({name: getattr(currencies, how)() if column == "_currency" else reduced[how][column]
+                         for name, (column, how) in named.items()})
 
 
 def _money_by_currency(parts: pd.DataFrame, keys: list[pd.Series], index: pd.Index) -> dict[str, pd.Series]:
@@ -265,11 +286,12 @@ class Buckets:
 
 def bucket_all(sells: pd.DataFrame, settings: Settings) -> Buckets:
     """Every bucketing the reports show, from one evaluation frame."""
+    parts = _metric_inputs(sells, settings)
     return Buckets(
-        overall=aggregate_buckets(sells, settings),
-        by_exit_reason=aggregate_buckets(sells, settings, ["exit_reason"]),
-        by_regime=aggregate_buckets(sells, settings, ["regime"]),
-        by_regime_exit_reason=aggregate_buckets(sells, settings, ["regime", "exit_reason"]),
+        overall=_aggregate(sells, parts, settings, ()),
+        by_exit_reason=_aggregate(sells, parts, settings, ["exit_reason"]),
+        by_regime=_aggregate(sells, parts, settings, ["regime"]),
+        by_regime_exit_reason=_aggregate(sells, parts, settings, ["regime", "exit_reason"]),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -104,30 +105,63 @@ class CandleReader:
         missing = uncovered_ranges(wanted, self._covered)
         if not missing.empty:
             with self.engine.connect() as conn:
-                parts = [self._read_range(conn, symbol, start, end) for symbol, start, end in missing.itertuples(index=False)]
-            read = pd.concat([self._read, *parts] if len(self._read) else parts, ignore_index=True)
-            read = read.dropna(subset=["timestamp"]).drop_duplicates(["symbol", "timestamp"])
+                pieces = [self._read_chunk(conn, symbol, low, high)
+                          for symbol, start, end in missing.itertuples(index=False)
+                          for low, high in _chunk_bounds(start, end, self.chunk)]
+            fresh = _candle_frame(pieces)
+            read = pd.concat([self._read, fresh], ignore_index=True) if len(self._read) else fresh
+            read = read.drop_duplicates(["symbol", "timestamp"])
             self._read = read.sort_values(["symbol", "timestamp"], kind="stable").reset_index(drop=True)
             self._covered = merged_ranges(pd.concat([self._covered, missing], ignore_index=True))
-            log.info("read %d candles for %d symbol(s)", sum(map(len, parts)), missing["symbol"].nunique())
+            log.info("read %d candles for %d symbol(s)", len(fresh), missing["symbol"].nunique())
         return _within(self._read, wanted)
 
-    def _read_range(self, conn: Connection, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    def _read_chunk(self, conn: Connection, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> _Piece:
+        """The candles of `symbol` in `[start, end]`, from one query whose rows become arrays
+        at once: a frame per query costs more than the query for the short ranges of a report."""
+        low, high = start - _SLACK, end + _SLACK
         sqlite = dialect_name(self.engine) == "sqlite"
-        frames = []
-        for chunk_start in pd.date_range(start, end, freq=self.chunk):
-            chunk_end = min(end, chunk_start + self.chunk)
-            bounds = (chunk_start - _SLACK, chunk_end + _SLACK)
-            params = {"symbol": symbol, "interval": self.interval,
-                      "start": sqlite_text(bounds[0]) if sqlite else bounds[0].to_pydatetime(),
-                      "end": sqlite_text(bounds[1]) if sqlite else bounds[1].to_pydatetime()}
-            # Rows as columns, not as dicts: building a frame from 100,000 row mappings
-            # costs more than the query.
-            columns = list(zip(*conn.execute(_RANGE, params).all())) or [()] * 5
-            part = pd.DataFrame({"timestamp": utc_series(columns[0]).array,
-                                 **{name: np.asarray(values, dtype="float64") for name, values in zip(_PRICES, columns[1:])}})
-            frames.append(part[(part["timestamp"] >= chunk_start) & (part["timestamp"] <= chunk_end)])
-        return pd.concat(frames, ignore_index=True).assign(symbol=symbol)[list(CANDLE_PATH_COLUMNS)]
+        params = {"symbol": symbol, "interval": self.interval,
+                  "start": sqlite_text(low) if sqlite else low.to_pydatetime(),
+                  "end": sqlite_text(high) if sqlite else high.to_pydatetime()}
+        # Rows as columns, not as mappings: building 100,000 row mappings costs more than the query.
+        stamps, *prices = list(zip(*conn.execute(_RANGE, params).all())) or [()] * 5
+        times = utc_series(stamps).to_numpy(dtype="datetime64[ns]")
+        inside = (times >= _naive_utc(start)) & (times <= _naive_utc(end))
+        columns = np.column_stack([np.asarray(values, dtype="float64") for values in prices])
+        return _Piece(symbol, times[inside], columns[inside])
+
+
+class _Piece(NamedTuple):
+    """The candles of one query: UTC times (naive datetime64) and the prices (one row per
+    candle, columns in _PRICES order)."""
+
+    symbol: str
+    times: np.ndarray
+    prices: np.ndarray
+
+
+def _chunk_bounds(start: pd.Timestamp, end: pd.Timestamp, chunk: pd.Timedelta) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """`[start, end]` cut into consecutive closed pieces of at most `chunk`, the bounds shared."""
+    return [(low, min(end, low + chunk)) for low in pd.date_range(start, end, freq=chunk)]
+
+
+def _candle_frame(pieces: list[_Piece]) -> pd.DataFrame:
+    """The pieces read as one frame of CANDLE_PATH_COLUMNS, in their order."""
+    prices = np.concatenate([piece.prices for piece in pieces])
+    # A numpy text array, not an object one: pandas gives it the same string dtype as a
+    # symbol column built any other way, even when no candle was read.
+    symbols = np.repeat(np.array([piece.symbol for piece in pieces]), [len(piece.times) for piece in pieces])
+    return pd.DataFrame({
+        "symbol": symbols,
+        "timestamp": pd.DatetimeIndex(np.concatenate([piece.times for piece in pieces])).tz_localize("UTC"),
+        **{name: prices[:, i] for i, name in enumerate(_PRICES)},
+    })
+
+
+def _naive_utc(moment: pd.Timestamp) -> np.datetime64:
+    """An aware time as the naive UTC datetime64 the read arrays hold."""
+    return moment.tz_convert("UTC").tz_localize(None).to_datetime64()
 
 
 def load_candle_paths(engine: Engine, windows: pd.DataFrame, *, interval: str = "1m",
