@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from exitlens.core.after_exit import noise_stops, path_extremes, verdicts
 from exitlens.core.settings import Settings
 from exitlens.store import writes
-from exitlens.store.candles import CandleReader, load_candle_paths, merged_ranges, uncovered_ranges
+from exitlens.store.candles import CandleReader, merged_ranges, uncovered_ranges
 
 SETTINGS = Settings()
 T0 = pd.Timestamp("2026-11-20 00:00", tz="UTC")
@@ -125,7 +125,7 @@ def test_merged_ranges_joins_overlapping_windows_per_symbol():
     assert list(got["end"] - got["start"]) == [pd.Timedelta(hours=5), pd.Timedelta(days=1), pd.Timedelta(0)]
 
 
-def test_load_candle_paths_reads_exactly_the_windows_on_both_engines(engine):
+def test_candle_reader_reads_exactly_the_windows_on_both_engines(engine):
     minutes = pd.date_range(T0, periods=600, freq="min")
     for symbol in ("KRW-BTC", "KRW-ETH"):
         writes.insert_candles(engine, pd.DataFrame({
@@ -135,7 +135,7 @@ def test_load_candle_paths_reads_exactly_the_windows_on_both_engines(engine):
     windows = pd.DataFrame({"symbol": ["KRW-BTC", "KRW-BTC"],
                             "start": [minutes[10], minutes[100]], "end": [minutes[20], minutes[100]]})
 
-    got = load_candle_paths(engine, windows, chunk=pd.Timedelta(minutes=4).to_pytimedelta())
+    got = CandleReader(engine, chunk=pd.Timedelta(minutes=4).to_pytimedelta()).paths(windows)
 
     assert list(got["symbol"].unique()) == ["KRW-BTC"]
     assert list(got["close"]) == [*range(10, 21), 100]
@@ -182,4 +182,4 @@ def test_candle_reader_reads_each_candle_once_and_answers_each_ask_exactly(engin
     # [200, 300] in three; the third reads nothing.
     assert len(queries) - queries_first == 2 + 3
     for got, windows in ((first, after_exit), (second, replay)):
-        assert got.equals(load_candle_paths(engine, windows))
+        assert got.equals(CandleReader(engine).paths(windows))

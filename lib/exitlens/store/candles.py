@@ -88,7 +88,7 @@ def uncovered_ranges(wanted: pd.DataFrame, covered: pd.DataFrame) -> pd.DataFram
 class CandleReader:
     """The candle paths of one database and interval, each candle read once: `paths(windows)`
     queries only the part of the windows' ranges not read by an earlier call and returns
-    exactly what `load_candle_paths` would for those windows."""
+    exactly what a new reader would for those windows."""
 
     def __init__(self, engine: Engine, *, interval: str = "1m", chunk: timedelta = timedelta(days=7)):
         self.engine = engine
@@ -162,16 +162,6 @@ def _candle_frame(pieces: list[_Piece]) -> pd.DataFrame:
 def _naive_utc(moment: pd.Timestamp) -> np.datetime64:
     """An aware time as the naive UTC datetime64 the read arrays hold."""
     return moment.tz_convert("UTC").tz_localize(None).to_datetime64()
-
-
-def load_candle_paths(engine: Engine, windows: pd.DataFrame, *, interval: str = "1m",
-                      chunk: timedelta = timedelta(days=7)) -> pd.DataFrame:
-    """The candles of `interval` covering `windows` (columns symbol, start, end; inclusive).
-
-    One query per symbol range and chunk; the result has CANDLE_PATH_COLUMNS, float prices,
-    sorted by symbol and timestamp, each candle once.
-    """
-    return CandleReader(engine, interval=interval, chunk=chunk).paths(windows)
 
 
 def _within(paths: pd.DataFrame, ranges: pd.DataFrame) -> pd.DataFrame:
