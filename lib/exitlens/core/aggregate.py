@@ -162,7 +162,8 @@ def _reduce(parts: pd.DataFrame, keys: list[pd.Series], named: dict[str, tuple[s
     reduced = {how: getattr(numbers, how)() for how in kinds}
     for how, frame in reduced.items():
         scaled = [column for column in frame.columns if column in exponents and how != "count"]
-        frame[scaled] = np.ldexp(frame[scaled].to_numpy(dtype=float), np.array([exponents[column] for column in scaled], dtype=np.int32))
+        powers = np.array([exponents[column] for column in scaled], dtype=np.int32)
+        frame[scaled] = np.ldexp(frame[scaled].to_numpy(dtype=float), powers)
     return pd.DataFrame({name: getattr(currencies, how)() if column == "_currency" else reduced[how][column]
                          for name, (column, how) in named.items()})
 

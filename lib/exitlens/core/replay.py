@@ -18,10 +18,11 @@ and applies the rules of the sell's regime:
   timestamp < its actual event time.
 - when the candles end (the caller bounds them by `now`) before an exit, the replay is censored.
 
-The work is one numba kernel (loaded on first use, core/compiled.py) over flat arrays: the candles of every symbol concatenated
-(`Candles`), and per trade the [start, stop) range of its path in them, so trades on the same
-symbol share the candles. One call replays every trade under every rule variant of a sweep.
-Times are int64 in any unit (nanoseconds by default, `units_per_minute` says). Pure: no I/O, no clock.
+The work is one numba kernel (loaded on first use, core/compiled.py) over flat arrays: the
+candles of every symbol concatenated (`Candles`), and per trade the [start, stop) range of its
+path in them, so trades on the same symbol share the candles. One call replays every trade
+under every rule variant of a sweep. Times are int64 in any unit (nanoseconds by default,
+`units_per_minute` says). Pure: no I/O, no clock.
 """
 
 from __future__ import annotations

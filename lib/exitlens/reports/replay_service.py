@@ -6,8 +6,9 @@ The engine (core.replay, core.replay_stats) is pure; this module is the edge tha
 reads each position's 1m candles with a `store.candles.CandleReader` (one range query per
 symbol range and chunk; none for the candles the report's after-exit paths already read) from
 the position's open to the later of its exit + the longest post-exit horizon and its open +
-the longest time limit replayed, bounded by `now`, and lays them out as the engine's flat arrays. A trade's path stops at its own window's end, so the
-candles of a later position of the same symbol never extend it across a gap.
+the longest time limit replayed, bounded by `now`, and lays them out as the engine's flat
+arrays. A trade's path stops at its own window's end, so the candles of a later position of
+the same symbol never extend it across a gap.
 """
 
 from __future__ import annotations
