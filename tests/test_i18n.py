@@ -23,6 +23,12 @@ def test_catalogue_when_language_added_has_every_message_with_the_same_placehold
         assert placeholders(CATALOGUE[lang][key]) == placeholders(english), key
 
 
+@pytest.mark.parametrize("lang", sorted(CATALOGUE))
+def test_catalogue_when_shown_as_text_has_no_markdown_code_marks(lang):
+    """Reports, PDFs and Discord show catalogue texts as text: a `code` mark prints its backticks."""
+    assert [key for key, text in CATALOGUE[lang].items() if "`" in text] == []
+
+
 def test_korean_catalogue_when_read_is_written_in_hangul():
     hangul = [key for key, text in CATALOGUE["ko"].items() if any("\uac00" <= c <= "\ud7a3" for c in text)]
     # only texts made of placeholders and symbols may stay as they are

@@ -34,7 +34,7 @@ _EN: dict[str, str] = {
     "filter.strategies": "strategies",
     # notebook sections: heading and caption
     "section.intro": "Were our exits right? What each exit earned, and what the price did 1h, 4h, 12h and 24h "
-                     "after it. Every number comes from the `exitlens` library; the terms are explained under "
+                     "after it. Every number comes from the exitlens library; the terms are explained under "
                      "\"How to read this report\".",
     "section.headline": "Headline",
     "section.key_numbers": "Key numbers",
@@ -322,7 +322,7 @@ _KO: dict[str, str] = {
     "filter.exit_reasons": "청산 사유",
     "filter.strategies": "전략",
     "section.intro": "청산은 옳았는가? 각 청산의 손익과 청산 후 1시간, 4시간, 12시간, 24시간 동안의 가격 변화. "
-                     "모든 숫자는 `exitlens` 라이브러리에서 나옵니다. 용어는 \"이 리포트를 읽는 법\"에서 설명합니다.",
+                     "모든 숫자는 exitlens 라이브러리에서 나옵니다. 용어는 \"이 리포트를 읽는 법\"에서 설명합니다.",
     "section.headline": "요약",
     "section.key_numbers": "핵심 지표",
     "caption.key_numbers": "승률과 손익은 평가 가능한 매도(진입가가 있는 매도)만 셉니다.",
