@@ -4,6 +4,8 @@ length, slices, by-regime and by-symbol tables, and every header in the report's
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -128,3 +130,11 @@ def test_data_quality_tables_when_korean_have_korean_headers():
     states, sources = report.point_states(), report.entry_sources()
     assert list(states.columns) == ["기록됨", "대기", "누락", "만료"] and states.index.name == "기간"
     assert list(sources.columns) == ["매도"] and sources.index.name == "진입가 출처"
+
+
+def test_show_when_printed_keeps_number_cells_whole_and_lets_text_cells_wrap():
+    """A price split over two lines reads as a smaller whole number; text may wrap so a wide
+    table keeps every column on the page."""
+    page = show(pd.DataFrame({"symbol": ["KRW-BTC"], "exit": [189_932_222.0], "sells": [3]})).to_html()
+    nowrap = set(re.findall(r"td\.(col\d+) \{\s*white-space: nowrap;", page))
+    assert nowrap == {"col1", "col2"}

@@ -349,6 +349,10 @@ def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
     styler = shown.style.set_uuid(f"t{digest}").format(
         formats or None, precision=2, thousands=",", na_rep="–", escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    # A number is never split across lines, where its first line would read as a whole
+    # number; text cells may still wrap, so a wide table keeps every column on the page.
+    styler = styler.set_table_styles({column: [{"selector": "td", "props": "white-space: nowrap"}]
+                                      for column in table.select_dtypes("number").columns}, overwrite=False)
     if index is False or (index is None and isinstance(table.index, pd.RangeIndex)):
         styler = styler.hide(axis="index")
     return styler
