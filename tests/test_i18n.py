@@ -178,3 +178,9 @@ def test_replay_suggestion_message_when_korean_is_korean():
     [korean] = replay_suggestions(table, min_samples=20, lang="ko")
     assert english.message.startswith("Set stop_loss_pct to 4.5 (now 3)")
     assert _hangul(korean.message) and "+0.40" in korean.message and english.value == korean.value
+
+
+@pytest.mark.parametrize("lang", sorted(CATALOGUE))
+def test_how_to_read_when_verdicts_explained_names_the_provisional_mark(lang):
+    """The Every-sell table marks verdicts '(provisional)'; the glossary must say what that means."""
+    assert t("verdict.provisional_suffix", lang).strip() in CATALOGUE[lang]["howto.verdict.text"]

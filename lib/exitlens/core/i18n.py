@@ -221,7 +221,9 @@ _EN: dict[str, str] = {
     "howto.verdict": "verdict",
     "howto.verdict.text": "per sell, from its 24h point: noise stop (a stop loss after which the price came back "
                           "to the entry within 24h), early (rose more than {early}%), saved (fell more than "
-                          "{saved}%: the exit avoided a fall), fine otherwise, pending before the point is due.",
+                          "{saved}%: the exit avoided a fall), fine otherwise, pending before the point is due; "
+                          "(provisional) when the 24h point is not recorded yet and the latest recorded point "
+                          "judged it.",
     "howto.collection": "24h collection rate",
     "howto.collection.text": "sells that have their 24h point / sells whose 24h point is due; the goal is {goal}.",
     "howto.n": "n in legends",
@@ -494,7 +496,8 @@ _KO: dict[str, str] = {
     "howto.verdict": "판정",
     "howto.verdict.text": "매도별로 24시간 지점을 보고 판정합니다: 노이즈 손절 (손절 후 24시간 안에 가격이 진입가로 "
                           "돌아옴), 이른 청산 ({early}% 넘게 상승), 손실 회피 ({saved}% 넘게 하락: 청산이 하락을 "
-                          "피함), 그 밖에는 적절, 지점이 아직 오지 않았으면 대기 중.",
+                          "피함), 그 밖에는 적절, 지점이 아직 오지 않았으면 대기 중. 24시간 지점이 아직 기록되지 "
+                          "않아 기록된 가장 늦은 지점으로 판정했으면 (잠정).",
     "howto.collection": "24시간 수집률",
     "howto.collection.text": "24시간 지점이 기록된 매도 / 24시간 지점이 도래한 매도. 목표는 {goal}입니다.",
     "howto.n": "범례의 n",
