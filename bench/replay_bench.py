@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from bench.common import Knobs, Row, Samples, say, timed
-from exitlens.core.exit_rules import ExitRules, RuleBook
 from exitlens.core.replay import (
     ACTUAL,
     CENSORED,
@@ -39,6 +38,7 @@ from exitlens.core.replay import (
     path_bounds,
     replay,
 )
+from exitlens.core.replay.rules import ExitRules, RuleBook
 from exitlens.core.replay_stats import sweep, sweep_values
 
 FULL_SELLS = 20_000

@@ -10,13 +10,6 @@ import numpy as np
 import pytest
 
 from exitlens.core.errors import ConfigError
-from exitlens.core.exit_rules import (
-    PARAMETERS,
-    ExitRules,
-    RuleBook,
-    load_rules,
-    parse_rules,
-)
 from exitlens.core.replay import (
     ACTUAL,
     CENSORED,
@@ -33,6 +26,13 @@ from exitlens.core.replay import (
     path_bounds,
     replay,
     replayed_net_pnl_pct,
+)
+from exitlens.core.replay.rules import (
+    PARAMETERS,
+    ExitRules,
+    RuleBook,
+    load_rules,
+    parse_rules,
 )
 from exitlens.core.replay_stats import (
     CONFIRMED,

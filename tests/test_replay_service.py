@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from exitlens.core.errors import ConfigError
-from exitlens.core.exit_rules import parse_rules
+from exitlens.core.replay.rules import parse_rules
 from exitlens.core.settings import Settings
 from exitlens.core.suggestions import Suggestion
 from exitlens.reports.analysis import analyse_from_database

@@ -26,10 +26,10 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from exitlens.core.errors import ConfigError
-from exitlens.core.exit_rules import RuleBook, load_rules
 from exitlens.core.i18n import t
 from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.replay import CENSORED, Candles, Trades, exit_reason_codes, fidelity, replay, replayed_net_pnl_pct
+from exitlens.core.replay.rules import RuleBook, load_rules
 from exitlens.core.replay_stats import (
     ReplaySuggestion,
     check_suggestion,

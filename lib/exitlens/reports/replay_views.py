@@ -16,8 +16,8 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from exitlens.core.exit_rules import PARAMETERS
 from exitlens.core.i18n import t
+from exitlens.core.replay.rules import PARAMETERS
 from exitlens.core.summary import PeriodAnalysis
 from exitlens.reports.plots import replay_effect_chart
 from exitlens.reports.replay_service import FIDELITY_WARNING, RULES_ENV

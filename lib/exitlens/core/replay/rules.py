@@ -27,7 +27,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-# ConfigError moves to exitlens.core.errors with the package split: change this one line.
 from exitlens.core.errors import ConfigError
 
 PARAMETERS = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct", "trailing_activation_pct", "time_limit_hours")

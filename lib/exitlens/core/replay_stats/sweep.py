@@ -1,0 +1,99 @@
+"""The sweep of exit replay (SPEC §6).
+
+For each parameter and value, the replay with only that parameter changed is compared per trade
+with the replay under the actual rules: the effect is the difference of replayed net_pnl_pct
+(variant − actual rules) over the trades censored in neither, reported as n, mean and a 95%
+percentile bootstrap interval (`bootstrap`). Pure functions on arrays and DataFrames.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from exitlens.core.errors import ConfigError
+from exitlens.core.replay import NS_PER_MINUTE, Candles, Trades, replay, replayed_net_pnl_pct
+from exitlens.core.replay.rules import PARAMETERS, RuleBook
+from exitlens.core.replay_stats.bootstrap import CONFIDENCE, RESAMPLES, SEED, bootstrap_means
+
+SWEEP_FACTORS = (0.5, 0.75, 1.25, 1.5, 2.0)
+"""Default sweep: the current value times each factor."""
+SWEEP_COLUMNS = ("parameter", "value", "current", "n", "censored", "mean", "low", "high")
+
+
+def parse_sweep_option(text: str) -> dict[str, list[float]]:
+    """`NAME=V1,V2,…` (the `--sweep` option) as {NAME: [V1, V2, …]}."""
+    name, sep, rest = str(text).partition("=")
+    name = name.strip()
+    if not sep:
+        raise ConfigError(f"--sweep {text!r}: write NAME=V1,V2,… (e.g. stop_loss_pct=2,3,4)")
+    if name not in PARAMETERS:
+        raise ConfigError(f"--sweep {text!r}: unknown parameter {name!r}: choose from {', '.join(PARAMETERS)}")
+    values: list[float] = []
+    for item in rest.split(","):
+        try:
+            value = float(item)
+        except ValueError:
+            raise ConfigError(f"--sweep {text!r}: {item.strip()!r} is not a number: "
+                              "write NAME=V1,V2,… with numbers") from None
+        if not math.isfinite(value) or value < 0:
+            raise ConfigError(f"--sweep {text!r}: {item.strip()} must be a non-negative number")
+        values.append(value)
+    return {name: values}
+
+
+def sweep_values(book: RuleBook, overrides: Mapping[str, Sequence[float]] | None = None) -> dict[str, list[float]]:
+    """The values to sweep per parameter: the current value × SWEEP_FACTORS for each parameter
+    that is set in the default table (one that is off is not swept), each replaced by
+    `overrides` where given (an override also sweeps a parameter that is off)."""
+    out = {name: [round(current * factor, 10) for factor in SWEEP_FACTORS]
+           for name, current in book.parameters().items() if current is not None}
+    for name, values in (overrides or {}).items():
+        if name not in PARAMETERS:
+            raise ConfigError(f"cannot sweep unknown parameter {name!r}: choose from {', '.join(PARAMETERS)}")
+        out[name] = [float(v) for v in values]
+    return {name: out[name] for name in PARAMETERS if name in out}
+
+
+def sweep(trades: Trades, candles: Candles, book: RuleBook, *, values: Mapping[str, Sequence[float]] | None = None,
+          resamples: int = RESAMPLES, seed: int = SEED, confidence: float = CONFIDENCE,
+          units_per_minute: int = NS_PER_MINUTE) -> pd.DataFrame:
+    """The sweep table (columns SWEEP_COLUMNS), one row per parameter and value: `values`
+    (default `sweep_values(book)`) replayed in one kernel call with the actual rules."""
+    if trades.quantity is None or trades.buy_fees is None or trades.sell_fee is None:
+        raise ValueError("sweep needs the trades' quantity, buy_fees and sell_fee")
+    values = sweep_values(book) if values is None else dict(values)
+    labels = [(name, float(value)) for name, vs in values.items() for value in vs]
+    books = [book] + [book.with_parameter(name, value) for name, value in labels]
+    replayed = replay(trades, candles, books, units_per_minute=units_per_minute)
+    pnl = replayed_net_pnl_pct(trades.entry_price, trades.quantity, trades.buy_fees, trades.sell_fee,
+                               trades.exit_price, replayed.price)
+    return effect_table(pnl[0], pnl[1:], labels, book.parameters(), resamples=resamples, seed=seed,
+                        confidence=confidence)
+
+
+def effect_table(baseline_pnl: np.ndarray, variant_pnl: np.ndarray, labels: Sequence[tuple[str, float]],
+                 current: Mapping[str, float | None], *, resamples: int = RESAMPLES, seed: int = SEED,
+                 confidence: float = CONFIDENCE) -> pd.DataFrame:
+    """Sweep rows from replayed net_pnl_pct: `baseline_pnl` (trades) under the actual rules,
+    `variant_pnl` (variants × trades), NaN where censored; `labels` names each variant."""
+    baseline = np.asarray(baseline_pnl, dtype=np.float64)
+    variants = np.asarray(variant_pnl, dtype=np.float64).reshape(len(labels), -1)
+    effects = variants - baseline  # NaN where either replay is censored
+    intervals = bootstrap_means(effects, resamples=resamples, seed=seed, confidence=confidence)
+    rows = []
+    for (name, value), stats in zip(labels, intervals):
+        now = current.get(name)
+        rows.append({"parameter": name, "value": value, "current": np.nan if now is None else float(now),
+                     "n": stats.n, "censored": len(baseline) - stats.n,
+                     "mean": _nan(stats.mean), "low": _nan(stats.low), "high": _nan(stats.high)})
+    frame = pd.DataFrame(rows, columns=list(SWEEP_COLUMNS))
+    return frame.astype({"parameter": object, "value": float, "current": float, "n": "int64", "censored": "int64",
+                         "mean": float, "low": float, "high": float})
+
+
+def _nan(value: float | None) -> float:
+    return np.nan if value is None else value
