@@ -27,6 +27,9 @@ ORDER_COLUMNS: dict[str, str] = {
     "high_water_mark": "float64",
     "exit_reason": "object",
     "post_exit_prices": "object",
+    "position_id": "object",
+    "direction": "object",
+    "leverage": "float64",
     "created_at": UTC_TIME,
     "executed_at": UTC_TIME,
     "event_time": UTC_TIME,
@@ -36,7 +39,9 @@ parsed dicts, or None when absent or malformed; `regime` is upper-case with null
 "UNKNOWN"; `exit_reason` is the raw text (or None), normalised by `markets.exit_reasons` when
 sells are evaluated; `event_time` is `coalesce(executed_at, created_at)`;
 `stored_entry_price` / `stored_entry_text` are `signal_info.entry_avg_price` read as a number,
-or as the text of a value that is not one (core/entry_price.py)."""
+or as the text of a value that is not one (core/entry_price.py); `position_id` is the source's
+own position (None where it has none, SPEC §2.3), `direction` "long" or "short" (null reads
+long) and `leverage` a positive number (null reads 1)."""
 
 CANDLE_COLUMNS: dict[str, str] = {
     "symbol": "object",
@@ -46,6 +51,7 @@ CANDLE_COLUMNS: dict[str, str] = {
 """The slice of `market_data` the tracker needs."""
 
 UNKNOWN = "UNKNOWN"
+LONG, SHORT = "long", "short"
 
 
 def with_declared_types(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

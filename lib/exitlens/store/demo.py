@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from exitlens.core.errors import ConfigError
 from exitlens.core.timeutil import require_aware
 from exitlens.store import writes as store
+from exitlens.store.position_columns import add_position_columns
 
 log = logging.getLogger(__name__)
 
@@ -205,5 +206,6 @@ def fill_database(engine: Engine, *, days: int = DEFAULT_DAYS, seed: int = DEFAU
                     f"the database already holds {existing} rows in {table}: the demo only fills an "
                     "empty database (remove data/exitlens.db to rebuild the embedded one)"
                 )
+        add_position_columns(conn)
         log.info("writing %d orders and %d candles", len(orders), len(candles))
         return store.insert_orders(conn, orders), store.insert_candles(conn, candles)

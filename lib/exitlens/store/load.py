@@ -13,14 +13,16 @@ import json
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from exitlens.core.entry_price import FLOAT_LIMIT, NUMBER_PATTERN, STORED_PRICE, STORED_TEXT, stored_entry_columns
-from exitlens.core.frames import ORDER_COLUMNS, UNKNOWN, with_declared_types
+from exitlens.core.frames import LONG, ORDER_COLUMNS, SHORT, UNKNOWN, with_declared_types
 from exitlens.core.timeutil import utc_series
 from exitlens.store.db import dialect_name, require_tables
+from exitlens.store.position_columns import present_position_columns
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ SELECT CAST(id AS VARCHAR(64)) AS id, symbol, side, order_type,
        CAST(fee AS DOUBLE PRECISION) AS fee,
        status, strategy_name, signal_info, {stored_entry}, regime,
        CAST(high_water_mark AS DOUBLE PRECISION) AS high_water_mark,
-       exit_reason, post_exit_prices, created_at, executed_at
+       exit_reason, post_exit_prices, created_at, executed_at, {positions}
 FROM {source}
 WHERE status = 'FILLED'
 """
@@ -70,11 +72,23 @@ _SQLITE_STORED_ENTRY = f"""{_SQLITE_ENTRY_NUMBER} AS {STORED_PRICE},
 type (the grammar of NUMBER_PATTERN); json_valid guards every JSON function before it runs."""
 
 
-def orders_sql(dialect: str) -> str:
-    """The FILLED-orders query of `dialect`, the stored entry price read in SQL."""
+def _position_columns(present: tuple[str, ...]) -> str:
+    """The position columns as selected: the stored value where the table has the column, else
+    null (a bot's own schema, SPEC §2.3)."""
+    def column(name: str, sql_type: str) -> str:
+        value = name if name in present else "NULL"
+        return f"CAST({value} AS {sql_type}) AS {name}"
+    return ", ".join([column("position_id", "VARCHAR(64)"), column("direction", "VARCHAR(5)"),
+                      column("leverage", "DOUBLE PRECISION")])
+
+
+def orders_sql(dialect: str, position_columns: tuple[str, ...] = ()) -> str:
+    """The FILLED-orders query of `dialect`, the stored entry price read in SQL; the position
+    columns the table has (`position_columns`) are read, the others are null."""
+    positions = _position_columns(position_columns)
     if dialect == "postgresql":
-        return _ORDERS.format(stored_entry=_PG_STORED_ENTRY, source="trading_history")
-    return _ORDERS.format(stored_entry=_SQLITE_STORED_ENTRY, source=_SQLITE_SOURCE)
+        return _ORDERS.format(stored_entry=_PG_STORED_ENTRY, source="trading_history", positions=positions)
+    return _ORDERS.format(stored_entry=_SQLITE_STORED_ENTRY, source=_SQLITE_SOURCE, positions=positions)
 
 
 @dataclass(frozen=True)
@@ -132,6 +146,7 @@ def orders_frame(raw: pd.DataFrame) -> LoadedOrders:
     frame = frame[~no_time]
     frame["regime"] = frame["regime"].where(frame["regime"].notna(), UNKNOWN).astype(str).str.upper()
     frame["side"] = frame["side"].astype(str).str.upper()
+    frame = _with_positions(frame)
     typed = with_declared_types(frame, ORDER_COLUMNS)
     typed = typed.sort_values(["event_time", "id"], kind="stable").reset_index(drop=True)
     if notes:
@@ -140,9 +155,25 @@ def orders_frame(raw: pd.DataFrame) -> LoadedOrders:
     return LoadedOrders(typed, notes)
 
 
+def _with_positions(frame: pd.DataFrame) -> pd.DataFrame:
+    """The position columns read as SPEC §2.3 says: a missing or null direction is long, a
+    missing, null or non-positive leverage is 1, a missing position id is None. Directions are
+    read once per distinct value (a history has two)."""
+    for name in ("position_id", "direction", "leverage"):
+        if name not in frame.columns:
+            frame[name] = None
+    codes, distinct = pd.factorize(frame["direction"])
+    short = np.array([str(value).strip().lower() == SHORT for value in distinct] + [False], dtype=bool)
+    frame["direction"] = np.where(short[codes], SHORT, LONG).astype(object)
+    leverage = pd.to_numeric(frame["leverage"], errors="coerce")
+    frame["leverage"] = leverage.where(leverage > 0, 1.0)
+    return frame
+
+
 def load_orders(engine: Engine) -> LoadedOrders:
     """Every FILLED order of the database, in event-time order."""
     require_tables(engine)
     with engine.connect() as conn:
-        raw = pd.read_sql_query(sa.text(orders_sql(dialect_name(engine))), conn, coerce_float=True)
+        query = orders_sql(dialect_name(engine), present_position_columns(conn))
+        raw = pd.read_sql_query(sa.text(query), conn, coerce_float=True)
     return orders_frame(raw)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from exitlens.core.timeutil import sqlite_text
+from exitlens.store.position_columns import POSITION_COLUMNS
 
 ORDER_FIELDS = (
     "id", "symbol", "side", "order_type", "price", "quantity", "fee", "status", "strategy_name",
@@ -25,6 +26,12 @@ CANDLE_FIELDS = (
     "symbol", "interval", "open_price", "high_price", "low_price", "close_price", "volume", "timestamp",
 )
 BATCH_ROWS = 50_000
+
+
+def order_fields(orders: pd.DataFrame) -> tuple[str, ...]:
+    """The columns an insert of `orders` writes: ORDER_FIELDS, and the position columns
+    (store/position_columns.py) the frame carries, which the target table must have."""
+    return ORDER_FIELDS + tuple(name for name in POSITION_COLUMNS if name in orders.columns)
 
 
 def _storage_value(value, json_column: bool, dialect: str):
@@ -48,7 +55,8 @@ def _rows(frame: pd.DataFrame, fields: tuple[str, ...], json_fields: set[str], d
 
 
 def insert_orders(bind: Engine | Connection, orders: pd.DataFrame) -> int:
-    """Insert orders given with ORDER_FIELDS columns (ids generated where missing).
+    """Insert orders given with ORDER_FIELDS columns, and any position columns (ids generated
+    where missing).
 
     JSON columns take dicts (or ready JSON text, written as is, so tests can store malformed
     values); times take aware timestamps.
@@ -58,10 +66,11 @@ def insert_orders(bind: Engine | Connection, orders: pd.DataFrame) -> int:
     if "id" not in orders:
         orders["id"] = None
     orders["id"] = [i if isinstance(i, str) else str(uuid.uuid4()) for i in orders["id"]]
+    fields = order_fields(orders)
     json_cast = "CAST(:{0} AS jsonb)" if dialect == "postgresql" else ":{0}"
-    values = ", ".join(json_cast.format(f) if f in ("signal_info", "post_exit_prices") else f":{f}" for f in ORDER_FIELDS)
-    statement = sa.text(f"INSERT INTO trading_history ({', '.join(ORDER_FIELDS)}) VALUES ({values})")
-    rows = _rows(orders, ORDER_FIELDS, {"signal_info", "post_exit_prices"}, dialect)
+    values = ", ".join(json_cast.format(f) if f in ("signal_info", "post_exit_prices") else f":{f}" for f in fields)
+    statement = sa.text(f"INSERT INTO trading_history ({', '.join(fields)}) VALUES ({values})")
+    rows = _rows(orders, fields, {"signal_info", "post_exit_prices"}, dialect)
     _insert(bind, statement, rows)
     return len(rows)
 

@@ -36,6 +36,7 @@ import pandas as pd
 
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.store import db, migrations
+from exitlens.store.position_columns import add_position_columns
 from exitlens.store.sources.ingest import insert_new_candles, insert_new_orders
 
 log = logging.getLogger(__name__)
@@ -239,6 +240,7 @@ def import_csv(*, orders: Path | str | None, candles: Path | str | None, target_
     try:
         migrations.migrate(engine)
         with engine.begin() as conn:
+            add_position_columns(conn)
             orders_added = insert_new_orders(conn, order_rows) if order_rows is not None and len(order_rows) else 0
             candles_added = insert_new_candles(conn, candle_rows) if candle_rows is not None and len(candle_rows) else 0
     finally:

@@ -51,6 +51,7 @@ from tqdm import tqdm
 from exitlens.core.errors import ConfigError, DataError, error_reason
 from exitlens.core.timeutil import utc_series
 from exitlens.store import db, migrations
+from exitlens.store.position_columns import add_position_columns
 from exitlens.store.sources import candle_files
 from exitlens.store.sources.ingest import insert_new_candles, insert_new_orders
 
@@ -342,6 +343,7 @@ def sync_freqtrade(source: str, candles: Path | str, *, target_url: str, progres
         migrations.migrate(engine)
         candles_added: dict[str, int] = {}
         with engine.begin() as conn:
+            add_position_columns(conn)
             orders_added = insert_new_orders(conn, read.orders) if len(read.orders) else 0
             present = {pair: path for pair, path in files.items() if path is not None}
             bar = tqdm(present.items(), total=len(present), unit="pair", desc="candles",

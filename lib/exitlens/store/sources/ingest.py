@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from exitlens.core.timeutil import SQLITE_TIME_FORMAT
-from exitlens.store.writes import BATCH_ROWS, CANDLE_FIELDS, ORDER_FIELDS
+from exitlens.store.writes import BATCH_ROWS, CANDLE_FIELDS, order_fields
 
 ORDER_JSON_FIELDS = ("signal_info", "post_exit_prices")
 TIME_FIELDS = ("created_at", "executed_at", "timestamp")
@@ -42,11 +42,12 @@ def _table(name: str, fields: tuple[str, ...], dialect: str) -> sa.TableClause:
 
 
 def insert_new_orders(conn: Connection, orders: pd.DataFrame) -> int:
-    """Insert the orders (ORDER_FIELDS columns, `id` set) whose id is not stored yet; return how
-    many were added. JSON columns take dicts, times aware UTC timestamps."""
+    """Insert the orders (ORDER_FIELDS columns and any position columns, `id` set) whose id is
+    not stored yet; return how many were added. JSON columns take dicts, times aware UTC
+    timestamps."""
     if orders["id"].isna().any():
         raise ValueError("insert_new_orders needs an id on every order")
-    return _insert_ignore(conn, "trading_history", ORDER_FIELDS, orders, key="id")
+    return _insert_ignore(conn, "trading_history", order_fields(orders), orders, key="id")
 
 
 def insert_new_candles(conn: Connection, candles: pd.DataFrame) -> int:
