@@ -26,7 +26,8 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from exitlens.core.errors import ConfigError
-from exitlens.core.i18n import t
+from exitlens.core.formatting import fmt_money
+from exitlens.core.i18n import DEFAULT_LANGUAGE, t
 from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.replay import (
     CANDLES_AFTER_EXIT,
@@ -38,14 +39,15 @@ from exitlens.core.replay import (
     fidelity,
     path_bounds,
     replay,
-    replayed_net_pnl_pct,
 )
+from exitlens.core.replay.fidelity import FIDELITY_TOLERANCE_MINUTES, FIDELITY_WARNING, UNMODELLED_WARNING, Fidelity
+from exitlens.core.replay.models.simple import modelled
 from exitlens.core.replay.rules import RuleBook, load_rules
 from exitlens.core.replay_stats import (
     ReplaySuggestion,
     check_suggestion,
-    effect_table,
     replay_suggestions,
+    replayed_effects,
     sweep_values,
 )
 from exitlens.core.settings import candle_span
@@ -56,25 +58,24 @@ from exitlens.store.candles import CandleReader
 log = logging.getLogger(__name__)
 
 RULES_ENV = "EXITLENS_EXIT_RULES"
-FIDELITY_WARNING = 0.80
-"""Below this fidelity the reports warn that the rules file does not describe the bot."""
 HOW_TO_ADD_RULES = t("replay.how_to_add", env=RULES_ENV)
 """What a command says when it needs a rules file and has none (reports say it in their language)."""
 
 
 @dataclass(frozen=True)
 class ReplayResult:
-    """The replay of a period: the SPEC §6 object (`to_json`), the sweep table behind it and
-    notes (such as a regime table no sell of the period belongs to)."""
+    """The replay of a period: the SPEC §6 object (`to_json`), the sweep table behind it,
+    fidelity and coverage, and notes (such as a regime table no sell of the period belongs to,
+    or a sell that is not replayable and why)."""
 
     rules: str
+    model: str
     fill: str
     replayable: int
     not_replayable: int
-    fidelity: float | None
-    fidelity_samples: int
     open_at_end: int
     horizon_hours: float
+    fidelity: Fidelity
     sweep: pd.DataFrame
     suggestions: list[ReplaySuggestion]
     min_samples: int
@@ -82,12 +83,14 @@ class ReplayResult:
 
     def to_json(self) -> dict:
         """The REPLAY object of SPEC §6, JSON-safe (None, never NaN)."""
+        fit = self.fidelity
         return {
-            "rules": self.rules, "fill": self.fill, "replayable": self.replayable,
-            "not_replayable": self.not_replayable, "fidelity": self.fidelity,
-            "open_at_end": self.open_at_end, "horizon_hours": self.horizon_hours,
-            "fidelity_samples": self.fidelity_samples,
-            "sweep": [{key: json_scalar(value) for key, value in row.items()} for row in self.sweep.to_dict("records")],
+            "rules": self.rules, "model": self.model, "fill": self.fill, "replayable": self.replayable,
+            "not_replayable": self.not_replayable, "open_at_end": self.open_at_end,
+            "horizon_hours": self.horizon_hours, "fidelity": fit.value, "fidelity_samples": fit.samples,
+            "fidelity_by_reason": {reason: {"fidelity": value, "n": n} for reason, (value, n) in fit.by_reason.items()},
+            "coverage": fit.coverage, "unmodelled": dict(fit.unmodelled),
+            "sweep": [_row_json(row) for row in self.sweep.to_dict("records")],
             "suggestions": [{key: json_scalar(value) for key, value in s.to_dict().items()} for s in self.suggestions],
         }
 
@@ -98,6 +101,11 @@ class ReplayResult:
                            check_suggestion(self.sweep, s.rule, min_samples=self.min_samples).to_dict().items()}
                   for s in analysis.suggestions}
         return analysis.with_replay(self.to_json(), checks, self.notes)
+
+
+def _row_json(row: dict) -> dict:
+    return {key: ({currency: json_scalar(amount) for currency, amount in value.items()} if key == "total"
+                  else json_scalar(value)) for key, value in row.items()}
 
 
 def rules_path(option: str | None) -> str | None:
@@ -136,23 +144,21 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     labels = [(name, float(value)) for name, vs in values.items() for value in vs]
     books = [book] + [book.with_parameter(name, value) for name, value in labels]
     replayed = replay(trades, arrays, books)
-    actual_code = exit_reason_codes(trades.exit_reason)
-    fit = fidelity(actual_code, trades.exit_time, replayed.code[0], replayed.time[0],
-                   tolerance=max(pd.Timedelta(minutes=2), tolerance).value)
-    pnl = replayed_net_pnl_pct(trades.entry_price, np.asarray(trades.quantity), np.asarray(trades.buy_fees),
-                               np.asarray(trades.sell_fee), trades.exit_price, replayed.price,
-                               direction=trades.direction, leverage=trades.leverage)
-    table = effect_table(pnl[0], pnl[1:], labels, book.parameters(), open_at_end=replayed.open_at_end[1:])
+    fit = fidelity(exit_reason_codes(trades.exit_reason), trades.exit_time, replayed.code[0], replayed.time[0],
+                   tolerance=max(pd.Timedelta(minutes=FIDELITY_TOLERANCE_MINUTES), tolerance).value,
+                   reasons=trades.exit_reason, modelled=modelled(book, trades.exit_reason, trades.regime))
+    table = replayed_effects(trades, replayed, labels, book.parameters(),
+                             currency=chosen["currency"].to_numpy(dtype=object))
     no_path = int((found != 0).sum())
     not_replayable = int((~usable).sum()) + no_path
     notes = _notes(book, sells, settings.language) + _path_notes(chosen, found, settings.language)
     log.info("replayed %d sells (%d not replayable) on %d candles under %d rule variants",
              len(trades) - no_path, not_replayable, len(arrays), len(books))
     return ReplayResult(
-        rules=book.source, fill=book.fill, replayable=len(trades) - no_path, not_replayable=not_replayable,
-        fidelity=fit.value, fidelity_samples=fit.samples, open_at_end=int((replayed.code[0] == OPEN_AT_END).sum()),
-        horizon_hours=book.horizon_hours,
-        sweep=table, suggestions=replay_suggestions(table, min_samples=settings.min_samples, lang=settings.language),
+        rules=book.source, model=book.model, fill=book.fill, replayable=len(trades) - no_path,
+        not_replayable=not_replayable, open_at_end=int((replayed.code[0] == OPEN_AT_END).sum()),
+        horizon_hours=book.horizon_hours, fidelity=fit, sweep=table,
+        suggestions=replay_suggestions(table, min_samples=settings.min_samples, lang=settings.language),
         min_samples=settings.min_samples, notes=notes,
     )
 
@@ -213,7 +219,8 @@ def _trades(sells: pd.DataFrame, candles: Candles, ranges: Mapping[str, tuple[in
                                      _ns(sells["open_time"]), _ns(windows["end"]), _ns(sells["event_time"]),
                                      tolerance=tolerance.value)
     own_fee = pd.to_numeric(sells["fee"], errors="coerce").fillna(0.0).clip(lower=0.0)
-    short = (sells["direction"].astype(str).str.lower() == "short").to_numpy() if "direction" in sells else False
+    short = ((sells["direction"].astype(str).str.lower() == "short").to_numpy() if "direction" in sells
+             else np.zeros(len(sells), dtype=bool))
     leverage = (pd.to_numeric(sells["leverage"], errors="coerce").fillna(1.0).to_numpy(dtype=float)
                 if "leverage" in sells else np.ones(len(sells)))
     position = (pd.factorize(sells["position"])[0] if "position" in sells else np.arange(len(sells)))
@@ -249,22 +256,42 @@ def _ns(times: pd.Series) -> np.ndarray:
 
 
 
-def replay_text(result: ReplayResult) -> str:
-    """The replay as readable text: fidelity, the sweep table, the replay-backed suggestions."""
-    fit = "–" if result.fidelity is None else f"{result.fidelity:.1%}"
-    lines = [f"exit replay with {result.rules} (fill {result.fill}): {result.replayable} replayable sells, "
-             f"{result.not_replayable} not replayable, {result.open_at_end} open at end",
-             f"fidelity {fit} over {result.fidelity_samples} sells with a modelled exit reason"]
-    if result.fidelity is not None and result.fidelity < FIDELITY_WARNING:
-        lines.append(f"warning: fidelity below {FIDELITY_WARNING:.0%}: the rules file does not describe the bot")
-    lines.append(f"{'parameter':<24}{'value':>9}{'current':>9}{'n':>6}{'open':>6}{'mean':>9}{'low':>9}{'high':>9}")
+def replay_text(result: ReplayResult, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The replay as readable text in `lang`: what was replayed, fidelity overall and per exit
+    reason, coverage, the warning when the rules do not describe the bot, the sweep table (with
+    each variant's open-at-end count, mean change of hold hours and total effect per currency),
+    the replay-backed suggestions and the notes."""
+    fit = result.fidelity
+    lines = [t("replay.text.head", lang, rules=result.rules, model=result.model, fill=result.fill,
+               horizon=f"{result.horizon_hours:g}", replayable=result.replayable,
+               not_replayable=result.not_replayable, open_at_end=result.open_at_end),
+             t("replay.text.fidelity", lang, fidelity=_share(fit.value), samples=fit.samples,
+               coverage=_share(fit.coverage))]
+    lines += [t("replay.text.by_reason", lang, reason=reason, fidelity=_share(value), n=n)
+              for reason, (value, n) in fit.by_reason.items()]
+    if fit.unmodelled:
+        lines.append(t("replay.text.unmodelled", lang,
+                       reasons=", ".join(f"{reason} {n}" for reason, n in fit.unmodelled.items())))
+    if fit.warns:
+        lines.append(t("replay.text.warning", lang, threshold=f"{FIDELITY_WARNING:.0%}",
+                       share=f"{UNMODELLED_WARNING:.0%}"))
+    names = t("replay.text.columns", lang).split("|")
+    widths = (24, 9, 9, 6, 6, 9, 9, 9, 9)
+    lines.append(names[0].ljust(widths[0]) + "".join(name.rjust(w) for name, w in zip(names[1:], widths[1:]))
+                 + "  " + names[-1])
     for row in result.sweep.itertuples(index=False):
         cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.open_at_end:>6}",
-                 _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f")]
-        lines.append(f"{row.parameter:<24}{cells[0]}{cells[1]}{''.join(cells[2:4])}{''.join(cells[4:])}")
-    lines += [f"suggestion: {s.message}" for s in result.suggestions] or ["no replay-backed suggestion"]
-    lines += [f"note: {note}" for note in result.notes]
+                 _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f"),
+                 _cell(row.hold_hours_change, "+9.2f")]
+        lines.append(f"{row.parameter:<24}{''.join(cells)}  {fmt_money(row.total) if row.total else '–'}")
+    lines += [t("replay.text.suggestion", lang, message=s.message) for s in result.suggestions] or [
+        t("replay.text.no_suggestion", lang)]
+    lines += [t("replay.text.note", lang, note=note) for note in result.notes]
     return "\n".join(lines)
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
 
 
 def _cell(value: float, spec: str) -> str:

@@ -22,6 +22,8 @@ from exitlens.core.replay_stats.sweep import (
     SWEEP_FACTORS,
     effect_table,
     parse_sweep_option,
+    replayed_effects,
+    stake,
     sweep,
     sweep_values,
 )
@@ -30,5 +32,5 @@ __all__ = [
     "CONFIDENCE", "CONFIRMED", "NOT_CONFIRMED", "NOT_REPLAYABLE", "RESAMPLES", "RULE_CHANGES", "SEED",
     "SWEEP_COLUMNS", "SWEEP_FACTORS", "Interval", "ReplayCheck", "ReplaySuggestion", "bootstrap_mean",
     "bootstrap_means", "check_change", "check_suggestion", "effect_table", "parse_sweep_option",
-    "replay_suggestions", "sweep", "sweep_values",
+    "replay_suggestions", "replayed_effects", "stake", "sweep", "sweep_values",
 ]
