@@ -1,21 +1,22 @@
-"""Exit replay of a period (SPEC §6): the period's replayable SELLs, their candle paths, the
-actual rules (fidelity, open at end), the sweep and its intervals, the replay-backed suggestions
-and the confirmation mark of every rule-based suggestion (SPEC §3).
+"""Exit replay of a period, the service (SPEC §6): reads the candles once, builds the kernel's
+arrays, calls core, and returns a typed result.
 
-The engine (core.replay, core.replay_stats) is pure; this module is the edge that feeds it: it
-reads each position's 1m candles with a `store.candles.CandleReader` (one range query per
-symbol range and chunk; none for the candles the report's after-exit paths already read) from
-the position's open to the later of its exit + the longest post-exit horizon and its open +
-the longest time limit replayed, bounded by `now`, and lays them out as the engine's flat
-arrays. A trade's path stops at its own window's end, so the candles of a later position of
-the same symbol never extend it across a gap.
+For the period's replayable SELLs it reads each position's candles with a
+`store.candles.CandleReader` (one range query per symbol range and chunk; none for the candles
+the report's after-exit paths already read) from the position's open to its actual exit + the
+rules' `horizon_hours`, bounded by `now`, lays them out as the kernel's flat arrays
+(`path_bounds`: each path from the first candle at or after the open to that end, so a later
+position of the same symbol never extends it), and runs the tested core: `run_sweep` (the
+actual rules and every swept value in one kernel call, the effect table) and `fidelity`.
+Further statistics of the same replay (grid, walk-forward, regime sweeps) belong in
+`replay_period`, computed from the same `SweepRun` (its pnl matrix, labels and the trades'
+positions) and added to `ReplayResult`. Text for the command is in `text.py`, the notebook
+tables in `views.py`.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,29 +26,29 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError
-from exitlens.core.formatting import fmt_money
-from exitlens.core.i18n import DEFAULT_LANGUAGE, t
+from exitlens.core.i18n import t
 from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.replay import (
     CANDLES_AFTER_EXIT,
     NO_CANDLE_AT_ENTRY,
     OPEN_AT_END,
+    PATH_OK,
     Candles,
     Trades,
     exit_reason_codes,
     fidelity,
     path_bounds,
-    replay,
 )
-from exitlens.core.replay.fidelity import FIDELITY_TOLERANCE_MINUTES, FIDELITY_WARNING, UNMODELLED_WARNING, Fidelity
+from exitlens.core.replay.fidelity import FIDELITY_TOLERANCE_MINUTES, Fidelity
 from exitlens.core.replay.models.simple import modelled
 from exitlens.core.replay.rules import RuleBook, load_rules
 from exitlens.core.replay_stats import (
     ReplaySuggestion,
     check_suggestion,
     replay_suggestions,
-    replayed_effects,
+    run_sweep,
     sweep_values,
 )
 from exitlens.core.settings import candle_span
@@ -58,6 +59,7 @@ from exitlens.store.candles import CandleReader
 log = logging.getLogger(__name__)
 
 RULES_ENV = "EXITLENS_EXIT_RULES"
+"""The variable that names the rules file (read as `Environment.exit_rules`)."""
 HOW_TO_ADD_RULES = t("replay.how_to_add", env=RULES_ENV)
 """What a command says when it needs a rules file and has none (reports say it in their language)."""
 
@@ -108,14 +110,14 @@ def _row_json(row: dict) -> dict:
                   else json_scalar(value)) for key, value in row.items()}
 
 
-def rules_path(option: str | None) -> str | None:
+def rules_path(option: str | None, environment: Environment) -> str | None:
     """The exit rules file: the --rules option, else EXITLENS_EXIT_RULES, else None."""
-    return option or os.environ.get(RULES_ENV) or None
+    return option or environment.exit_rules or None
 
 
-def require_rules(option: str | None) -> RuleBook:
+def require_rules(option: str | None, environment: Environment) -> RuleBook:
     """The rules `exitlens replay` runs with; ConfigError saying how to add one when none."""
-    path = rules_path(option)
+    path = rules_path(option, environment)
     if path is None:
         raise ConfigError(HOW_TO_ADD_RULES)
     return load_rules(path)
@@ -141,46 +143,58 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     tolerance = pd.Timedelta(candle_span(settings.candle_interval))
     trades, found = _trades(chosen, arrays, ranges, windows, tolerance)
 
-    labels = [(name, float(value)) for name, vs in values.items() for value in vs]
-    books = [book] + [book.with_parameter(name, value) for name, value in labels]
-    replayed = replay(trades, arrays, books)
-    fit = fidelity(exit_reason_codes(trades.exit_reason), trades.exit_time, replayed.code[0], replayed.time[0],
+    run = run_sweep(trades, arrays, book, values=values, currency=chosen["currency"].to_numpy(dtype=object))
+    actual = run.replayed
+    fit = fidelity(exit_reason_codes(trades.exit_reason), trades.exit_time, actual.code[0], actual.time[0],
                    tolerance=max(pd.Timedelta(minutes=FIDELITY_TOLERANCE_MINUTES), tolerance).value,
                    reasons=trades.exit_reason, modelled=modelled(book, trades.exit_reason, trades.regime))
-    table = replayed_effects(trades, replayed, labels, book.parameters(),
-                             currency=chosen["currency"].to_numpy(dtype=object))
-    no_path = int((found != 0).sum())
+    no_path = int((found != PATH_OK).sum())
     not_replayable = int((~usable).sum()) + no_path
     notes = _notes(book, sells, settings.language) + _path_notes(chosen, found, settings.language)
     log.info("replayed %d sells (%d not replayable) on %d candles under %d rule variants",
-             len(trades) - no_path, not_replayable, len(arrays), len(books))
+             len(trades) - no_path, not_replayable, len(arrays), 1 + len(run.labels))
     return ReplayResult(
         rules=book.source, model=book.model, fill=book.fill, replayable=len(trades) - no_path,
-        not_replayable=not_replayable, open_at_end=int((replayed.code[0] == OPEN_AT_END).sum()),
-        horizon_hours=book.horizon_hours, fidelity=fit, sweep=table,
-        suggestions=replay_suggestions(table, min_samples=settings.min_samples, lang=settings.language),
+        not_replayable=not_replayable, open_at_end=int((actual.code[0] == OPEN_AT_END).sum()),
+        horizon_hours=book.horizon_hours, fidelity=fit, sweep=run.table,
+        suggestions=replay_suggestions(run.table, min_samples=settings.min_samples, lang=settings.language),
         min_samples=settings.min_samples, notes=notes,
     )
 
 
-def replay_section(engine: Engine, analysis: PeriodAnalysis, rules_option: str | None, *, now: datetime,
+@dataclass(frozen=True)
+class ReplaySkipped:
+    """A report run's replay that could not run: the rules file and what is wrong with it. Its
+    mark keeps the report going and says why in the summary (`replay.error`) and the notes."""
+
+    rules: str
+    error: str
+
+    def mark(self, analysis: PeriodAnalysis) -> PeriodAnalysis:
+        note = t("replay.note_skipped", analysis.settings.language, error=self.error)
+        return analysis.with_replay({"rules": self.rules, "error": self.error}, {}, [note])
+
+
+def replay_section(engine: Engine, analysis: PeriodAnalysis, rules: str | None, *, now: datetime,
                    strict: bool, candles: CandleReader | None = None) -> PeriodAnalysis:
-    """`analysis` with its replay when a rules file is configured; unchanged without one.
+    """`analysis` with the replay of the `rules` file (a path, see `rules_path`); unchanged
+    without one.
 
     `strict` (a command run) lets a bad rules file raise its one-line ConfigError; otherwise
     (a report run) the summary's replay section says what is wrong and the report goes on."""
-    path = rules_path(rules_option)
-    if path is None:
+    if rules is None:
         return analysis
+    outcome: ReplayResult | ReplaySkipped
     try:
-        book = load_rules(path)
+        book = load_rules(rules)
     except ConfigError as exc:
         if strict:
             raise
         log.warning("exit replay skipped: %s", exc)
-        note = t("replay.note_skipped", analysis.settings.language, error=exc)
-        return analysis.with_replay({"rules": path, "error": str(exc)}, {}, [note])
-    return replay_period(engine, analysis, book, now=now, candles=candles).mark(analysis)
+        outcome = ReplaySkipped(rules, str(exc))
+    else:
+        outcome = replay_period(engine, analysis, book, now=now, candles=candles)
+    return outcome.mark(analysis)
 
 
 def replay_windows(sells: pd.DataFrame, book: RuleBook, now: pd.Timestamp) -> pd.DataFrame:
@@ -250,49 +264,3 @@ def _notes(book: RuleBook, sells: pd.DataFrame, lang: str) -> list[str]:
 
 def _ns(times: pd.Series) -> np.ndarray:
     return pd.DatetimeIndex(pd.to_datetime(times, utc=True)).as_unit("ns").asi8
-
-
-
-
-
-
-def replay_text(result: ReplayResult, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The replay as readable text in `lang`: what was replayed, fidelity overall and per exit
-    reason, coverage, the warning when the rules do not describe the bot, the sweep table (with
-    each variant's open-at-end count, mean change of hold hours and total effect per currency),
-    the replay-backed suggestions and the notes."""
-    fit = result.fidelity
-    lines = [t("replay.text.head", lang, rules=result.rules, model=result.model, fill=result.fill,
-               horizon=f"{result.horizon_hours:g}", replayable=result.replayable,
-               not_replayable=result.not_replayable, open_at_end=result.open_at_end),
-             t("replay.text.fidelity", lang, fidelity=_share(fit.value), samples=fit.samples,
-               coverage=_share(fit.coverage))]
-    lines += [t("replay.text.by_reason", lang, reason=reason, fidelity=_share(value), n=n)
-              for reason, (value, n) in fit.by_reason.items()]
-    if fit.unmodelled:
-        lines.append(t("replay.text.unmodelled", lang,
-                       reasons=", ".join(f"{reason} {n}" for reason, n in fit.unmodelled.items())))
-    if fit.warns:
-        lines.append(t("replay.text.warning", lang, threshold=f"{FIDELITY_WARNING:.0%}",
-                       share=f"{UNMODELLED_WARNING:.0%}"))
-    names = t("replay.text.columns", lang).split("|")
-    widths = (24, 9, 9, 6, 6, 9, 9, 9, 9)
-    lines.append(names[0].ljust(widths[0]) + "".join(name.rjust(w) for name, w in zip(names[1:], widths[1:]))
-                 + "  " + names[-1])
-    for row in result.sweep.itertuples(index=False):
-        cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.open_at_end:>6}",
-                 _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f"),
-                 _cell(row.hold_hours_change, "+9.2f")]
-        lines.append(f"{row.parameter:<24}{''.join(cells)}  {fmt_money(row.total) if row.total else '–'}")
-    lines += [t("replay.text.suggestion", lang, message=s.message) for s in result.suggestions] or [
-        t("replay.text.no_suggestion", lang)]
-    lines += [t("replay.text.note", lang, note=note) for note in result.notes]
-    return "\n".join(lines)
-
-
-def _share(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
-
-
-def _cell(value: float, spec: str) -> str:
-    return f"{'–':>9}" if value is None or math.isnan(value) else format(value, spec)
