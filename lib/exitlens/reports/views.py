@@ -87,6 +87,7 @@ class ReportData:
             self.t("col.sells"): int(overall["count"]),
             self.t("col.evaluable"): int(overall["evaluable"]),
             self.t("col.win_rate"): overall["win_rate"] * 100,
+            **{self.t(f"col.{key}"): int(overall[key]) for key in ("wins", "draws", "losses")},
         }
         for currency in self.currencies:
             for key in ("net_pnl", "realized_pnl", "fees"):
@@ -115,10 +116,10 @@ class ReportData:
 
     def _bucket_table(self, buckets: pd.DataFrame) -> pd.DataFrame:
         horizons = [post_avg_key(h) for h in self.settings.horizon_keys]
-        columns = ["count", "evaluable", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
+        columns = ["count", "evaluable", "wins", "draws", "losses", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
                    "avg_hold_hours", *horizons, "early_exit_rate", "over_hold_rate"]
         table = buckets.reindex(columns=columns)
-        table = table.astype({"count": "int64", "evaluable": "int64"})
+        table = table.astype({key: "int64" for key in ("count", "evaluable", "wins", "draws", "losses")})
         rates = ["win_rate", "early_exit_rate", "over_hold_rate"]
         table[rates] = table[rates] * 100
         table.index.name = None
@@ -321,7 +322,8 @@ def _amount(amounts, currency: str):
 
 
 _BUCKET_HEADERS = {
-    "count": "col.sells", "evaluable": "col.evaluable", "win_rate": "col.win_rate", "avg_pnl_pct": "col.avg_pnl",
+    "count": "col.sells", "evaluable": "col.evaluable", "wins": "col.wins", "draws": "col.draws",
+    "losses": "col.losses", "win_rate": "col.win_rate", "avg_pnl_pct": "col.avg_pnl",
     "median_pnl_pct": "col.median_pnl", "realized_pnl": "col.realized_pnl", "avg_hold_hours": "col.avg_hold",
     "early_exit_rate": "col.early_exit", "over_hold_rate": "col.over_hold",
 }
