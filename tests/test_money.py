@@ -38,7 +38,7 @@ def test_sell_fees_are_own_fee_plus_pro_rata_lot_fees_and_win_is_net():
     assert rows["s1"]["fees"] == pytest.approx(3.5)
     assert rows["s1"]["realized_pnl"] == pytest.approx(1.0)
     assert rows["s1"]["net_pnl"] == pytest.approx(-2.5)
-    assert rows["s1"]["net_pnl_pct"] == pytest.approx(-2.5 / 100 * 100)
+    assert rows["s1"]["net_pnl_pct"] == pytest.approx(-2.5 / (100 + 2.0) * 100)  # on the stake: entry value + entry fee
     assert rows["s1"]["win"] is False
     assert (rows["s2"]["net_pnl"], rows["s2"]["win"]) == (pytest.approx(7.5), True)
 

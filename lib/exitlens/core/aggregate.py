@@ -9,6 +9,9 @@ What each metric counts:
   every average towards zero. A sell is a win, a draw or a loss by its net PnL (SPEC §2.1,
   `evaluate.outcomes`), so `wins + draws + losses = evaluable`; `win_rate = wins / evaluable`;
   `realized_pnl` is their sum.
+* A short's post-exit changes count with their sign reversed (SPEC §2.3): a fall after its
+  covering BUY is what a rise is after a long's SELL, so `avg_post_<h>_pct`, the 24h
+  median/min/max and the two rates read "the price went on in the trade's favour" alike.
 * Time and market metrics (`avg_hold_hours`, `avg_post_<h>_pct`, `post_<h>_samples`, the 24h
   median/min/max, `early_exit_rate`, `over_hold_rate`) use every sell that has the value: how
   long lots were held and where the price went after the exit do not depend on knowing the
@@ -39,7 +42,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from exitlens.core.after_exit import max_after_column, min_after_column
+from exitlens.core.after_exit import direction_signs, max_after_column, min_after_column
 from exitlens.core.evaluate import post_column
 from exitlens.core.frames import UNKNOWN
 from exitlens.core.jsonvalues import json_scalar
@@ -196,8 +199,9 @@ def _metric_inputs(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     evaluable = sells["evaluable"].astype(bool)
     reason = sells["exit_reason"].astype(object)
     outcome_column = post_column(OUTCOME_HORIZON)
+    sign = direction_signs(sells)  # a short's post-exit fall is a long's rise (SPEC §2.3)
     outcome = (sells[outcome_column] if outcome_column in sells else
-               pd.Series(np.nan, index=sells.index)).astype(float)
+               pd.Series(np.nan, index=sells.index)).astype(float) * sign
     has_outcome = outcome.notna()
     early = reason.isin(EARLY_EXIT_REASONS) & has_outcome
     over = reason.isin(OVER_HOLD_REASONS) & has_outcome
@@ -224,7 +228,7 @@ def _metric_inputs(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         index=sells.index,
     )
     for key in settings.horizon_keys:
-        parts[f"_post_{key}"] = sells[post_column(key)].astype(float)
+        parts[f"_post_{key}"] = sells[post_column(key)].astype(float) * sign
     parts["_max_after"] = _optional(sells, max_after_column(OUTCOME_HORIZON))
     parts["_min_after"] = _optional(sells, min_after_column(OUTCOME_HORIZON))
     noise = sells["noise_stop"] if "noise_stop" in sells else pd.Series(pd.NA, index=sells.index, dtype="boolean")

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, DataError
+from exitlens.core.evaluate import exit_orders
 from exitlens.core.filters import NO_FILTER, ReportFilter
 from exitlens.core.headline import Narrator
 from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings
@@ -49,8 +50,9 @@ NO_SELL_YET = "the database has no filled SELL yet: name the period (report_date
 
 
 def latest_sell_day(orders: pd.DataFrame, settings: Settings) -> Date | None:
-    """The report-timezone date of the newest SELL, or None when there is none."""
-    sells = orders.loc[orders["side"] == "SELL", "event_time"]
+    """The report-timezone date of the newest exit order (SELL of a long, BUY of a short), or
+    None when there is none."""
+    sells = orders.loc[exit_orders(orders), "event_time"]
     return None if sells.empty else sells.max().tz_convert(settings.tz).date()
 
 
@@ -133,8 +135,8 @@ def analyse_from_database(
 
 
 def sell_paths(candles: CandleReader, orders: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
-    """The candles after each SELL of `period`, up to its longest horizon (SPEC §2.2)."""
-    sells = orders[(orders["side"] == "SELL") & period.contains(orders["event_time"])]
+    """The candles after each exit order of `period`, up to its longest horizon (SPEC §2.2)."""
+    sells = orders[exit_orders(orders) & period.contains(orders["event_time"]).to_numpy()]
     longest = max(h.delta for h in settings.horizons)
     windows = pd.DataFrame({"symbol": sells["symbol"], "start": sells["event_time"],
                             "end": sells["event_time"] + longest})
