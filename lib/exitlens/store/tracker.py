@@ -21,8 +21,8 @@ is picked with pandas.
 from __future__ import annotations
 
 import json
-import re
 import logging
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
