@@ -300,10 +300,10 @@ def _missing_file(tmp_path, bot):
     return str(tmp_path / "nowhere.sqlite"), bot.data
 
 
-def _no_1m_files(tmp_path, bot):
+def _no_candle_files(tmp_path, bot):
     empty = tmp_path / "empty"
     empty.mkdir()
-    write_feather(empty, "BTC_USDT-5m.feather", bot.btc_candles)
+    (empty / "BTC_USDT-trades.feather").write_bytes(b"not candles")
     return str(bot.path), empty
 
 
@@ -327,7 +327,7 @@ def _json_not_a_list(tmp_path, bot):
     (_no_trades_table, NotAFreqtradeDatabase, r"not a freqtrade database \(no trades table\)"),
     (_schema_without_orders, FreqtradeSchemaTooOld, "before orders were stored"),
     (_missing_file, NotAFreqtradeDatabase, "no freqtrade database at"),
-    (_no_1m_files, candle_files.ConfigError, "no 1m candle files"),
+    (_no_candle_files, candle_files.ConfigError, "no candle files"),
     (_corrupt_feather, candle_files.DataError, "BTC_USDT-1m.feather cannot be read"),
     (_json_not_rows, candle_files.DataError, r"row 2 is \[1709251260000, \"x\""),
     (_json_not_a_list, candle_files.DataError, "is not a list of"),
@@ -465,3 +465,28 @@ def test_sync_from_env_when_unset_runs_no_sync():
     from exitlens.ops.schedule import sync_from_environment
 
     assert sync_from_environment(Environment(), "sqlite:///x.db") is None
+
+
+def test_sync_when_a_pair_has_only_5m_candles_stores_them_as_5m_and_tracking_reads_them(tmp_path, sqlite_url):
+    from datetime import timedelta
+
+    from exitlens.core.settings import Settings
+    from exitlens.store import tracker
+
+    ft = FreqtradeBot(tmp_path / "tradesv3.sqlite")
+    ft.add_trade("BTC/USDT", [Fill("buy", 60000.0, 0.01, "2024-03-01 00:10"),
+                              Fill("sell", 61000.0, 0.01, "2024-03-01 01:00", tag="roi")], exit_reason="roi")
+    five = minute_candles("2024-03-01 00:00", [60000.0 + i for i in range(600)])
+    five = five[five["date"].dt.minute % 5 == 0].reset_index(drop=True)
+    write_feather(tmp_path / "data", "BTC_USDT-5m.feather", five)
+
+    result = sync_freqtrade(str(ft.path), tmp_path / "data", target_url=sqlite_url, progress=False)
+
+    assert result.timeframes == {"BTC/USDT": "5m"} and result.pairs_without_candles == []
+    assert "EXITLENS_CANDLE_INTERVAL=5m EXITLENS_CANDLE_TOLERANCE_MINUTES=5" in result.summary_line()
+    assert {row["interval"] for row in _rows(sqlite_url, "market_data", "timestamp")} == {"5m"}
+    engine = db.connect(sqlite_url)
+    settings = Settings(candle_interval="5m", candle_tolerance=timedelta(minutes=5))
+    tracked = tracker.track(engine, pd.Timestamp("2024-03-02", tz="UTC").to_pydatetime(), settings)
+    engine.dispose()
+    assert tracked.points_tracked >= 1

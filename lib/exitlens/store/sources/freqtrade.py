@@ -321,6 +321,8 @@ class SyncResult:
     skipped: dict[str, int]
     candles_added: dict[str, int] = field(default_factory=dict)
     pairs_without_candles: list[str] = field(default_factory=list)
+    timeframes: dict[str, str] = field(default_factory=dict)
+    """Pairs whose candles are not 1m (no 1m file): their timeframe."""
 
     def download_commands(self) -> list[str]:
         """The freqtrade commands that download the missing 1m candles (spot and futures apart)."""
@@ -339,8 +341,13 @@ class SyncResult:
             parts.append(f"{skipped} skipped ({kinds})")
         if self.candles_added:
             parts.append("candles added: " + ", ".join(f"{p} {n}" for p, n in self.candles_added.items()))
+        for timeframe in sorted(set(self.timeframes.values()), key=candle_files.timeframe_minutes):
+            pairs = ", ".join(p for p, t in self.timeframes.items() if t == timeframe)
+            minutes = candle_files.timeframe_minutes(timeframe)
+            parts.append(f"{pairs}: {timeframe} candles (no 1m file); track and replay them with "
+                         f"EXITLENS_CANDLE_INTERVAL={timeframe} EXITLENS_CANDLE_TOLERANCE_MINUTES={minutes}")
         if self.pairs_without_candles:
-            parts.append(f"no 1m candles for {', '.join(self.pairs_without_candles)}: run "
+            parts.append(f"no candles for {', '.join(self.pairs_without_candles)}: run "
                          + " and ".join(f"`{c}`" for c in self.download_commands()))
         return "; ".join(parts)
 
@@ -348,7 +355,8 @@ class SyncResult:
         return {
             "source": self.source, "orders_read": self.orders_read, "orders_added": self.orders_added,
             "skipped": dict(self.skipped), "candles_added": dict(self.candles_added),
-            "pairs_without_candles": list(self.pairs_without_candles), "notes": list(self.notes),
+            "pairs_without_candles": list(self.pairs_without_candles), "timeframes": dict(self.timeframes),
+            "notes": list(self.notes),
         }
 
 
@@ -361,7 +369,7 @@ def sync_freqtrade(source: str, candles: Path | str, *, target_url: str, progres
     `progress`: a tqdm bar over the candle files on stderr (None: only on a terminal)."""
     read = read_freqtrade(source)
     folder = candle_files.data_directory(candles)
-    files = {pair: candle_files.candle_file(folder, pair) for pair in read.pairs}
+    files = {pair: candle_files.finest_candle_file(folder, pair) for pair in read.pairs}
     first_order = read.orders.groupby("symbol")["executed_at"].min()
     _refuse_same_database(source, target_url)
 
@@ -372,11 +380,11 @@ def sync_freqtrade(source: str, candles: Path | str, *, target_url: str, progres
         with engine.begin() as conn:
             add_position_columns(conn)
             orders_added = insert_new_orders(conn, read.orders) if len(read.orders) else 0
-            present = {pair: path for pair, path in files.items() if path is not None}
+            present = {pair: found for pair, found in files.items() if found is not None}
             bar = tqdm(present.items(), total=len(present), unit="pair", desc="candles",
                        disable=None if progress is None else not progress, leave=False)
-            for pair, path in bar:
-                frame = candle_files.read_candle_file(path, pair)
+            for pair, (path, timeframe) in bar:
+                frame = candle_files.read_candle_file(path, pair, timeframe)
                 frame = frame[frame["timestamp"] >= first_order[pair] - CANDLE_LEAD]
                 candles_added[pair] = insert_new_candles(conn, frame)
     finally:
@@ -384,7 +392,9 @@ def sync_freqtrade(source: str, candles: Path | str, *, target_url: str, progres
     result = SyncResult(
         source=str(source), orders_read=len(read.orders), orders_added=orders_added, notes=read.notes,
         skipped=read.skipped, candles_added=candles_added,
-        pairs_without_candles=[pair for pair, path in files.items() if path is None],
+        pairs_without_candles=[pair for pair, found in files.items() if found is None],
+        timeframes={pair: found[1] for pair, found in files.items()
+                    if found is not None and found[1] != candle_files.TIMEFRAME},
     )
     log.info(result.summary_line())
     return result
