@@ -126,12 +126,25 @@ def analyse_from_database(
             raise DataError(NO_SELL_YET)
         year, number = month or (latest.year, latest.month)  # type: ignore[union-attr]
         common["candles"] = sell_paths(candles, orders, period_for_month(year, number, settings.tz), settings)
-        return analyse_month(orders, year, number, settings, **common)
+        return _latest_named(analyse_month(orders, year, number, settings, **common), latest,
+                             f"the latest month with sells is {latest:%Y-%m}: pass --month {latest:%Y-%m}"
+                             if latest is not None else "")
     chosen_end = end or (midnight_after(latest, settings) if latest is not None else None)
     if chosen_end is None:
         raise DataError(NO_SELL_YET)
     common["candles"] = sell_paths(candles, orders, period_for_days(chosen_end, days, settings.tz), settings)
-    return analyse_days(orders, chosen_end, days, settings, **common)
+    latest_end = midnight_after(latest, settings) if latest is not None else None
+    return _latest_named(analyse_days(orders, chosen_end, days, settings, **common), latest,
+                         f"the latest sell is on {latest.isoformat()} ({settings.timezone}): pass --end "
+                         f"{latest_end.isoformat()}" if latest is not None and latest_end is not None else "")
+
+
+def _latest_named(analysis: PeriodAnalysis, latest: Date | None, hint: str) -> PeriodAnalysis:
+    """`analysis`, with a note naming the latest period that has sells when its own has none
+    (a backtest's or a quiet bot's history is not this week)."""
+    if not analysis.sells.empty or latest is None:
+        return analysis
+    return dataclasses.replace(analysis, data_notes=[*analysis.data_notes, f"no sells in this period; {hint}"])
 
 
 def sell_paths(candles: CandleReader, orders: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
