@@ -1,4 +1,4 @@
-"""`exitlens sync freqtrade`: a freqtrade bot's filled orders and 1m candles, copied read-only.
+"""`exitlens sync freqtrade`: a freqtrade bot's filled orders and candles, copied read-only.
 
 freqtrade keeps one row per exchange order in `orders` (`ft_order_side` buy / sell / stoploss,
 `average` fill price, `filled` quantity, `order_filled_date`, `ft_order_tag`) and one row per
