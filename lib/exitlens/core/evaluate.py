@@ -116,7 +116,7 @@ class Evaluation:
 def evaluate_sells(
     orders: pd.DataFrame, settings: Settings, *, ledger: pd.DataFrame | None = None
 ) -> Evaluation:
-    """Evaluate every SELL in `orders`.
+    """Evaluate every exit order (SELL of a long, BUY of a short) in `orders`.
 
     `ledger` is `ledger.entry_ledger` of the whole history `orders` was taken from, indexed
     like `orders`; pass it when `orders` is a slice (a period) of a longer history, because
