@@ -100,7 +100,7 @@ def _visible(view) -> str:
 
 
 def test_report_texts_when_korean_are_hangul_without_english_words():
-    from exitlens.reports import replay_views as rv
+    from exitlens.reports.replay import views as rv
 
     report = _report("ko")
     texts = {
@@ -142,7 +142,7 @@ def test_key_figures_when_currencies_mix_show_net_pnl_per_currency():
 
 
 def test_replay_status_when_no_rules_file_says_how_to_add_one_in_each_language():
-    from exitlens.reports import replay_views as rv
+    from exitlens.reports.replay import views as rv
 
     english, korean = (_html(rv.replay_status(_report(lang).analysis)) for lang in ("en", "ko"))
     assert "Exit replay is off" in english and "EXITLENS_EXIT_RULES" in english
@@ -172,7 +172,7 @@ def test_index_when_korean_labels_its_columns_in_korean():
 def test_replay_suggestion_message_when_korean_is_korean():
     from exitlens.core.replay_stats import replay_suggestions
 
-    table = pd.DataFrame([{"parameter": "stop_loss_pct", "value": 4.5, "current": 3.0, "n": 40, "censored": 0,
+    table = pd.DataFrame([{"parameter": "stop_loss_pct", "value": 4.5, "current": 3.0, "n": 40, "open_at_end": 0,
                            "mean": 0.4, "low": 0.1, "high": 0.7}])
     [english] = replay_suggestions(table, min_samples=20)
     [korean] = replay_suggestions(table, min_samples=20, lang="ko")
