@@ -98,7 +98,8 @@ class FreqtradeBot:
                 conn.execute(ddl)
 
     def add_trade(self, pair: str, fills: list[Fill], *, exit_reason: str | None = None, is_short: bool = False,
-                  fee: float = FEE, max_rate: float | None = None, trading_mode: str = "SPOT") -> int:
+                  fee: float = FEE, max_rate: float | None = None, trading_mode: str = "SPOT",
+                  leverage: float = 1.0, funding_fees: float | None = None) -> int:
         """One trade and its orders; returns the trade id. Closed when no entry/exit is left
         open and the exits sold what the entries bought."""
         entry_side = "sell" if is_short else "buy"
@@ -119,14 +120,16 @@ class FreqtradeBot:
                 """INSERT INTO trades (exchange, pair, base_currency, stake_currency, is_open, fee_open,
                    fee_close, open_rate, open_trade_value, close_rate, close_profit, close_profit_abs,
                    stake_amount, amount, open_date, close_date, is_stop_loss_trailing, max_rate, min_rate,
-                   exit_reason, strategy, trading_mode, leverage, is_short, interest_rate, record_version)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, 1.0, ?, 0.0, 2)""",
+                   exit_reason, strategy, trading_mode, leverage, is_short, interest_rate, record_version,
+                   funding_fees)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, 0.0, 2, ?)""",
                 (self.exchange, pair, pair.split("/")[0], pair.split("/")[1].split(":")[0], is_open, fee, fee,
                  open_rate, open_rate * bought * (1 + fee), close_rate,
                  None if profit is None else profit / (open_rate * bought), profit,
                  open_rate * bought, bought, sa_time(fills[0].at), None if is_open else sa_time(fills[-1].at),
                  max_rate if max_rate is not None else max(f.price for f in fills), min(f.price for f in fills),
-                 exit_reason if not is_open else None, self.strategy, trading_mode, is_short),
+                 exit_reason if not is_open else None, self.strategy, trading_mode, leverage, is_short,
+                 funding_fees),
             )
             trade_id = cursor.lastrowid
             for fill in fills:

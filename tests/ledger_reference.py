@@ -174,7 +174,8 @@ def reference_money(orders: pd.DataFrame, configured_currency=None) -> pd.DataFr
     for label, row in orders.iterrows():
         if str(row["side"]).upper() != "SELL":
             continue
-        fees = _fee(row["fee"]) + (ledger.loc[label, "lot_fees"] if label in ledger.index else 0.0)
+        lot_fees = ledger.loc[label, "lot_fees"] if label in ledger.index else 0.0
+        fees = _fee(row["fee"]) + lot_fees
         entry = ledger.loc[label, "entry_price"] if label in ledger.index else math.nan
         price, quantity = float(row["price"]), float(row["quantity"])
         evaluable = entry > 0 and price > 0 and quantity > 0
@@ -184,8 +185,8 @@ def reference_money(orders: pd.DataFrame, configured_currency=None) -> pd.DataFr
             "label": label, "id": row["id"], "event_time": row["event_time"],
             "currency": reference_currency(row["symbol"], configured_currency), "fees": fees,
             "realized_pnl": realized, "net_pnl": net,
-            "net_pnl_pct": net / (entry * quantity) * 100 if evaluable else math.nan,
-            "win": bool(net > 0) if evaluable else None,
+            "net_pnl_pct": net / (entry * quantity + lot_fees) * 100 if evaluable else math.nan,
+            "win": bool(net > 1e-9 * entry * quantity) if evaluable else None,
         })
     return pd.DataFrame(rows, columns=["label", "id", "event_time", "currency", "fees", "realized_pnl",
                                        "net_pnl", "net_pnl_pct", "win"]).set_index("label")

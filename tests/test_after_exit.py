@@ -183,3 +183,33 @@ def test_candle_reader_reads_each_candle_once_and_answers_each_ask_exactly(engin
     assert len(queries) - queries_first == 2 + 3
     for got, windows in ((first, after_exit), (second, replay)):
         assert got.equals(CandleReader(engine).paths(windows))
+
+
+def test_short_path_extremes_swap_high_and_low():
+    # A short covered at 100: the price then falls to 95 and rises to 102. Left on the table
+    # (max_after) is the fall, 5%; the adverse move (min_after) is the rise, -2%.
+    candles = pd.DataFrame({"symbol": "X", "timestamp": T0 + pd.to_timedelta(range(1, 24 * 60 + 2), unit="min"),
+                            "high": 101.0, "low": 99.0})
+    candles.loc[10, ["high", "low"]] = (100.5, 95.0)
+    candles.loc[20, ["high", "low"]] = (102.0, 99.5)
+    sells = pd.DataFrame({"symbol": ["X", "X"], "event_time": [T0, T0], "price": [100.0, 100.0],
+                          "direction": ["short", "long"]})
+    got = path_extremes(sells, candles, SETTINGS)
+    assert list(got["max_after_24h_pct"]) == [pytest.approx(5.0), pytest.approx(2.0)]
+    assert list(got["min_after_24h_pct"]) == [pytest.approx(-2.0), pytest.approx(-5.0)]
+
+
+def test_short_stop_is_noise_when_the_price_falls_back_to_its_entry():
+    # A short entered at 100 and stopped (covered) at 105: a later fall of 5% to 99.75 reaches
+    # the entry again; a fall of 2% (to 102.9) does not.
+    sells = evaluated(exit_reason="STOP_LOSS", entry_price=100.0, price=105.0, direction="short")
+    sells = pd.concat([sells, sells], ignore_index=True)
+    extremes = pd.DataFrame({"max_after_24h_pct": [5.0, 2.0]})
+    assert [bool(v) for v in noise_stops(sells, extremes)] == [True, False]
+
+
+@pytest.mark.parametrize(("change", "verdict"), [(-2.5, "early"), (1.5, "saved"), (0.5, "fine")])
+def test_short_verdict_reads_the_change_with_its_sign_reversed(change, verdict):
+    sells = evaluated(post_24h_pct=change, direction="short")
+    got = verdicts(sells, pd.Series([False], dtype="boolean"), SETTINGS).iloc[0]
+    assert got["verdict"] == verdict

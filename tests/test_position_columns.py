@@ -64,3 +64,19 @@ def test_demo_database_when_filled_has_the_position_columns_all_null(tmp_path):
     orders = load.load_orders(engine).orders
     assert orders["position_id"].isna().all() and (orders["direction"] == "long").all()
     engine.dispose()
+
+
+def test_owned_database_keeps_a_pepe_price_and_a_long_exit_tag_whole(engine):
+    # On PostgreSQL numeric(20,8) stored 3.1e-10 as 0 and varchar(30) cut custom exit tags.
+    with engine.begin() as conn:
+        add_position_columns(conn)
+        add_position_columns(conn)
+    tag = "exit_custom_trailing_after_partial_take_profit_2"
+    orders = _orders(exit_reason=[None, tag], symbol="PEPE/BTC")
+    orders["price"] = [3.1e-10, 3.4e-10]
+    orders["fee"] = [1.23456e-12, 0.0]
+    writes.insert_orders(engine, orders)
+    loaded = load.load_orders(engine).orders.sort_values("side")
+    assert list(loaded["price"]) == [pytest.approx(3.1e-10, rel=1e-12), pytest.approx(3.4e-10, rel=1e-12)]
+    assert loaded["fee"].iloc[0] == pytest.approx(1.23456e-12, rel=1e-12)
+    assert loaded["exit_reason"].iloc[1] == tag

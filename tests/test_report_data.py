@@ -50,6 +50,20 @@ def test_analyse_from_database_weekly_default_ends_after_the_latest_day(engine_w
     assert len(analysis.sells) == 2
 
 
+def test_analyse_from_database_weekly_of_an_empty_week_names_the_latest_sell_and_the_end_to_pass(engine_with_sells):
+    # The README's `report weekly` on a history that is not this week gave an empty report.
+    analysis = analyse_from_database(engine_with_sells, "weekly", Settings(timezone="UTC"),
+                                     end=datetime(2026, 12, 20, tzinfo=timezone.utc))
+    assert analysis.sells.empty
+    assert "no sells in this period; the latest sell is on 2026-11-22 (UTC): pass --end 2026-11-23T00:00:00+00:00" \
+        in analysis.notes
+
+
+def test_analyse_from_database_monthly_of_an_empty_month_names_the_latest_month(engine_with_sells):
+    analysis = analyse_from_database(engine_with_sells, "monthly", Settings(), month=(2027, 1))
+    assert "no sells in this period; the latest month with sells is 2026-11: pass --month 2026-11" in analysis.notes
+
+
 def test_analyse_from_database_when_no_sells_and_no_period_says_to_name_one(engine):
     with pytest.raises(DataError, match="name the period"):
         analyse_from_database(engine, "daily", Settings())

@@ -24,6 +24,7 @@ from exitlens.store.sources.freqtrade import (
     sync_freqtrade,
 )
 from freqtrade_factories import Fill, FreqtradeBot, minute_candles, write_feather, write_json
+from test_freqtrade_profit import freqtrade_profit
 
 CANDLES_FROM = "2024-02-29 20:00"
 MINUTES = 3 * 24 * 60
@@ -91,6 +92,7 @@ def _orders(url: str) -> pd.DataFrame:
 def test_sync_when_bot_has_dca_partial_exit_and_stoploss_writes_one_row_per_filled_long_order(bot, sqlite_url):
     sync_freqtrade(str(bot.path), bot.data, target_url=sqlite_url, progress=False)
     orders = _orders(sqlite_url)
+    orders = orders[orders["direction"] == "long"].reset_index(drop=True)
 
     assert list(zip(orders["symbol"], orders["side"], orders["price"].astype(float), orders["quantity"].astype(float))) == [
         ("BTC/USDT", "BUY", 60000.0, 0.01), ("BTC/USDT", "BUY", 58000.0, 0.01), ("ETH/USDT", "BUY", 3000.0, 1.0),
@@ -122,22 +124,73 @@ def test_sync_when_run_on_two_copies_of_the_database_gives_the_same_ids(bot, tmp
     assert ids.is_unique and all(len(i) == 36 for i in ids)
 
 
-def test_sync_when_short_open_and_cancelled_orders_skips_them_with_one_note_per_kind(bot, sqlite_url):
+def test_sync_when_open_and_cancelled_orders_skips_them_with_one_note_per_kind(bot, sqlite_url):
     result = sync_freqtrade(str(bot.path), bot.data, target_url=sqlite_url, progress=False)
 
-    assert result.skipped["short"] == 2 and result.skipped["open"] == 1 and result.skipped["unfilled"] == 2
-    assert len(result.notes) == 3
-    assert any("short trades" in note and "(1 trade(s))" in note for note in result.notes)
-    assert "SOL/USDT" not in set(_orders(sqlite_url)["symbol"])
+    assert result.skipped["open"] == 1 and result.skipped["unfilled"] == 2 and "short" not in result.skipped
+    assert len(result.notes) == 2
+
+
+def test_sync_keeps_a_short_trade_as_a_short_position_whose_covering_buy_is_its_exit(bot, sqlite_url):
+    sync_freqtrade(str(bot.path), bot.data, target_url=sqlite_url, progress=False)
+    orders = _orders(sqlite_url)
+    short = orders[orders["symbol"] == "SOL/USDT"]
+    assert list(zip(short["side"], short["direction"], short["position_id"])) == [
+        ("SELL", "short", str(bot.short)), ("BUY", "short", str(bot.short))]
+    assert short["exit_reason"].isna().tolist() == [True, False] and short["exit_reason"].iloc[1] == "roi"
+    assert set(orders["position_id"]) == {str(t) for t in (bot.dca, bot.partial, bot.stop, bot.short, bot.open)}
+
+
+def test_synced_short_and_3x_futures_trades_show_freqtrades_profit_ratio(tmp_path, sqlite_url):
+    from exitlens.core.evaluate import evaluate_sells
+    from exitlens.core.settings import Settings
+    from exitlens.store.load import load_orders
+
+    ft = FreqtradeBot(tmp_path / "tradesv3.sqlite")
+    write_feather(tmp_path / "futures", "ETH_USDT_USDT-1m-futures.feather", minute_candles("2024-03-01 00:00", [2000.0] * 60))
+    futures = ft.add_trade("ETH/USDT:USDT", [Fill("buy", 2000.0, 1.5, "2024-03-01 00:10"),
+                                             Fill("sell", 2010.0, 1.5, "2024-03-01 03:00")],
+                           exit_reason="roi", trading_mode="FUTURES", leverage=3.0, funding_fees=-0.42)
+    short = ft.add_trade("SOL/USDT:USDT", [Fill("sell", 100.0, 10.0, "2024-03-01 01:00"),
+                                           Fill("buy", 95.0, 10.0, "2024-03-01 02:00")],
+                         exit_reason="exit_signal", is_short=True, trading_mode="FUTURES", leverage=3.0,
+                         funding_fees=-0.05)
+    sync_freqtrade(str(ft.path), tmp_path, target_url=sqlite_url, progress=False)
+    engine = db.connect(sqlite_url)
+    sells = evaluate_sells(load_orders(engine).orders, Settings()).sells.set_index("symbol")
+    engine.dispose()
+
+    for pair, trade_id, (rate_in, rate_out, amount, is_short, funding) in (
+            ("ETH/USDT:USDT", futures, (2000.0, 2010.0, 1.5, False, -0.42)),
+            ("SOL/USDT:USDT", short, (100.0, 95.0, 10.0, True, -0.05))):
+        profit, ratio = freqtrade_profit(open_rate=rate_in, close_rate=rate_out, amount=amount, fee_open=0.001,
+                                         fee_close=0.001, is_short=is_short, leverage=3.0, funding_fees=funding)
+        row = sells.loc[pair]
+        assert row["position"] == str(trade_id) and row["leverage"] == 3.0
+        assert row["net_pnl"] == pytest.approx(profit, rel=1e-9)
+        assert row["net_pnl_pct"] / 100 == pytest.approx(ratio, abs=1e-9)
+
+
+def test_sync_when_the_bot_holds_a_write_lock_says_locked_by_the_bot_retry(bot, sqlite_url):
+    from exitlens.store.sources.freqtrade import FreqtradeDatabaseLocked
+
+    holder = sqlite3.connect(bot.path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(FreqtradeDatabaseLocked, match="locked by the bot.*retry"):
+            sync_freqtrade(str(bot.path), bot.data, target_url=sqlite_url, progress=False)
+    finally:
+        holder.rollback()
+        holder.close()
 
 
 def test_sync_when_pair_has_no_1m_file_names_the_freqtrade_download_command(bot, sqlite_url):
     result = sync_freqtrade(str(bot.path), bot.data, target_url=sqlite_url, progress=False)
     line = result.summary_line()
 
-    assert result.pairs_without_candles == ["XRP/USDT"]
-    assert "`freqtrade download-data --timeframes 1m --pairs XRP/USDT`" in line
-    assert "9 order(s) added" in line and "5 skipped" in line
+    assert result.pairs_without_candles == ["SOL/USDT", "XRP/USDT"]
+    assert "`freqtrade download-data --timeframes 1m --pairs SOL/USDT XRP/USDT`" in line
+    assert "11 order(s) added" in line and "3 skipped" in line
     assert "\n" not in line
 
 
@@ -198,8 +251,8 @@ def test_sync_when_the_bot_fills_new_orders_adds_only_those(bot, sqlite_url):
 
     result = sync_freqtrade(str(bot.path), bot.data, target_url=sqlite_url, progress=False)
 
-    assert result.orders_added == 2 and result.orders_read == 11
-    assert len(_orders(sqlite_url)) == 11
+    assert result.orders_added == 2 and result.orders_read == 13
+    assert len(_orders(sqlite_url)) == 13
 
 
 def test_sync_when_pair_is_a_futures_pair_reads_the_futures_folder(tmp_path, sqlite_url):
@@ -247,10 +300,10 @@ def _missing_file(tmp_path, bot):
     return str(tmp_path / "nowhere.sqlite"), bot.data
 
 
-def _no_1m_files(tmp_path, bot):
+def _no_candle_files(tmp_path, bot):
     empty = tmp_path / "empty"
     empty.mkdir()
-    write_feather(empty, "BTC_USDT-5m.feather", bot.btc_candles)
+    (empty / "BTC_USDT-trades.feather").write_bytes(b"not candles")
     return str(bot.path), empty
 
 
@@ -274,7 +327,7 @@ def _json_not_a_list(tmp_path, bot):
     (_no_trades_table, NotAFreqtradeDatabase, r"not a freqtrade database \(no trades table\)"),
     (_schema_without_orders, FreqtradeSchemaTooOld, "before orders were stored"),
     (_missing_file, NotAFreqtradeDatabase, "no freqtrade database at"),
-    (_no_1m_files, candle_files.ConfigError, "no 1m candle files"),
+    (_no_candle_files, candle_files.ConfigError, "no candle files"),
     (_corrupt_feather, candle_files.DataError, "BTC_USDT-1m.feather cannot be read"),
     (_json_not_rows, candle_files.DataError, r"row 2 is \[1709251260000, \"x\""),
     (_json_not_a_list, candle_files.DataError, "is not a list of"),
@@ -334,8 +387,8 @@ def test_sync_then_track_then_summary_gives_freqtrades_own_pnl(bot, tmp_path):
     net PnL = freqtrade's close_profit_abs, post-exit points = the candle files' closes."""
     synced = exitlens("sync", "freqtrade", "--source", str(bot.path), "--candles", str(bot.data), cwd=tmp_path)
     assert synced.returncode == 0, synced.stderr
-    assert synced.stdout.count("\n") == 1 and "9 order(s) added" in synced.stdout
-    assert len(synced.stderr.strip().splitlines()) == 3  # one note per kind of skipped order
+    assert synced.stdout.count("\n") == 1 and "11 order(s) added" in synced.stdout
+    assert len(synced.stderr.strip().splitlines()) == 2  # one note per kind of skipped order
 
     tracked = exitlens("track", "--now", NOW, "--json", cwd=tmp_path)
     assert tracked.returncode == 0, tracked.stderr
@@ -350,11 +403,12 @@ def test_sync_then_track_then_summary_gives_freqtrades_own_pnl(bot, tmp_path):
     stop = _bucket(by_reason, "STOP_LOSS", "STOPLOSS_ON_EXCHANGE")
     trailing = _bucket(by_reason, "TRAILING_STOP", "TRAILING_STOP_LOSS")
     half = _bucket(by_reason, "TAKE_HALF")
-    assert roi["avg_pnl_pct"] == pytest.approx((61000 / 59000 - 1) * 100)      # DCA: open_rate 59000
+    # DCA: open_rate 59000; and the SOL short, entered at 100 and covered at 95 (+5%)
+    assert roi["avg_pnl_pct"] == pytest.approx(((61000 / 59000 - 1) * 100 + 5.0) / 2)
     assert stop["avg_pnl_pct"] == pytest.approx((2900 / 3000 - 1) * 100)
     assert half["avg_pnl_pct"] == pytest.approx((62000 / 61500 - 1) * 100)     # partial exit
     assert trailing["avg_pnl_pct"] == pytest.approx((60500 / 61500 - 1) * 100)
-    assert summary["overall"]["count"] == 4
+    assert summary["overall"]["count"] == 5
 
     btc = bot.btc_candles.set_index("date")["close"]
     post_1h = (btc[pd.Timestamp("2024-03-01 04:00", tz="UTC")] - 61000) / 61000 * 100
@@ -363,7 +417,9 @@ def test_sync_then_track_then_summary_gives_freqtrades_own_pnl(bot, tmp_path):
     per_trade_net = {"roi": roi, "stop": stop, "partial": (half, trailing)}
     assert summary["overall"]["currency"] == "USDT" and set(summary["max_drawdown"]) == {"USDT"}
     assert sorted(by_reason) == ["STOP_LOSS", "TAKE_HALF", "TAKE_PROFIT", "TRAILING_STOP"]  # aliases
-    assert _money(roi["net_pnl"]) == pytest.approx(bot.trade_profits[bot.dca], abs=1e-6)
+    short_profit, _ = freqtrade_profit(open_rate=100.0, close_rate=95.0, amount=10.0, fee_open=0.001,
+                                       fee_close=0.001, is_short=True, leverage=1.0)
+    assert _money(roi["net_pnl"]) == pytest.approx(bot.trade_profits[bot.dca] + short_profit, abs=1e-6)
     assert _money(stop["net_pnl"]) == pytest.approx(bot.trade_profits[bot.stop], abs=1e-6)
     assert _money(half["net_pnl"]) + _money(trailing["net_pnl"]) == pytest.approx(bot.trade_profits[bot.partial], abs=1e-6)
     assert per_trade_net
@@ -409,3 +465,28 @@ def test_sync_from_env_when_unset_runs_no_sync():
     from exitlens.ops.schedule import sync_from_environment
 
     assert sync_from_environment(Environment(), "sqlite:///x.db") is None
+
+
+def test_sync_when_a_pair_has_only_5m_candles_stores_them_as_5m_and_tracking_reads_them(tmp_path, sqlite_url):
+    from datetime import timedelta
+
+    from exitlens.core.settings import Settings
+    from exitlens.store import tracker
+
+    ft = FreqtradeBot(tmp_path / "tradesv3.sqlite")
+    ft.add_trade("BTC/USDT", [Fill("buy", 60000.0, 0.01, "2024-03-01 00:10"),
+                              Fill("sell", 61000.0, 0.01, "2024-03-01 01:00", tag="roi")], exit_reason="roi")
+    five = minute_candles("2024-03-01 00:00", [60000.0 + i for i in range(600)])
+    five = five[five["date"].dt.minute % 5 == 0].reset_index(drop=True)
+    write_feather(tmp_path / "data", "BTC_USDT-5m.feather", five)
+
+    result = sync_freqtrade(str(ft.path), tmp_path / "data", target_url=sqlite_url, progress=False)
+
+    assert result.timeframes == {"BTC/USDT": "5m"} and result.pairs_without_candles == []
+    assert "EXITLENS_CANDLE_INTERVAL=5m EXITLENS_CANDLE_TOLERANCE_MINUTES=5" in result.summary_line()
+    assert {row["interval"] for row in _rows(sqlite_url, "market_data", "timestamp")} == {"5m"}
+    engine = db.connect(sqlite_url)
+    settings = Settings(candle_interval="5m", candle_tolerance=timedelta(minutes=5))
+    tracked = tracker.track(engine, pd.Timestamp("2024-03-02", tz="UTC").to_pydatetime(), settings)
+    engine.dispose()
+    assert tracked.points_tracked >= 1

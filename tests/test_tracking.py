@@ -440,3 +440,23 @@ def test_track_when_the_bot_writes_the_same_rows_meanwhile_never_deadlocks(postg
     assert result.points_tracked == 1440 * 4
     with capsys.disabled():
         print(f"\nbot writes during the backfill: {len(waits)}, longest {max(waits) * 1000:.0f} ms")
+
+
+def test_track_records_the_post_exit_points_of_a_shorts_covering_buy_not_of_its_opening_sell(engine):
+    from exitlens.store.position_columns import add_position_columns
+
+    with engine.begin() as conn:
+        add_position_columns(conn)
+    rows = [("open", "SELL", "2026-11-23 10:00"), ("cover", "BUY", SELL_AT)]
+    store.insert_orders(engine, pd.DataFrame([{
+        "id": f"00000000-0000-0000-0000-00000000000{n}", "symbol": "BTC/USDT:USDT", "side": side,
+        "order_type": "MARKET", "price": 200.0, "quantity": 1.0, "fee": 0.0, "status": "FILLED",
+        "created_at": ts(at), "executed_at": ts(at), "exit_reason": "roi" if side == "BUY" else None,
+        "position_id": "9", "direction": "short", "leverage": 3.0,
+    } for n, (_, side, at) in enumerate(rows)]))
+    add_candles(engine, {"2026-11-23 11:00": 199.0, "2026-11-23 13:00": 201.0}, symbol="BTC/USDT:USDT")
+
+    tracking.track(engine, NOW)
+
+    assert stored_points(engine, "00000000-0000-0000-0000-000000000001")["1h"]["price"] == 201.0
+    assert stored_points(engine, "00000000-0000-0000-0000-000000000000") is None

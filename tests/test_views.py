@@ -138,3 +138,13 @@ def test_show_when_printed_keeps_number_cells_whole_and_lets_text_cells_wrap():
     page = show(pd.DataFrame({"symbol": ["KRW-BTC"], "exit": [189_932_222.0], "sells": [3]})).to_html()
     nowrap = set(re.findall(r"td\.(col\d+) \{\s*white-space: nowrap;", page))
     assert nowrap == {"col1", "col2"}
+
+
+def test_show_prints_money_at_its_currencys_scale_never_as_zero():
+    # The issue: BTC money printed as 0.00 / 0.01 in every table, HTML and PDF.
+    table = pd.DataFrame({"net PnL (BTC)": [0.0001443, -0.00002, 12345.678], "fees (KRW)": [1234.4, 0.4, 5.0],
+                          "순손익 (USDT)": [0.5, 1234.5, None], "net PnL": [0.000012345, 2.5, 0.0]})
+    html = show(table).to_html()
+    for text in ("0.000144300", "-0.0000200000", "12,345.68", "1,234", ">0<", "0.500000", "1,234.50", "–",
+                 "0.0000123450", "2.50", "0.00"):
+        assert text in html, text

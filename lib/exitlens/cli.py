@@ -450,6 +450,20 @@ def import_csv(orders_file: str | None, candles_file: str | None, db_url: str | 
     _echo_source_result(result, as_json)
 
 
+@import_.command("freqtrade-backtest")
+@click.argument("result_file", metavar="BACKTEST_RESULT", type=click.Path(dir_okay=False))
+@_database_option
+@click.option("--json", "as_json", is_flag=True, help="Print the counts and checks as one JSON object.")
+@_fail_cleanly
+def import_freqtrade_backtest(result_file: str, db_url: str | None, as_json: bool) -> None:
+    """Import a freqtrade backtest result (.json or .zip): its trades as orders, checked against
+    the file's own totals (insert-or-ignore: importing it again adds nothing)."""
+    from exitlens.store.sources.freqtrade_backtest import import_backtest
+
+    result = import_backtest(result_file, target_url=_environment().database(db_url))
+    _echo_source_result(result, as_json)
+
+
 def _echo_source_result(result, as_json: bool) -> None:
     """Notes (one per kind of skipped row) on stderr, then the summary line or the JSON object."""
     for note in getattr(result, "notes", []):

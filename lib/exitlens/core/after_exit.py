@@ -6,6 +6,12 @@ lowest low over the candles with timestamp in (t, t + h]. A horizon counts once 
 candles reach t + h (the window is complete); before that, and when the window holds no
 candle, both are missing. One `searchsorted` per horizon and one `reduceat` per extreme: no
 loop over sells.
+
+Shorts (SPEC §2.3): a short's exit is its covering BUY, and a fall of the price after it is
+what a rise is after a long's exit. So for a sell with `direction` "short" the extremes swap
+high and low and their sign — `max_after` is how far the price fell below the exit (what a
+later cover would have gained), `min_after` how far it rose — and the noise stop and verdicts
+read the price change with its sign reversed. The stored `change_pct` stays the raw change.
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ def path_extremes(sells: pd.DataFrame, candles: pd.DataFrame | None, settings: S
         return out
     price = pd.to_numeric(sells["price"], errors="coerce").to_numpy(dtype=float)
     times = sells["event_time"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    shorts = direction_signs(sells) < 0
     for symbol, path in candles.groupby("symbol", sort=False):
         rows = np.flatnonzero((sells["symbol"] == symbol).to_numpy())
         if rows.size == 0:
@@ -73,11 +80,12 @@ def path_extremes(sells: pd.DataFrame, candles: pd.DataFrame | None, settings: S
             lowest = _range_reduce(np.minimum, low, first, last, complete)
             p = price[rows]
             usable = complete & np.isfinite(p) & (p > 0)
+            short = shorts[rows]
             with np.errstate(invalid="ignore", divide="ignore"):
                 out.iloc[rows, out.columns.get_loc(max_after_column(horizon.key))] = np.where(
-                    usable, (highest - p) / p * 100, np.nan)
+                    usable, np.where(short, (p - lowest), (highest - p)) / p * 100, np.nan)
                 out.iloc[rows, out.columns.get_loc(min_after_column(horizon.key))] = np.where(
-                    usable, (lowest - p) / p * 100, np.nan)
+                    usable, np.where(short, (p - highest), (lowest - p)) / p * 100, np.nan)
     return out
 
 
@@ -95,14 +103,23 @@ def _range_reduce(ufunc: np.ufunc, values: np.ndarray, first: np.ndarray, last: 
     return result
 
 
+def direction_signs(sells: pd.DataFrame) -> np.ndarray:
+    """+1 per long sell, −1 per short one (`direction` "short"; no column: all long)."""
+    if "direction" not in sells.columns:
+        return np.ones(len(sells))
+    return np.where(sells["direction"].astype(str).str.lower().to_numpy() == "short", -1.0, 1.0)
+
+
 def noise_stops(sells: pd.DataFrame, extremes: pd.DataFrame, outcome: str = "24h") -> pd.Series:
-    """True for a STOP_LOSS sell with an entry price whose highest price in the `outcome`
-    window after the exit reaches the entry price again; NA when that cannot be known."""
+    """True for a STOP_LOSS sell with an entry price whose best price in the `outcome` window
+    after the exit reaches the entry price again (the highest for a long, the lowest for a
+    short); NA when that cannot be known."""
     entry = pd.to_numeric(sells["entry_price"], errors="coerce")
     price = pd.to_numeric(sells["price"], errors="coerce")
-    highest = price * (1 + extremes[max_after_column(outcome)] / 100)
-    known = (sells["exit_reason"] == STOP_LOSS) & (entry > 0) & highest.notna()
-    return (highest >= entry).astype("boolean").where(known, pd.NA)
+    sign = direction_signs(sells)
+    best = price * (1 + sign * extremes[max_after_column(outcome)] / 100)
+    known = (sells["exit_reason"] == STOP_LOSS) & (entry > 0) & best.notna()
+    return (sign * (best - entry) >= 0).astype("boolean").where(known, pd.NA)
 
 
 def verdicts(sells: pd.DataFrame, noise: pd.Series, settings: Settings, outcome: str = "24h") -> pd.DataFrame:
@@ -110,10 +127,10 @@ def verdicts(sells: pd.DataFrame, noise: pd.Series, settings: Settings, outcome:
 
     From the `outcome` point, else the latest recorded point (provisional); `pending` when no
     point is recorded. Order: noise stop, early (change above `early_exit_change_pct`), saved
-    (change below `saved_change_pct`), fine.
+    (change below `saved_change_pct`), fine; a short's change is read with its sign reversed.
     """
     keys = list(settings.horizon_keys)
-    changes = sells[[f"post_{key}_pct" for key in keys]].to_numpy(dtype=float)
+    changes = sells[[f"post_{key}_pct" for key in keys]].to_numpy(dtype=float) * direction_signs(sells)[:, None]
     has_point = ~np.isnan(changes)
     latest = np.where(has_point.any(axis=1), len(keys) - 1 - np.argmax(has_point[:, ::-1], axis=1), -1)
     change = np.where(latest >= 0, changes[np.arange(len(sells)), np.maximum(latest, 0)], np.nan)

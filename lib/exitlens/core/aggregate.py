@@ -4,9 +4,14 @@ regime × exit reason, each computed by one groupby of the evaluation frame.
 What each metric counts:
 
 * `count` — every SELL in the bucket; `evaluable` — those with an entry price (evaluate.py).
-* P&L metrics (`wins`, `win_rate`, `realized_pnl`, `avg_pnl_pct`, `median_pnl_pct`) use only
+* P&L metrics (`wins`, `draws`, `losses`, `win_rate`, `realized_pnl`, `avg_pnl_pct`, `median_pnl_pct`) use only
   evaluable sells: a sell without an entry price has no P&L, and counting it as 0 would bias
-  every average towards zero. `win_rate = wins / evaluable`; `realized_pnl` is their sum.
+  every average towards zero. A sell is a win, a draw or a loss by its net PnL (SPEC §2.1,
+  `evaluate.outcomes`), so `wins + draws + losses = evaluable`; `win_rate = wins / evaluable`;
+  `realized_pnl` is their sum.
+* A short's post-exit changes count with their sign reversed (SPEC §2.3): a fall after its
+  covering BUY is what a rise is after a long's SELL, so `avg_post_<h>_pct`, the 24h
+  median/min/max and the two rates read "the price went on in the trade's favour" alike.
 * Time and market metrics (`avg_hold_hours`, `avg_post_<h>_pct`, `post_<h>_samples`, the 24h
   median/min/max, `early_exit_rate`, `over_hold_rate`) use every sell that has the value: how
   long lots were held and where the price went after the exit do not depend on knowing the
@@ -37,7 +42,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from exitlens.core.after_exit import max_after_column, min_after_column
+from exitlens.core.after_exit import direction_signs, max_after_column, min_after_column
 from exitlens.core.evaluate import post_column
 from exitlens.core.frames import UNKNOWN
 from exitlens.core.jsonvalues import json_scalar
@@ -65,7 +70,7 @@ def by_currency_column(key: str) -> str:
 
 def bucket_keys(settings: Settings) -> list[str]:
     """The keys of a bucket, in SPEC order, horizons from `settings`."""
-    keys = ["count", "evaluable", "wins", "win_rate", "currency", *MONEY_KEYS, "avg_pnl_pct",
+    keys = ["count", "evaluable", "wins", "draws", "losses", "win_rate", "currency", *MONEY_KEYS, "avg_pnl_pct",
             "avg_net_pnl_pct", "median_pnl_pct", "avg_hold_hours"]
     for key in settings.horizon_keys:
         keys += [post_avg_key(key), post_samples_key(key)]
@@ -99,6 +104,8 @@ def _aggregate(sells: pd.DataFrame, parts: pd.DataFrame, settings: Settings, by:
         "count": ("_one", "sum"),
         "evaluable": ("_evaluable", "sum"),
         "wins": ("_win", "sum"),
+        "draws": ("_draw", "sum"),
+        "losses": ("_loss", "sum"),
         "realized_pnl": ("_realized_pnl", "sum"),
         "fees": ("_fees", "sum"),
         "net_pnl": ("_net_pnl", "sum"),
@@ -130,7 +137,7 @@ def _aggregate(sells: pd.DataFrame, parts: pd.DataFrame, settings: Settings, by:
     if by:
         grouped.index.names = list(by)
 
-    counts = ["count", "evaluable", "wins", *RATE_SAMPLE_COLUMNS]
+    counts = ["count", "evaluable", "wins", "draws", "losses", *RATE_SAMPLE_COLUMNS]
     counts += [post_samples_key(key) for key in settings.horizon_keys]
     grouped[counts] = grouped[counts].fillna(0).astype("int64")
     grouped["win_rate"] = _rate(grouped["wins"], grouped["evaluable"])
@@ -192,8 +199,9 @@ def _metric_inputs(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     evaluable = sells["evaluable"].astype(bool)
     reason = sells["exit_reason"].astype(object)
     outcome_column = post_column(OUTCOME_HORIZON)
+    sign = direction_signs(sells)  # a short's post-exit fall is a long's rise (SPEC §2.3)
     outcome = (sells[outcome_column] if outcome_column in sells else
-               pd.Series(np.nan, index=sells.index)).astype(float)
+               pd.Series(np.nan, index=sells.index)).astype(float) * sign
     has_outcome = outcome.notna()
     early = reason.isin(EARLY_EXIT_REASONS) & has_outcome
     over = reason.isin(OVER_HOLD_REASONS) & has_outcome
@@ -201,7 +209,9 @@ def _metric_inputs(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         {
             "_one": 1,
             "_evaluable": evaluable.astype("int64"),
-            "_win": (sells["win"].fillna(False).astype(bool) & evaluable).astype("int64"),
+            "_win": _counted(sells, "win", evaluable),
+            "_draw": _counted(sells, "draw", evaluable),
+            "_loss": _counted(sells, "loss", evaluable),
             "_realized_pnl": sells["realized_pnl"].astype(float).where(evaluable),
             "_fees": sells["fees"].astype(float).where(evaluable),
             "_net_pnl": sells["net_pnl"].astype(float).where(evaluable),
@@ -218,13 +228,18 @@ def _metric_inputs(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         index=sells.index,
     )
     for key in settings.horizon_keys:
-        parts[f"_post_{key}"] = sells[post_column(key)].astype(float)
+        parts[f"_post_{key}"] = sells[post_column(key)].astype(float) * sign
     parts["_max_after"] = _optional(sells, max_after_column(OUTCOME_HORIZON))
     parts["_min_after"] = _optional(sells, min_after_column(OUTCOME_HORIZON))
     noise = sells["noise_stop"] if "noise_stop" in sells else pd.Series(pd.NA, index=sells.index, dtype="boolean")
     parts["_noise_sample"] = noise.notna().astype("int64")
     parts["_noise_hit"] = noise.fillna(False).astype(bool).astype("int64")
     return parts
+
+
+def _counted(sells: pd.DataFrame, outcome: str, evaluable: pd.Series) -> pd.Series:
+    """1 where an evaluable sell has this outcome ("win", "draw", "loss"), else 0."""
+    return (sells[outcome].fillna(False).astype(bool) & evaluable).astype("int64")
 
 
 def _optional(sells: pd.DataFrame, column: str) -> pd.Series:
@@ -316,4 +331,4 @@ def bucket_to_dict(row: pd.Series, settings: Settings) -> dict:
 
 
 def _is_count(key: str) -> bool:
-    return key in ("count", "evaluable", "wins") or key.endswith("_samples")
+    return key in ("count", "evaluable", "wins", "draws", "losses") or key.endswith("_samples")

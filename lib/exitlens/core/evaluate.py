@@ -5,10 +5,21 @@ the post-exit change of every horizon out of `post_exit_prices`. This is the tid
 bucket, suggestion and report detail table is computed from; nothing downstream re-reads the
 raw orders.
 
-A SELL is *evaluable* when its entry price, price and quantity are positive finite numbers;
-then `pnl_pct = (price − entry) / entry × 100`, `realized_pnl = (price − entry) × quantity`
-(gross, in the symbol's quote `currency`), `net_pnl = realized_pnl − fees`,
-`net_pnl_pct = net_pnl / (entry × quantity) × 100` and `win = net_pnl > 0` (SPEC §2.1).
+The rows are the *exit orders* (SPEC §2.3): SELLs of long positions and BUYs of short ones
+(`direction` "short"); what this module says of a sell applies to both. `direction` is
+"long" or "short" and `leverage` L the order's (1 where missing or not a positive number).
+
+A sell is *evaluable* when its entry price, price and quantity are positive finite numbers;
+then, with s = +1 for a long and −1 for a short, `realized_pnl = s × (price − entry) ×
+quantity` (gross, in the symbol's quote `currency`), `net_pnl = realized_pnl − fees`, and the
+percentages are on the stake, as freqtrade's `calc_profit_ratio` is (SPEC §2.1): `stake =
+(entry × quantity + s × lot_fees) / L` (what the position cost: its value plus the entry fees
+consumed, less them for a short, over leverage), `net_pnl_pct = net_pnl / stake × 100` and
+`pnl_pct = realized_pnl / (entry × quantity / L) × 100` (gross; with L = 1 and no fees both
+are the plain price change); `win` when net_pnl > ε, `loss` when
+net_pnl < −ε and `draw` otherwise, with ε = DRAW_TOLERANCE × entry × quantity (SPEC §2.1): the
+floating-point noise of fee arithmetic (a break-even ROI exit of freqtrade nets ±3e-19 BTC)
+is a draw, never a win or a loss.
 `fees` is the sell's own `fee` plus the pro-rata fees of the BUY lots it consumed (ledger.py),
 known for every sell; a fee that is negative or not a number counts as 0, with a note.
 Otherwise the P&L columns are missing (NaN / NA), and a note naming the sell id says why; so
@@ -32,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from exitlens.core.errors import DataError
-from exitlens.core.frames import UNKNOWN, UTC_TIME, with_declared_types
+from exitlens.core.frames import LONG, SHORT, UNKNOWN, UTC_TIME, with_declared_types
 from exitlens.core.ledger import (
     ENTRY_FIFO,
     ENTRY_FIFO_PARTIAL,
@@ -40,12 +51,16 @@ from exitlens.core.ledger import (
     LEDGER_COLUMNS,
     entry_ledger,
     fee_amounts,
+    order_shorts,
     order_sides,
 )
 from exitlens.core.markets import exit_reasons, quote_currencies
 from exitlens.core.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+DRAW_TOLERANCE = 1e-9
+"""ε of a draw, as a fraction of the sell's notional (entry × quantity)."""
 
 
 def post_column(horizon_key: str) -> str:
@@ -76,10 +91,15 @@ def sell_columns(settings: Settings) -> dict[str, str]:
         "net_pnl": "float64",
         "net_pnl_pct": "float64",
         "win": "boolean",
+        "draw": "boolean",
+        "loss": "boolean",
         "hold_hours": "float64",
         "open_time": UTC_TIME,
         "lot_fees": "float64",
         "position": "object",
+        "direction": "object",
+        "leverage": "float64",
+        "stake": "float64",
     }
     columns.update({post_column(key): "float64" for key in settings.horizon_keys})
     return columns
@@ -96,7 +116,7 @@ class Evaluation:
 def evaluate_sells(
     orders: pd.DataFrame, settings: Settings, *, ledger: pd.DataFrame | None = None
 ) -> Evaluation:
-    """Evaluate every SELL in `orders`.
+    """Evaluate every exit order (SELL of a long, BUY of a short) in `orders`.
 
     `ledger` is `ledger.entry_ledger` of the whole history `orders` was taken from, indexed
     like `orders`; pass it when `orders` is a slice (a period) of a longer history, because
@@ -112,7 +132,7 @@ def evaluate_sells(
             "orders index has duplicate labels, so sells cannot be matched with their ledger "
             "rows: reset_index(drop=True) before building the ledger"
         )
-    sells = orders[order_sides(orders["side"])[0]]
+    sells = orders[exit_orders(orders)]
     known = ledger.reindex(sells.index)[list(LEDGER_COLUMNS)]
     columns = sell_columns(settings)
 
@@ -125,6 +145,12 @@ def evaluate_sells(
     out["exit_reason"] = exit_reasons(sells["exit_reason"], settings.exit_reason_aliases)
     for name in ("covered_quantity", "hold_hours", "open_time", "lot_fees", "position"):
         out[name] = known[name]
+    short = pd.Series(order_shorts(sells["direction"]) if "direction" in sells else False, index=sells.index)
+    out["direction"] = np.where(short, SHORT, LONG)
+    leverage = (pd.to_numeric(sells["leverage"], errors="coerce").astype(float) if "leverage" in sells
+                else pd.Series(1.0, index=sells.index))
+    out["leverage"] = leverage.where(np.isfinite(leverage) & (leverage > 0), 1.0)
+    sign = pd.Series(np.where(short, -1.0, 1.0), index=sells.index)
     fees, bad_fee = fee_amounts(orders["fee"])
     own_fee = pd.Series(fees, index=orders.index).reindex(sells.index)
     out["fee"] = own_fee
@@ -138,8 +164,8 @@ def evaluate_sells(
     out["entry_price"] = entry
     evaluable = _positive(entry) & _positive(price) & _positive(quantity)
     with np.errstate(over="ignore", invalid="ignore"):
-        pnl_pct = (price - entry) / entry * 100
-        realized_pnl = (price - entry) * quantity
+        pnl_pct = sign * (price - entry) / entry * 100 * out["leverage"]
+        realized_pnl = sign * (price - entry) * quantity
     overflow = evaluable & ~(np.isfinite(pnl_pct) & np.isfinite(realized_pnl))
     notes += [f"sell {i}: its PnL is too large for a float (price {p:g}, entry {e:g}, quantity {q:g}), "
               "so it is not evaluable"
@@ -150,8 +176,10 @@ def evaluate_sells(
     out["realized_pnl"] = realized_pnl.where(evaluable)
     with np.errstate(over="ignore", invalid="ignore"):
         out["net_pnl"] = out["realized_pnl"] - out["fees"]
-        out["net_pnl_pct"] = (out["net_pnl"] / (entry * quantity) * 100).where(evaluable)
-    out["win"] = (out["net_pnl"] > 0).astype("boolean").where(evaluable, pd.NA)
+        out["stake"] = ((entry * quantity + sign * known["lot_fees"].fillna(0.0)) / out["leverage"]).where(evaluable)
+        out["net_pnl_pct"] = (out["net_pnl"] / out["stake"] * 100).where(evaluable)
+    for name, outcome in outcomes(out["net_pnl"], entry * quantity).items():
+        out[name] = outcome.astype("boolean").where(evaluable, pd.NA)
 
     notes = [f"order {i}: fee {f!r} is negative or not a number, so it counts as 0"
              for i, f in zip(orders["id"][bad_fee], orders["fee"][bad_fee])] + notes
@@ -167,6 +195,25 @@ def evaluate_sells(
     if notes:
         logger.info("%d note(s) about %d sell(s)", len(notes), len(out))
     return Evaluation(sells=with_declared_types(out, columns), notes=notes)
+
+
+def exit_orders(orders: pd.DataFrame) -> np.ndarray:
+    """Which rows of `orders` are exit orders (SPEC §2.3): SELLs of long positions, BUYs of
+    short ones (`direction` "short"; no direction column: every position is long)."""
+    is_sell, is_buy = order_sides(orders["side"])
+    if "direction" not in orders.columns:
+        return is_sell
+    return np.where(order_shorts(orders["direction"]), is_buy, is_sell)
+
+
+def outcomes(net_pnl: pd.Series, notional: pd.Series) -> dict[str, pd.Series]:
+    """{"win", "draw", "loss"} masks of sells with these net PnLs and notionals (SPEC §2.1):
+    a win above ε, a loss below −ε, a draw within, ε = DRAW_TOLERANCE × notional."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        epsilon = DRAW_TOLERANCE * notional.abs()
+    win = net_pnl > epsilon
+    loss = net_pnl < -epsilon
+    return {"win": win, "draw": net_pnl.notna() & ~win & ~loss, "loss": loss}
 
 
 def _plausible_entry(known: pd.DataFrame, ids: pd.Series, price: pd.Series, quantity: pd.Series,

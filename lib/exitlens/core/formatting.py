@@ -33,26 +33,32 @@ def fmt_count(value: Any) -> str:
 
 def fmt_money(value: Any, currency: str | None = None, *, signed: bool = True) -> str:
     """An amount labelled with its quote currency: `+1,234 KRW`, `-12.50 USDT`,
-    `+0.00012346 BTC`; a mapping {currency: amount} (money of a bucket that mixes currencies)
-    gives each, joined with " · ". Whole-unit currencies (KRW, JPY, …) show no decimals; other
-    amounts show 2, or 6 significant digits below 1. A missing currency shows as "?"."""
+    `+0.000144298 BTC`; a mapping {currency: amount} (money of a bucket that mixes currencies)
+    gives each, joined with " · ". The number is `fmt_amount`'s; a missing currency shows as "?"."""
     if isinstance(value, Mapping):
         parts = [fmt_money(amount, str(code), signed=signed) for code, amount in sorted(value.items())]
         return " · ".join(parts) if parts else "n/a"
+    text = fmt_amount(value, currency, signed=signed)
+    return text if text == "n/a" else f"{text} {currency or '?'}"
+
+
+def fmt_amount(value: Any, currency: str | None = None, *, signed: bool = False) -> str:
+    """An amount at its currency's scale (SPEC §2.1), without the label: whole-unit currencies
+    (KRW, JPY, …) show no decimals; other amounts show 2 decimals with thousands separators,
+    or at least 6 significant digits below 1 (0.000144298, never 0.00); exactly 0 is `0.00`."""
     number = finite_number(value)
     if number is None:
         return "n/a"
-    label = currency or "?"
-    if label in WHOLE_UNIT_CURRENCIES:
+    if (currency or "") in WHOLE_UNIT_CURRENCIES:
         digits = 0
     elif abs(number) >= 1 or number == 0:
         digits = 2
     else:
         digits = _decimals_for(number, PRICE_SIGNIFICANT_DIGITS)
     if round(number, digits) == 0:
-        return f"{0:.{digits}f} {label}"
+        return f"{0:.{digits}f}"
     sign = "+" if signed else ""
-    return f"{number:{sign},.{digits}f} {label}"
+    return f"{number:{sign},.{digits}f}"
 
 
 def fmt_price(value: Any) -> str:
@@ -69,6 +75,11 @@ def _decimals_for(number: float, significant: int) -> int:
     if number == 0:
         return significant - 1
     return max(0, significant - 1 - math.floor(math.log10(abs(number))))
+
+
+def fmt_record(bucket: Mapping) -> str:
+    """Wins / draws / losses of a bucket (SPEC §2.1): `48 / 122 / 9`."""
+    return " / ".join(fmt_count(bucket.get(key)) for key in ("wins", "draws", "losses"))
 
 
 def fmt_pct(value: Any) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, DataError
+from exitlens.core.evaluate import exit_orders
 from exitlens.core.filters import NO_FILTER, ReportFilter
 from exitlens.core.headline import Narrator
 from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings
@@ -49,8 +50,9 @@ NO_SELL_YET = "the database has no filled SELL yet: name the period (report_date
 
 
 def latest_sell_day(orders: pd.DataFrame, settings: Settings) -> Date | None:
-    """The report-timezone date of the newest SELL, or None when there is none."""
-    sells = orders.loc[orders["side"] == "SELL", "event_time"]
+    """The report-timezone date of the newest exit order (SELL of a long, BUY of a short), or
+    None when there is none."""
+    sells = orders.loc[exit_orders(orders), "event_time"]
     return None if sells.empty else sells.max().tz_convert(settings.tz).date()
 
 
@@ -124,17 +126,30 @@ def analyse_from_database(
             raise DataError(NO_SELL_YET)
         year, number = month or (latest.year, latest.month)  # type: ignore[union-attr]
         common["candles"] = sell_paths(candles, orders, period_for_month(year, number, settings.tz), settings)
-        return analyse_month(orders, year, number, settings, **common)
+        return _latest_named(analyse_month(orders, year, number, settings, **common), latest,
+                             f"the latest month with sells is {latest:%Y-%m}: pass --month {latest:%Y-%m}"
+                             if latest is not None else "")
     chosen_end = end or (midnight_after(latest, settings) if latest is not None else None)
     if chosen_end is None:
         raise DataError(NO_SELL_YET)
     common["candles"] = sell_paths(candles, orders, period_for_days(chosen_end, days, settings.tz), settings)
-    return analyse_days(orders, chosen_end, days, settings, **common)
+    latest_end = midnight_after(latest, settings) if latest is not None else None
+    return _latest_named(analyse_days(orders, chosen_end, days, settings, **common), latest,
+                         f"the latest sell is on {latest.isoformat()} ({settings.timezone}): pass --end "
+                         f"{latest_end.isoformat()}" if latest is not None and latest_end is not None else "")
+
+
+def _latest_named(analysis: PeriodAnalysis, latest: Date | None, hint: str) -> PeriodAnalysis:
+    """`analysis`, with a note naming the latest period that has sells when its own has none
+    (a backtest's or a quiet bot's history is not this week)."""
+    if not analysis.sells.empty or latest is None:
+        return analysis
+    return dataclasses.replace(analysis, data_notes=[*analysis.data_notes, f"no sells in this period; {hint}"])
 
 
 def sell_paths(candles: CandleReader, orders: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
-    """The candles after each SELL of `period`, up to its longest horizon (SPEC §2.2)."""
-    sells = orders[(orders["side"] == "SELL") & period.contains(orders["event_time"])]
+    """The candles after each exit order of `period`, up to its longest horizon (SPEC §2.2)."""
+    sells = orders[exit_orders(orders) & period.contains(orders["event_time"]).to_numpy()]
     longest = max(h.delta for h in settings.horizons)
     windows = pd.DataFrame({"symbol": sells["symbol"], "start": sells["event_time"],
                             "end": sells["event_time"] + longest})

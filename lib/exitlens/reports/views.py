@@ -10,6 +10,7 @@ prices show at least 6 significant digits (`core.formatting.fmt_price`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from pandas.io.formats.style import Styler
 from exitlens.core import quality
 from exitlens.core.aggregate import MONEY_KEYS, aggregate_buckets, by_currency_column
 from exitlens.core.evaluate import post_column
-from exitlens.core.formatting import fmt_count, fmt_metric, fmt_money, fmt_price, fmt_ratio
+from exitlens.core.formatting import fmt_amount, fmt_count, fmt_metric, fmt_money, fmt_price, fmt_ratio
 from exitlens.core.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, report_name, t
 from exitlens.core.keys import post_avg_key
 from exitlens.core.settings import Settings
@@ -87,6 +88,7 @@ class ReportData:
             self.t("col.sells"): int(overall["count"]),
             self.t("col.evaluable"): int(overall["evaluable"]),
             self.t("col.win_rate"): overall["win_rate"] * 100,
+            **{self.t(f"col.{key}"): int(overall[key]) for key in ("wins", "draws", "losses")},
         }
         for currency in self.currencies:
             for key in ("net_pnl", "realized_pnl", "fees"):
@@ -115,10 +117,10 @@ class ReportData:
 
     def _bucket_table(self, buckets: pd.DataFrame) -> pd.DataFrame:
         horizons = [post_avg_key(h) for h in self.settings.horizon_keys]
-        columns = ["count", "evaluable", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
+        columns = ["count", "evaluable", "wins", "draws", "losses", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
                    "avg_hold_hours", *horizons, "early_exit_rate", "over_hold_rate"]
         table = buckets.reindex(columns=columns)
-        table = table.astype({"count": "int64", "evaluable": "int64"})
+        table = table.astype({key: "int64" for key in ("count", "evaluable", "wins", "draws", "losses")})
         rates = ["win_rate", "early_exit_rate", "over_hold_rate"]
         table[rates] = table[rates] * 100
         table.index.name = None
@@ -321,7 +323,8 @@ def _amount(amounts, currency: str):
 
 
 _BUCKET_HEADERS = {
-    "count": "col.sells", "evaluable": "col.evaluable", "win_rate": "col.win_rate", "avg_pnl_pct": "col.avg_pnl",
+    "count": "col.sells", "evaluable": "col.evaluable", "wins": "col.wins", "draws": "col.draws",
+    "losses": "col.losses", "win_rate": "col.win_rate", "avg_pnl_pct": "col.avg_pnl",
     "median_pnl_pct": "col.median_pnl", "realized_pnl": "col.realized_pnl", "avg_hold_hours": "col.avg_hold",
     "early_exit_rate": "col.early_exit", "over_hold_rate": "col.over_hold",
 }
@@ -332,8 +335,24 @@ RATE_COLUMNS = frozenset(t(key, lang) for key in ("col.win_rate", "col.early_exi
 """The rate columns in every language: one decimal everywhere, as 53.6%."""
 
 
+_PLAIN_MONEY_HEADERS = {t(key, lang) for key in _MONEY_HEADERS.values() for lang in LANGUAGES}
+
+
+def money_column_currency(header: str) -> str | None:
+    """The currency of a money column ('net PnL (BTC)' → 'BTC'; a money column without one,
+    whose rows say their currency, → ''), None when `header` is not a money column."""
+    if header in _PLAIN_MONEY_HEADERS:
+        return ""
+    label, _, rest = header.rpartition(" (")
+    if rest.endswith(")") and any(t("col.money_in", lang, label=plain, currency=rest[:-1]) == header
+                                  for plain in _PLAIN_MONEY_HEADERS for lang in LANGUAGES):
+        return rest[:-1]
+    return None
+
+
 def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
-    """A table as a report shows it: thousands separators, two decimals, "–" for unknown,
+    """A table as a report shows it: thousands separators, two decimals (money at its
+    currency's scale: 0.000144298 BTC, never 0.00; SPEC §2.1), "–" for unknown,
     text escaped (values come from the database), row numbers hidden unless they mean something."""
     # A stable id (pandas draws a random one), so the same table renders to the same HTML.
     digest = hashlib.blake2b(repr((list(table.columns), table.shape)).encode(), digest_size=4).hexdigest()
@@ -341,9 +360,11 @@ def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
     # Values that round to zero print as 0.00, not -0.00; quantities and prices keep their
     # small digits; rates (win, early exit, over-hold) have one decimal everywhere, as 53.6%.
     rates = [c for c in floats if c in RATE_COLUMNS]
-    exact = _QUANTITY_HEADERS | _PRICE_HEADERS
+    money = {c: currency for c in floats if (currency := money_column_currency(str(c))) is not None}
+    exact = _QUANTITY_HEADERS | _PRICE_HEADERS | set(money)
     shown = table.assign(**{c: table[c].round(1 if c in rates else 2) + 0.0 for c in floats if c not in exact})
     formats: dict = {c: "{:,.1f}" for c in rates}
+    formats.update({c: functools.partial(fmt_amount, currency=currency or None) for c, currency in money.items()})
     formats.update({c: "{:,.8g}" for c in shown.columns if c in _QUANTITY_HEADERS})
     formats.update({c: fmt_price for c in shown.columns if c in _PRICE_HEADERS})
     styler = shown.style.set_uuid(f"t{digest}").format(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
@@ -219,6 +220,20 @@ _SINCE = " AND coalesce({alias}executed_at, {alias}created_at) > :since"
 """The routine run's bound, spelled as the index `idx_trading_history_sell_event_time` is."""
 
 
+_SELL_PREDICATE = re.compile(r"\b(t\.)?side = 'SELL'")
+
+
+def for_exit_orders(engine: Engine, sql: str) -> str:
+    """`sql` with its `side = 'SELL'` read as "is an exit order" (SPEC §2.3) where the table has a
+    `direction` column: a SELL of a long, or the covering BUY of a short. A bot's own schema has
+    no such column and keeps the plain predicate (and its partial index)."""
+    if "direction" not in {c["name"] for c in sa.inspect(engine).get_columns("trading_history")}:
+        return sql
+    return _SELL_PREDICATE.sub(
+        lambda m: (f"(CASE WHEN lower(coalesce({m[1] or ''}direction, 'long')) = 'short' "
+                   f"THEN {m[1] or ''}side = 'BUY' ELSE {m[1] or ''}side = 'SELL' END)"), sql)
+
+
 def sells_to_visit_sql(dialect: str, *, routine: bool) -> str:
     """The first scan of a run; a routine run's is bounded below by `:since` on the event time.
     On PostgreSQL it also places the chunks (`_PG_RUN_PLAN`)."""
@@ -329,7 +344,8 @@ def pg_params(now: datetime, settings: Settings) -> dict:
 def _track_postgresql(engine: Engine, now: datetime, settings: Settings, window: RunWindow,
                       progress: bool | None) -> TrackResult:
     params = {**pg_params(now, settings), "since": window.since, "previous": window.previous}
-    scan = sells_to_visit_sql("postgresql", routine=window.since is not None)
+    scan = for_exit_orders(engine, sells_to_visit_sql("postgresql", routine=window.since is not None))
+    chunk_sql = for_exit_orders(engine, PG_TRACK_CHUNK)
     with engine.begin() as conn:
         conn.execute(sa.text(_PG_UTC))
         rows = conn.execute(sa.text(scan), params).all()
@@ -348,7 +364,7 @@ def _track_postgresql(engine: Engine, now: datetime, settings: Settings, window:
         for lo, hi in bounds:
             with engine.begin() as conn:
                 conn.execute(sa.text(_PG_CHUNK_SETUP))
-                row = conn.execute(sa.text(PG_TRACK_CHUNK), {**params, "lo": lo, "hi": hi or END_OF_TIME}).one()
+                row = conn.execute(sa.text(chunk_sql), {**params, "lo": lo, "hi": hi or END_OF_TIME}).one()
             result += TrackResult(**row._asdict())
             bar.update(row.orders_scanned)
     return result
@@ -414,7 +430,8 @@ def _track_sqlite(engine: Engine, now: datetime, settings: Settings, window: Run
     # A second of slack: stored times compare as text, and a wider bound only looks at more.
     params = {"since": sqlite_text(window.since - timedelta(seconds=1))} if window.since is not None else {}
     with engine.connect() as conn:
-        sells = pd.read_sql_query(sa.text(sells_to_visit_sql("sqlite", routine=routine)), conn, params=params)
+        scan = for_exit_orders(engine, sells_to_visit_sql("sqlite", routine=routine))
+        sells = pd.read_sql_query(sa.text(scan), conn, params=params)
     sells["event_time"] = utc_series(sells["event_time"])
     parsed = [parse_json_object(text) for text in sells["post_exit_prices"]]
     sells["points"] = [points for points, _ in parsed]
@@ -549,6 +566,7 @@ def pending_points(engine: Engine, now: datetime, settings: Settings = Settings(
         for i, (key, moment) in enumerate(zip(settings.horizon_keys, since)):
             params[f"path{i}"] = '$."' + key.replace('"', '\\"') + '"'
             params[f"since{i}"] = sqlite_text(moment)
+    statement = sa.text(for_exit_orders(engine, statement.text))
     with engine.begin() as conn:
         if dialect_name(engine) == "postgresql":
             conn.execute(sa.text(_PG_UTC))

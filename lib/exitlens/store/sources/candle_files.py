@@ -1,4 +1,9 @@
-"""freqtrade's 1m candle files: where they are, and their rows as `market_data` candles.
+"""freqtrade's candle files: where they are, and their rows as `market_data` candles.
+
+A pair's 1m file is used when there is one; otherwise its finest other timeframe (the strategy's,
+`5m` say), whose rows are written with that `market_data.interval`: tracking and replay then
+read that interval, with a tolerance of one interval (EXITLENS_CANDLE_INTERVAL,
+EXITLENS_CANDLE_TOLERANCE_MINUTES; SPEC §7).
 
 freqtrade (`freqtrade download-data`) keeps one file per pair and timeframe in its data
 directory (`user_data/data/<exchange>/`): the pair with `/`, `:` and a few other characters
@@ -34,7 +39,15 @@ FUTURES_FOLDER = "futures"
 FUTURES_SUFFIX = "-futures"
 
 _FILENAME_CHARACTERS = re.compile(r"[/ .@$+:]")
-_ONE_MINUTE_FILE = re.compile(rf"-{TIMEFRAME}(?:{FUTURES_SUFFIX})?\.(?:{'|'.join(re.escape(f) for f in FORMATS)})$")
+_FORMAT_PATTERN = "|".join(re.escape(f) for f in FORMATS)
+_ONE_MINUTE_FILE = re.compile(rf"-{TIMEFRAME}(?:{FUTURES_SUFFIX})?\.(?:{_FORMAT_PATTERN})$")
+_ANY_TIMEFRAME_FILE = re.compile(rf"-(\d+[mhdw])(?:{FUTURES_SUFFIX})?\.(?:{_FORMAT_PATTERN})$")
+_UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
+
+
+def timeframe_minutes(timeframe: str) -> int:
+    """Minutes of a freqtrade timeframe: '5m' → 5, '1h' → 60."""
+    return int(timeframe[:-1]) * _UNIT_MINUTES[timeframe[-1]]
 
 
 def pair_to_filename(pair: str) -> str:
@@ -49,10 +62,15 @@ def is_futures_pair(pair: str) -> bool:
 
 def one_minute_files(folder: Path) -> list[Path]:
     """Every 1m candle file in a data directory and its `futures/` folder."""
+    return [p for p in candle_files_in(folder) if _ONE_MINUTE_FILE.search(p.name)]
+
+
+def candle_files_in(folder: Path) -> list[Path]:
+    """Every candle file, of any timeframe, in a data directory and its `futures/` folder."""
     found = []
     for place in (folder, folder / FUTURES_FOLDER):
         if place.is_dir():
-            found += sorted(p for p in place.iterdir() if p.is_file() and _ONE_MINUTE_FILE.search(p.name))
+            found += sorted(p for p in place.iterdir() if p.is_file() and _ANY_TIMEFRAME_FILE.search(p.name))
     return found
 
 
@@ -66,32 +84,50 @@ def data_directory(folder: Path | str) -> Path:
     if not folder.is_dir():
         raise ConfigError(f"candles directory {folder} does not exist: pass freqtrade's data "
                           "directory, e.g. --candles user_data/data/binance")
-    if one_minute_files(folder):
+    if candle_files_in(folder):
         return folder
-    exchanges = sorted(p for p in folder.iterdir() if p.is_dir() and one_minute_files(p))
+    exchanges = sorted(p for p in folder.iterdir() if p.is_dir() and candle_files_in(p))
     if len(exchanges) == 1:
         return exchanges[0]
     if len(exchanges) > 1:
         names = ", ".join(str(p) for p in exchanges)
-        raise ConfigError(f"candles directory {folder} holds 1m candles of several exchanges ({names}): "
+        raise ConfigError(f"candles directory {folder} holds candles of several exchanges ({names}): "
                           "pass the one the bot trades on")
-    raise ConfigError(f"no 1m candle files (*-1m.feather, *-1m.json, …) in {folder}: download them with "
-                      "`freqtrade download-data --timeframes 1m` (exitlens needs 1m candles)")
+    raise ConfigError(f"no candle files (*-1m.feather, *-5m.json, …) in {folder}: download them with "
+                      "`freqtrade download-data --timeframes 1m` (1m candles give the closest post-exit points)")
 
 
-def candle_file(folder: Path, pair: str) -> Path | None:
-    """The 1m candle file of `pair` in the data directory, or None when there is none."""
+def candle_file(folder: Path, pair: str, timeframe: str = TIMEFRAME) -> Path | None:
+    """The candle file of `pair` and `timeframe` in the data directory, or None when there is none."""
     name = pair_to_filename(pair)
     if is_futures_pair(pair):
-        candidates = [folder / FUTURES_FOLDER / f"{name}-{TIMEFRAME}{FUTURES_SUFFIX}.{fmt}" for fmt in FORMATS]
+        candidates = [folder / FUTURES_FOLDER / f"{name}-{timeframe}{FUTURES_SUFFIX}.{fmt}" for fmt in FORMATS]
     else:
-        candidates = [folder / f"{name}-{TIMEFRAME}.{fmt}" for fmt in FORMATS]
+        candidates = [folder / f"{name}-{timeframe}.{fmt}" for fmt in FORMATS]
     return next((path for path in candidates if path.is_file()), None)
 
 
-def read_candle_file(path: Path, symbol: str) -> pd.DataFrame:
-    """The candles of one file as `market_data` rows (symbol, interval 1m, prices, volume,
-    timestamp = candle open in UTC), in file order."""
+def finest_candle_file(folder: Path, pair: str) -> tuple[Path, str] | None:
+    """(file, timeframe) of `pair`: its 1m file when there is one, else its finest timeframe's;
+    None when the pair has no candle file."""
+    one_minute = candle_file(folder, pair)
+    if one_minute is not None:
+        return one_minute, TIMEFRAME
+    prefix = pair_to_filename(pair) + "-"
+    place = folder / FUTURES_FOLDER if is_futures_pair(pair) else folder
+    timeframes = sorted({match[1] for p in candle_files_in(folder) if p.parent == place and p.name.startswith(prefix)
+                         and (match := _ANY_TIMEFRAME_FILE.search(p.name)) and p.name[len(prefix):].startswith(match[1])},
+                        key=timeframe_minutes)
+    for timeframe in timeframes:
+        path = candle_file(folder, pair, timeframe)
+        if path is not None:
+            return path, timeframe
+    return None
+
+
+def read_candle_file(path: Path, symbol: str, timeframe: str = TIMEFRAME) -> pd.DataFrame:
+    """The candles of one file as `market_data` rows (symbol, interval `timeframe`, prices,
+    volume, timestamp = candle open in UTC), in file order."""
     name = path.name
     if name.endswith((".feather", ".parquet")):
         frame = _read_columnar(path)
@@ -99,7 +135,7 @@ def read_candle_file(path: Path, symbol: str) -> pd.DataFrame:
         frame = _read_json(path)
     out = pd.DataFrame({
         "symbol": symbol,
-        "interval": TIMEFRAME,
+        "interval": timeframe,
         "timestamp": frame["date"],
         **{column: frame[source] for column, source in zip(CANDLE_COLUMNS, FILE_COLUMNS[1:])},
     })

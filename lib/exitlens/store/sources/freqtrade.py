@@ -1,31 +1,34 @@
-"""`exitlens sync freqtrade`: a freqtrade bot's filled orders and 1m candles, copied read-only.
+"""`exitlens sync freqtrade`: a freqtrade bot's filled orders and candles, copied read-only.
 
 freqtrade keeps one row per exchange order in `orders` (`ft_order_side` buy / sell / stoploss,
 `average` fill price, `filled` quantity, `order_filled_date`, `ft_order_tag`) and one row per
 position in `trades` (`fee_open` / `fee_close` rates, `exit_reason`, `strategy`, `is_short`,
-`max_rate`); see freqtrade/persistence/trade_model.py. One query joins them; every filled order
-of a long trade becomes one `trading_history` row (SPEC §7), so DCA entries and partial exits
-stay separate rows and FIFO (SPEC §2) matches them:
+`max_rate`, `leverage`, `funding_fees`); see freqtrade/persistence/trade_model.py. One query
+joins them; every filled order becomes one `trading_history` row (SPEC §7), so DCA entries and
+partial exits stay separate rows, and the ledger matches them within their trade (SPEC §2.3):
 
 | trading_history | from freqtrade |
 |---|---|
 | id | uuid5 of the exchange, pair and exchange order id: the same order always gets the same id, wherever the database file lives |
 | symbol | `orders.ft_pair` (`BTC/USDT`, futures `BTC/USDT:USDT`) |
-| side | `buy` → BUY; `sell` and `stoploss` → SELL |
+| side | `buy` → BUY, `sell` → SELL; `stoploss` → the trade's exit side (SELL, or BUY for a short) |
 | order_type | MARKET when the order type names a market order or is a bare stop, else LIMIT |
 | price | `average`, else `price` |
 | quantity | `filled` (minus `ft_fee_base`, a fee taken in the base currency, on entries: what the bot holds) |
-| fee | price × quantity × `fee_open` (entries) or `fee_close` (exits), in the quote currency |
+| fee | price × quantity × `fee_open` (entries) or `fee_close` (exits), in the quote currency; the trade's last exit also carries its funding fees (`− funding_fees`: freqtrade counts a positive amount as received) |
 | status | FILLED |
 | strategy_name | `trades.strategy` |
 | signal_info | `{"source": "freqtrade", "trade_id": …, "order_id": …}` (no entry price: FIFO gives it) |
 | high_water_mark | `trades.max_rate` on exits |
-| exit_reason | exits: `ft_order_tag`, else `trades.exit_reason`, raw (`roi`, `stop_loss`, …: the alias map reads them) |
+| exit_reason | exits: `ft_order_tag`, else `trades.exit_reason`, raw and whole (`roi`, `stop_loss`, …: the alias map reads them) |
+| position_id | the trade id: lots match within their trade |
+| direction | `short` when `is_short`, else `long` |
+| leverage | `trades.leverage` (1 when missing) |
 | created_at, executed_at | `order_filled_date` (else the last update or order date), freqtrade's naive UTC read as UTC |
 
-Skipped, each kind counted in one note: every order of a short trade (exitlens analyses long
-exits), orders still open on the exchange (a later sync takes them once closed), orders closed
-or cancelled with nothing filled, and the rare order without a fill price or time.
+Skipped, each kind counted in one note: orders still open on the exchange (a later sync takes
+them once closed), orders closed or cancelled with nothing filled, and the rare order without
+a fill price or time.
 
 The freqtrade database is opened read-only (SQLite `mode=ro`; PostgreSQL in a READ ONLY
 transaction) and never written: freqtrade's own migrations would drop columns it does not know.
@@ -64,16 +67,15 @@ CANDLE_LEAD = timedelta(hours=1)
 """Candles are copied from this long before a pair's first order onward: years of backtest
 data before the bot traded would only fill the database."""
 
-SYMBOL_LENGTH, EXIT_REASON_LENGTH, STRATEGY_LENGTH = 20, 30, 50
-"""Column widths of CoinPilot's trading_history (SPEC §1)."""
+SYMBOL_LENGTH = 20
+"""Width of CoinPilot's trading_history.symbol (SPEC §1); exit_reason and strategy_name are
+widened where exitlens owns the database (position_columns.widen_owned_columns), never cut."""
 
-SKIP_SHORT = "short"
 SKIP_OPEN = "open"
 SKIP_UNFILLED = "unfilled"
 SKIP_NO_FILL = "no_fill_price_or_time"
 SKIP_LONG_SYMBOL = "long_symbol"
 SKIP_TEXT = {
-    SKIP_SHORT: "of short trades (exitlens analyses long exits only)",
     SKIP_OPEN: "still open on the exchange (a later sync takes them once closed)",
     SKIP_UNFILLED: "cancelled or closed with nothing filled",
     SKIP_NO_FILL: "filled without a fill price or time",
@@ -90,8 +92,14 @@ _OPTIONAL = {
     ("orders", "ft_fee_base"): "NULL",
     ("orders", "order_update_date"): "NULL",
     ("trades", "is_short"): "0",
+    ("trades", "leverage"): "1.0",
+    ("trades", "funding_fees"): "0.0",
 }
 _ENTRY_SIDE, _EXIT_SIDES = "buy", ("sell", "stoploss")
+
+
+class FreqtradeDatabaseLocked(DataError):
+    """The bot holds a write lock on its SQLite file right now: retrying in a moment works."""
 
 
 class NotAFreqtradeDatabase(ConfigError):
@@ -112,7 +120,6 @@ class FreqtradeOrders:
 
     orders: pd.DataFrame
     skipped: dict[str, int]
-    short_trades: int = 0
 
     @property
     def pairs(self) -> list[str]:
@@ -124,8 +131,7 @@ class FreqtradeOrders:
         notes = []
         for kind, count in self.skipped.items():
             if count:
-                extra = f" ({self.short_trades} trade(s))" if kind == SKIP_SHORT else ""
-                notes.append(f"skipped {count} freqtrade order(s) {SKIP_TEXT[kind]}{extra}")
+                notes.append(f"skipped {count} freqtrade order(s) {SKIP_TEXT[kind]}")
         return notes
 
 
@@ -161,6 +167,9 @@ def read_freqtrade(source: str) -> FreqtradeOrders:
             conn.rollback()
     except DBAPIError as exc:
         reason = error_reason(exc)
+        if "locked" in reason.lower() or "busy" in reason.lower():
+            raise FreqtradeDatabaseLocked(
+                f"{name} is locked by the bot (it is writing right now): retry in a moment") from exc
         raise NotAFreqtradeDatabase(f"{name} is not a readable freqtrade database: {reason}") from exc
     finally:
         engine.dispose()
@@ -199,7 +208,8 @@ SELECT o.id AS order_pk, o.ft_trade_id AS trade_id, o.ft_order_side AS order_sid
        {optional("orders", "ft_order_tag")} AS order_tag,
        {optional("orders", "ft_fee_base")} AS fee_base,
        t.exchange, {optional("trades", "is_short")} AS is_short, t.fee_open, t.fee_close,
-       t.exit_reason, t.strategy, t.max_rate
+       t.exit_reason, t.strategy, t.max_rate, {optional("trades", "leverage")} AS leverage,
+       {optional("trades", "funding_fees")} AS funding_fees
 FROM orders o JOIN trades t ON t.id = o.ft_trade_id
 ORDER BY o.id
 """
@@ -224,17 +234,18 @@ def map_orders(raw: pd.DataFrame) -> FreqtradeOrders:
     is_open = raw["order_is_open"].fillna(True).astype(bool)
     known_side = side.isin((_ENTRY_SIDE, *_EXIT_SIDES))
     skip = pd.Series(None, index=raw.index, dtype=object)
-    skip = skip.mask(skip.isna() & is_short, SKIP_SHORT)
     skip = skip.mask(skip.isna() & is_open, SKIP_OPEN)
     skip = skip.mask(skip.isna() & ~(filled > 0), SKIP_UNFILLED)
     skip = skip.mask(skip.isna() & (~(price > 0) | filled_at.isna() | ~known_side), SKIP_NO_FILL)
     skip = skip.mask(skip.isna() & (raw["pair"].astype(str).str.len() > SYMBOL_LENGTH), SKIP_LONG_SYMBOL)
     keep = skip.isna()
     skipped = {kind: int((skip == kind).sum()) for kind in SKIP_TEXT}
-    short_trades = int(raw.loc[skip == SKIP_SHORT, "trade_id"].nunique())
 
     kept = raw[keep]
-    is_entry = side[keep] == _ENTRY_SIDE
+    short = is_short[keep]
+    # freqtrade's entry side is "sell" for a short; "stoploss" orders are on the exit side
+    is_entry = side[keep] == np.where(short, "sell", _ENTRY_SIDE)
+    is_buy = (side[keep] == "buy") | ((side[keep] == "stoploss") & short)
     fee_base = pd.to_numeric(kept["fee_base"], errors="coerce").fillna(0.0).clip(lower=0.0)
     quantity = filled[keep] - fee_base.where(is_entry, 0.0)
     fee_open = pd.to_numeric(kept["fee_open"], errors="coerce")
@@ -243,27 +254,42 @@ def map_orders(raw: pd.DataFrame) -> FreqtradeOrders:
     tag = kept["order_tag"].astype(object).where(kept["order_tag"].notna() & (kept["order_tag"].astype(str) != ""))
     reason = tag.fillna(kept["exit_reason"]).where(~is_entry)
     when = filled_at[keep]
+    fee = price[keep] * quantity * rate
+    funding = pd.to_numeric(kept["funding_fees"], errors="coerce").fillna(0.0)
+    fee = fee - funding.where(_last_exits(kept["trade_id"], when, ~is_entry), 0.0)
+    leverage = pd.to_numeric(kept["leverage"], errors="coerce")
 
     orders = pd.DataFrame({
         "id": [_order_id(e, p, o) for e, p, o in zip(kept["exchange"], kept["pair"], kept["order_id"])],
         "symbol": kept["pair"].astype(str),
-        "side": np.where(is_entry, "BUY", "SELL"),
+        "side": np.where(is_buy, "BUY", "SELL"),
         "order_type": [_order_type(t) for t in kept["order_type"]],
         "price": price[keep].astype(float),
         "quantity": quantity.astype(float),
-        "fee": (price[keep] * quantity * rate).astype(float),
+        "fee": fee.astype(float),
         "status": "FILLED",
-        "strategy_name": _truncate(kept["strategy"], STRATEGY_LENGTH),
+        "strategy_name": _text(kept["strategy"]),
         "signal_info": [{"source": SOURCE, "trade_id": int(t), "order_id": str(o)}
                         for t, o in zip(kept["trade_id"], kept["order_id"])],
         "regime": None,
         "high_water_mark": pd.to_numeric(kept["max_rate"], errors="coerce").where(~is_entry),
-        "exit_reason": _truncate(reason, EXIT_REASON_LENGTH),
+        "exit_reason": _text(reason),
         "post_exit_prices": None,
         "created_at": when,
         "executed_at": when,
+        "position_id": kept["trade_id"].map(lambda t: str(int(t))),
+        "direction": np.where(short, "short", "long"),
+        "leverage": leverage.where(leverage > 0, 1.0).astype(float),
     })
-    return FreqtradeOrders(orders=orders.reset_index(drop=True), skipped=skipped, short_trades=short_trades)
+    return FreqtradeOrders(orders=orders.reset_index(drop=True), skipped=skipped)
+
+
+def _last_exits(trade_ids: pd.Series, when: pd.Series, is_exit: pd.Series) -> pd.Series:
+    """True on each trade's last exit order (by fill time): the one freqtrade's trade closes
+    with, which carries the trade's funding fees."""
+    exits = pd.DataFrame({"trade": trade_ids, "when": when})[is_exit]
+    last = exits.sort_values("when", kind="stable").groupby("trade").tail(1).index
+    return pd.Series(trade_ids.index.isin(last), index=trade_ids.index)
 
 
 def _order_id(exchange, pair, order_id) -> str:
@@ -275,9 +301,10 @@ def _order_type(value) -> str:
     return "LIMIT" if "limit" in text and "market" not in text else "MARKET"
 
 
-def _truncate(values: pd.Series, width: int) -> pd.Series:
+def _text(values: pd.Series) -> pd.Series:
+    """Text whole, None for missing or empty."""
     text = values.astype(object).where(values.notna(), None)
-    return text.map(lambda v: None if v is None or v == "" else str(v)[:width])
+    return text.map(lambda v: None if v is None or v == "" else str(v))
 
 
 # -- the sync -------------------------------------------------------------------------------
@@ -294,6 +321,8 @@ class SyncResult:
     skipped: dict[str, int]
     candles_added: dict[str, int] = field(default_factory=dict)
     pairs_without_candles: list[str] = field(default_factory=list)
+    timeframes: dict[str, str] = field(default_factory=dict)
+    """Pairs whose candles are not 1m (no 1m file): their timeframe."""
 
     def download_commands(self) -> list[str]:
         """The freqtrade commands that download the missing 1m candles (spot and futures apart)."""
@@ -312,8 +341,13 @@ class SyncResult:
             parts.append(f"{skipped} skipped ({kinds})")
         if self.candles_added:
             parts.append("candles added: " + ", ".join(f"{p} {n}" for p, n in self.candles_added.items()))
+        for timeframe in sorted(set(self.timeframes.values()), key=candle_files.timeframe_minutes):
+            pairs = ", ".join(p for p, t in self.timeframes.items() if t == timeframe)
+            minutes = candle_files.timeframe_minutes(timeframe)
+            parts.append(f"{pairs}: {timeframe} candles (no 1m file); track and replay them with "
+                         f"EXITLENS_CANDLE_INTERVAL={timeframe} EXITLENS_CANDLE_TOLERANCE_MINUTES={minutes}")
         if self.pairs_without_candles:
-            parts.append(f"no 1m candles for {', '.join(self.pairs_without_candles)}: run "
+            parts.append(f"no candles for {', '.join(self.pairs_without_candles)}: run "
                          + " and ".join(f"`{c}`" for c in self.download_commands()))
         return "; ".join(parts)
 
@@ -321,7 +355,8 @@ class SyncResult:
         return {
             "source": self.source, "orders_read": self.orders_read, "orders_added": self.orders_added,
             "skipped": dict(self.skipped), "candles_added": dict(self.candles_added),
-            "pairs_without_candles": list(self.pairs_without_candles), "notes": list(self.notes),
+            "pairs_without_candles": list(self.pairs_without_candles), "timeframes": dict(self.timeframes),
+            "notes": list(self.notes),
         }
 
 
@@ -334,7 +369,7 @@ def sync_freqtrade(source: str, candles: Path | str, *, target_url: str, progres
     `progress`: a tqdm bar over the candle files on stderr (None: only on a terminal)."""
     read = read_freqtrade(source)
     folder = candle_files.data_directory(candles)
-    files = {pair: candle_files.candle_file(folder, pair) for pair in read.pairs}
+    files = {pair: candle_files.finest_candle_file(folder, pair) for pair in read.pairs}
     first_order = read.orders.groupby("symbol")["executed_at"].min()
     _refuse_same_database(source, target_url)
 
@@ -345,11 +380,11 @@ def sync_freqtrade(source: str, candles: Path | str, *, target_url: str, progres
         with engine.begin() as conn:
             add_position_columns(conn)
             orders_added = insert_new_orders(conn, read.orders) if len(read.orders) else 0
-            present = {pair: path for pair, path in files.items() if path is not None}
+            present = {pair: found for pair, found in files.items() if found is not None}
             bar = tqdm(present.items(), total=len(present), unit="pair", desc="candles",
                        disable=None if progress is None else not progress, leave=False)
-            for pair, path in bar:
-                frame = candle_files.read_candle_file(path, pair)
+            for pair, (path, timeframe) in bar:
+                frame = candle_files.read_candle_file(path, pair, timeframe)
                 frame = frame[frame["timestamp"] >= first_order[pair] - CANDLE_LEAD]
                 candles_added[pair] = insert_new_candles(conn, frame)
     finally:
@@ -357,7 +392,9 @@ def sync_freqtrade(source: str, candles: Path | str, *, target_url: str, progres
     result = SyncResult(
         source=str(source), orders_read=len(read.orders), orders_added=orders_added, notes=read.notes,
         skipped=read.skipped, candles_added=candles_added,
-        pairs_without_candles=[pair for pair, path in files.items() if path is None],
+        pairs_without_candles=[pair for pair, found in files.items() if found is None],
+        timeframes={pair: found[1] for pair, found in files.items()
+                    if found is not None and found[1] != candle_files.TIMEFRAME},
     )
     log.info(result.summary_line())
     return result
