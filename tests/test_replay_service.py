@@ -127,7 +127,8 @@ def test_rule_based_suggestion_carries_its_replay_mark(one_take_profit):
                           2.5, 2.0, 1)
     analysis = replace(analysis, suggestions=[raise_tp])
     result = replay_period(one_take_profit, analysis, parse_rules(RULES), now=NOW.to_pydatetime())
-    marked = result.mark(analysis).to_json()["suggestions"][0]["replay"]
+    suggestions = result.mark(analysis).to_json()["suggestions"]
+    marked = next(s for s in suggestions if s["rule"] == "take_profit_raise")["replay"]
     # the nearest larger swept value, 6.25%: exit at 107 (10:07), +2 points on the one trade
     assert marked["status"] == "confirmed"
     assert (marked["parameter"], marked["value"], marked["n"]) == ("take_profit_pct", 6.25, 1)
