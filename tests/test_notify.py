@@ -293,7 +293,7 @@ def test_discord_embed_when_run_succeeded_shows_title_period_numbers_and_top_sug
         daily_summary):
     embed = build_discord_message(daily_summary, DAILY, now=NOW)["embeds"][0]
 
-    assert embed["title"] == "Daily exit report 2026-11-23"
+    assert embed["title"] == "Daily exit report 2026-11-23 · lead: trailing_stop_loosen (rule, not replayable)"
     assert embed["description"] == daily_summary["headline"]
     assert embed["color"] == COLOR_SUCCEEDED
     assert embed["timestamp"] == "2026-11-23T13:00:00+00:00"
@@ -308,17 +308,17 @@ def test_discord_embed_when_run_succeeded_shows_title_period_numbers_and_top_sug
     assert fields["Avg PnL"] == "+0.81%"
     assert fields["Avg net PnL"] == "+0.70%"
     assert fields["Avg post-24h"] == "-1.23% (n=20)"
-    assert fields["1. trailing_stop_loosen"].splitlines() == [
+    assert fields["1. trailing_stop_loosen · rule, not replayable"].splitlines() == [
         "Loosen trailing\\_stop\\_pct by 0.5 points",
         "avg_post_24h_pct +3.80%, threshold +3.00%, n=10"]
-    assert fields["2. regime_review"].endswith("early_exit_rate 45.0%, threshold 40.0%, n=11")
+    assert fields["2. regime_review · rule, not replayable"].endswith("early_exit_rate 45.0%, threshold 40.0%, n=11")
     assert "url" not in embed
 
 
 def test_weekly_embed_when_built_uses_period_range_title(weekly_summary):
     embed = build_discord_message(weekly_summary, WEEKLY)["embeds"][0]
 
-    assert embed["title"] == "Weekly exit report 2026-11-17 – 2026-11-23"
+    assert embed["title"].startswith("Weekly exit report 2026-11-17 – 2026-11-23 · lead: ")
 
 
 def test_discord_payload_when_headline_and_suggestions_are_huge_stays_within_every_limit(
@@ -496,7 +496,7 @@ def test_n8n_when_configured_posts_workflow_payload_with_secret_header(
     assert payload["period_end"] == daily_summary["period_end"]
     assert payload["total_sells"] == 24
     assert payload["summary"] == daily_summary["headline"]
-    assert payload["suggestions"] == [s["message"] for s in daily_summary["suggestions"]]
+    assert payload["suggestions"] == [f"{s['message']} (rule, not replayable)" for s in daily_summary["suggestions"]]
     assert payload["timestamp"] == "2026-11-23T13:00:00+00:00"
     assert payload["report_url"] == f"https://reports.example.org/{run.html_relpath}"
     assert result.delivered and result.mode == "json"
@@ -639,7 +639,7 @@ def test_discord_embed_when_korean_has_korean_field_names_and_unchanged_numbers(
     korean = build_discord_embed(daily_summary, RunAnnouncement(kind="daily", period_label="2026-11-23", language="ko"))
 
     assert [f["name"] for f in korean["fields"][:4]] == ["기간", "매도", "평가 가능", "승률"]
-    assert korean["title"] == "일간 청산 리포트 2026-11-23"
+    assert korean["title"] == "일간 청산 리포트 2026-11-23 · 핵심 제안 trailing_stop_loosen (규칙, 재현 불가)"
     assert [f["value"] for f in korean["fields"][1:7]] == [f["value"] for f in english["fields"][1:7]]
 
 
@@ -693,7 +693,7 @@ def test_discord_embed_when_database_text_has_markdown_escapes_it_everywhere(dai
                "suggestions": [{"rule": "regime_review", "message": f"Review regime {hostile}"}]}
     embed = build_discord_message(summary, DAILY, now=NOW)["embeds"][0]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
-    for shown in (embed["description"], fields["Notes"], fields["1. regime_review"]):
+    for shown in (embed["description"], fields["Notes"], fields["1. regime_review · rule, not replayable"]):
         assert _shown_markup(shown) == [], shown
         assert re.sub(r"\\(.)", r"\1", shown).count(hostile) == 1
     failed = RunAnnouncement(kind="daily", period_label="2026-11-23", status="failed",

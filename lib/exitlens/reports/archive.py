@@ -48,6 +48,7 @@ SUMMARY_FILE = "summary.json"
 NOTEBOOK_FILE = "report.ipynb"
 HTML_FILE = "report.html"
 PDF_FILE = "report.pdf"
+CHART_FILE = "key_chart.png"
 INDEX_FILE = "index.html"
 
 
