@@ -726,3 +726,57 @@ def test_discord_collection_rate_when_below_goal_warns_in_the_run_language(daily
     embed = build_discord_message({**daily_summary, "collection_rate_24h": 0.5}, run, now=NOW)["embeds"][0]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields[name].startswith("50.0%") and warning in fields[name]
+
+
+@pytest.fixture
+def key_chart(report_files):
+    html, _ = report_files
+    chart = html.with_name("key_chart.png")
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(64)))
+    return chart
+
+
+def test_discord_when_a_key_chart_exists_shows_it_in_the_embed_beside_the_attached_pdf(
+        discord, daily_summary, sleeps, report_files, key_chart):
+    html, pdf = report_files
+    run = RunAnnouncement(kind="daily", period_label="2026-11-23", html_path=html, pdf_path=pdf, chart_path=key_chart)
+
+    result = send_discord(daily_summary, run, config_for(discord), now=NOW, sleep=sleeps)
+
+    parts = only_request(discord).parts()
+    assert parts["files[0]"] == ("report.pdf", pdf.read_bytes())
+    assert parts["files[1]"] == ("key_chart.png", key_chart.read_bytes())
+    payload = json.loads(parts["payload_json"][1])
+    assert payload["attachments"] == [{"id": 0, "filename": "report.pdf"}, {"id": 1, "filename": "key_chart.png"}]
+    assert payload["embeds"][0]["image"] == {"url": "attachment://key_chart.png"}
+    assert result.mode == "attachment"
+
+
+def test_discord_when_linking_the_html_still_uploads_the_key_chart_for_the_embed(
+        discord, daily_summary, sleeps, report_files, key_chart):
+    html, pdf = report_files
+    run = RunAnnouncement(kind="daily", period_label="2026-11-23", html_path=html, pdf_path=pdf,
+                          html_relpath="daily/2026-11-23/report.html", chart_path=key_chart)
+
+    result = send_discord(daily_summary, run, config_for(discord, public_base_url="https://reports.example.org"),
+                          now=NOW, sleep=sleeps)
+
+    parts = only_request(discord).parts()
+    assert list(parts) == ["payload_json", "files[0]"] and parts["files[0]"][0] == "key_chart.png"
+    embed = json.loads(parts["payload_json"][1])["embeds"][0]
+    assert embed["image"] == {"url": "attachment://key_chart.png"}
+    assert embed["url"] == "https://reports.example.org/daily/2026-11-23/report.html"
+    assert result.mode == "link"
+
+
+def test_discord_when_the_pdf_is_too_large_keeps_the_key_chart(discord, daily_summary, sleeps, report_files, key_chart):
+    html, pdf = report_files
+    pdf.write_bytes(b"%PDF" + b"0" * 50_000)
+    run = RunAnnouncement(kind="daily", period_label="2026-11-23", html_path=html, pdf_path=pdf, chart_path=key_chart)
+
+    send_discord(daily_summary, run, config_for(discord, max_upload_bytes=20_000), now=NOW, sleep=sleeps)
+
+    parts = only_request(discord).parts()
+    assert parts["files[0]"][0] == "key_chart.png" and "files[1]" not in parts
+    message = json.loads(parts["payload_json"][1])
+    assert "report.pdf" in message["content"] and message["embeds"][0]["image"]["url"] == "attachment://key_chart.png"
