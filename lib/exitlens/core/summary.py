@@ -29,6 +29,7 @@ from exitlens.core.after_exit import noise_stops, path_extremes, verdicts
 from exitlens.core.aggregate import Buckets, bucket_all
 from exitlens.core.drawdown import max_drawdown
 from exitlens.core.errors import ConfigError, DataError
+from exitlens.core.evidence import by_evidence
 from exitlens.core.evaluate import evaluate_sells
 from exitlens.core.filters import NO_FILTER, ReportFilter
 from exitlens.core.headline import Narration, Narrator, narrator_in
@@ -179,7 +180,7 @@ def _facts(kind: str, period: Period, settings: Settings, window: dict, filters:
     out["max_drawdown"] = dict(drawdown)
     out["collection_rate_24h"] = collection_rate_24h
     out.update(buckets.to_json(settings))
-    out["suggestions"] = [suggestion.to_dict() for suggestion in suggestions]
+    out["suggestions"] = by_evidence(suggestion.to_dict() for suggestion in suggestions)
     out["notes"] = list(notes)
     return out
 
