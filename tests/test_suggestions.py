@@ -113,6 +113,7 @@ def test_hold_when_no_rule_fires_reports_the_evaluable_count():
             "value": None,
             "threshold": None,
             "samples": 3,
+            "evidence": "hold",
         }
     ]
     assert result.notes == []

@@ -178,8 +178,7 @@ def test_summary_when_few_evaluable_sells_says_so_and_suggests_nothing(around_th
 def test_summary_suggestions_are_plain_dicts(around_the_day):
     summary = daily(around_the_day, settings=SETTINGS.with_overrides(min_samples=1))
     assert summary["suggestions"] == [{"rule": "hold", "message": summary["suggestions"][0]["message"],
-                                       "metric": None, "value": None, "threshold": None, "samples": 1,
-                                       "evidence": "hold"}]
+                                       "metric": None, "value": None, "threshold": None, "samples": 1, "evidence": "hold"}]
 
 
 def test_summary_with_a_narrator_uses_its_text_and_keeps_its_note(around_the_day):

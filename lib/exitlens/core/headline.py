@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Mapping
 
+from exitlens.core.evidence import HOLD, ranked, weakest_only
 from exitlens.core.filters import filter_from
 from exitlens.core.formatting import fmt_money
 from exitlens.core.i18n import DEFAULT_LANGUAGE, kind_label, t
 from exitlens.core.keys import OUTCOME_HORIZON, post_avg_key, post_samples_key
-from exitlens.core.replay_stats.evidence import HOLD, ranked, weakest_only
 from exitlens.core.settings import KINDS
 
 SOURCE_DETERMINISTIC = "deterministic"

@@ -18,6 +18,7 @@ from typing import Callable
 import pandas as pd
 
 from exitlens.core.aggregate import Buckets
+from exitlens.core.evidence import evidence_of
 from exitlens.core.i18n import t
 from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.keys import post_avg_key, post_samples_key
@@ -37,7 +38,7 @@ class Suggestion:
     `replay` is what exit replay says of it (SPEC §3, replay_stats.ReplayCheck as a dict:
     status confirmed / not confirmed / not replayable, the replayed parameter and value, n, the
     mean effect on net_pnl_pct and its 95% interval); None, and absent from the dict, when no
-    exit rules file is configured."""
+    exit rules file is configured. Its dict carries `evidence` (core.evidence)."""
 
     rule: str
     message: str
@@ -48,9 +49,11 @@ class Suggestion:
     replay: dict | None = None
 
     def to_dict(self) -> dict:
+        """The suggestion as the summary object holds it, with its `evidence` (SPEC §3)."""
         out = asdict(self)
         if self.replay is None:
             del out["replay"]
+        out["evidence"] = evidence_of(out)
         return out
 
 

@@ -30,11 +30,11 @@ from exitlens.core.aggregate import Buckets, bucket_all
 from exitlens.core.drawdown import max_drawdown
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.core.evaluate import evaluate_sells
+from exitlens.core.evidence import ranked
 from exitlens.core.excursions import excursions, excursions_json
 from exitlens.core.filters import NO_FILTER, ReportFilter
 from exitlens.core.headline import SOURCE_DETERMINISTIC, Narration, Narrator, narrator_in
 from exitlens.core.ledger import entry_ledger
-from exitlens.core.replay_stats.evidence import ranked
 from exitlens.core.settings import KINDS, Settings, zone_info
 from exitlens.core.suggestions import Suggestion, suggest
 from exitlens.core.tearsheet import tear_sheet_json

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from exitlens.core.errors import ConfigError, first_line
+from exitlens.core.evidence import ranked
 from exitlens.core.formatting import (
     finite_number,
     fmt_count,
@@ -28,7 +29,6 @@ from exitlens.core.formatting import (
 from exitlens.core.i18n import DEFAULT_LANGUAGE, check_language, kind_label, report_name, t
 from exitlens.core.jsonvalues import json_safe
 from exitlens.core.keys import FAILED, OUTCOME_HORIZON, RUN_STATUSES, SUCCEEDED, post_avg_key, post_samples_key
-from exitlens.core.replay_stats.evidence import ranked
 from exitlens.core.settings import COLLECTION_GOAL_24H, KINDS
 from exitlens.core.timeutil import require_aware
 
