@@ -145,7 +145,7 @@ def reference_money(orders: pd.DataFrame, configured_currency=None) -> pd.DataFr
             "currency": reference_currency(row["symbol"], configured_currency), "fees": fees,
             "realized_pnl": realized, "net_pnl": net,
             "net_pnl_pct": net / (entry * quantity) * 100 if evaluable else math.nan,
-            "win": bool(net > 0) if evaluable else None,
+            "win": bool(net > 1e-9 * entry * quantity) if evaluable else None,
         })
     return pd.DataFrame(rows, columns=["label", "id", "event_time", "currency", "fees", "realized_pnl",
                                        "net_pnl", "net_pnl_pct", "win"]).set_index("label")

@@ -18,7 +18,7 @@ from exitlens.core.settings import Settings
 SETTINGS = Settings()
 
 SPEC_BUCKET_KEYS = [
-    "count", "evaluable", "wins", "win_rate", "currency", "realized_pnl", "fees", "net_pnl",
+    "count", "evaluable", "wins", "draws", "losses", "win_rate", "currency", "realized_pnl", "fees", "net_pnl",
     "avg_pnl_pct", "avg_net_pnl_pct", "median_pnl_pct", "avg_hold_hours", "avg_post_1h_pct", "post_1h_samples", "avg_post_4h_pct", "post_4h_samples",
     "avg_post_12h_pct", "post_12h_samples", "avg_post_24h_pct", "post_24h_samples",
     "median_post_24h_pct", "min_post_24h_pct", "max_post_24h_pct", "early_exit_rate",
@@ -58,6 +58,8 @@ def test_overall_bucket_on_mixed_period_matches_hand_worked_values(mixed_period)
         "count": 8,
         "evaluable": 7,
         "wins": 5,
+        "draws": 0,
+        "losses": 2,
         "win_rate": pytest.approx(5 / 7),
         "currency": "KRW",
         "realized_pnl": pytest.approx(21.0),
@@ -147,7 +149,7 @@ def test_overall_bucket_when_no_sells_has_zero_counts_and_null_metrics():
     sells = evaluate_sells(orders_frame(buy(0)), SETTINGS).sells
     bucket = bucket_to_dict(aggregate_buckets(sells, SETTINGS).loc[OVERALL], SETTINGS)
     assert {k: v for k, v in bucket.items() if v is not None} == {
-        "count": 0, "evaluable": 0, "wins": 0,
+        "count": 0, "evaluable": 0, "wins": 0, "draws": 0, "losses": 0,
         "post_1h_samples": 0, "post_4h_samples": 0, "post_12h_samples": 0, "post_24h_samples": 0,
     }
     assert aggregate_buckets(sells, SETTINGS, ["exit_reason"]).empty

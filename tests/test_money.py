@@ -43,6 +43,23 @@ def test_sell_fees_are_own_fee_plus_pro_rata_lot_fees_and_win_is_net():
     assert (rows["s2"]["net_pnl"], rows["s2"]["win"]) == (pytest.approx(7.5), True)
 
 
+def test_net_pnl_within_a_billionth_of_the_notional_is_a_draw_never_a_win_or_a_loss():
+    # freqtrade's break-even ROI exits net ±3e-19 BTC: fee arithmetic noise, a draw (SPEC §2.1).
+    entry, quantity = 0.00014430, 1000.0
+    frame = orders_frame(
+        buy(0, entry, quantity, id="b1"), sell(1, entry * (1 + 1e-12), quantity, id="noise_up"),
+        buy(2, entry, quantity, id="b2"), sell(3, entry * (1 - 1e-12), quantity, id="noise_down"),
+        buy(4, entry, quantity, id="b3"), sell(5, entry * (1 + 1e-6), quantity, id="win"),
+        buy(6, entry, quantity, id="b4"), sell(7, entry * (1 - 1e-6), quantity, id="loss"),
+    )
+    sells = evaluate_sells(frame, SETTINGS).sells
+    rows = by_id(sells)
+    assert [(rows[i]["win"], rows[i]["draw"], rows[i]["loss"]) for i in ("noise_up", "noise_down", "win", "loss")] \
+        == [(False, True, False), (False, True, False), (True, False, False), (False, False, True)]
+    overall = bucket_to_dict(aggregate_buckets(sells, SETTINGS).loc[OVERALL], SETTINGS)
+    assert (overall["wins"], overall["draws"], overall["losses"], overall["win_rate"]) == (1, 2, 1, 0.25)
+
+
 def test_sell_without_lots_carries_its_own_fee_with_a_note():
     frame = orders_frame(sell(1, 110, 1, id="s", fee=2.0, signal_info={"entry_avg_price": 100}))
     evaluation = evaluate_sells(frame, SETTINGS)
@@ -188,6 +205,7 @@ def test_money_on_random_ledgers_matches_the_loop_reference(seed, fifo_walk):
             else:
                 assert amount == pytest.approx(part.sum(), abs=1e-9)
     assert int(money["wins"]) == sum(1 for w in slow["win"] if w is True)
+    assert int(money["wins"] + money["draws"] + money["losses"]) == int(money["evaluable"])
 
 
 def test_random_ledgers_exercise_fees_and_several_currencies():

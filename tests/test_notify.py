@@ -84,7 +84,7 @@ def sleeps() -> Sleeps:
 
 
 def bucket(**values: Any) -> dict[str, Any]:
-    base = {"count": 24, "evaluable": 22, "wins": 13, "win_rate": 13 / 22, "currency": "KRW",
+    base = {"count": 24, "evaluable": 22, "wins": 13, "draws": 4, "losses": 5, "win_rate": 13 / 22, "currency": "KRW",
             "realized_pnl": 1234567.89, "fees": 23652.4, "net_pnl": 1210915.49,
             "avg_pnl_pct": 0.8123, "avg_net_pnl_pct": 0.7012, "median_pnl_pct": 0.5,
             "avg_hold_hours": 5.5, "avg_post_24h_pct": -1.234, "post_24h_samples": 20,
@@ -301,6 +301,7 @@ def test_discord_embed_when_run_succeeded_shows_title_period_numbers_and_top_sug
     assert fields["Period"] == "2026-11-23 (Asia/Seoul)"
     assert fields["Sells"] == "24" and fields["Evaluable"] == "22"
     assert fields["Win rate"] == "59.1%"
+    assert fields["Wins / draws / losses"] == "13 / 4 / 5"
     assert fields["Net PnL"] == "+1,210,915 KRW"
     assert fields["Gross PnL"] == "+1,234,568 KRW"
     assert fields["Fees"] == "23,652 KRW"
@@ -511,7 +512,7 @@ def test_n8n_daily_payload_carries_the_texts_coinpilots_daily_workflow_reads(dai
     assert (payload["gross_pnl"], payload["fees"]) == ("+1,234,568 KRW", "23,652 KRW")
     assert payload["mdd"] == "45,679 KRW"
     assert payload["max_drawdown"] == {"KRW": 45678.9}
-    assert (payload["trades"], payload["win_rate"]) == (51, "59.1%")
+    assert (payload["trades"], payload["win_rate"], payload["record"]) == (51, "59.1%", "13 / 4 / 5")
     assert all(payload[key] for key in ("title", "summary", "timestamp"))
 
 

@@ -10,21 +10,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exitlens.core.tearsheet import best_and_worst, net_curves, outcomes, tear_sheet_json, trade_stats
+from exitlens.core.evaluate import outcomes
+from exitlens.core.tearsheet import best_and_worst, net_curves, tear_sheet_json, trade_stats
 
 
 def sells(*rows) -> pd.DataFrame:
     """(hour, currency, net_pnl, net_pnl_pct) rows as an evaluation frame; entry × quantity = 100."""
     frame = pd.DataFrame(rows, columns=["hour", "currency", "net_pnl", "net_pnl_pct"])
+    frame = frame.assign(**outcomes(frame["net_pnl"], pd.Series(100.0, index=frame.index)))
     return frame.assign(
         id=[f"s{i}" for i in range(len(frame))], evaluable=True, entry_price=100.0, quantity=1.0,
         event_time=pd.Timestamp("2026-11-23", tz="UTC") + pd.to_timedelta(frame["hour"], unit="h"),
     )
 
 
-def test_outcomes_when_net_pnl_is_float_noise_count_it_as_a_draw():
+def test_trade_stats_when_net_pnl_is_float_noise_count_it_as_a_draw():
     frame = sells((0, "KRW", 5.0, 5.0), (1, "KRW", 5e-8, 0.0), (2, "KRW", -5e-8, 0.0), (3, "KRW", -2.0, -2.0))
-    assert list(outcomes(frame)) == ["win", "draw", "draw", "loss"]
+    row = trade_stats(frame).loc["KRW"]
+    assert (row["wins"], row["draws"], row["losses"]) == (1, 2, 1)
 
 
 def test_trade_stats_when_wins_and_losses_are_known_match_the_hand_computation():

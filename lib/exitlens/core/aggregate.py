@@ -4,9 +4,11 @@ regime × exit reason, each computed by one groupby of the evaluation frame.
 What each metric counts:
 
 * `count` — every SELL in the bucket; `evaluable` — those with an entry price (evaluate.py).
-* P&L metrics (`wins`, `win_rate`, `realized_pnl`, `avg_pnl_pct`, `median_pnl_pct`) use only
+* P&L metrics (`wins`, `draws`, `losses`, `win_rate`, `realized_pnl`, `avg_pnl_pct`, `median_pnl_pct`) use only
   evaluable sells: a sell without an entry price has no P&L, and counting it as 0 would bias
-  every average towards zero. `win_rate = wins / evaluable`; `realized_pnl` is their sum.
+  every average towards zero. A sell is a win, a draw or a loss by its net PnL (SPEC §2.1,
+  `evaluate.outcomes`), so `wins + draws + losses = evaluable`; `win_rate = wins / evaluable`;
+  `realized_pnl` is their sum.
 * Time and market metrics (`avg_hold_hours`, `avg_post_<h>_pct`, `post_<h>_samples`, the 24h
   median/min/max, `early_exit_rate`, `over_hold_rate`) use every sell that has the value: how
   long lots were held and where the price went after the exit do not depend on knowing the
@@ -65,7 +67,7 @@ def by_currency_column(key: str) -> str:
 
 def bucket_keys(settings: Settings) -> list[str]:
     """The keys of a bucket, in SPEC order, horizons from `settings`."""
-    keys = ["count", "evaluable", "wins", "win_rate", "currency", *MONEY_KEYS, "avg_pnl_pct",
+    keys = ["count", "evaluable", "wins", "draws", "losses", "win_rate", "currency", *MONEY_KEYS, "avg_pnl_pct",
             "avg_net_pnl_pct", "median_pnl_pct", "avg_hold_hours"]
     for key in settings.horizon_keys:
         keys += [post_avg_key(key), post_samples_key(key)]
@@ -99,6 +101,8 @@ def _aggregate(sells: pd.DataFrame, parts: pd.DataFrame, settings: Settings, by:
         "count": ("_one", "sum"),
         "evaluable": ("_evaluable", "sum"),
         "wins": ("_win", "sum"),
+        "draws": ("_draw", "sum"),
+        "losses": ("_loss", "sum"),
         "realized_pnl": ("_realized_pnl", "sum"),
         "fees": ("_fees", "sum"),
         "net_pnl": ("_net_pnl", "sum"),
@@ -130,7 +134,7 @@ def _aggregate(sells: pd.DataFrame, parts: pd.DataFrame, settings: Settings, by:
     if by:
         grouped.index.names = list(by)
 
-    counts = ["count", "evaluable", "wins", *RATE_SAMPLE_COLUMNS]
+    counts = ["count", "evaluable", "wins", "draws", "losses", *RATE_SAMPLE_COLUMNS]
     counts += [post_samples_key(key) for key in settings.horizon_keys]
     grouped[counts] = grouped[counts].fillna(0).astype("int64")
     grouped["win_rate"] = _rate(grouped["wins"], grouped["evaluable"])
@@ -201,7 +205,9 @@ def _metric_inputs(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         {
             "_one": 1,
             "_evaluable": evaluable.astype("int64"),
-            "_win": (sells["win"].fillna(False).astype(bool) & evaluable).astype("int64"),
+            "_win": _counted(sells, "win", evaluable),
+            "_draw": _counted(sells, "draw", evaluable),
+            "_loss": _counted(sells, "loss", evaluable),
             "_realized_pnl": sells["realized_pnl"].astype(float).where(evaluable),
             "_fees": sells["fees"].astype(float).where(evaluable),
             "_net_pnl": sells["net_pnl"].astype(float).where(evaluable),
@@ -225,6 +231,11 @@ def _metric_inputs(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     parts["_noise_sample"] = noise.notna().astype("int64")
     parts["_noise_hit"] = noise.fillna(False).astype(bool).astype("int64")
     return parts
+
+
+def _counted(sells: pd.DataFrame, outcome: str, evaluable: pd.Series) -> pd.Series:
+    """1 where an evaluable sell has this outcome ("win", "draw", "loss"), else 0."""
+    return (sells[outcome].fillna(False).astype(bool) & evaluable).astype("int64")
 
 
 def _optional(sells: pd.DataFrame, column: str) -> pd.Series:
@@ -316,4 +327,4 @@ def bucket_to_dict(row: pd.Series, settings: Settings) -> dict:
 
 
 def _is_count(key: str) -> bool:
-    return key in ("count", "evaluable", "wins") or key.endswith("_samples")
+    return key in ("count", "evaluable", "wins", "draws", "losses") or key.endswith("_samples")

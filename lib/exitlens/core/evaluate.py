@@ -8,7 +8,10 @@ raw orders.
 A SELL is *evaluable* when its entry price, price and quantity are positive finite numbers;
 then `pnl_pct = (price − entry) / entry × 100`, `realized_pnl = (price − entry) × quantity`
 (gross, in the symbol's quote `currency`), `net_pnl = realized_pnl − fees`,
-`net_pnl_pct = net_pnl / (entry × quantity) × 100` and `win = net_pnl > 0` (SPEC §2.1).
+`net_pnl_pct = net_pnl / (entry × quantity) × 100`; `win` when net_pnl > ε, `loss` when
+net_pnl < −ε and `draw` otherwise, with ε = DRAW_TOLERANCE × entry × quantity (SPEC §2.1): the
+floating-point noise of fee arithmetic (a break-even ROI exit of freqtrade nets ±3e-19 BTC)
+is a draw, never a win or a loss.
 `fees` is the sell's own `fee` plus the pro-rata fees of the BUY lots it consumed (ledger.py),
 known for every sell; a fee that is negative or not a number counts as 0, with a note.
 Otherwise the P&L columns are missing (NaN / NA), and a note naming the sell id says why; so
@@ -47,6 +50,9 @@ from exitlens.core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+DRAW_TOLERANCE = 1e-9
+"""ε of a draw, as a fraction of the sell's notional (entry × quantity)."""
+
 
 def post_column(horizon_key: str) -> str:
     """The evaluation column holding a horizon's change_pct: '24h' → 'post_24h_pct'."""
@@ -77,6 +83,8 @@ def sell_columns(settings: Settings) -> dict[str, str]:
         "net_pnl": "float64",
         "net_pnl_pct": "float64",
         "win": "boolean",
+        "draw": "boolean",
+        "loss": "boolean",
         "hold_hours": "float64",
         "open_time": UTC_TIME,
         "lot_fees": "float64",
@@ -153,7 +161,8 @@ def evaluate_sells(
     with np.errstate(over="ignore", invalid="ignore"):
         out["net_pnl"] = out["realized_pnl"] - out["fees"]
         out["net_pnl_pct"] = (out["net_pnl"] / (entry * quantity) * 100).where(evaluable)
-    out["win"] = (out["net_pnl"] > 0).astype("boolean").where(evaluable, pd.NA)
+    for name, outcome in outcomes(out["net_pnl"], entry * quantity).items():
+        out[name] = outcome.astype("boolean").where(evaluable, pd.NA)
 
     notes = [f"order {i}: fee {f!r} is negative or not a number, so it counts as 0"
              for i, f in zip(orders["id"][bad_fee], orders["fee"][bad_fee])] + notes
@@ -169,6 +178,16 @@ def evaluate_sells(
     if notes:
         logger.info("%d note(s) about %d sell(s)", len(notes), len(out))
     return Evaluation(sells=with_declared_types(out, columns), notes=notes)
+
+
+def outcomes(net_pnl: pd.Series, notional: pd.Series) -> dict[str, pd.Series]:
+    """{"win", "draw", "loss"} masks of sells with these net PnLs and notionals (SPEC §2.1):
+    a win above ε, a loss below −ε, a draw within, ε = DRAW_TOLERANCE × notional."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        epsilon = DRAW_TOLERANCE * notional.abs()
+    win = net_pnl > epsilon
+    loss = net_pnl < -epsilon
+    return {"win": win, "draw": net_pnl.notna() & ~win & ~loss, "loss": loss}
 
 
 def _plausible_entry(known: pd.DataFrame, ids: pd.Series, price: pd.Series, quantity: pd.Series,

@@ -71,6 +71,11 @@ def _decimals_for(number: float, significant: int) -> int:
     return max(0, significant - 1 - math.floor(math.log10(abs(number))))
 
 
+def fmt_record(bucket: Mapping) -> str:
+    """Wins / draws / losses of a bucket (SPEC §2.1): `48 / 122 / 9`."""
+    return " / ".join(fmt_count(bucket.get(key)) for key in ("wins", "draws", "losses"))
+
+
 def fmt_pct(value: Any) -> str:
     """A value already in percent: `+1.23%`."""
     number = finite_number(value)

@@ -35,6 +35,18 @@ class Narration:
 Narrator = Callable[[Mapping], Narration]
 
 
+def record(bucket: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
+    """'48 wins, 122 draws, 9 losses' of a bucket, in `lang` (SPEC §2.1); a bucket written
+    before draws were counted has its wins only."""
+    parts = []
+    for key, one in (("wins", "win"), ("draws", "draw"), ("losses", "loss")):
+        count = bucket.get(key)
+        if count is not None or key == "wins":
+            count = count or 0
+            parts.append(t(f"headline.{key}" if count != 1 else f"headline.{one}", lang, count=count))
+    return ", ".join(parts)
+
+
 def deterministic_headline(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
     """One or two sentences from the summary's numbers, in `lang`: the period (and slice),
     sells, win rate (net of fees), net P&L with gross and fees beside it in their quote
@@ -51,9 +63,7 @@ def deterministic_headline(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
              t("headline.evaluable", lang, count=evaluable)]
     win_rate = overall.get("win_rate")
     if win_rate is not None:
-        wins = overall.get("wins") or 0
-        parts.append(t("headline.win_rate" if wins != 1 else "headline.win_rate_one", lang,
-                       rate=f"{win_rate:.1%}", wins=wins))
+        parts.append(t("headline.win_rate", lang, rate=f"{win_rate:.1%}", record=record(overall, lang)))
     if overall.get("net_pnl") is not None:
         currency = overall.get("currency")
         parts.append(t("headline.net", lang, net=fmt_money(overall["net_pnl"], currency),

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from exitlens.core.formatting import fmt_count, fmt_metric, fmt_money, fmt_pct, fmt_ratio
+from exitlens.core.formatting import fmt_count, fmt_metric, fmt_money, fmt_pct, fmt_ratio, fmt_record
 from exitlens.core.i18n import DEFAULT_LANGUAGE, t
 
 _COLUMNS = (
     ("col.sells", lambda b: fmt_count(b.get("count"))),
     ("col.evaluable", lambda b: fmt_count(b.get("evaluable"))),
     ("text.win_rate", lambda b: fmt_ratio(b.get("win_rate"))),
+    ("text.record", fmt_record),
     ("text.net_pnl", lambda b: fmt_money(b.get("net_pnl"), b.get("currency"))),
     ("text.gross_pnl", lambda b: fmt_money(b.get("realized_pnl"), b.get("currency"))),
     ("col.fees", lambda b: fmt_money(b.get("fees"), b.get("currency"), signed=False)),

@@ -3,11 +3,10 @@
 Pure functions on the evaluation frame (evaluate.sell_columns), money per quote currency, never
 added across currencies:
 
-* `outcomes` — each evaluable sell a win, draw or loss by its net_pnl against
-  ε = 1e-9 × entry × quantity (SPEC §2.1: floating-point noise of fee arithmetic is a draw);
 * `net_curves` — the cumulative net PnL ("equity") and its underwater curve (how far below its
   running peak, the sum starting at 0), per currency, in the event-time order max drawdown uses;
-* `trade_stats` — per currency: wins / draws / losses, profit factor (net won / net lost),
+* `trade_stats` — per currency: wins / draws / losses (the evaluation frame's `win`, `draw`,
+  `loss`: ε = 1e-9 × notional, SPEC §2.1), profit factor (net won / net lost),
   expectancy (mean net PnL per sell, in money and in %), payoff ratio (mean win / mean loss);
 * `best_and_worst` — the sells with the highest and lowest net_pnl_pct.
 
@@ -17,28 +16,15 @@ NaN, never 0 or infinity.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from exitlens.core.markets import UNKNOWN_CURRENCY
 
-DRAW_EPSILON = 1e-9
-"""A sell is a draw when |net_pnl| ≤ this × entry × quantity (SPEC §2.1)."""
-WIN, DRAW, LOSS = "win", "draw", "loss"
 STAT_COLUMNS = ("evaluable", "wins", "draws", "losses", "profit_factor", "expectancy", "expectancy_pct",
                 "payoff_ratio")
 """The columns of `trade_stats`; `expectancy` is money in the row's currency, the rest counts or
 ratios."""
-
-
-def outcomes(sells: pd.DataFrame) -> pd.Series:
-    """WIN, DRAW or LOSS per evaluable sell (None for the rest), indexed like `sells`."""
-    net = pd.to_numeric(sells["net_pnl"], errors="coerce").astype(float)
-    size = (pd.to_numeric(sells["entry_price"], errors="coerce") * pd.to_numeric(sells["quantity"], errors="coerce"))
-    epsilon = DRAW_EPSILON * size.abs()
-    evaluable = sells["evaluable"].astype(bool) & net.notna()
-    kind = np.select([net > epsilon, net < -epsilon], [WIN, LOSS], DRAW).astype(object)
-    return pd.Series(kind, index=sells.index, dtype=object).where(evaluable, None)
+OUTCOMES = ("win", "draw", "loss")
 
 
 def _ordered(sells: pd.DataFrame) -> pd.DataFrame:
@@ -70,18 +56,18 @@ def trade_stats(sells: pd.DataFrame) -> pd.DataFrame:
     usable = sells[sells["evaluable"].astype(bool)]
     frame = pd.DataFrame({
         "currency": usable["currency"].astype(object).fillna(UNKNOWN_CURRENCY),
-        "outcome": outcomes(usable),
         "net_pnl": pd.to_numeric(usable["net_pnl"], errors="coerce").astype(float),
         "net_pnl_pct": pd.to_numeric(usable["net_pnl_pct"], errors="coerce").astype(float),
+        **{outcome: usable[outcome].fillna(False).astype(bool).astype("int64") for outcome in OUTCOMES},
     })
-    won = frame["net_pnl"].where(frame["outcome"] == WIN)
-    lost = -frame["net_pnl"].where(frame["outcome"] == LOSS)
+    won = frame["net_pnl"].where(frame["win"] == 1)
+    lost = -frame["net_pnl"].where(frame["loss"] == 1)
     grouped = frame.assign(won=won, lost=lost).groupby("currency", sort=True)
     table = pd.DataFrame({
         "evaluable": grouped.size(),
-        "wins": grouped["won"].count(),
-        "draws": grouped["outcome"].apply(lambda kinds: int((kinds == DRAW).sum())),
-        "losses": grouped["lost"].count(),
+        "wins": grouped["win"].sum(),
+        "draws": grouped["draw"].sum(),
+        "losses": grouped["loss"].sum(),
         "profit_factor": grouped["won"].sum() / grouped["lost"].sum().where(lambda total: total > 0),
         "expectancy": grouped["net_pnl"].mean(),
         "expectancy_pct": grouped["net_pnl_pct"].mean(),

@@ -25,6 +25,7 @@ from exitlens.core.formatting import (
     fmt_money,
     fmt_pct,
     fmt_ratio,
+    fmt_record,
 )
 from exitlens.core.i18n import DEFAULT_LANGUAGE, check_language, kind_label, report_name, t
 from exitlens.core.jsonvalues import json_safe
@@ -249,6 +250,7 @@ def build_discord_embed(
             {"name": run.t("msg.sells"), "value": fmt_count(overall.get("count")), "inline": True},
             {"name": run.t("msg.evaluable"), "value": fmt_count(overall.get("evaluable")), "inline": True},
             {"name": run.t("msg.win_rate"), "value": fmt_ratio(overall.get("win_rate")), "inline": True},
+            {"name": run.t("msg.record"), "value": fmt_record(overall), "inline": True},
             {"name": run.t("msg.net_pnl"), "value": _money(overall, "net_pnl"), "inline": True},
             {"name": run.t("msg.realized_pnl"), "value": _money(overall, "realized_pnl"), "inline": True},
             {"name": run.t("msg.fees"), "value": _money(overall, "fees", signed=False), "inline": True},
@@ -379,7 +381,8 @@ def build_n8n_payload(
     `summary`, `suggestions` (messages, as CoinPilot sends them), `timestamp`, and `report_url`
     when known; plus the structured numbers for workflows that want them. The daily payload
     adds the texts CoinPilot's daily workflow (`config/n8n_workflows/daily_report.json`) puts
-    in Discord fields as they are: `pnl` (net, with its currency), `trades`, `win_rate`, `mdd`
+    in Discord fields as they are: `pnl` (net, with its currency), `trades`, `win_rate`,
+    `record` (wins / draws / losses), `mdd`
     (max drawdown per currency), beside `gross_pnl` and `fees`."""
     summary = summary or {}
     overall = summary.get("overall") or {}
@@ -409,6 +412,7 @@ def build_n8n_payload(
         payload["gross_pnl"] = _money(overall, "realized_pnl")
         payload["fees"] = _money(overall, "fees", signed=False)
         payload["win_rate"] = fmt_ratio(overall.get("win_rate"))
+        payload["record"] = fmt_record(overall)
         payload["mdd"] = _drawdown(summary)
     else:
         if run.kind == "monthly":

@@ -87,6 +87,7 @@ class ReportData:
             self.t("col.sells"): int(overall["count"]),
             self.t("col.evaluable"): int(overall["evaluable"]),
             self.t("col.win_rate"): overall["win_rate"] * 100,
+            **{self.t(f"col.{key}"): int(overall[key]) for key in ("wins", "draws", "losses")},
         }
         for currency in self.currencies:
             for key in ("net_pnl", "realized_pnl", "fees"):
@@ -114,14 +115,14 @@ class ReportData:
         return self._bucket_table(aggregate_buckets(self.analysis.sells, self.settings, ["symbol"]))
 
     def _bucket_table(self, buckets: pd.DataFrame) -> pd.DataFrame:
-        """A bucket table: counts, PnL, hold time, each post-exit average and each rate with the
-        number of sells it rests on (`n …`) beside it."""
+        """A bucket table: counts (wins / draws / losses among them), PnL, hold time, each
+        post-exit average and each rate with the number of sells it rests on (`n …`) beside it."""
         horizons = [key for h in self.settings.horizon_keys for key in (post_avg_key(h), post_samples_key(h))]
-        columns = ["count", "evaluable", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
-                   "avg_hold_hours", *horizons, "early_exit_rate", "early_exit_samples", "over_hold_rate",
-                   "over_hold_samples"]
+        columns = ["count", "evaluable", "wins", "draws", "losses", "win_rate", "avg_pnl_pct", "median_pnl_pct",
+                   "realized_pnl", "avg_hold_hours", *horizons, "early_exit_rate", "early_exit_samples",
+                   "over_hold_rate", "over_hold_samples"]
         table = buckets.reindex(columns=columns)
-        counts = ["count", "evaluable", "early_exit_samples", "over_hold_samples",
+        counts = ["count", "evaluable", "wins", "draws", "losses", "early_exit_samples", "over_hold_samples",
                   *(post_samples_key(h) for h in self.settings.horizon_keys)]
         table = table.astype({column: "int64" for column in counts})
         rates = ["win_rate", "early_exit_rate", "over_hold_rate"]
@@ -324,7 +325,8 @@ def _amount(amounts, currency: str):
 
 
 _BUCKET_HEADERS = {
-    "count": "col.sells", "evaluable": "col.evaluable", "win_rate": "col.win_rate", "avg_pnl_pct": "col.avg_pnl",
+    "count": "col.sells", "evaluable": "col.evaluable", "wins": "col.wins", "draws": "col.draws",
+    "losses": "col.losses", "win_rate": "col.win_rate", "avg_pnl_pct": "col.avg_pnl",
     "median_pnl_pct": "col.median_pnl", "realized_pnl": "col.realized_pnl", "avg_hold_hours": "col.avg_hold",
     "early_exit_rate": "col.early_exit", "over_hold_rate": "col.over_hold",
 }
