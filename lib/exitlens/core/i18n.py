@@ -53,8 +53,9 @@ _EN: dict[str, str] = {
     "section.by_symbol": "By symbol",
     "caption.by_symbol": "The same numbers per traded symbol.",
     "section.suggestions": "Suggestions",
-    "caption.suggestions": "Rule-based (the thresholds are settings): each row names the metric, its value, the threshold and the "
-                           "number of sells behind it.",
+    "caption.suggestions": "Strongest evidence first: replay-backed changes (with their 95% interval "
+                                  "in percentage points of net PnL per trade), then rule-based ones with "
+                                  "what replay says of them. Each row names the sells it rests on (n).",
     "section.data_quality": "Data quality",
     "caption.data_quality": "Post-exit points per horizon, where entry prices came from, and notes about sells "
                             "left out.",
@@ -336,9 +337,6 @@ _EN: dict[str, str] = {
     "col.n_early": "n early exit",
     "col.n_over_hold": "n over-hold",
     "text.faded": "* fewer than {min} sells behind the value (min_samples): faded, read with care.",
-    "caption.suggestions_ranked": "Strongest evidence first: replay-backed changes (with their 95% interval "
-                                  "in percentage points of net PnL per trade), then rule-based ones with "
-                                  "what replay says of them. Each row names the sells it rests on (n).",
     "section.tear_sheet": "Tear sheet",
     "caption.tear_sheet": "Net of fees, per quote currency. Profit factor = net won / net lost; expectancy = "
                           "mean net PnL per sell; payoff ratio = mean win / mean loss; a draw is a sell whose "
@@ -434,7 +432,8 @@ _KO: dict[str, str] = {
     "section.by_symbol": "종목별",
     "caption.by_symbol": "거래 종목별 같은 지표.",
     "section.suggestions": "제안",
-    "caption.suggestions": "규칙 기반 (기준값은 설정): 각 행은 지표, 값, 기준값과 근거가 된 매도 수를 보여줍니다.",
+    "caption.suggestions": "근거가 강한 순서: 재현 기반 변경 (거래당 순손익 %p의 95% 구간과 함께), 그다음 규칙 기반 "
+                                  "제안과 재현 결과. 각 행은 근거가 된 매도 수(건수)를 보여줍니다.",
     "section.data_quality": "데이터 품질",
     "caption.data_quality": "기간별 청산 후 기록 지점, 진입가의 출처, 제외된 매도에 대한 메모.",
     "section.every_sell": "전체 매도",
@@ -695,8 +694,6 @@ _KO: dict[str, str] = {
     "col.n_early": "건수 조기 청산",
     "col.n_over_hold": "건수 과다 보유",
     "text.faded": "* 값의 근거가 매도 {min}건 미만 (min_samples): 흐리게 표시, 참고용.",
-    "caption.suggestions_ranked": "근거가 강한 순서: 재현 기반 변경 (거래당 순손익 %p의 95% 구간과 함께), 그다음 규칙 기반 "
-                                  "제안과 재현 결과. 각 행은 근거가 된 매도 수(건수)를 보여줍니다.",
     "section.tear_sheet": "성과 요약표",
     "caption.tear_sheet": "수수료 차감 후, 결제 통화별. 손익비 = 순이익 합 / 순손실 합; 기대값 = 매도당 평균 순손익; "
                           "페이오프 비율 = 평균 이익 / 평균 손실; 무승부는 순손익이 거래 규모의 1e-9 이내인 매도입니다.",

@@ -91,7 +91,8 @@ def _number(value) -> str:
 
 
 def ranked_view(analysis: PeriodAnalysis):
-    """The ranked suggestions table with its caption, or the sentence saying why there is none."""
+    """The ranked suggestions table after the notes on rules held back, or the sentence saying
+    why there is none."""
     lang = analysis.settings.language
     table = ranked_suggestions(analysis)
     if table.empty:
@@ -100,6 +101,5 @@ def ranked_view(analysis: PeriodAnalysis):
     styler = show(table).set_properties(subset=wide[:1], **{"white-space": "normal", "min-width": "24em",
                                                             "text-align": "left"})
     styler = styler.set_properties(subset=wide[1:], **{"white-space": "normal", "text-align": "left"})
-    note = html.escape(t("caption.suggestions_ranked", lang))
     notes = "".join(f"<p>{html.escape(n)}</p>" for n in analysis.suggestion_notes)
-    return HTML(f"<p>{note}</p>{notes}{styler.to_html()}")
+    return HTML(f"{notes}{styler.to_html()}")
