@@ -66,8 +66,11 @@ def test_excursions_on_random_paths_agree_with_a_plain_loop():
 
 def test_excursion_buckets_count_each_reason_and_average_what_is_known():
     frame = pd.DataFrame({"exit_reason": ["TAKE_PROFIT", "TAKE_PROFIT", "STOP_LOSS"], "mfe_pct": [4.0, 2.0, np.nan],
-                          "mae_pct": [-1.0, -3.0, np.nan], "capture_ratio": [0.5, np.nan, np.nan]})
+                          "mae_pct": [-1.0, -3.0, np.nan], "capture_ratio": [0.5, np.nan, np.nan],
+                          "pnl_pct": [2.0, 1.0, -3.0]})
     table = excursion_buckets(frame)
     assert table.loc["TAKE_PROFIT", "samples"] == 2 and table.loc["STOP_LOSS", "samples"] == 0
     assert table.loc["TAKE_PROFIT", "avg_mfe_pct"] == pytest.approx(3.0)
     assert table.loc["TAKE_PROFIT", "capture_samples"] == 1
+    assert table.loc["TAKE_PROFIT", "avg_pnl_pct"] == pytest.approx(1.5)
+    assert np.isnan(table.loc["STOP_LOSS", "avg_pnl_pct"])  # its realised move has no MFE beside it

@@ -65,14 +65,17 @@ def excursions(sells: pd.DataFrame, candles: pd.DataFrame | None) -> pd.DataFram
 
 def excursion_buckets(sells: pd.DataFrame) -> pd.DataFrame:
     """Per exit reason (sorted): `samples` (sells with an MFE), `avg_mfe_pct`, `avg_mae_pct`,
-    `avg_capture_ratio` (over the sells that have one) and `capture_samples`."""
+    `avg_pnl_pct` (the realised move of the same sells, gross), `avg_capture_ratio` (over the
+    sells that have one) and `capture_samples`."""
     reason = sells["exit_reason"].astype(object).fillna("UNKNOWN")
-    frame = sells.reindex(columns=list(EXCURSION_COLUMNS)).astype(float)
+    frame = sells.reindex(columns=[*EXCURSION_COLUMNS, "pnl_pct"]).astype(float)
+    frame["pnl_pct"] = frame["pnl_pct"].where(frame["mfe_pct"].notna())
     grouped = frame.groupby(reason, sort=True)
     table = pd.DataFrame({
         "samples": grouped["mfe_pct"].count(),
         "avg_mfe_pct": grouped["mfe_pct"].mean(),
         "avg_mae_pct": grouped["mae_pct"].mean(),
+        "avg_pnl_pct": grouped["pnl_pct"].mean(),
         "avg_capture_ratio": grouped["capture_ratio"].mean(),
         "capture_samples": grouped["capture_ratio"].count(),
     })

@@ -259,8 +259,7 @@ def equity_and_underwater(curves: pd.DataFrame, zone: str, *, lang: str = DEFAUL
 
 @in_language
 def excursions_by_exit_reason(buckets: pd.DataFrame, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
-    """Per exit reason (core.excursions.excursion_buckets plus `avg_pnl_pct` of the same
-    sells): the mean MFE above zero, the mean MAE below it and the mean realised move as a
+    """Per exit reason (core.excursions.excursion_buckets): the mean MFE above zero, the mean MAE below it and the mean realised move as a
     point between them, with n under each reason."""
     fig, ax = _figure()
     title = t("chart.excursions_title", lang)

@@ -57,10 +57,10 @@ def best_worst_table(analysis: PeriodAnalysis) -> pd.DataFrame:
     PnL in its currency."""
     lang = _lang(analysis)
     picked = best_and_worst(analysis.sells)
-    zone = analysis.settings
+    settings = analysis.settings
     table = pd.DataFrame({
-        t("col.sell_time", lang, zone=zone.timezone):
-            picked["event_time"].dt.tz_convert(zone.tz).dt.strftime("%Y-%m-%d %H:%M"),
+        t("col.sell_time", lang, zone=settings.timezone):
+            picked["event_time"].dt.tz_convert(settings.tz).dt.strftime("%Y-%m-%d %H:%M"),
         t("col.symbol", lang): picked["symbol"],
         t("col.exit_reason", lang): picked["exit_reason"],
         t("col.net_pnl_pct", lang): picked["net_pnl_pct"],
@@ -97,7 +97,7 @@ def excursion_table(analysis: PeriodAnalysis) -> pd.DataFrame:
     table = excursion_buckets(analysis.sells)
     headers = {"samples": "col.n", "avg_mfe_pct": "col.avg_mfe", "avg_mae_pct": "col.avg_mae",
                "avg_capture_ratio": "col.avg_capture", "capture_samples": "col.n_capture"}
-    return table.rename(columns={c: t(k, lang) for c, k in headers.items()})
+    return table.reindex(columns=list(headers)).rename(columns={c: t(k, lang) for c, k in headers.items()})
 
 
 def excursion_view(analysis: PeriodAnalysis) -> Styler:
@@ -115,8 +115,4 @@ def equity_chart(analysis: PeriodAnalysis) -> Figure:
 
 def excursion_chart(analysis: PeriodAnalysis) -> Figure:
     """Mean MFE, MAE and realised move per exit reason."""
-    sells = analysis.sells
-    buckets = excursion_buckets(sells)
-    realised = sells[sells["mfe_pct"].notna()].groupby(sells["exit_reason"].astype(object).fillna("UNKNOWN"))["pnl_pct"]
-    buckets["avg_pnl_pct"] = realised.mean().reindex(buckets.index)
-    return plots.excursions_by_exit_reason(buckets, lang=_lang(analysis))
+    return plots.excursions_by_exit_reason(excursion_buckets(analysis.sells), lang=_lang(analysis))
