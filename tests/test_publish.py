@@ -58,7 +58,8 @@ def test_publish_daily_writes_run_folder_whose_summary_equals_the_summary_comman
                          day=pd.Timestamp("2026-11-23").date()))
 
     assert run.run_dir == out / "daily" / "2026-11-23"
-    assert {p.name for p in run.run_dir.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "summary.json", "status.json"}
+    assert {p.name for p in run.run_dir.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "summary.json", "status.json",
+                                                       "key_chart.png"}
     printed = subprocess.run(
         [sys.executable, "-m", "exitlens.cli", "summary", "daily", "--db", url, "--date", "2026-11-23", "--json"],
         capture_output=True, text=True, check=True,
