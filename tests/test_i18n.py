@@ -198,3 +198,16 @@ def test_replay_suggestion_message_when_korean_is_korean():
 def test_how_to_read_when_verdicts_explained_names_the_provisional_mark(lang):
     """The Every-sell table marks verdicts '(provisional)'; the glossary must say what that means."""
     assert t("verdict.provisional_suffix", lang).strip() in CATALOGUE[lang]["howto.verdict.text"]
+
+
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "suggestion [rule, not confirmed by replay]: Loosen"),
+    ("ko", "제안 [규칙, 재현으로 확인되지 않음]: Loosen"),
+])
+def test_summary_text_when_replay_does_not_confirm_a_rule_says_so(lang, line):
+    from exitlens.core.summary_text import summary_text
+
+    summary = {**_report(lang).analysis.to_json(), "suggestions": [
+        {"rule": "trailing_stop_loosen", "message": "Loosen trailing_stop_pct", "metric": None, "value": None,
+         "threshold": None, "samples": 4, "replay": {"status": "not confirmed"}}]}
+    assert any(text.startswith(line) for text in summary_text(summary, lang).splitlines())

@@ -300,7 +300,7 @@ _EN: dict[str, str] = {
     "text.over_hold": "over-hold",
     "text.collection_rate": "24h collection rate: {rate}",
     "text.max_drawdown": "max drawdown: {amount}",
-    "text.suggestion": "suggestion: {message} ({metric} {value}, threshold {threshold}, n={samples})",
+    "text.suggestion": "suggestion [{evidence}]: {message} ({metric} {value}, threshold {threshold}, n={samples})",
     "text.note": "note: {note}",
     # report index (reports.archive)
     "index.title": "exitlens reports",
@@ -660,7 +660,7 @@ _KO: dict[str, str] = {
     "text.over_hold": "과다 보유",
     "text.collection_rate": "24시간 수집률: {rate}",
     "text.max_drawdown": "최대 낙폭: {amount}",
-    "text.suggestion": "제안: {message} ({metric} {value}, 기준값 {threshold}, 표본 {samples})",
+    "text.suggestion": "제안 [{evidence}]: {message} ({metric} {value}, 기준값 {threshold}, 표본 {samples})",
     "text.note": "메모: {note}",
     "index.title": "exitlens 리포트",
     "index.period": "기간",
