@@ -24,6 +24,7 @@ symbols = []  # e.g. ["KRW-BTC", "KRW-ETH"]; empty: all
 regimes = []  # e.g. ["BULL"]; empty: all
 exit_reasons = []  # e.g. ["TRAILING_STOP"]; empty: all
 strategies = []  # strategy names; empty: all
+rules = None  # exit rules file (TOML) to replay; None: EXITLENS_EXIT_RULES, as the command reads it
 min_samples = 20
 trailing_stop_post_24h_pct = 3.0
 stop_loss_post_4h_pct = 1.0
@@ -35,102 +36,43 @@ trailing_stop_step_pct = 0.5
 # %%
 # Weekly exit report. This file (jupytext percent format) is the source analysts edit and
 # reviewers diff; `make notebooks` syncs it into the .ipynb and runs it on the demo database.
-# Every number comes from the exitlens library (the report explains its terms under "How to read
-# this report"); the headings, tables and charts follow the `language` parameter.
+# Every number and every section comes from the exitlens library (exitlens.reports.sections:
+# the daily, weekly and monthly notebooks differ only in their period).
 # %matplotlib inline
 # The charts are laid out by matplotlib's constrained layout; IPython's default "tight" crop on top
 # adds a few pixels of margin and a third to the time the charts take to draw.
 # %config InlineBackend.print_figure_kwargs = {"bbox_inches": None}
-import pandas as pd
-from IPython.display import display
+from exitlens.reports import sections
 
-from exitlens.reports import plots
-from exitlens.reports.replay import views as rv
-from exitlens.reports.analysis import report_data, report_settings
-from exitlens.reports.views import show
-
-settings = report_settings(
-    timezone=timezone, language=language, min_samples=min_samples,
-    trailing_stop_post_24h_pct=trailing_stop_post_24h_pct, stop_loss_post_4h_pct=stop_loss_post_4h_pct,
-    take_profit_post_4h_pct=take_profit_post_4h_pct, time_limit_post_24h_pct=time_limit_post_24h_pct,
-    regime_early_exit_rate=regime_early_exit_rate, trailing_stop_step_pct=trailing_stop_step_pct,
+report = sections.open_report(
+    "weekly", end=end, days=days, rules=rules,
+    as_of=as_of, timezone=timezone, language=language, min_samples=min_samples,
+    filters=dict(symbols=symbols, regimes=regimes, exit_reasons=exit_reasons, strategies=strategies),
+    thresholds=dict(
+        trailing_stop_post_24h_pct=trailing_stop_post_24h_pct, stop_loss_post_4h_pct=stop_loss_post_4h_pct,
+        take_profit_post_4h_pct=take_profit_post_4h_pct, time_limit_post_24h_pct=time_limit_post_24h_pct,
+        regime_early_exit_rate=regime_early_exit_rate, trailing_stop_step_pct=trailing_stop_step_pct,
+    ),
 )
-report = report_data(
-    "weekly", end=end, days=days, as_of=as_of, settings=settings,
-    symbols=symbols, regimes=regimes, exit_reasons=exit_reasons, strategies=strategies,
-)
-report.heading()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-# "generated at" is when this notebook runs: the one clock read of a report.
-report.as_of_text(generated_at=pd.Timestamp.now(tz="UTC"))
+sections.generated_at(report)
 
 # %%
-report.key_figures()
+sections.answer(report)
+
+# %% tags=["key-chart"]
+sections.key_chart(report)
 
 # %%
-display(report.section("headline"))
-report.headline()
+sections.tear_sheet(report)
 
 # %%
-display(report.section("key_numbers"))
-show(report.kpis(), index=False)
+sections.exits(report)
 
 # %%
-display(report.section("pnl_by_exit_reason"))
-plots.pnl_by_exit_reason(report.analysis.sells, lang=language)
+sections.replay(report)
 
 # %%
-display(report.section("after_exit"))
-plots.post_exit_path(report.analysis.buckets.by_exit_reason, list(settings.horizon_keys), lang=language)
-
-# %%
-display(report.section("regime_exit"))
-plots.regime_exit_heatmap(report.analysis.buckets.by_regime_exit_reason, lang=language)
-
-# %%
-display(report.section("hold_time"))
-plots.hold_time_by_exit_reason(report.analysis.sells, lang=language)
-
-# %%
-display(report.section("by_exit_reason"))
-show(report.by_exit_reason())
-
-# %%
-display(report.section("by_regime"))
-show(report.by_regime())
-
-# %%
-display(report.section("by_symbol"))
-show(report.by_symbol())
-
-# %%
-display(report.section("suggestions"))
-report.suggestions_view()
-
-# %%
-display(report.section("replay"))
-display(rv.replay_status(report.analysis))
-for fig in rv.replay_charts(report.analysis):
-    display(fig)
-display(rv.replay_suggestions_view(report.analysis))
-rv.replay_sweep_view(report.analysis)
-
-# %%
-display(report.section("left_on_table"))
-show(rv.left_on_the_table(report.analysis))
-
-# %%
-display(report.section("data_quality"))
-display(show(report.point_states()))
-display(show(report.entry_sources()))
-report.notes_view()
-
-# %%
-display(report.section("every_sell"))
-show(report.detail())
-
-# %%
-display(report.section("how_to_read"))
-report.how_to_read()
+sections.data(report)

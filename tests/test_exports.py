@@ -144,3 +144,26 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_export_key_chart_writes_the_figure_of_the_tagged_cell_only(tmp_path):
+    import base64
+
+    import nbformat
+
+    from exitlens.reports.exports import KEY_CHART_TAG, export_key_chart
+
+    def figure_cell(png: bytes, tags: list[str]):
+        cell = nbformat.v4.new_code_cell("chart()", metadata={"tags": tags})
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<h2>x</h2>"}),
+                        nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(png).decode()})]
+        return cell
+
+    notebook = tmp_path / "report.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[figure_cell(b"other", []), figure_cell(b"key", [KEY_CHART_TAG])]),
+                   notebook)
+    written = export_key_chart(notebook, tmp_path / "key_chart.png")
+    assert written is not None and written.read_bytes() == b"key"
+
+    nbformat.write(nbformat.v4.new_notebook(cells=[figure_cell(b"other", [])]), notebook)
+    assert export_key_chart(notebook, tmp_path / "none.png") is None and not (tmp_path / "none.png").exists()

@@ -91,7 +91,7 @@ def _report(lang: str):
 
 
 def _html(view) -> str:
-    return view.data if hasattr(view, "data") else view.to_html()
+    return view.to_html() if hasattr(view, "to_html") else view.data
 
 
 def _visible(view) -> str:
@@ -100,6 +100,8 @@ def _visible(view) -> str:
 
 
 def test_report_texts_when_korean_are_hangul_without_english_words():
+    from exitlens.reports import decision_views as dv
+    from exitlens.reports import tearsheet_views as tv
     from exitlens.reports.replay import views as rv
 
     report = _report("ko")
@@ -111,10 +113,22 @@ def test_report_texts_when_korean_are_hangul_without_english_words():
         "left_on_the_table": " ".join(rv.left_on_the_table(report.analysis).columns),
         "replay_suggestions": " ".join(rv.replay_suggestions(report.analysis).columns),
         "replay_sweep": " ".join(rv.replay_sweep(report.analysis).columns),
+        "verdicts": _visible(dv.verdict_view(report.analysis)),
+        "suggestions": _visible(dv.ranked_view(report.analysis)),
+        "by_exit_reason": _visible(report.bucket_view(report.by_exit_reason())),
+        "tear_sheet": _visible(tv.trade_stats_view(report.analysis)),
+        "best_worst": " ".join(tv.best_worst_table(report.analysis).columns),
+        "strategy_exit": _visible(tv.strategy_exit_view(report.analysis)),
+        "excursions": _visible(tv.excursion_view(report.analysis)),
+        "sections": " ".join(_visible(report.section(name)) for name in (
+            "verdicts", "suggestions", "equity", "tear_sheet", "best_worst", "strategy_exit", "excursions",
+            "replay_suggestions", "replay_sweep")),
     }
-    english = _english_texts("figure.", "howto.", "meta.", "replay.", "col.", "section.")
+    english = _english_texts("figure.", "howto.", "meta.", "replay.", "col.", "section.", "caption.", "evidence.",
+                             "text.", "row.")
     for name, text in texts.items():
         text = text.replace("Exit replay", "")  # the README's section name, quoted as it is
+        text = text.replace("min_samples", "")  # a setting's name, as the notebook spells it
         assert _hangul(text), name
         assert not [e for e in english if e in text], name
 
@@ -184,3 +198,16 @@ def test_replay_suggestion_message_when_korean_is_korean():
 def test_how_to_read_when_verdicts_explained_names_the_provisional_mark(lang):
     """The Every-sell table marks verdicts '(provisional)'; the glossary must say what that means."""
     assert t("verdict.provisional_suffix", lang).strip() in CATALOGUE[lang]["howto.verdict.text"]
+
+
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "suggestion [rule, not confirmed by replay]: Loosen"),
+    ("ko", "제안 [규칙, 재현으로 확인되지 않음]: Loosen"),
+])
+def test_summary_text_when_replay_does_not_confirm_a_rule_says_so(lang, line):
+    from exitlens.core.summary_text import summary_text
+
+    summary = {**_report(lang).analysis.to_json(), "suggestions": [
+        {"rule": "trailing_stop_loosen", "message": "Loosen trailing_stop_pct", "metric": None, "value": None,
+         "threshold": None, "samples": 4, "replay": {"status": "not confirmed"}}]}
+    assert any(text.startswith(line) for text in summary_text(summary, lang).splitlines())

@@ -42,7 +42,7 @@ def test_deterministic_headline_on_a_week_states_the_numbers():
         "10 evaluable, win rate 60.0% (6 wins, 1 draw, 3 losses), net P&L +121,111 KRW (gross +123,457 KRW, "
         "fees 2,346 KRW), avg +0.84% per sell. "
         "24h after exit the price moved -1.20% on average (9 sells). "
-        "Suggestion: Keep the parameters and collect more data: no rule fired."
+        "Strongest suggestion [no change]: Keep the parameters and collect more data: no rule fired."
     )
 
 

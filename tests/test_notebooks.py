@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -140,3 +141,26 @@ def test_notebook_when_run_through_jupyter_server_runs_every_cell_without_error(
     images = [m for m in shown if "image/png" in m["content"]["data"]]
     assert images, "the notebook showed no chart"
     assert any("exit report" in m["content"]["data"].get("text/html", "") for m in shown)
+
+
+def _headings(kind: str) -> list[str]:
+    """The h2 headings the committed notebook shows, in order."""
+    notebook = nbformat.read(NOTEBOOKS / f"{kind}_exit_report.ipynb", as_version=4)
+    html = "".join(output.get("data", {}).get("text/html", "") for cell in notebook.cells if cell.cell_type == "code"
+                   for output in cell.get("outputs", []))
+    return re.findall(r"<h2>(.*?)</h2>", html)
+
+
+@pytest.mark.parametrize("kind", ["daily", "weekly", "monthly"])
+def test_notebook_when_run_answers_were_our_exits_right_before_anything_else(kind):
+    headings = _headings(kind)
+    assert headings[:3] == ["Were our exits right?", "Headline", "Suggestions"]
+    assert headings[3] == "Net PnL and drawdown"
+
+
+@pytest.mark.parametrize("kind", ["weekly", "monthly"])
+def test_weekly_and_monthly_notebooks_show_the_tear_sheet_excursions_and_the_replay(kind):
+    headings = _headings(kind)
+    for heading in ("Tear sheet", "Best and worst sell", "Strategy × exit reason", "In-trade excursions",
+                    "What other exits would have done", "What replay says of each suggestion"):
+        assert heading in headings, heading

@@ -293,7 +293,7 @@ def test_discord_embed_when_run_succeeded_shows_title_period_numbers_and_top_sug
         daily_summary):
     embed = build_discord_message(daily_summary, DAILY, now=NOW)["embeds"][0]
 
-    assert embed["title"] == "Daily exit report 2026-11-23"
+    assert embed["title"] == "Daily exit report 2026-11-23 · lead: trailing_stop_loosen (rule, not replayable)"
     assert embed["description"] == daily_summary["headline"]
     assert embed["color"] == COLOR_SUCCEEDED
     assert embed["timestamp"] == "2026-11-23T13:00:00+00:00"
@@ -309,17 +309,17 @@ def test_discord_embed_when_run_succeeded_shows_title_period_numbers_and_top_sug
     assert fields["Avg PnL"] == "+0.81%"
     assert fields["Avg net PnL"] == "+0.70%"
     assert fields["Avg post-24h"] == "-1.23% (n=20)"
-    assert fields["1. trailing_stop_loosen"].splitlines() == [
+    assert fields["1. trailing_stop_loosen · rule, not replayable"].splitlines() == [
         "Loosen trailing\\_stop\\_pct by 0.5 points",
         "avg_post_24h_pct +3.80%, threshold +3.00%, n=10"]
-    assert fields["2. regime_review"].endswith("early_exit_rate 45.0%, threshold 40.0%, n=11")
+    assert fields["2. regime_review · rule, not replayable"].endswith("early_exit_rate 45.0%, threshold 40.0%, n=11")
     assert "url" not in embed
 
 
 def test_weekly_embed_when_built_uses_period_range_title(weekly_summary):
     embed = build_discord_message(weekly_summary, WEEKLY)["embeds"][0]
 
-    assert embed["title"] == "Weekly exit report 2026-11-17 – 2026-11-23"
+    assert embed["title"].startswith("Weekly exit report 2026-11-17 – 2026-11-23 · lead: ")
 
 
 def test_discord_payload_when_headline_and_suggestions_are_huge_stays_within_every_limit(
@@ -497,7 +497,7 @@ def test_n8n_when_configured_posts_workflow_payload_with_secret_header(
     assert payload["period_end"] == daily_summary["period_end"]
     assert payload["total_sells"] == 24
     assert payload["summary"] == daily_summary["headline"]
-    assert payload["suggestions"] == [s["message"] for s in daily_summary["suggestions"]]
+    assert payload["suggestions"] == [f"{s['message']} (rule, not replayable)" for s in daily_summary["suggestions"]]
     assert payload["timestamp"] == "2026-11-23T13:00:00+00:00"
     assert payload["report_url"] == f"https://reports.example.org/{run.html_relpath}"
     assert result.delivered and result.mode == "json"
@@ -640,7 +640,7 @@ def test_discord_embed_when_korean_has_korean_field_names_and_unchanged_numbers(
     korean = build_discord_embed(daily_summary, RunAnnouncement(kind="daily", period_label="2026-11-23", language="ko"))
 
     assert [f["name"] for f in korean["fields"][:4]] == ["기간", "매도", "평가 가능", "승률"]
-    assert korean["title"] == "일간 청산 리포트 2026-11-23"
+    assert korean["title"] == "일간 청산 리포트 2026-11-23 · 핵심 제안 trailing_stop_loosen (규칙, 재현 불가)"
     assert [f["value"] for f in korean["fields"][1:7]] == [f["value"] for f in english["fields"][1:7]]
 
 
@@ -694,7 +694,7 @@ def test_discord_embed_when_database_text_has_markdown_escapes_it_everywhere(dai
                "suggestions": [{"rule": "regime_review", "message": f"Review regime {hostile}"}]}
     embed = build_discord_message(summary, DAILY, now=NOW)["embeds"][0]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
-    for shown in (embed["description"], fields["Notes"], fields["1. regime_review"]):
+    for shown in (embed["description"], fields["Notes"], fields["1. regime_review · rule, not replayable"]):
         assert _shown_markup(shown) == [], shown
         assert re.sub(r"\\(.)", r"\1", shown).count(hostile) == 1
     failed = RunAnnouncement(kind="daily", period_label="2026-11-23", status="failed",
@@ -738,3 +738,57 @@ def test_replay_field_when_a_rule_the_bot_uses_is_unmodelled_warns():
     assert "does not describe the bot" in replay_field(replay)["value"]
     replay["unmodelled"] = {"RSI_OVERBOUGHT": 29}  # a signal exit: kept as it was, no warning
     assert "does not describe the bot" not in replay_field(replay)["value"]
+
+
+@pytest.fixture
+def key_chart(report_files):
+    html, _ = report_files
+    chart = html.with_name("key_chart.png")
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(64)))
+    return chart
+
+
+def test_discord_when_a_key_chart_exists_shows_it_in_the_embed_beside_the_attached_pdf(
+        discord, daily_summary, sleeps, report_files, key_chart):
+    html, pdf = report_files
+    run = RunAnnouncement(kind="daily", period_label="2026-11-23", html_path=html, pdf_path=pdf, chart_path=key_chart)
+
+    result = send_discord(daily_summary, run, config_for(discord), now=NOW, sleep=sleeps)
+
+    parts = only_request(discord).parts()
+    assert parts["files[0]"] == ("report.pdf", pdf.read_bytes())
+    assert parts["files[1]"] == ("key_chart.png", key_chart.read_bytes())
+    payload = json.loads(parts["payload_json"][1])
+    assert payload["attachments"] == [{"id": 0, "filename": "report.pdf"}, {"id": 1, "filename": "key_chart.png"}]
+    assert payload["embeds"][0]["image"] == {"url": "attachment://key_chart.png"}
+    assert result.mode == "attachment"
+
+
+def test_discord_when_linking_the_html_still_uploads_the_key_chart_for_the_embed(
+        discord, daily_summary, sleeps, report_files, key_chart):
+    html, pdf = report_files
+    run = RunAnnouncement(kind="daily", period_label="2026-11-23", html_path=html, pdf_path=pdf,
+                          html_relpath="daily/2026-11-23/report.html", chart_path=key_chart)
+
+    result = send_discord(daily_summary, run, config_for(discord, public_base_url="https://reports.example.org"),
+                          now=NOW, sleep=sleeps)
+
+    parts = only_request(discord).parts()
+    assert list(parts) == ["payload_json", "files[0]"] and parts["files[0]"][0] == "key_chart.png"
+    embed = json.loads(parts["payload_json"][1])["embeds"][0]
+    assert embed["image"] == {"url": "attachment://key_chart.png"}
+    assert embed["url"] == "https://reports.example.org/daily/2026-11-23/report.html"
+    assert result.mode == "link"
+
+
+def test_discord_when_the_pdf_is_too_large_keeps_the_key_chart(discord, daily_summary, sleeps, report_files, key_chart):
+    html, pdf = report_files
+    pdf.write_bytes(b"%PDF" + b"0" * 50_000)
+    run = RunAnnouncement(kind="daily", period_label="2026-11-23", html_path=html, pdf_path=pdf, chart_path=key_chart)
+
+    send_discord(daily_summary, run, config_for(discord, max_upload_bytes=20_000), now=NOW, sleep=sleeps)
+
+    parts = only_request(discord).parts()
+    assert parts["files[0]"][0] == "key_chart.png" and "files[1]" not in parts
+    message = json.loads(parts["payload_json"][1])
+    assert "report.pdf" in message["content"] and message["embeds"][0]["image"]["url"] == "attachment://key_chart.png"

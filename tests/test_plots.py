@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.text import Text
@@ -12,6 +13,7 @@ from analytics_factories import buy, orders_frame, post, sell
 from exitlens.core.aggregate import bucket_all
 from exitlens.core.evaluate import evaluate_sells
 from exitlens.core.settings import Settings
+from exitlens.core.tearsheet import net_curves
 from exitlens.reports import plots
 
 
@@ -119,6 +121,9 @@ def _draw_and_collect_warnings(figure) -> list[str]:
     lambda s: plots.post_exit_path(bucket_all(s, Settings()).by_exit_reason, ["1h", "24h"], lang="ko"),
     lambda s: plots.regime_exit_heatmap(bucket_all(s, Settings()).by_regime_exit_reason, lang="ko"),
     lambda s: plots.pnl_by_exit_reason(s.iloc[:0], lang="ko"),
+    lambda s: plots.equity_and_underwater(net_curves(s), "Asia/Seoul", lang="ko"),
+    lambda s: plots.equity_and_underwater(net_curves(s.iloc[:0]), "Asia/Seoul", lang="ko"),
+    lambda s: plots.excursions_by_exit_reason(_excursion_buckets(), lang="ko"),
 ])
 def test_figures_when_korean_label_in_korean_set_in_a_korean_font_without_missing_glyphs(sells, draw):
     from matplotlib import font_manager
@@ -133,6 +138,26 @@ def test_figures_when_korean_label_in_korean_set_in_a_korean_font_without_missin
 
 def test_figures_when_english_keep_english_labels(sells):
     assert _texts(plots.pnl_by_exit_reason(sells))[0] == "PnL % by exit reason"
+
+
+def _excursion_buckets():
+    return pd.DataFrame({"samples": [3, 0], "avg_mfe_pct": [4.0, None], "avg_mae_pct": [-1.5, None],
+                         "avg_capture_ratio": [0.5, None], "capture_samples": [3, 0], "avg_pnl_pct": [2.0, None]},
+                        index=["TAKE_PROFIT", "STOP_LOSS"])
+
+
+def test_equity_chart_draws_the_curve_over_the_underwater_panel_per_currency(sells):
+    figure = plots.equity_and_underwater(net_curves(sells), "Asia/Seoul")
+    titles = [ax.get_title() for ax in figure.axes]
+    assert titles == ["Cumulative net PnL (KRW)", "Underwater (KRW)"]
+    assert figure.axes[1].get_xlabel() == "sell time (Asia/Seoul)"
+
+
+def test_excursion_chart_names_each_reason_with_its_n_and_skips_reasons_without_candles():
+    figure = plots.excursions_by_exit_reason(_excursion_buckets())
+    labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
+    assert labels == ["TAKE_PROFIT\n(n=3)"]
+    assert figure.axes[0].get_title() == "In-trade excursions by exit reason"
 
 
 def test_regime_exit_heatmap_when_a_cell_has_fewer_than_three_sells_fades_it(sells):

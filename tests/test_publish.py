@@ -58,7 +58,8 @@ def test_publish_daily_writes_run_folder_whose_summary_equals_the_summary_comman
                          day=pd.Timestamp("2026-11-23").date()))
 
     assert run.run_dir == out / "daily" / "2026-11-23"
-    assert {p.name for p in run.run_dir.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "summary.json", "status.json"}
+    assert {p.name for p in run.run_dir.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "summary.json", "status.json",
+                                                       "key_chart.png"}
     printed = subprocess.run(
         [sys.executable, "-m", "exitlens.cli", "summary", "daily", "--db", url, "--date", "2026-11-23", "--json",
          "--now", NOW.isoformat()],
@@ -119,7 +120,7 @@ def test_publish_when_setting_parameter_given_applies_it_to_the_summary_too(smal
     rules = {s["rule"] for s in json.loads(run.summary.read_text())["suggestions"]}
     assert rules == {"hold"}  # 3 evaluable sells ≥ min_samples 1 (with 20: no suggestion at all)
     assert "min_samples = 1" in run.notebook.read_text()
-    assert ">hold</td>" in run.html.read_text()
+    assert ">Keep the parameters and collect more data: no rule fired.</td>" in run.html.read_text()
 
 
 @pytest.mark.parametrize("name", ["report_date", "end", "days"])

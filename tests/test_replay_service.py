@@ -137,7 +137,8 @@ def test_rule_based_suggestion_carries_its_replay_mark(one_take_profit):
     for min_samples in (1, 2):
         analysis = replace(analysis_of(one_take_profit, Settings(min_samples=min_samples)), suggestions=[raise_tp])
         result = replay_period(one_take_profit, analysis, parse_rules(RULES), now=NOW.to_pydatetime())
-        marks[min_samples] = result.mark(analysis).to_json()["suggestions"][0]["replay"]
+        suggestions = result.mark(analysis).to_json()["suggestions"]
+        marks[min_samples] = next(s for s in suggestions if s["rule"] == "take_profit_raise")["replay"]
     # the nearest larger swept value, 6.25%: exit at 107 (10:07), +2 points on the one trade
     assert (marks[1]["parameter"], marks[1]["value"], marks[1]["n"]) == ("take_profit_pct", 6.25, 1)
     assert marks[1]["mean"] == pytest.approx(2.0 / STAKE)

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from exitlens.core.errors import DataError
 from exitlens.core.settings import Settings
-from exitlens.reports.analysis import analyse_from_database, current_period, midnight_after
+from exitlens.reports.analysis import (
+    SUMMARY_PATH_ENV,
+    analyse_from_database,
+    current_period,
+    midnight_after,
+    notebook_rules_path,
+    report_data,
+)
 from exitlens.store import writes as store
 
 
@@ -89,3 +97,25 @@ def test_current_period_monthly_is_the_last_full_month_in_the_report_timezone():
     now = datetime(2026, 12, 1, 13, 0, tzinfo=timezone.utc)  # 22:00 on 1 December in Seoul
 
     assert current_period("monthly", Settings(), now) == {"month": (2026, 11)}
+
+
+RULES = Path(__file__).resolve().parents[1] / "config" / "demo_exit_rules.toml"
+
+
+def test_notebook_rules_path_takes_the_rules_parameter_before_the_environment(monkeypatch):
+    monkeypatch.setenv("EXITLENS_EXIT_RULES", "/from/the/environment.toml")
+    assert notebook_rules_path(str(RULES)) == str(RULES)
+    assert notebook_rules_path(None) == "/from/the/environment.toml"
+
+
+def test_report_data_when_given_rules_without_the_environment_keeps_the_replay(
+        engine_with_sells, database_url, monkeypatch):
+    """JupyterLab has no EXITLENS_EXIT_RULES: the notebook's rules parameter keeps its replay."""
+    monkeypatch.delenv("EXITLENS_EXIT_RULES", raising=False)
+    monkeypatch.delenv(SUMMARY_PATH_ENV, raising=False)
+    monkeypatch.setenv("EXITLENS_DATABASE_URL", database_url)
+    settings = Settings()
+    without = report_data("weekly", settings=settings)
+    assert without.analysis.replay is None
+    replayed = report_data("weekly", settings=settings, rules=str(RULES))
+    assert replayed.analysis.replay is not None and replayed.analysis.replay["rules"] == str(RULES)

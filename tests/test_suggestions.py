@@ -113,6 +113,7 @@ def test_hold_when_no_rule_fires_reports_the_evaluable_count():
             "value": None,
             "threshold": None,
             "samples": 3,
+            "evidence": "hold",
         }
     ]
     assert result.notes == []
@@ -131,3 +132,14 @@ def test_when_exactly_min_samples_evaluable_sells_rules_apply():
     result = advise(exits("TRAILING_STOP", [post(h24=9.0)] * 20), Settings())
     assert rules(result) == ["trailing_stop_loosen", "regime_review"]
     assert result.notes == []
+
+
+def test_rule_when_its_bucket_has_fewer_than_min_samples_is_held_back_with_its_count():
+    """The period has 24 evaluable sells, but the trailing-stop rule reads 4 of them (SPEC §3)."""
+    rows = exits("TRAILING_STOP", [post(h24=9.0)] * 4) + exits("TIME_LIMIT", [post(h24=0.0)] * 20)
+    result = advise(rows, Settings(min_samples=20))
+    assert "trailing_stop_loosen" not in rules(result)
+    assert rules(result) == ["hold"]
+    assert "Held back: trailing_stop_loosen would fire, but the sells it reads number 4 (20 needed)." in result.notes
+    korean = advise(rows, Settings(min_samples=20, language="ko"))
+    assert "보류: trailing_stop_loosen 규칙이 발동하지만 근거 매도가 4건뿐입니다 (20건 필요)." in korean.notes

@@ -27,9 +27,10 @@ DAY = period_for_day(date(2026, 11, 23), "Asia/Seoul")  # 2026-11-22 15:00Z – 
 HOURS_BEFORE_DAY = -9  # BASE_TIME is 09:00 in Seoul, so -9h is the day's first instant
 
 DAILY_KEYS = ["kind", "period_start", "period_end", "timezone", "date", "filters", "trade_count", "max_drawdown",
-              "collection_rate_24h",
+              "collection_rate_24h", "verdicts",
               "overall",
-              "by_exit_reason", "by_regime", "by_regime_exit_reason", "suggestions", "notes", "headline"]
+              "by_exit_reason", "by_regime", "by_regime_exit_reason", "tear_sheet", "excursions", "suggestions", "notes",
+              "headline"]
 
 
 def summary_json(orders, **options):
@@ -177,7 +178,7 @@ def test_summary_when_few_evaluable_sells_says_so_and_suggests_nothing(around_th
 def test_summary_suggestions_are_plain_dicts(around_the_day):
     summary = daily(around_the_day, settings=SETTINGS.with_overrides(min_samples=1))
     assert summary["suggestions"] == [{"rule": "hold", "message": summary["suggestions"][0]["message"],
-                                       "metric": None, "value": None, "threshold": None, "samples": 1}]
+                                       "metric": None, "value": None, "threshold": None, "samples": 1, "evidence": "hold"}]
 
 
 def test_summary_with_a_narrator_uses_its_text_and_keeps_its_note(around_the_day):

@@ -4,6 +4,7 @@ length, slices, by-regime and by-symbol tables, and every header in the report's
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pandas as pd
@@ -148,3 +149,42 @@ def test_show_prints_money_at_its_currencys_scale_never_as_zero():
     for text in ("0.000144300", "-0.0000200000", "12,345.68", "1,234", ">0<", "0.500000", "1,234.50", "–",
                  "0.0000123450", "2.50", "0.00"):
         assert text in html, text
+
+
+def test_bucket_tables_show_the_n_beside_each_post_exit_average_and_rate(mixed):
+    columns = list(mixed.by_exit_reason().columns)
+    assert columns[columns.index("after 24h %") + 1] == "n 24h"
+    assert columns[columns.index("early exit %") + 1] == "n early exit"
+    assert columns[columns.index("over-hold %") + 1] == "n over-hold"
+
+
+def test_bucket_view_when_a_value_rests_on_too_few_sells_fades_and_marks_it(mixed):
+    html = mixed.bucket_view(mixed.by_exit_reason()).to_html()
+    # min_samples is 20 and each reason has one sell: every average is marked and faded
+    assert "-10.00*" in html and "color: #8c8c8c" in html
+    assert "* fewer than 20 sells behind the value (min_samples): faded, read with care." in html
+
+
+def test_bucket_view_when_every_value_has_enough_sells_marks_nothing(mixed):
+    enough = ReportData(dataclasses.replace(
+        mixed.analysis, settings=mixed.settings.with_overrides(min_samples=1)), mixed.as_of)
+    html = enough.bucket_view(enough.by_exit_reason()).to_html()
+    assert "*" not in re.sub(r"<style.*?</style>", "", html, flags=re.S) and "#8c8c8c" not in html
+
+
+@pytest.mark.parametrize(("lang", "headers"), [
+    ("en", ["evaluable", "wins", "draws", "losses", "profit factor", "expectancy (KRW)", "expectancy (USDT)",
+            "expectancy (net %)", "payoff ratio"]),
+    ("ko", ["평가 가능", "수익", "무승부", "손실", "손익비", "기대값 (KRW)", "기대값 (USDT)", "기대값 (순 %)",
+            "페이오프 비율"]),
+])
+def test_tear_sheet_tables_keep_each_currency_apart_in_each_language(mixed, lang, headers):
+    from exitlens.reports import tearsheet_views as tv
+
+    analysis = dataclasses.replace(mixed.analysis, settings=mixed.settings.with_overrides(language=lang))
+    table = tv.trade_stats_table(analysis)
+    assert list(table.columns) == headers
+    assert table.loc["KRW", headers[1]] == 0 and table.loc["KRW", headers[3]] == 1
+    assert pd.isna(table.loc["KRW", headers[6]]) and table.loc["USDT", headers[6]] == pytest.approx(0.0016)
+    assert list(tv.best_worst_table(analysis)[tv.t("col.symbol", lang)]) == ["PEPE/USDT", "KRW-BTC"]
+    assert len(tv.strategy_exit_table(analysis)) == 2 and len(tv.excursion_table(analysis)) == 2

@@ -76,8 +76,8 @@ def path_extremes(sells: pd.DataFrame, candles: pd.DataFrame | None, settings: S
             until = times[rows] + horizon.delta // pd.Timedelta(1, "ns")
             last = np.searchsorted(stamps, until, side="right")
             complete = (stamps[-1] >= until) & (last > first)
-            highest = _range_reduce(np.maximum, high, first, last, complete)
-            lowest = _range_reduce(np.minimum, low, first, last, complete)
+            highest = range_reduce(np.maximum, high, first, last, complete)
+            lowest = range_reduce(np.minimum, low, first, last, complete)
             p = price[rows]
             usable = complete & np.isfinite(p) & (p > 0)
             short = shorts[rows]
@@ -89,7 +89,7 @@ def path_extremes(sells: pd.DataFrame, candles: pd.DataFrame | None, settings: S
     return out
 
 
-def _range_reduce(ufunc: np.ufunc, values: np.ndarray, first: np.ndarray, last: np.ndarray,
+def range_reduce(ufunc: np.ufunc, values: np.ndarray, first: np.ndarray, last: np.ndarray,
                   usable: np.ndarray) -> np.ndarray:
     """`ufunc.reduce(values[first[i]:last[i]])` for every i where `usable`, else NaN."""
     result = np.full(first.shape, np.nan)

@@ -76,6 +76,7 @@ def sell_columns(settings: Settings) -> dict[str, str]:
         "currency": "object",
         "event_time": UTC_TIME,
         "regime": "object",
+        "strategy_name": "object",
         "exit_reason": "object",
         "exit_reason_raw": "object",
         "price": "float64",
@@ -141,6 +142,8 @@ def evaluate_sells(
         out[name] = sells[name]
     out["currency"] = quote_currencies(sells["symbol"], settings.quote_currency)
     out["regime"] = sells["regime"].astype(object).where(sells["regime"].notna(), UNKNOWN)
+    strategy = sells["strategy_name"] if "strategy_name" in sells else pd.Series(None, index=sells.index, dtype=object)
+    out["strategy_name"] = strategy.astype(object).where(strategy.notna(), UNKNOWN)
     out["exit_reason_raw"] = sells["exit_reason"]
     out["exit_reason"] = exit_reasons(sells["exit_reason"], settings.exit_reason_aliases)
     for name in ("covered_quantity", "hold_hours", "open_time", "lot_fees", "position"):

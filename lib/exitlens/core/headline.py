@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Mapping
 
+from exitlens.core.evidence import HOLD, ranked, weakest_only
 from exitlens.core.filters import filter_from
 from exitlens.core.formatting import fmt_money
 from exitlens.core.i18n import DEFAULT_LANGUAGE, kind_label, t
@@ -49,7 +50,9 @@ def record(bucket: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
 def deterministic_headline(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
     """One or two sentences from the summary's numbers, in `lang`: the period (and slice),
     sells, win rate (net of fees), net P&L with gross and fees beside it in their quote
-    currency, average P&L, the average 24h post-exit move, and the first suggestion."""
+    currency, average P&L, the average 24h post-exit move, and the strongest suggestion with
+    its evidence (SPEC §3); when nothing is stronger than a rule replay could not check, it
+    says the evidence is weak and how many sells the suggestion rests on."""
     overall = facts.get("overall") or {}
     label = period_label(facts, lang)
     count = overall.get("count") or 0
@@ -72,9 +75,20 @@ def deterministic_headline(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
     after = overall.get(post_avg_key(OUTCOME_HORIZON))
     if after is not None:
         text += t("headline.after", lang, pct=f"{after:+.2f}", samples=overall.get(post_samples_key(OUTCOME_HORIZON)))
-    suggestions = facts.get("suggestions") or []
-    if suggestions:
-        text += t("headline.suggestion", lang, message=suggestions[0]["message"])
+    return text + lead_suggestion(facts, lang)
+
+
+def lead_suggestion(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
+    """' Strongest suggestion (in-sample): …' for the summary's strongest suggestion, and
+    the weak-evidence sentence when it is no stronger than `rule, not replayable`; '' when
+    there is none."""
+    suggestions = ranked(facts)
+    if not suggestions:
+        return ""
+    first = suggestions[0]
+    text = t("headline.lead", lang, evidence=t(f"evidence.{first['evidence']}", lang), message=first["message"])
+    if first["evidence"] != HOLD and weakest_only(suggestions):
+        text += t("headline.weak", lang, samples=first.get("samples") or 0)
     return text
 
 

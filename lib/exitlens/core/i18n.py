@@ -53,8 +53,9 @@ _EN: dict[str, str] = {
     "section.by_symbol": "By symbol",
     "caption.by_symbol": "The same numbers per traded symbol.",
     "section.suggestions": "Suggestions",
-    "caption.suggestions": "Rule-based (the thresholds are settings): each row names the metric, its value, the threshold and the "
-                           "number of sells behind it.",
+    "caption.suggestions": "Strongest evidence first: replay-backed changes (with their 95% interval "
+                                  "in percentage points of net PnL per trade), then rule-based ones with "
+                                  "what replay says of them. Each row names the sells it rests on (n).",
     "section.data_quality": "Data quality",
     "caption.data_quality": "Post-exit points per horizon, where entry prices came from, and notes about sells "
                             "left out.",
@@ -154,7 +155,6 @@ _EN: dict[str, str] = {
     "headline.net": "net P&L {net} (gross {gross}, fees {fees})",
     "headline.avg": "avg {pct}% per sell",
     "headline.after": " 24h after exit the price moved {pct}% on average ({samples} sells).",
-    "headline.suggestion": " Suggestion: {message}",
     "headline.label_day": "{kind} {date} ({zone})",
     "headline.label_period": "{kind} {days}from {start} to {end} ({zone})",
     "headline.label_days": "{days} days ",
@@ -173,6 +173,7 @@ _EN: dict[str, str] = {
     "suggest.hold": "Keep the parameters and collect more data: no rule fired.",
     "suggest.not_enough": "Not enough data for tuning suggestions: {evaluable} evaluable sell(s) in the period, "
                           "{needed} needed.",
+    "suggest.held_back": "Held back: {rule} would fire, but the sells it reads number {samples} ({needed} needed).",
     # Discord / n8n
     "msg.failed_suffix": "{title} (failed)",
     "msg.run_failed": "The {kind} report run failed: {error}",
@@ -319,7 +320,7 @@ _EN: dict[str, str] = {
     "text.over_hold": "over-hold",
     "text.collection_rate": "24h collection rate: {rate}",
     "text.max_drawdown": "max drawdown: {amount}",
-    "text.suggestion": "suggestion: {message} ({metric} {value}, threshold {threshold}, n={samples})",
+    "text.suggestion": "suggestion [{evidence}]: {message} ({metric} {value}, threshold {threshold}, n={samples})",
     "text.note": "note: {note}",
     # report index (reports.archive)
     "index.title": "exitlens reports",
@@ -337,6 +338,85 @@ _EN: dict[str, str] = {
     "index.empty": "No reports yet.",
     "index.status.succeeded": "succeeded",
     "index.status.failed": "failed",
+    # evidence first (SPEC §3, §5): verdicts, evidence, tear sheet, excursions
+    "evidence.out-of-sample": "out-of-sample (replay, walk-forward)",
+    "evidence.in-sample": "in-sample (replay)",
+    "evidence.rule, confirmed": "rule, confirmed by replay",
+    "evidence.rule, not confirmed": "rule, not confirmed by replay",
+    "evidence.rule, not replayable": "rule, not replayable",
+    "evidence.hold": "no change",
+    "headline.lead": " Strongest suggestion [{evidence}]: {message}",
+    "headline.weak": " The evidence is weak: no replay backs it, and it rests on {samples} sells.",
+    "section.verdicts": "Were our exits right?",
+    "caption.verdicts": "How many sells of each exit reason got each verdict, from the price 24h after the exit "
+                        "(see \"How to read this report\"). \"of which provisional\" counts the verdicts read "
+                        "from an earlier point because the 24h one is not in yet: they may still change.",
+    "col.provisional": "of which provisional",
+    "col.evidence": "evidence",
+    "col.n_after": "n {h}",
+    "col.n_early": "n early exit",
+    "col.n_over_hold": "n over-hold",
+    "text.faded": "* fewer than {min} sells behind the value (min_samples): faded, read with care.",
+    "section.tear_sheet": "Tear sheet",
+    "caption.tear_sheet": "Net of fees, per quote currency. Profit factor = net won / net lost; expectancy = "
+                          "mean net PnL per sell; payoff ratio = mean win / mean loss; a draw is a sell whose "
+                          "net PnL is within 1e-9 of its size.",
+    "section.equity": "Net PnL and drawdown",
+    "caption.equity": "Cumulative net PnL over the period's sells (top) and how far it stood below its running "
+                      "peak (underwater, bottom), one line per quote currency.",
+    "section.best_worst": "Best and worst sell",
+    "caption.best_worst": "The sells with the highest and the lowest net PnL %.",
+    "section.strategy_exit": "Strategy × exit reason",
+    "caption.strategy_exit": "Sells, win rate and mean net PnL % of each strategy and exit reason.",
+    "section.excursions": "In-trade excursions",
+    "caption.excursions": "From each position's 1m candles between entry and exit: MFE, the best price reached "
+                          "(% above the entry); MAE, the worst (% below it); capture ratio, the realised move "
+                          "divided by the MFE (1 = sold at the best price).",
+    "col.profit_factor": "profit factor",
+    "col.expectancy": "expectancy",
+    "col.expectancy_pct": "expectancy (net %)",
+    "col.payoff_ratio": "payoff ratio",
+    "row.best": "best",
+    "row.worst": "worst",
+    "col.strategy": "strategy",
+    "col.avg_mfe": "MFE (avg %)",
+    "col.avg_mae": "MAE (avg %)",
+    "col.avg_capture": "capture ratio (avg)",
+    "col.n_capture": "n capture",
+    "chart.equity_title": "Cumulative net PnL ({currency})",
+    "chart.underwater_title": "Underwater ({currency})",
+    "chart.equity_y": "net PnL ({currency})",
+    "chart.underwater_y": "below peak ({currency})",
+    "chart.sell_time": "sell time ({zone})",
+    "chart.excursions_title": "In-trade excursions by exit reason",
+    "chart.excursions_y": "% of entry price (mean)",
+    "chart.mfe": "MFE (best)",
+    "chart.mae": "MAE (worst)",
+    "chart.realised": "realised (gross)",
+    "howto.evidence": "evidence",
+    "howto.evidence.text": "What a suggestion rests on, strongest first: out-of-sample (exit replay, confirmed on "
+                           "later weeks it was not chosen on) · in-sample (exit replay over this period, its 95% "
+                           "interval above 0) · rule, confirmed (a threshold rule that replay of the same change "
+                           "supports) · rule, not confirmed (replay of the change does not support it) · rule, not "
+                           "replayable (replay cannot test it) · no change.",
+    "howto.excursions": "MFE, MAE, capture ratio",
+    "howto.excursions.text": "Maximum favourable and adverse excursion: the best and worst price between entry "
+                             "and exit, in % of the entry; capture ratio = realised move / MFE.",
+    "howto.tear_sheet": "profit factor, expectancy, payoff ratio",
+    "howto.tear_sheet.text": "Net won / net lost; mean net PnL per sell; mean win / mean loss (net of fees).",
+    "msg.evidence": "evidence",
+    "section.replay_suggestions": "What replay says of each suggestion",
+    "caption.replay_suggestions": "The replay-backed suggestions (a swept value whose 95% interval lies wholly "
+                                  "above 0) and each rule-based suggestion with the replay of the same change: "
+                                  "confirmed when its interval supports it, not confirmed when it does not, not "
+                                  "replayable when replay cannot change that parameter. Effects in percentage "
+                                  "points (pp) of net PnL % per trade.",
+    "section.replay_sweep": "Every swept value",
+    "caption.replay_sweep": "Each parameter's swept values, one at a time: the trades replayed (n), those still "
+                            "open at the end of the data (censored), and the mean effect with its 95% interval "
+                            "(pp of net PnL % per trade).",
+    "msg.lead": "{title} · lead: {name} ({evidence})",
+    "msg.effect": "replay: {mean} pp per trade (95% interval {low} to {high}), n={n}",
 }
 
 _KO: dict[str, str] = {
@@ -372,7 +452,8 @@ _KO: dict[str, str] = {
     "section.by_symbol": "종목별",
     "caption.by_symbol": "거래 종목별 같은 지표.",
     "section.suggestions": "제안",
-    "caption.suggestions": "규칙 기반 (기준값은 설정): 각 행은 지표, 값, 기준값과 근거가 된 매도 수를 보여줍니다.",
+    "caption.suggestions": "근거가 강한 순서: 재현 기반 변경 (거래당 순손익 %p의 95% 구간과 함께), 그다음 규칙 기반 "
+                                  "제안과 재현 결과. 각 행은 근거가 된 매도 수(건수)를 보여줍니다.",
     "section.data_quality": "데이터 품질",
     "caption.data_quality": "기간별 청산 후 기록 지점, 진입가의 출처, 제외된 매도에 대한 메모.",
     "section.every_sell": "전체 매도",
@@ -467,7 +548,6 @@ _KO: dict[str, str] = {
     "headline.net": "순손익 {net} (총손익 {gross}, 수수료 {fees})",
     "headline.avg": "매도당 평균 {pct}%",
     "headline.after": " 청산 24시간 후 가격은 평균 {pct}% 움직였습니다 (매도 {samples}건).",
-    "headline.suggestion": " 제안: {message}",
     "headline.label_day": "{kind} {date} ({zone})",
     "headline.label_period": "{kind} {days}{start} ~ {end} ({zone})",
     "headline.label_days": "{days}일간 ",
@@ -483,6 +563,7 @@ _KO: dict[str, str] = {
     "suggest.hold": "파라미터를 유지하고 데이터를 더 모으세요: 발동한 규칙이 없습니다.",
     "suggest.not_enough": "튜닝 제안을 하기에 데이터가 부족합니다: 기간 내 평가 가능 매도 {evaluable}건, "
                           "{needed}건 필요.",
+    "suggest.held_back": "보류: {rule} 규칙이 발동하지만 근거 매도가 {samples}건뿐입니다 ({needed}건 필요).",
     "msg.failed_suffix": "{title} (실패)",
     "msg.run_failed": "{kind} 리포트 실행 실패: {error}",
     "msg.period": "기간",
@@ -619,7 +700,7 @@ _KO: dict[str, str] = {
     "text.over_hold": "과다 보유",
     "text.collection_rate": "24시간 수집률: {rate}",
     "text.max_drawdown": "최대 낙폭: {amount}",
-    "text.suggestion": "제안: {message} ({metric} {value}, 기준값 {threshold}, 표본 {samples})",
+    "text.suggestion": "제안 [{evidence}]: {message} ({metric} {value}, 기준값 {threshold}, 표본 {samples})",
     "text.note": "메모: {note}",
     "index.title": "exitlens 리포트",
     "index.period": "기간",
@@ -636,6 +717,75 @@ _KO: dict[str, str] = {
     "index.empty": "아직 리포트가 없습니다.",
     "index.status.succeeded": "성공",
     "index.status.failed": "실패",
+    "evidence.out-of-sample": "표본 외 (재현, 워크포워드)",
+    "evidence.in-sample": "표본 내 (재현)",
+    "evidence.rule, confirmed": "규칙, 재현으로 확인됨",
+    "evidence.rule, not confirmed": "규칙, 재현으로 확인되지 않음",
+    "evidence.rule, not replayable": "규칙, 재현 불가",
+    "evidence.hold": "변경 없음",
+    "headline.lead": " 근거가 가장 강한 제안 [{evidence}]: {message}",
+    "headline.weak": " 근거가 약합니다: 재현 결과가 뒷받침하지 않으며, 매도 {samples}건에 기반합니다.",
+    "section.verdicts": "청산은 옳았는가?",
+    "caption.verdicts": "청산 사유별로 각 판정을 받은 매도 수. 청산 24시간 후 가격으로 판정합니다 (\"리포트 읽는 법\" 참고). "
+                        "\"그중 잠정\"은 24시간 지점이 아직 없어 더 이른 지점으로 판정한 매도 수로, 바뀔 수 있습니다.",
+    "col.provisional": "그중 잠정",
+    "col.evidence": "근거",
+    "col.n_after": "건수 {h}",
+    "col.n_early": "건수 조기 청산",
+    "col.n_over_hold": "건수 과다 보유",
+    "text.faded": "* 값의 근거가 매도 {min}건 미만 (min_samples): 흐리게 표시, 참고용.",
+    "section.tear_sheet": "성과 요약표",
+    "caption.tear_sheet": "수수료 차감 후, 결제 통화별. 손익비 = 순이익 합 / 순손실 합; 기대값 = 매도당 평균 순손익; "
+                          "페이오프 비율 = 평균 이익 / 평균 손실; 무승부는 순손익이 거래 규모의 1e-9 이내인 매도입니다.",
+    "section.equity": "순손익 누적과 낙폭",
+    "caption.equity": "기간 내 매도의 누적 순손익 (위)과 그 고점 대비 하락폭 (수중 곡선, 아래), 결제 통화별 한 줄.",
+    "section.best_worst": "최고와 최저 매도",
+    "caption.best_worst": "순손익 %가 가장 높은 매도와 가장 낮은 매도.",
+    "section.strategy_exit": "전략 × 청산 사유",
+    "caption.strategy_exit": "전략과 청산 사유별 매도 수, 승률, 평균 순손익 %.",
+    "section.excursions": "보유 중 가격 변동",
+    "caption.excursions": "진입과 청산 사이의 1분봉 기준: MFE는 도달한 최고가 (진입가 대비 %), MAE는 최저가 (진입가 대비 %), "
+                          "포착률은 실현 변동을 MFE로 나눈 값 (1 = 최고가에 매도).",
+    "col.profit_factor": "손익비",
+    "col.expectancy": "기대값",
+    "col.expectancy_pct": "기대값 (순 %)",
+    "col.payoff_ratio": "페이오프 비율",
+    "row.best": "최고",
+    "row.worst": "최저",
+    "col.strategy": "전략",
+    "col.avg_mfe": "MFE (평균 %)",
+    "col.avg_mae": "MAE (평균 %)",
+    "col.avg_capture": "포착률 (평균)",
+    "col.n_capture": "건수 포착률",
+    "chart.equity_title": "누적 순손익 ({currency})",
+    "chart.underwater_title": "수중 곡선 ({currency})",
+    "chart.equity_y": "순손익 ({currency})",
+    "chart.underwater_y": "고점 대비 ({currency})",
+    "chart.sell_time": "매도 시각 ({zone})",
+    "chart.excursions_title": "청산 사유별 보유 중 가격 변동",
+    "chart.excursions_y": "진입가 대비 % (평균)",
+    "chart.mfe": "MFE (최고)",
+    "chart.mae": "MAE (최저)",
+    "chart.realised": "실현 (총)",
+    "howto.evidence": "근거",
+    "howto.evidence.text": "제안의 근거, 강한 순서: 표본 외 검증 (청산 재현, 선택에 쓰지 않은 이후 기간에서 확인) · 표본 내 "
+                           "(이 기간의 청산 재현, 95% 구간이 0보다 큼) · 규칙, 재현으로 확인됨 · 규칙, 재현으로 확인되지 않음 · "
+                           "규칙, 재현 불가 · 변경 없음.",
+    "howto.excursions": "MFE, MAE, 포착률",
+    "howto.excursions.text": "보유 중 최대 유리 변동과 최대 불리 변동: 진입과 청산 사이의 최고가와 최저가 (진입가 대비 %); "
+                             "포착률 = 실현 변동 / MFE.",
+    "howto.tear_sheet": "손익비, 기대값, 페이오프 비율",
+    "howto.tear_sheet.text": "순이익 합 / 순손실 합; 매도당 평균 순손익; 평균 이익 / 평균 손실 (수수료 차감 후).",
+    "msg.evidence": "근거",
+    "section.replay_suggestions": "재현으로 본 각 제안",
+    "caption.replay_suggestions": "재현 기반 제안 (95% 구간이 전부 0보다 큰 값)과, 같은 변경을 재현한 결과를 붙인 규칙 기반 제안: "
+                                  "구간이 뒷받침하면 확인됨, 아니면 확인되지 않음, 재현이 그 파라미터를 바꿀 수 없으면 재현 불가. "
+                                  "효과는 거래당 순손익 %의 %p.",
+    "section.replay_sweep": "모든 스윕 값",
+    "caption.replay_sweep": "파라미터별 스윕 값 (한 번에 하나): 재현한 거래 수 (건수), 데이터 끝까지 열려 있던 거래 (중도 절단), "
+                            "평균 효과와 95% 구간 (거래당 순손익 %의 %p).",
+    "msg.lead": "{title} · 핵심 제안 {name} ({evidence})",
+    "msg.effect": "재현: 거래당 {mean}%p (95% 구간 {low} ~ {high}), 표본 {n}",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": _EN, "ko": _KO}

@@ -4,7 +4,10 @@ Each rule reads one metric of one bucket and fires on a strict inequality, so a 
 at its threshold does not fire, and a missing value (no samples) never does. Suggestions are
 structured (`Suggestion`) so the JSON, the notebooks and Discord render them without parsing
 text. Nothing is suggested while the period has fewer evaluable sells than
-`settings.min_samples`; a note says so and how many it has. When no rule fires, the single
+`settings.min_samples`; a note says so and how many it has. A rule fires only when the bucket
+it reads has at least `min_samples` sells with its metric (the trailing-stop rule counts the
+TRAILING_STOP sells with a 24h point, not the period's sells, SPEC §3): one that would fire on
+fewer is held back, and a note names it with its count. When no rule fires, the single
 suggestion is `hold`.
 """
 
@@ -18,6 +21,7 @@ from typing import Callable
 import pandas as pd
 
 from exitlens.core.aggregate import Buckets
+from exitlens.core.evidence import evidence_of
 from exitlens.core.i18n import t
 from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.keys import post_avg_key, post_samples_key
@@ -37,7 +41,7 @@ class Suggestion:
     `replay` is what exit replay says of it (SPEC §3, replay_stats.ReplayCheck as a dict:
     status confirmed / not confirmed / not replayable, the replayed parameter and value, n, the
     mean effect on net_pnl_pct and its 95% interval); None, and absent from the dict, when no
-    exit rules file is configured."""
+    exit rules file is configured. Its dict carries `evidence` (core.evidence)."""
 
     rule: str
     message: str
@@ -48,9 +52,11 @@ class Suggestion:
     replay: dict | None = None
 
     def to_dict(self) -> dict:
+        """The suggestion as the summary object holds it, with its `evidence` (SPEC §3)."""
         out = asdict(self)
         if self.replay is None:
             del out["replay"]
+        out["evidence"] = evidence_of(out)
         return out
 
 
@@ -108,12 +114,15 @@ def suggest(buckets: Buckets, settings: Settings) -> SuggestionResult:
 
     thresholds = settings.thresholds
     found: list[Suggestion] = []
+    held: list[str] = []
     for rule in EXIT_REASON_RULES:
         if rule.exit_reason not in buckets.by_exit_reason.index:
             continue
         bucket = buckets.by_exit_reason.loc[rule.exit_reason]
         value, threshold = json_scalar(bucket[rule.metric]), rule.threshold(thresholds)
-        if value is not None and rule.fires(value, threshold):
+        if value is not None and rule.fires(value, threshold) and bucket[rule.samples] < settings.min_samples:
+            held.append(_held_back(rule.rule, int(bucket[rule.samples]), settings))
+        elif value is not None and rule.fires(value, threshold):
             found.append(
                 Suggestion(
                     rule=rule.rule,
@@ -124,7 +133,9 @@ def suggest(buckets: Buckets, settings: Settings) -> SuggestionResult:
                     samples=int(bucket[rule.samples]),
                 )
             )
-    found += _regime_reviews(buckets.by_regime, settings)
+    reviews, held_reviews = _regime_reviews(buckets.by_regime, settings)
+    found += reviews
+    held += held_reviews
     if not found:
         found.append(
             Suggestion(
@@ -137,18 +148,27 @@ def suggest(buckets: Buckets, settings: Settings) -> SuggestionResult:
             )
         )
     logger.info("suggestions: %s", ", ".join(s.rule for s in found))
-    return SuggestionResult(suggestions=found)
+    return SuggestionResult(suggestions=found, notes=held)
 
 
-def _regime_reviews(by_regime: pd.DataFrame, settings: Settings) -> list[Suggestion]:
-    """regime_review for every regime whose early_exit_rate is strictly above its threshold."""
+def _held_back(rule: str, samples: int, settings: Settings) -> str:
+    """The note of a rule that would fire on fewer than min_samples sells."""
+    return t("suggest.held_back", settings.language, rule=rule, samples=samples, needed=settings.min_samples)
+
+
+def _regime_reviews(by_regime: pd.DataFrame, settings: Settings) -> tuple[list[Suggestion], list[str]]:
+    """regime_review for every regime whose early_exit_rate is strictly above its threshold on
+    at least min_samples sells, and a held-back note for each one on fewer."""
     threshold = settings.thresholds.regime_early_exit_rate
-    reviews = []
+    reviews, held = [], []
     for regime, bucket in by_regime.iterrows():
         value = json_scalar(bucket["early_exit_rate"])
         if value is None or not value > threshold:
             continue
         samples = int(bucket["early_exit_samples"])
+        if samples < settings.min_samples:
+            held.append(_held_back(f"regime_review ({regime})", samples, settings))
+            continue
         reviews.append(
             Suggestion(
                 rule="regime_review",
@@ -160,4 +180,4 @@ def _regime_reviews(by_regime: pd.DataFrame, settings: Settings) -> list[Suggest
                 samples=samples,
             )
         )
-    return reviews
+    return reviews, held

@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from datetime import datetime, time, timedelta
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -30,14 +30,22 @@ from exitlens.core.aggregate import Buckets, bucket_all
 from exitlens.core.drawdown import max_drawdown
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.core.evaluate import evaluate_sells
+from exitlens.core.evidence import ranked
+from exitlens.core.excursions import excursions, excursions_json
 from exitlens.core.filters import NO_FILTER, ReportFilter
-from exitlens.core.headline import Narration, Narrator, narrator_in
+from exitlens.core.headline import SOURCE_DETERMINISTIC, Narration, Narrator, narrator_in
 from exitlens.core.ledger import entry_ledger
 from exitlens.core.settings import KINDS, Settings, zone_info
 from exitlens.core.suggestions import Suggestion, suggest
+from exitlens.core.tearsheet import tear_sheet_json
 from exitlens.core.timeutil import aware_utc
+from exitlens.core.verdict_counts import verdicts_json
 
 logger = logging.getLogger(__name__)
+
+CandleSource = Callable[[pd.DataFrame], pd.DataFrame]
+"""What reads candles for given windows (columns symbol, start, end): a
+`store.candles.CandleReader`'s `paths`, or a test's function over a frame."""
 
 @dataclass(frozen=True)
 class Period:
@@ -138,29 +146,35 @@ class PeriodAnalysis:
     def to_json(self) -> dict:
         """The summary object of SPEC §4, JSON-ready (plain types, None for unknown); with a
         `replay` key (SPEC §6), before the buckets, only when the period was replayed."""
-        out = {**self.facts(), "notes": self.notes, "headline": self.headline}
-        if self.replay is None:
-            return out
-        at = list(out).index("overall") if "overall" in out else len(out)
-        items = list(out.items())
-        return dict(items[:at] + [("replay", self.replay)] + items[at:])
+        return {**self.facts(), "notes": self.notes, "headline": self.headline}
 
     def with_replay(self, replay: dict, checks: dict[str, dict], notes: list[str]) -> PeriodAnalysis:
         """This analysis with the exit replay object, each suggestion's replay check (by rule
-        name) and the replay's notes."""
+        name) and the replay's notes; the deterministic headline is written again, so it leads
+        with the strongest suggestion the replay brought (an LLM's headline is kept)."""
         suggestions = [replace(s, replay=checks.get(s.rule)) for s in self.suggestions]
-        return replace(self, replay=replay, suggestions=suggestions, replay_notes=list(notes))
+        replayed = replace(self, replay=replay, suggestions=suggestions, replay_notes=list(notes))
+        if self.narration.source != SOURCE_DETERMINISTIC:
+            return replayed
+        return replace(replayed, narration=narrator_in(self.settings.language)(replayed.facts()))
+
+    def ranked_suggestions(self) -> list[dict]:
+        """The rule-based and replay-backed suggestions, each with its `evidence`, strongest
+        first (SPEC §3): the summary's `suggestions`."""
+        return ranked({"suggestions": [s.to_dict() for s in self.suggestions], "replay": self.replay})
 
     def facts(self) -> dict:
         """The summary object without its headline: what a narrator writes the headline from."""
         return _facts(self.kind, self.period, self.settings, {"date": self.date, "days": self.days, "month": self.month},
                       self.filters, self.trade_count, self.buckets, self.suggestions,
-                      self.data_notes + self.suggestion_notes, self.collection_rate_24h, self.max_drawdown)
+                      self.data_notes + self.suggestion_notes, self.collection_rate_24h, self.max_drawdown,
+                      self.sells, self.replay)
 
 
 def _facts(kind: str, period: Period, settings: Settings, window: dict, filters: ReportFilter,
            trade_count: int, buckets: Buckets, suggestions: list[Suggestion], notes: list[str],
-           collection_rate_24h: float | None, drawdown: dict[str, float]) -> dict:
+           collection_rate_24h: float | None, drawdown: dict[str, float], sells: pd.DataFrame,
+           replay: dict | None = None) -> dict:
     zone = settings.tz
     out: dict[str, Any] = {
         "kind": kind,
@@ -178,8 +192,14 @@ def _facts(kind: str, period: Period, settings: Settings, window: dict, filters:
     out["trade_count"] = trade_count
     out["max_drawdown"] = dict(drawdown)
     out["collection_rate_24h"] = collection_rate_24h
+    out["verdicts"] = verdicts_json(sells)
+    if replay is not None:
+        out["replay"] = replay
     out.update(buckets.to_json(settings))
-    out["suggestions"] = [suggestion.to_dict() for suggestion in suggestions]
+    out["tear_sheet"] = tear_sheet_json(sells)
+    out["excursions"] = excursions_json(sells)
+    out["suggestions"] = ranked({"suggestions": [suggestion.to_dict() for suggestion in suggestions],
+                                 "replay": replay})
     out["notes"] = list(notes)
     return out
 
@@ -197,14 +217,16 @@ def analyse_period(
     filters: ReportFilter = NO_FILTER,
     narrator: Narrator | None = None,
     order_notes: Sequence[tuple[Any, str]] = (),
-    candles: pd.DataFrame | None = None,
+    candles: pd.DataFrame | CandleSource | None = None,
     as_of: datetime | None = None,
 ) -> PeriodAnalysis:
     """Analyse the sells of [period_start, period_end) inside `filters` against the whole
     history `orders` (the ledger sees every fill, the slice only decides which are counted).
 
-    `candles` (store.candles.CANDLE_PATH_COLUMNS) are the paths after the period's sells, for
-    the after-exit metrics (SPEC §2.2); without them those metrics are missing.
+    `candles` (store.candles.CANDLE_PATH_COLUMNS) are the paths of the period's sells, from
+    each position's open to its longest horizon after the exit, for the after-exit metrics
+    (SPEC §2.2) and the in-trade excursions; or a `CandleSource` asked once for exactly those
+    windows (`candle_windows`); without them those metrics are missing.
     `as_of` (default: the period end) is when the 24h collection rate judges which points are
     due: a report of a past period reads the same every time.
 
@@ -231,6 +253,8 @@ defaults to the deterministic headline in the settings' language.
     ledger = entry_ledger(history)
     in_period = filters.apply(history[period.contains(history["event_time"]).to_numpy()])
     evaluation = evaluate_sells(in_period, settings, ledger=ledger)
+    if callable(candles):
+        candles = candles(candle_windows(evaluation.sells, settings))
     sells = with_after_exit(evaluation.sells, candles, settings)
     buckets = bucket_all(sells, settings)
     advice = suggest(buckets, settings)
@@ -243,7 +267,7 @@ defaults to the deterministic headline in the settings' language.
     collected = quality.collection_rate(evaluation.sells, moment, settings)
     drawdown = max_drawdown(evaluation.sells)
     facts = _facts(kind, period, settings, {"date": date, "days": days, "month": month}, filters, trade_count,
-                   buckets, advice.suggestions, data_notes + advice.notes, collected, drawdown)
+                   buckets, advice.suggestions, data_notes + advice.notes, collected, drawdown, sells)
     narration = (narrator or narrator_in(settings.language))(facts)
     logger.info(
         "%s summary %s – %s: %d fills, %d sells, %d note(s)",
@@ -258,17 +282,26 @@ defaults to the deterministic headline in the settings' language.
     )
 
 
+def candle_windows(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Per sell, the candles its metrics read (columns symbol, start, end): from its position's
+    open (its exit when unknown) to its longest post-exit horizon."""
+    longest = max(h.delta for h in settings.horizons)
+    start = sells["open_time"].where(sells["open_time"].notna(), sells["event_time"])
+    return pd.DataFrame({"symbol": sells["symbol"], "start": start, "end": sells["event_time"] + longest})
+
+
 def with_after_exit(sells: pd.DataFrame, candles: pd.DataFrame | None, settings: Settings) -> pd.DataFrame:
-    """The evaluation frame with the after-exit columns: path extremes, noise stop, verdict."""
+    """The evaluation frame with the after-exit columns (path extremes, noise stop, verdict)
+    and the in-trade excursions (MFE, MAE, capture ratio), from the same candles."""
     extremes = path_extremes(sells, candles, settings)
     noise = noise_stops(sells, extremes)
     judged = verdicts(sells, noise, settings)
-    return pd.concat([sells, extremes, noise.rename("noise_stop"), judged], axis=1)
+    return pd.concat([sells, extremes, noise.rename("noise_stop"), judged, excursions(sells, candles)], axis=1)
 
 
 def analyse_day(
     orders: pd.DataFrame, day: Date, settings: Settings, *, narrator: Narrator | None = None,
-    order_notes: Sequence[tuple[Any, str]] = (), candles: pd.DataFrame | None = None,
+    order_notes: Sequence[tuple[Any, str]] = (), candles: pd.DataFrame | CandleSource | None = None,
     as_of: datetime | None = None,
     filters: ReportFilter = NO_FILTER,
 ) -> PeriodAnalysis:
@@ -281,7 +314,7 @@ def analyse_day(
 
 def analyse_month(
     orders: pd.DataFrame, year: int, month: int, settings: Settings, *, narrator: Narrator | None = None,
-    order_notes: Sequence[tuple[Any, str]] = (), candles: pd.DataFrame | None = None,
+    order_notes: Sequence[tuple[Any, str]] = (), candles: pd.DataFrame | CandleSource | None = None,
     as_of: datetime | None = None, filters: ReportFilter = NO_FILTER,
 ) -> PeriodAnalysis:
     """The monthly analysis of calendar month `year`-`month` in the settings' report timezone."""
@@ -299,7 +332,7 @@ def analyse_days(
     *,
     narrator: Narrator | None = None,
     order_notes: Sequence[tuple[Any, str]] = (),
-    candles: pd.DataFrame | None = None,
+    candles: pd.DataFrame | CandleSource | None = None,
     as_of: datetime | None = None,
     filters: ReportFilter = NO_FILTER,
 ) -> PeriodAnalysis:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from exitlens.core.evidence import ranked
 from exitlens.core.formatting import fmt_count, fmt_metric, fmt_money, fmt_pct, fmt_ratio, fmt_record
 from exitlens.core.i18n import DEFAULT_LANGUAGE, t
 
@@ -39,9 +40,10 @@ def summary_text(summary: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> st
     if isinstance(summary.get("max_drawdown"), Mapping):
         amount = fmt_money(summary["max_drawdown"], signed=False) if summary["max_drawdown"] else "0"
         lines.append(t("text.max_drawdown", lang, amount=amount))
-    for suggestion in summary.get("suggestions") or []:
+    for suggestion in ranked(summary):
         metric = suggestion.get("metric")
-        lines.append(t("text.suggestion", lang, message=suggestion.get("message"), metric=metric,
+        lines.append(t("text.suggestion", lang, evidence=t(f"evidence.{suggestion['evidence']}", lang),
+                       message=suggestion.get("message"), metric=metric,
                        value=fmt_metric(metric, suggestion.get("value")),
                        threshold=fmt_metric(metric, suggestion.get("threshold")),
                        samples=fmt_count(suggestion.get("samples"))))

@@ -55,7 +55,7 @@ N8N_PATHS = {"daily": "/webhook/daily-report", "weekly": "/webhook/weekly-exit-r
 # Default upload limit for webhooks since 2025-01-16 (discord-api-docs PR #7312): 10 MiB.
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MULTIPART_OVERHEAD_BYTES = 4096  # boundaries and part headers, kept out of the upload budget
-CONTENT_TYPES = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8"}
+CONTENT_TYPES = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8", ".png": "image/png"}
 
 
 # --------------------------------------------------------------------------- configuration
@@ -195,22 +195,31 @@ def _send_discord(
         return build_discord_message(summary, run, link=link, now=now, top_suggestions=config.top_suggestions, **extra)
 
     attempts, note = 0, None
-    path = None if link else _attachment(run)
-    if path is not None:
-        payload_json = json.dumps(build(attachment_name=path.name))
-        size = path.stat().st_size
-        if size + len(payload_json.encode()) + MULTIPART_OVERHEAD_BYTES > config.max_upload_bytes:
-            note = _too_large_note(path, size, config.max_upload_bytes)
-        else:
-            content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-            files = {"files[0]": (path.name, path.read_bytes(), content_type)}
+    report = None if link else _attachment(run)
+    chart = run.chart_path if run.chart_path is not None and Path(run.chart_path).is_file() else None
+    uploads = [path for path in (report, chart) if path is not None]
+    while uploads:
+        shown = chart if chart in uploads else None
+        payload_json = json.dumps(build(attachments=[path.name for path in uploads],
+                                        image=shown.name if shown else None, content=note))
+        size = sum(path.stat().st_size for path in uploads)
+        too_large = size + len(payload_json.encode()) + MULTIPART_OVERHEAD_BYTES > config.max_upload_bytes
+        if not too_large:
+            files = {f"files[{i}]": (path.name, path.read_bytes(),
+                                     CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream"))
+                     for i, path in enumerate(uploads)}
             request = {"data": {"payload_json": payload_json}, "files": files}
-            response, attempts = post_with_retries(client, endpoint, request, config, sleep)
+            response, attempts = post_with_retries(client, endpoint, request, config, sleep, attempts_before=attempts)
             if response.status_code != 413:
-                return _discord_result(endpoint, response, attempts, "attachment")
-            note = _too_large_note(path, size, config.max_upload_bytes).replace(
-                "over the webhook upload limit", "over the size this webhook accepts")
+                mode = "attachment" if report in uploads else ("link" if link else "text")
+                return _discord_result(endpoint, response, attempts, mode)
+        # The report file goes first (the chart alone is small); then nothing is uploaded.
+        dropped = report if report in uploads else uploads[0]
+        note = _too_large_note(dropped, dropped.stat().st_size, config.max_upload_bytes)
+        if not too_large:
+            note = note.replace("over the webhook upload limit", "over the size this webhook accepts")
         log.warning("Discord: %s", note)
+        uploads.remove(dropped)
     message = build(content=note)
     response, attempts = post_with_retries(client, endpoint, {"json": message}, config, sleep,
                                            attempts_before=attempts)

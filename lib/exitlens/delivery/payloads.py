@@ -9,7 +9,7 @@ module is one Discord accepts. Nothing in this module touches the network or the
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from exitlens.core.errors import ConfigError, first_line
+from exitlens.core.evidence import ranked
 from exitlens.core.formatting import (
     finite_number,
     fmt_count,
@@ -69,6 +70,8 @@ class RunAnnouncement:
     html_path: Path | None = None
     pdf_path: Path | None = None
     html_relpath: str | PurePath | None = None
+    chart_path: Path | None = None
+    """The report's key chart (PNG), shown in the Discord embed when it exists."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -146,19 +149,41 @@ def _first_line_shown(text: str | None) -> str:
     return escape_markdown(first_line(text, NO_ERROR_TEXT))
 
 
+def suggestion_name(suggestion: Mapping[str, Any]) -> str:
+    """A suggestion's short name: its rule, or the replayed change ('take_profit_pct → 10')."""
+    if suggestion.get("suggested") is not None:
+        return f"{suggestion.get('parameter')} → {suggestion['suggested']:g}"
+    return str(suggestion.get("rule") or "suggestion")  # a rule name of ours, not database text
+
+
+def _effect(suggestion: Mapping[str, Any], run: RunAnnouncement) -> str | None:
+    """The replayed effect behind a suggestion with its interval and n, None when none was replayed."""
+    if suggestion.get("suggested") is not None:
+        mean, low, high, n = (suggestion.get(k) for k in ("value", "low", "high", "samples"))
+    else:
+        check = suggestion.get("replay") or {}
+        mean, low, high, n = (check.get(k) for k in ("mean", "low", "high", "n"))
+    if mean is None or low is None or high is None:
+        return None
+    return run.t("msg.effect", mean=f"{mean:+.2f}", low=f"{low:+.2f}", high=f"{high:+.2f}", n=fmt_count(n))
+
+
 def _suggestion_field(index: int, suggestion: Mapping[str, Any], run: RunAnnouncement) -> dict[str, Any]:
-    rule = str(suggestion.get("rule") or "suggestion")  # a rule name of ours, not database text
+    """One suggestion: its name and evidence, the message, a rule's metric against its
+    threshold, and the replayed effect with its interval (a mark never left out)."""
+    evidence = run.t(f"evidence.{suggestion['evidence']}")
     lines = [escape_markdown(str(suggestion.get("message") or "").strip())]
     metric = suggestion.get("metric")
-    if metric:
+    if metric and suggestion.get("suggested") is None:
         detail = f"{metric} {fmt_metric(metric, suggestion.get('value'))}"
         if suggestion.get("threshold") is not None:
             detail += f", {run.t('msg.threshold')} {fmt_metric(metric, suggestion.get('threshold'))}"
         if suggestion.get("samples") is not None:
             detail += f", n={fmt_count(suggestion.get('samples'))}"
         lines.append(detail)
+    lines.append(_effect(suggestion, run) or "")
     value = "\n".join(line for line in lines if line) or "—"
-    return {"name": f"{index}. {rule}", "value": value, "inline": False}
+    return {"name": f"{index}. {suggestion_name(suggestion)} · {evidence}", "value": value, "inline": False}
 
 
 def replay_field(replay: Mapping[str, Any]) -> dict[str, Any]:
@@ -239,7 +264,7 @@ def build_discord_embed(
         ]
     if summary.get("collection_rate_24h") is not None:
         fields.append(_collection_field(summary["collection_rate_24h"], run))
-    suggestions = list(summary.get("suggestions") or [])
+    suggestions = ranked(summary)
     for index, suggestion in enumerate(suggestions[:top_suggestions], start=1):
         fields.append(_suggestion_field(index, suggestion, run))
     hidden = len(suggestions) - min(len(suggestions), top_suggestions)
@@ -253,8 +278,12 @@ def build_discord_embed(
     footer = "exitlens"
     if hidden > 0:
         footer += run.t("msg.more_suggestions" if hidden != 1 else "msg.more_suggestion", count=hidden)
+    title = run.title
+    if suggestions and not run.failed:
+        lead = suggestions[0]
+        title = run.t("msg.lead", title=title, name=suggestion_name(lead), evidence=run.t(f"evidence.{lead['evidence']}"))
     embed: dict[str, Any] = {
-        "title": run.title,
+        "title": title,
         "description": description,
         "color": COLOR_FAILED if run.failed else COLOR_SUCCEEDED,
         "fields": fields,
@@ -323,9 +352,12 @@ def build_discord_message(
     now: datetime | None = None,
     top_suggestions: int = 3,
     content: str | None = None,
-    attachment_name: str | None = None,
+    attachments: Sequence[str] = (),
+    image: str | None = None,
 ) -> dict[str, Any]:
-    """The JSON body of one webhook execution (the `payload_json` part when a file goes along).
+    """The JSON body of one webhook execution (the `payload_json` part when files go along:
+    `attachments` names them in the order of the `files[i]` parts). `image`, one of them, is
+    shown in the embed (`attachment://<name>`, Discord's way to show an uploaded picture).
     Mentions are never parsed: symbols and reasons come from a database."""
     message: dict[str, Any] = {
         "embeds": [build_discord_embed(summary, run, link=link, now=now,
@@ -334,8 +366,10 @@ def build_discord_message(
     }
     if content:
         message["content"] = truncate(content, CONTENT_MAX)
-    if attachment_name:
-        message["attachments"] = [{"id": 0, "filename": attachment_name}]
+    if attachments:
+        message["attachments"] = [{"id": i, "filename": name} for i, name in enumerate(attachments)]
+    if image:
+        message["embeds"][0]["image"] = {"url": f"attachment://{image}"}
     return message
 
 
@@ -355,7 +389,7 @@ def build_n8n_payload(
     (max drawdown per currency), beside `gross_pnl` and `fees`."""
     summary = summary or {}
     overall = summary.get("overall") or {}
-    suggestions = list(summary.get("suggestions") or [])
+    suggestions = ranked(summary)
     payload: dict[str, Any] = {
         "title": run.title,
         "kind": run.kind,
@@ -368,7 +402,8 @@ def build_n8n_payload(
         "trades": summary.get("trade_count"),
         "summary": (run.failure_text if run.failed
                     else summary.get("headline")),
-        "suggestions": [str(s.get("message") or s.get("rule") or "") for s in suggestions],
+        "suggestions": [f"{s.get('message') or s.get('rule') or ''} ({run.t('evidence.' + s['evidence'])})"
+                        for s in suggestions],
         "suggestion_details": suggestions,
         "notes": list(summary.get("notes") or []),
         "overall": overall,

@@ -193,4 +193,5 @@ def _announcement(kind: str, period: RunPeriod, run: ReportRun, out_dir: Path, s
         html_path=run.html,
         pdf_path=run.pdf,
         html_relpath=html_relpath,
+        chart_path=run.chart,
     )

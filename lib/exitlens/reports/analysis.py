@@ -24,15 +24,11 @@ from exitlens.core.filters import NO_FILTER, ReportFilter
 from exitlens.core.headline import Narrator
 from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings
 from exitlens.core.summary import (
-    Period,
     PeriodAnalysis,
     analyse_day,
     analyse_days,
     analyse_month,
     month_before,
-    period_for_day,
-    period_for_days,
-    period_for_month,
 )
 from exitlens.core.timeutil import parse_aware, parse_month
 from exitlens.reports import archive
@@ -97,8 +93,9 @@ def analyse_from_database(
     Notes about unreadable JSON of the period's orders are the first of the analysis' notes;
     a daily period without sells gets a note naming the latest day that has some.
     `as_of` (default: the period end) is when the 24h collection rate judges what is due.
-    `candles` reads the candle paths after the sells; pass the reader the period's exit replay
-    will use, so the candles both need are read once.
+    `candles` reads each sell's candles, from its position's open to its longest horizon after
+    the exit, in one set-based read; pass the reader the period's exit replay will use, so the
+    candles both need are read once.
     """
     if kind not in KINDS:
         raise ConfigError(f"unknown report kind {kind!r}: use {', '.join(KINDS)}")
@@ -110,12 +107,11 @@ def analyse_from_database(
     orders = loaded.orders
     latest = latest_sell_day(orders, settings)
     common: dict[str, Any] = {"narrator": narrator, "order_notes": loaded.notes_by_order, "filters": filters,
-                              "as_of": as_of}
+                              "as_of": as_of, "candles": candles.paths}
     if kind == "daily":
         chosen = day or latest
         if chosen is None:
             raise DataError(NO_SELL_YET)
-        common["candles"] = sell_paths(candles, orders, period_for_day(chosen, settings.tz), settings)
         analysis = analyse_day(orders, chosen, settings, **common)
         if analysis.sells.empty and latest is not None and latest != chosen:
             hint = f"no sells on {chosen.isoformat()}; the latest day with sells is {latest.isoformat()}"
@@ -125,14 +121,12 @@ def analyse_from_database(
         if month is None and latest is None:
             raise DataError(NO_SELL_YET)
         year, number = month or (latest.year, latest.month)  # type: ignore[union-attr]
-        common["candles"] = sell_paths(candles, orders, period_for_month(year, number, settings.tz), settings)
         return _latest_named(analyse_month(orders, year, number, settings, **common), latest,
                              f"the latest month with sells is {latest:%Y-%m}: pass --month {latest:%Y-%m}"
                              if latest is not None else "")
     chosen_end = end or (midnight_after(latest, settings) if latest is not None else None)
     if chosen_end is None:
         raise DataError(NO_SELL_YET)
-    common["candles"] = sell_paths(candles, orders, period_for_days(chosen_end, days, settings.tz), settings)
     latest_end = midnight_after(latest, settings) if latest is not None else None
     return _latest_named(analyse_days(orders, chosen_end, days, settings, **common), latest,
                          f"the latest sell is on {latest.isoformat()} ({settings.timezone}): pass --end "
@@ -145,15 +139,6 @@ def _latest_named(analysis: PeriodAnalysis, latest: Date | None, hint: str) -> P
     if not analysis.sells.empty or latest is None:
         return analysis
     return dataclasses.replace(analysis, data_notes=[*analysis.data_notes, f"no sells in this period; {hint}"])
-
-
-def sell_paths(candles: CandleReader, orders: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
-    """The candles after each exit order of `period`, up to its longest horizon (SPEC §2.2)."""
-    sells = orders[exit_orders(orders) & period.contains(orders["event_time"]).to_numpy()]
-    longest = max(h.delta for h in settings.horizons)
-    windows = pd.DataFrame({"symbol": sells["symbol"], "start": sells["event_time"],
-                            "end": sells["event_time"] + longest})
-    return candles.paths(windows)
 
 
 def notebook_database_url() -> str:
@@ -170,12 +155,13 @@ def notebook_database_url() -> str:
     return environment.database()
 
 
-def notebook_rules_path() -> str | None:
-    """The exit rules file a notebook replays (EXITLENS_EXIT_RULES, None when unset); a relative
+def notebook_rules_path(rules: str | None = None) -> str | None:
+    """The exit rules file a notebook replays (its `rules` parameter, else EXITLENS_EXIT_RULES
+    as the command reads it, None when neither is set); a relative
     path that is not under the working directory is looked up in the nearest folder above that
     has it, so a notebook run from notebooks/ finds config/demo_exit_rules.toml as the command
     run from the project folder does."""
-    path = rules_path(None, Environment.from_mapping(os.environ))  # a notebook is an edge: it reads the environment
+    path = rules_path(rules, Environment.from_mapping(os.environ))  # a notebook is an edge: it reads the environment
     if path is None or Path(path).is_absolute() or Path(path).exists():
         return path
     for folder in Path.cwd().parents:
@@ -199,13 +185,14 @@ def report_data(
     strategies: list[str] | None = None,
     narrator: Narrator | None = None,
     summary_path: str | Path | None = None,
+    rules: str | None = None,
 ) -> ReportData:
     """The data of a report from the notebook's parameters (JSON literals: ISO texts, lists
     of texts for the filters (empty: all), or None).
 
     `as_of` is the time the data-quality section and the collection rate measure pending /
-    missed points against, and the end of the candles exit replay reads (when
-    EXITLENS_EXIT_RULES names a rules file); by default the period end, so a report of a past
+    missed points against, and the end of the candles exit replay reads (when `rules`, else
+    EXITLENS_EXIT_RULES, names a rules file); by default the period end, so a report of a past
     period reads the same every time. The headline is the LLM's when one is configured
     (EXITLENS_LLM_*), else the deterministic one. The summary object is written to
     `summary_path` (default: $EXITLENS_SUMMARY_PATH, set by `exitlens report` for its run;
@@ -226,7 +213,7 @@ def report_data(
             candles=candles,
         )
         as_of_time = pd.Timestamp(moment) if moment else analysis.period.end
-        analysis = replay_section(engine, analysis, notebook_rules_path(), now=as_of_time, strict=False,
+        analysis = replay_section(engine, analysis, notebook_rules_path(rules), now=as_of_time, strict=False,
                                   candles=candles)
     finally:
         engine.dispose()

@@ -7,6 +7,7 @@ Folder scheme (SPEC §5), under the output folder `<out>` (default `reports/`)::
     <out>/<kind>/<period>/report.html                 code hidden
     <out>/<kind>/<period>/report.pdf
     <out>/<kind>/<period>/summary.json                the object `exitlens summary ... --json` prints
+    <out>/<kind>/<period>/key_chart.png               the key chart (the notebook cell tagged key-chart)
     <out>/<kind>/<period>/status.json                 kind, period, status, times, headline, error
 
 `<period>` is the calendar days the report covers, in the report timezone: `YYYY-MM-DD` for a
@@ -48,6 +49,7 @@ SUMMARY_FILE = "summary.json"
 NOTEBOOK_FILE = "report.ipynb"
 HTML_FILE = "report.html"
 PDF_FILE = "report.pdf"
+CHART_FILE = "key_chart.png"
 INDEX_FILE = "index.html"
 
 

@@ -16,6 +16,7 @@ such as `TP $5 / SL $3` is shown literally, never typeset as math.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import shutil
@@ -149,6 +150,25 @@ def export_html(notebook_path: Path, html_path: Path, *, title: str) -> Path:
     Path(html_path).write_text(notebook_to_html(nb, title=title), encoding="utf-8")
     logger.info("wrote %s", html_path)
     return Path(html_path)
+
+
+KEY_CHART_TAG = "key-chart"
+"""The tag of the notebook cell whose figure is the report's key chart (shown in Discord)."""
+
+
+def export_key_chart(notebook_path: Path, png_path: Path) -> Path | None:
+    """Write the first PNG figure of the executed notebook's cell tagged KEY_CHART_TAG to
+    `png_path`; None (nothing written) when no such cell has one."""
+    nb = nbformat.read(notebook_path, as_version=4)
+    for cell in nb.cells:
+        if KEY_CHART_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {}).get("image/png")
+            if data:
+                png_path.write_bytes(base64.b64decode(data))
+                return png_path
+    return None
 
 
 def chromium_command(chromium: str, profile_dir: Path) -> list[str]:

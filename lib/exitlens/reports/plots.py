@@ -226,3 +226,55 @@ def replay_effect_chart(sweep: pd.DataFrame, parameter: str, *, lang: str = DEFA
     ax.set_ylabel(t("chart.replay_effect_axis", lang))
     ax.legend(loc="best", fontsize=8)
     return fig
+
+
+@in_language
+def equity_and_underwater(curves: pd.DataFrame, zone: str, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
+    """Per quote currency (core.tearsheet.net_curves), a column of two panels: the cumulative
+    net PnL over the sells (top) and its underwater curve, how far below its running peak
+    (bottom, filled). Times in `zone`; each currency on its own axes, never one scale."""
+    currencies = sorted(curves["currency"].astype(str).unique()) if not curves.empty else []
+    columns = max(1, len(currencies))
+    fig = LiteralTextFigure(figsize=(FIGSIZE[0], 5.0), layout="constrained")
+    axes = fig.subplots(2, columns, squeeze=False, sharex="col", height_ratios=[2, 1])
+    if not currencies:
+        _empty(axes[0, 0], t("chart.equity_title", lang, currency="–"), lang)
+        axes[1, 0].set_axis_off()
+        return fig
+    colour = sns.color_palette(PALETTE)[0]
+    for i, currency in enumerate(currencies):
+        rows = curves[curves["currency"].astype(str) == currency]
+        times = rows["event_time"].dt.tz_convert(zone)
+        top, bottom = axes[0, i], axes[1, i]
+        top.step(times, rows["equity"], where="post", color=colour)
+        top.axhline(0, color="0.3", linewidth=0.8)
+        top.set(title=t("chart.equity_title", lang, currency=currency), ylabel=t("chart.equity_y", lang, currency=currency))
+        bottom.fill_between(times, rows["underwater"], 0, step="post", color=sns.color_palette(PALETTE)[3], alpha=0.5)
+        bottom.set(title=t("chart.underwater_title", lang, currency=currency),
+                   ylabel=t("chart.underwater_y", lang, currency=currency),
+                   xlabel=t("chart.sell_time", lang, zone=zone))
+        bottom.tick_params(axis="x", labelrotation=30)
+    return fig
+
+
+@in_language
+def excursions_by_exit_reason(buckets: pd.DataFrame, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
+    """Per exit reason (core.excursions.excursion_buckets): the mean MFE above zero, the mean MAE below it and the mean realised move as a
+    point between them, with n under each reason."""
+    fig, ax = _figure()
+    title = t("chart.excursions_title", lang)
+    data = buckets[buckets["samples"] > 0]
+    if data.empty:
+        _empty(ax, title, lang)
+        return fig
+    reasons = [str(r) for r in data.index]
+    colours = reason_colours(reasons)
+    x = np.arange(len(reasons))
+    ax.bar(x, data["avg_mfe_pct"], color=[colours[r] for r in reasons], label=t("chart.mfe", lang))
+    ax.bar(x, data["avg_mae_pct"], color=[colours[r] for r in reasons], alpha=0.45, label=t("chart.mae", lang))
+    ax.scatter(x, data["avg_pnl_pct"], color="0.1", zorder=3, label=t("chart.realised", lang))
+    ax.axhline(0, color="0.3", linewidth=0.8)
+    ax.set_xticks(x, [f"{r}\n(n={n})" for r, n in zip(reasons, data["samples"])])
+    ax.set(title=title, xlabel=t("axis.exit_reason", lang), ylabel=t("chart.excursions_y", lang))
+    ax.legend(loc="best", fontsize="small")
+    return fig

@@ -358,6 +358,8 @@ class ReportRun:
     finished_at: datetime
     duration_seconds: float
     error: str | None = None
+    chart: Path | None = None
+    """The key chart (PNG) the announcement shows, when the notebook drew one."""
 
 
 class ReportRunFailed(ReportFailed):
@@ -426,6 +428,8 @@ def run_report(request: RunRequest, *, clock: Callable[[], datetime] = utc_now) 
         if summary_file.is_file():
             summary = archive.read_summary(summary_file)
             files["summary"] = archive.SUMMARY_FILE
+        if executed.is_file() and exports.export_key_chart(executed, staging / archive.CHART_FILE):
+            files["chart"] = archive.CHART_FILE
         if error is None and wanted:
             error = _export(executed, staging, wanted, browser, request.pdf_timeout, files,
                             title=f"exitlens {kind} report {period.label}")
@@ -460,7 +464,7 @@ def run_report(request: RunRequest, *, clock: Callable[[], datetime] = utc_now) 
 
     run = ReportRun(
         run_dir=final, status=status, notebook=final / archive.NOTEBOOK_FILE,
-        html=produced("html"), pdf=produced("pdf"), summary=produced("summary"),
+        html=produced("html"), pdf=produced("pdf"), summary=produced("summary"), chart=produced("chart"),
         status_file=final / archive.STATUS_FILE, index=index, started_at=started,
         finished_at=finished, duration_seconds=(finished - started).total_seconds(), error=error,
     )

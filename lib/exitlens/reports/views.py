@@ -22,9 +22,9 @@ from pandas.io.formats.style import Styler
 from exitlens.core import quality
 from exitlens.core.aggregate import MONEY_KEYS, aggregate_buckets, by_currency_column
 from exitlens.core.evaluate import post_column
-from exitlens.core.formatting import fmt_amount, fmt_count, fmt_metric, fmt_money, fmt_price, fmt_ratio
+from exitlens.core.formatting import fmt_amount, fmt_count, fmt_money, fmt_price, fmt_ratio
 from exitlens.core.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, report_name, t
-from exitlens.core.keys import post_avg_key
+from exitlens.core.keys import post_avg_key, post_samples_key
 from exitlens.core.settings import Settings
 from exitlens.core.summary import PeriodAnalysis
 
@@ -116,11 +116,16 @@ class ReportData:
         return self._bucket_table(aggregate_buckets(self.analysis.sells, self.settings, ["symbol"]))
 
     def _bucket_table(self, buckets: pd.DataFrame) -> pd.DataFrame:
-        horizons = [post_avg_key(h) for h in self.settings.horizon_keys]
-        columns = ["count", "evaluable", "wins", "draws", "losses", "win_rate", "avg_pnl_pct", "median_pnl_pct", "realized_pnl",
-                   "avg_hold_hours", *horizons, "early_exit_rate", "over_hold_rate"]
+        """A bucket table: counts (wins / draws / losses among them), PnL, hold time, each
+        post-exit average and each rate with the number of sells it rests on (`n …`) beside it."""
+        horizons = [key for h in self.settings.horizon_keys for key in (post_avg_key(h), post_samples_key(h))]
+        columns = ["count", "evaluable", "wins", "draws", "losses", "win_rate", "avg_pnl_pct", "median_pnl_pct",
+                   "realized_pnl", "avg_hold_hours", *horizons, "early_exit_rate", "early_exit_samples",
+                   "over_hold_rate", "over_hold_samples"]
         table = buckets.reindex(columns=columns)
-        table = table.astype({key: "int64" for key in ("count", "evaluable", "wins", "draws", "losses")})
+        counts = ["count", "evaluable", "wins", "draws", "losses", "early_exit_samples", "over_hold_samples",
+                  *(post_samples_key(h) for h in self.settings.horizon_keys)]
+        table = table.astype({column: "int64" for column in counts})
         rates = ["win_rate", "early_exit_rate", "over_hold_rate"]
         table[rates] = table[rates] * 100
         table.index.name = None
@@ -137,29 +142,27 @@ class ReportData:
                      buckets["avg_net_pnl_pct"].to_numpy())
         return table
 
+    def bucket_samples(self) -> dict[str, str]:
+        """Each average or rate column of a bucket table and the column of its n."""
+        readable = self._readable()
+        pairs = {readable[key]: readable["evaluable"] for key in ("win_rate", "avg_pnl_pct", "median_pnl_pct")}
+        pairs[self.t("col.avg_net_pnl")] = readable["evaluable"]
+        pairs.update({readable[post_avg_key(h)]: readable[post_samples_key(h)] for h in self.settings.horizon_keys})
+        pairs[readable["early_exit_rate"]] = readable["early_exit_samples"]
+        pairs[readable["over_hold_rate"]] = readable["over_hold_samples"]
+        return pairs
+
+    def bucket_view(self, table: pd.DataFrame) -> Styler:
+        """A bucket table as shown: values resting on fewer than `min_samples` sells faded and
+        marked with *, the table's caption saying so."""
+        return faded(table, self.bucket_samples(), self.settings.min_samples, self.language)
+
     def _readable(self) -> dict[str, str]:
         names = {column: self.t(key) for column, key in _BUCKET_HEADERS.items()}
         names.update({post_avg_key(h): self.t("col.after", h=h) for h in self.settings.horizon_keys})
+        names.update({post_samples_key(h): self.t("col.n_after", h=h) for h in self.settings.horizon_keys})
+        names.update({"early_exit_samples": self.t("col.n_early"), "over_hold_samples": self.t("col.n_over_hold")})
         return names
-
-    def suggestions(self) -> pd.DataFrame:
-        """Each suggestion with the metric, value, threshold and sample size behind it; value
-        and threshold as text in the metric's unit (a `_pct` metric in %, a `_rate` fraction
-        shown as %), since one column holds metrics of different units."""
-        rows = [s.to_dict() for s in self.analysis.suggestions]
-        columns = ["rule", "message", "metric", "value", "threshold", "samples"]
-        table = pd.DataFrame(rows, columns=columns)
-        for column in ("value", "threshold"):
-            table[column] = [fmt_metric(m, v) for m, v in zip(table["metric"], table[column])]
-        return table.rename(columns={c: self.t(f"col.{c}") for c in columns})
-
-    def suggestions_view(self):
-        """The suggestions table, or the sentence saying why there is none."""
-        table = self.suggestions()
-        if not table.empty:
-            return show(table).set_properties(subset=[self.t("col.message")],
-                                              **{"white-space": "normal", "min-width": "28em", "text-align": "left"})
-        return paragraph(" ".join(self.analysis.suggestion_notes) or self.t("text.no_suggestions"))
 
     def heading(self):
         """The report's title and period, and what it is about."""
@@ -223,7 +226,7 @@ class ReportData:
             "collection": {"goal": f"{settings.collection_goal_24h:.0%}"},
         }
         terms = ("fills", "sells", "evaluable", "win", "after", "early_exit", "over_hold", "verdict", "collection",
-                 "n", "units")
+                 "n", "units", "evidence", "tear_sheet", "excursions")
         items = "".join(f"<dt>{html.escape(self.t(f'howto.{term}'))}</dt>"
                         f"<dd>{html.escape(self.t(f'howto.{term}.text', **values.get(term, {})))}</dd>"
                         for term in terms)
@@ -377,6 +380,38 @@ def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
     if index is False or (index is None and isinstance(table.index, pd.RangeIndex)):
         styler = styler.hide(axis="index")
     return styler
+
+
+FADED = "color: #8c8c8c; font-style: italic"
+"""How a value resting on too few sells looks (HTML and PDF alike)."""
+
+
+def faded(table: pd.DataFrame, samples: dict[str, str], min_samples: int, lang: str) -> Styler:
+    """`show(table)` with every value of the columns in `samples` whose n (the column it maps
+    to) is below `min_samples` faded and marked with *, and a caption saying what * means."""
+    styler = show(table)
+    marked = False
+    for column, count in samples.items():
+        if column not in table.columns or count not in table.columns:
+            continue
+        rows = table.index[(table[count] < min_samples).to_numpy() & table[column].notna().to_numpy()]
+        if len(rows) == 0:
+            continue
+        marked = True
+        digits = 1 if column in RATE_COLUMNS else 2
+        where = pd.IndexSlice[rows, [column]]
+        styler = styler.format(lambda value, d=digits: f"{value:,.{d}f}*", subset=where)
+        styler = styler.set_properties(subset=where, **_css(FADED))
+    if marked:
+        styler = styler.set_caption(html.escape(t("text.faded", lang, min=min_samples)))
+        styler = styler.set_table_styles([{"selector": "caption", "props": "caption-side: bottom; text-align: left"}],
+                                         overwrite=False)
+    return styler
+
+
+def _css(text: str) -> dict[str, str]:
+    """'color: #8c8c8c; font-style: italic' as Styler properties."""
+    return dict(part.split(": ", 1) for part in text.split("; "))
 
 
 def paragraph(text: str) -> HTML:
