@@ -23,11 +23,10 @@ from exitlens.core.filters import NO_FILTER, ReportFilter
 from exitlens.core.headline import Narrator
 from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings
 from exitlens.core.summary import (
+    AnalysisRequest,
     Period,
     PeriodAnalysis,
-    analyse_day,
-    analyse_days,
-    analyse_month,
+    analyse_period,
     month_before,
     period_for_day,
     period_for_days,
@@ -42,9 +41,6 @@ from exitlens.store import db
 from exitlens.store.candles import CandleReader
 from exitlens.store.load import load_orders
 
-# Where a report notebook writes the summary object of its run (run.py sets it for the kernel):
-# the analysis is computed once, in the notebook, and the command reads this file back.
-SUMMARY_PATH_ENV = "EXITLENS_SUMMARY_PATH"
 NO_SELL_YET = "the database has no filled SELL yet: name the period (report_date / end / month) to report on"
 
 
@@ -114,7 +110,7 @@ def analyse_from_database(
         if chosen is None:
             raise DataError(NO_SELL_YET)
         common["candles"] = sell_paths(candles, orders, period_for_day(chosen, settings.tz), settings)
-        analysis = analyse_day(orders, chosen, settings, **common)
+        analysis = analyse_period(orders, AnalysisRequest.daily(chosen, settings, **common))
         if analysis.sells.empty and latest is not None and latest != chosen:
             hint = f"no sells on {chosen.isoformat()}; the latest day with sells is {latest.isoformat()}"
             analysis = dataclasses.replace(analysis, data_notes=[*analysis.data_notes, hint])
@@ -124,12 +120,12 @@ def analyse_from_database(
             raise DataError(NO_SELL_YET)
         year, number = month or (latest.year, latest.month)  # type: ignore[union-attr]
         common["candles"] = sell_paths(candles, orders, period_for_month(year, number, settings.tz), settings)
-        return analyse_month(orders, year, number, settings, **common)
+        return analyse_period(orders, AnalysisRequest.monthly(year, number, settings, **common))
     chosen_end = end or (midnight_after(latest, settings) if latest is not None else None)
     if chosen_end is None:
         raise DataError(NO_SELL_YET)
     common["candles"] = sell_paths(candles, orders, period_for_days(chosen_end, days, settings.tz), settings)
-    return analyse_days(orders, chosen_end, days, settings, **common)
+    return analyse_period(orders, AnalysisRequest.weekly(chosen_end, days, settings, **common))
 
 
 def sell_paths(candles: CandleReader, orders: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
