@@ -165,6 +165,7 @@ _EN: dict[str, str] = {
     "suggest.hold": "Keep the parameters and collect more data: no rule fired.",
     "suggest.not_enough": "Not enough data for tuning suggestions: {evaluable} evaluable sell(s) in the period, "
                           "{needed} needed.",
+    "suggest.held_back": "{rule} held back: {metric} is {value} over only {samples} sell(s), {needed} needed.",
     # Discord / n8n
     "msg.failed_suffix": "{title} (failed)",
     "msg.run_failed": "The {kind} report run failed: {error}",
@@ -444,6 +445,7 @@ _KO: dict[str, str] = {
     "suggest.hold": "파라미터를 유지하고 데이터를 더 모으세요: 발동한 규칙이 없습니다.",
     "suggest.not_enough": "튜닝 제안을 하기에 데이터가 부족합니다: 기간 내 평가 가능 매도 {evaluable}건, "
                           "{needed}건 필요.",
+    "suggest.held_back": "{rule} 보류: {metric} 값 {value}의 근거가 매도 {samples}건뿐입니다({needed}건 필요).",
     "msg.failed_suffix": "{title} (실패)",
     "msg.run_failed": "{kind} 리포트 실행 실패: {error}",
     "msg.period": "기간",
