@@ -406,27 +406,31 @@ def test_track_when_the_bot_writes_the_same_rows_meanwhile_never_deadlocks(postg
         "executed_at": base + pd.Timedelta(minutes=minute), "post_exit_prices": None,
         "exit_reason": "TAKE_PROFIT", "regime": "BULL"} for minute in range(1440)]))
     ids = [str(uuid.UUID(int=number)) for number in numbers]
-    done, waits, deadlocks = threading.Event(), [], []
+    done, waits, deadlocks, errors = threading.Event(), [], [], []
 
     def bot():
         writer = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg2://", 1))
         chooser = random.Random(7)
-        while not done.is_set():
-            chosen = sorted(chooser.sample(ids, 40))
-            started = clock.monotonic()
-            try:
-                with writer.begin() as conn:
-                    conn.execute(sa.text("SELECT id FROM trading_history WHERE id = ANY(CAST(:ids AS uuid[])) "
-                                         "ORDER BY id FOR UPDATE"),
-                                 {"ids": chosen})
-                    conn.execute(sa.text("UPDATE trading_history SET regime = regime WHERE id = ANY(CAST(:ids AS uuid[]))"),
-                                 {"ids": chosen})
-            except sa.exc.OperationalError as exc:
-                if "deadlock" not in str(exc):
-                    raise
-                deadlocks.append(exc)
-            waits.append(clock.monotonic() - started)
-        writer.dispose()
+        try:
+            while not done.is_set():
+                chosen = sorted(chooser.sample(ids, 40))
+                started = clock.monotonic()
+                try:
+                    with writer.begin() as conn:
+                        conn.execute(sa.text("SELECT id FROM trading_history WHERE id = ANY(CAST(:ids AS uuid[])) "
+                                             "ORDER BY id FOR UPDATE"),
+                                     {"ids": chosen})
+                        conn.execute(sa.text("UPDATE trading_history SET regime = regime "
+                                             "WHERE id = ANY(CAST(:ids AS uuid[]))"), {"ids": chosen})
+                except sa.exc.OperationalError as exc:
+                    if "deadlock" not in str(exc):
+                        raise
+                    deadlocks.append(exc)
+                waits.append(clock.monotonic() - started)
+        except Exception as exc:  # asserted below: an error in a thread alone is only a warning
+            errors.append(exc)
+        finally:
+            writer.dispose()
 
     writer = threading.Thread(target=bot)
     writer.start()
@@ -436,7 +440,8 @@ def test_track_when_the_bot_writes_the_same_rows_meanwhile_never_deadlocks(postg
         done.set()
         writer.join(30)
 
-    assert deadlocks == [] and len(waits) > 0
+    assert not writer.is_alive(), "the bot's writer did not stop"
+    assert errors == [] and deadlocks == [] and len(waits) > 0
     assert result.points_tracked == 1440 * 4
     with capsys.disabled():
         print(f"\nbot writes during the backfill: {len(waits)}, longest {max(waits) * 1000:.0f} ms")
