@@ -38,6 +38,16 @@ def test_track_when_candle_at_each_horizon_records_price_and_change(engine):
                                 "points_missed": 0, "points_expired": 0, "rows_invalid": 0}
 
 
+def test_track_when_prices_are_whole_numbers_stores_json_floats_on_both_engines(engine):
+    # PostgreSQL's float8 text of 95000000 is "95000000": the point must read 95000000.0 as SQLite's
+    order = add_sell(engine, at=SELL_AT, price=95_000_000.0)
+    add_candles(engine, {"2026-11-23 13:00": 95_000_000.0, "2026-11-23 16:00": 96_900_000.0})
+    tracking.track(engine, NOW)
+    points = stored_points(engine, order)
+    assert [(type(points[key]["price"]), type(points[key]["change_pct"])) for key in ("1h", "4h")] == [(float, float)] * 2
+    assert (points["1h"]["price"], points["1h"]["change_pct"], points["4h"]["change_pct"]) == (95_000_000.0, 0.0, 2.0)
+
+
 def test_track_when_two_candles_equally_near_picks_the_earlier(engine):
     order = add_sell(engine, at=SELL_AT)
     add_candles(engine, {"2026-11-23 12:58": 101.0, "2026-11-23 13:02": 103.0})
