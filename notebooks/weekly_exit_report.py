@@ -87,7 +87,8 @@ plots.post_exit_path(report.analysis.buckets.by_exit_reason, list(settings.horiz
 
 # %%
 display(report.section("regime_exit"))
-plots.regime_exit_heatmap(report.analysis.buckets.by_regime_exit_reason, lang=language)
+plots.regime_exit_heatmap(report.analysis.buckets.by_regime_exit_reason, min_samples=settings.min_samples,
+                          lang=language)
 
 # %%
 display(report.section("hold_time"))

@@ -139,3 +139,9 @@ def test_show_when_printed_keeps_number_cells_whole_and_lets_text_cells_wrap():
     page = show(pd.DataFrame({"symbol": ["KRW-BTC"], "exit": [189_932_222.0], "sells": [3]})).to_html()
     nowrap = set(re.findall(r"td\.(col\d+) \{\s*white-space: nowrap;", page))
     assert nowrap == {"col1", "col2"}
+
+
+@pytest.mark.parametrize("min_samples", [5, 20])
+def test_how_to_read_when_min_samples_set_names_it_as_the_fading_threshold(min_samples):
+    report = view(analyse_period(ORDERS, AnalysisRequest.monthly(2026, 11, Settings(timezone="UTC", min_samples=min_samples))))
+    assert f"n &lt; {min_samples}: read with care" in report.how_to_read().data
