@@ -12,7 +12,7 @@ What each metric counts:
   long lots were held and where the price went after the exit do not depend on knowing the
   entry price.
 * After the exit (SPEC §2.2, `after_exit.py`): `avg_max_after_24h_pct` ("left on the table")
-  and `avg_min_after_24h_pct` over the sells with a complete 24h candle path;
+  and `avg_min_after_24h_pct` over the sells whose 24h window has passed and holds candles;
   `noise_stop_rate` among STOP_LOSS sells with an entry price and a 24h path.
 * Averages, medians and rates over nothing are NaN (null in JSON), never 0; so is
   `realized_pnl` of a bucket with no evaluable sell (unknown, not zero).
