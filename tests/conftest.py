@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
@@ -13,17 +12,14 @@ from exitlens.store import db, migrations
 from http_servers import start_scripted_server, stop
 from postgres_server import PostgresServer, PostgresUnavailable
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """The suite's own PostgreSQL; in CI a server that cannot start fails the tests."""
+    """The suite's own PostgreSQL; without one the tests skip (under CI, a skip fails: the
+    root conftest.py)."""
     try:
         server = PostgresServer.start()
     except PostgresUnavailable as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL tests must run in CI: {exc}")
         pytest.skip(f"PostgreSQL unavailable: {exc}")
     yield server
     server.stop()

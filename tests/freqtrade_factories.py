@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,7 +94,7 @@ class FreqtradeBot:
     _order_seq: int = 0
 
     def __post_init__(self) -> None:
-        with sqlite3.connect(self.path) as conn:
+        with closing(sqlite3.connect(self.path)) as conn, conn:
             for ddl in (TRADES_DDL, ORDERS_DDL, *INDEXES):
                 conn.execute(ddl)
 
@@ -115,7 +116,7 @@ class FreqtradeBot:
         if not is_open:
             profit = (sum(f.price * self._filled(f) * (1 - fee) for f in exits)
                       - sum(f.price * self._filled(f) * (1 + fee) for f in entries))
-        with sqlite3.connect(self.path) as conn:
+        with closing(sqlite3.connect(self.path)) as conn, conn:
             cursor = conn.execute(
                 """INSERT INTO trades (exchange, pair, base_currency, stake_currency, is_open, fee_open,
                    fee_close, open_rate, open_trade_value, close_rate, close_profit, close_profit_abs,

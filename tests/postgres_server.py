@@ -7,6 +7,7 @@ to run as root.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -66,20 +67,27 @@ class PostgresServer:
 
     @classmethod
     def start(cls) -> "PostgresServer":
+        """A running server in a new temporary folder; when any step fails, the folder (and a
+        server half started) is removed before the error is raised."""
         bindir = find_bindir()
         root = Path(tempfile.mkdtemp(prefix="exitlens-pg-"))
-        run_as = None
-        if os.geteuid() == 0:
-            run_as = "postgres"
-            user = pwd.getpwnam(run_as)
-            os.chown(root, user.pw_uid, user.pw_gid)
+        run_as = "postgres" if os.geteuid() == 0 else None
         server = cls(bindir, root, _free_port(), run_as)
-        server._run("initdb", "-D", str(server.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
-        server._run(
-            "pg_ctl", "-D", str(server.data), "-l", str(root / "server.log"), "-w", "-t", "60",
-            "-o", f"-h 127.0.0.1 -p {server.port} -k {root} -c fsync=off -c full_page_writes=off",
-            "start",
-        )
+        try:
+            if run_as:
+                user = pwd.getpwnam(run_as)
+                os.chown(root, user.pw_uid, user.pw_gid)
+            server._run("initdb", "-D", str(server.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+            server._run(
+                "pg_ctl", "-D", str(server.data), "-l", str(root / "server.log"), "-w", "-t", "60",
+                "-o", f"-h 127.0.0.1 -p {server.port} -k {root} -c fsync=off -c full_page_writes=off",
+                "start",
+            )
+        except BaseException:
+            with contextlib.suppress(PostgresUnavailable, OSError, subprocess.SubprocessError):
+                server.stop()
+            shutil.rmtree(root, ignore_errors=True)
+            raise
         return server
 
     def stop(self) -> None:

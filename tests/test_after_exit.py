@@ -17,15 +17,16 @@ SETTINGS = Settings()
 T0 = pd.Timestamp("2026-11-20 00:00", tz="UTC")
 
 
-def reference_extremes(sells: pd.DataFrame, candles: pd.DataFrame, settings: Settings) -> dict:
-    """SPEC §2.2 written out: per sell and horizon, a loop over the candles in (t, t + h]."""
+def reference_extremes(sells: pd.DataFrame, candles: pd.DataFrame, settings: Settings, now: pd.Timestamp) -> dict:
+    """SPEC §2.2 written out: per sell and horizon h, once t + h ≤ now, the highest high and the
+    lowest low over the candles with timestamp in (t, t + h]; null before, or with no candle."""
     out = {}
     for label, s in sells.iterrows():
         path = candles[candles["symbol"] == s["symbol"]]
         for h in settings.horizons:
+            passed = s["event_time"] + h.delta <= now
             window = path[(path["timestamp"] > s["event_time"]) & (path["timestamp"] <= s["event_time"] + h.delta)]
-            complete = not path.empty and path["timestamp"].max() >= s["event_time"] + h.delta
-            if window.empty or not complete:
+            if not passed or window.empty:
                 out[(label, h.key)] = (np.nan, np.nan)
                 continue
             high, low = max(window["high"]), min(window["low"])
@@ -53,30 +54,54 @@ def random_market(seed: int):
     return sells, candles
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_path_extremes_on_random_paths_agree_with_a_plain_loop(seed):
+# The candles span three days; "now" is a day later, so each symbol's last sells have windows
+# that have passed while their candles stop short of t + h (the data ends, the window does not).
+@pytest.mark.parametrize(("seed", "now_days"), [(1, 4), (2, 4), (3, 2.5)])
+def test_path_extremes_on_random_paths_agree_with_a_plain_loop(seed, now_days):
     sells, candles = random_market(seed)
-    got = path_extremes(sells, candles, SETTINGS)
-    expected = reference_extremes(sells, candles, SETTINGS)
+    now = T0 + pd.Timedelta(days=now_days)
+    got = path_extremes(sells, candles, SETTINGS, now)
+    expected = reference_extremes(sells, candles, SETTINGS, now)
     for (label, key), (high, low) in expected.items():
         assert got.loc[label, f"max_after_{key}_pct"] == pytest.approx(high, nan_ok=True)
         assert got.loc[label, f"min_after_{key}_pct"] == pytest.approx(low, nan_ok=True)
     assert got[["max_after_1h_pct"]].notna().sum().item() > 20  # the test compares real values
+    assert got[["max_after_24h_pct"]].isna().sum().item() > 0  # and windows not yet passed
 
 
-def test_path_extremes_when_candles_stop_before_the_horizon_are_missing():
+def test_path_extremes_when_the_sell_carries_seconds_the_window_ends_at_the_minute_floor():
+    sold_at = T0 + pd.Timedelta(seconds=30)  # 00:00:30: the 1h window (00:00:30, 01:00:30] ends on the 01:00 candle
+    sells = pd.DataFrame({"symbol": ["KRW-BTC"], "event_time": [sold_at], "price": [100.0]})
+    stamps = [T0 + pd.Timedelta(minutes=m) for m in range(1, 61)]
+    candles = pd.DataFrame({"symbol": "KRW-BTC", "timestamp": stamps, "open": 100.0,
+                            "high": [101.0] * 59 + [107.0], "low": [99.0] * 59 + [92.0], "close": 100.0})
+    got = path_extremes(sells, candles, SETTINGS, now=T0 + pd.Timedelta(hours=1, seconds=30)).iloc[0]
+    assert got["max_after_1h_pct"] == pytest.approx(7.0)  # the last candle, 01:00, is in the window
+    assert got["min_after_1h_pct"] == pytest.approx(-8.0)
+
+
+def test_path_extremes_when_the_window_has_not_passed_are_missing_even_with_candles():
+    sells = pd.DataFrame({"symbol": ["KRW-BTC"], "event_time": [T0], "price": [100.0]})
+    candles = pd.DataFrame({"symbol": "KRW-BTC", "timestamp": [T0 + pd.Timedelta(minutes=m) for m in (1, 60)],
+                            "open": 100.0, "high": 103.0, "low": 97.0, "close": 100.0})
+    got = path_extremes(sells, candles, SETTINGS, now=T0 + pd.Timedelta(minutes=59)).iloc[0]
+    assert got.isna().all()
+
+
+def test_path_extremes_when_candles_stop_before_a_passed_horizon_use_the_candles_there_are():
     sells = pd.DataFrame({"symbol": ["KRW-BTC"], "event_time": [T0], "price": [100.0]})
     candles = pd.DataFrame({"symbol": "KRW-BTC", "timestamp": [T0 + pd.Timedelta(minutes=m) for m in (1, 2, 60)],
                             "open": 100.0, "high": [101.0, 104.0, 99.0], "low": [99.0, 98.0, 95.0], "close": 100.0})
-    got = path_extremes(sells, candles, SETTINGS).iloc[0]
+    got = path_extremes(sells, candles, SETTINGS, now=T0 + pd.Timedelta(hours=5)).iloc[0]
     assert got["max_after_1h_pct"] == pytest.approx(4.0)
     assert got["min_after_1h_pct"] == pytest.approx(-5.0)
-    assert np.isnan(got["max_after_4h_pct"]) and np.isnan(got["min_after_24h_pct"])
+    assert got["max_after_4h_pct"] == pytest.approx(4.0)  # passed: the window holds the three candles
+    assert np.isnan(got["max_after_24h_pct"]) and np.isnan(got["min_after_24h_pct"])  # not yet passed
 
 
 def test_path_extremes_without_candles_are_all_missing():
     sells = pd.DataFrame({"symbol": ["KRW-BTC"], "event_time": [T0], "price": [100.0]})
-    assert path_extremes(sells, None, SETTINGS).isna().all().all()
+    assert path_extremes(sells, None, SETTINGS, now=T0 + pd.Timedelta(days=2)).isna().all().all()
 
 
 def evaluated(**columns) -> pd.DataFrame:
@@ -194,7 +219,7 @@ def test_short_path_extremes_swap_high_and_low():
     candles.loc[20, ["high", "low"]] = (102.0, 99.5)
     sells = pd.DataFrame({"symbol": ["X", "X"], "event_time": [T0, T0], "price": [100.0, 100.0],
                           "direction": ["short", "long"]})
-    got = path_extremes(sells, candles, SETTINGS)
+    got = path_extremes(sells, candles, SETTINGS, now=T0 + pd.Timedelta(days=2))
     assert list(got["max_after_24h_pct"]) == [pytest.approx(5.0), pytest.approx(2.0)]
     assert list(got["min_after_24h_pct"]) == [pytest.approx(-2.0), pytest.approx(-5.0)]
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def test_demo_with_same_seed_and_end_builds_identical_data(tmp_path):
         folder = tmp_path / name
         folder.mkdir()
         assert exitlens("demo", "--days", "1", "--seed", "11", "--end", DEMO_END, cwd=folder).returncode == 0
-        with sqlite3.connect(folder / "data" / "exitlens.db") as conn:
+        with closing(sqlite3.connect(folder / "data" / "exitlens.db")) as conn, conn:
             dumps.append(list(conn.execute("SELECT * FROM trading_history ORDER BY id")))
     assert dumps[0] == dumps[1] and dumps[0]
 
@@ -67,12 +68,24 @@ def test_track_json_then_again_reports_nothing_new(demo_dir):
     assert json.loads(second.stdout)["points_tracked"] == 0
 
 
-def test_track_full_with_candle_options_looks_at_the_whole_history(demo_dir):
-    done = exitlens("track", "--now", DEMO_END, "--full", "--candle-interval", "5m", "--tolerance-minutes", "2",
-                    "--json", cwd=demo_dir)
+def test_track_full_when_an_old_point_was_lost_records_it_where_a_routine_run_does_not(tmp_path):
+    import sqlite3
 
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["points_tracked"] == 0  # the demo has 1m candles only
+    assert exitlens("demo", "--days", "5", "--end", DEMO_END, cwd=tmp_path).returncode == 0
+    assert exitlens("track", "--now", DEMO_END, cwd=tmp_path).returncode == 0
+    database = tmp_path / "data" / "exitlens.db"
+    with closing(sqlite3.connect(database)) as conn, conn:  # the oldest sell, days before what a routine
+        conn.execute("UPDATE trading_history SET post_exit_prices = json_remove(post_exit_prices, '$.1h') "  # run
+                     "WHERE id = (SELECT id FROM trading_history WHERE side = 'SELL' ORDER BY executed_at LIMIT 1)")
+
+    routine = exitlens("track", "--now", DEMO_END, "--json", cwd=tmp_path)
+    other_interval = exitlens("track", "--now", DEMO_END, "--full", "--candle-interval", "5m",
+                              "--tolerance-minutes", "2", "--json", cwd=tmp_path)
+    full = exitlens("track", "--now", DEMO_END, "--full", "--json", cwd=tmp_path)
+
+    assert json.loads(routine.stdout)["points_tracked"] == 0, routine.stderr
+    assert json.loads(other_interval.stdout)["points_tracked"] == 0, other_interval.stderr  # no 5m candles
+    assert json.loads(full.stdout)["points_tracked"] == 1, full.stderr
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -130,14 +143,14 @@ def test_demo_when_only_candles_present_refuses_and_writes_nothing(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'candles.db'}"
     assert exitlens("migrate", "--db", url, cwd=tmp_path).returncode == 0
-    with sqlite3.connect(tmp_path / "candles.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "candles.db")) as conn, conn:
         conn.execute("INSERT INTO market_data (symbol, interval, open_price, high_price, low_price, close_price, "
                      "\"timestamp\") VALUES ('KRW-BTC', '1m', 1, 1, 1, 1, '2026-11-23 00:00:00.000000')")
 
     done = exitlens("demo", "--db", url, "--days", "1", cwd=tmp_path)
 
     assert done.returncode == 1 and "rows in market_data" in done.stderr
-    with sqlite3.connect(tmp_path / "candles.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "candles.db")) as conn, conn:
         assert conn.execute("SELECT count(*) FROM trading_history").fetchone() == (0,)
 
 

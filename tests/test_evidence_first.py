@@ -64,12 +64,11 @@ def test_headline_when_nothing_is_stronger_than_an_unreplayable_rule_says_the_ev
 def _analysis(lang: str = "en"):
     from analytics_factories import at, buy, orders_frame, post, sell
     from exitlens.core.settings import Settings
-    from exitlens.core.summary import analyse_period
+    from exitlens.core.summary import AnalysisRequest, Period, analyse_period
 
     orders = orders_frame(buy(0, 100, 2), sell(1, 110, 1, exit_reason="TRAILING_STOP", post_exit_prices=post(h24=5.0)),
                           sell(2, 108, 1, exit_reason="TRAILING_STOP", post_exit_prices=post(h24=4.0)))
-    return analyse_period(orders, kind="weekly", period_start=at(-1), period_end=at(23),
-                          settings=Settings(timezone="UTC", min_samples=1, language=lang))
+    return analyse_period(orders, AnalysisRequest("weekly", Period(at(-1), at(23)), Settings(timezone="UTC", min_samples=1, language=lang)))
 
 
 def test_headline_when_the_replay_arrives_after_the_analysis_is_written_again_to_lead_with_it():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from exitlens.core.errors import ConfigError, ReportFailed
 from exitlens.reports import exports
+from html_checks import external_references
 from pdf_text import pdf_text
 
 
@@ -95,19 +95,13 @@ def test_print_pdf_when_browser_hangs_stops_it_after_timeout(tmp_path):
         exports.print_pdf(html, tmp_path / "page.pdf", chromium=str(script), timeout=0.5)
 
 
-_EXTERNAL_REFERENCE = re.compile(
-    r"""(?:src|href)\s*=\s*["']?\s*(?!data:|#)[^"'\s>]+|@import|url\(\s*["']?(?!data:)|import\(|https?://""",
-    re.IGNORECASE)
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-
-
 def test_notebook_to_html_when_database_text_has_dollars_is_self_contained_and_literal():
     nb = new_notebook()
     cell = new_code_cell("", execution_count=1)
     cell.outputs = [new_output("display_data", data={"text/html": "<p>reason TP $5 / SL $3</p>"})]
     nb.cells = [new_markdown_cell(r"Exit reason $\foo{$"), cell]
     page = exports.notebook_to_html(nb, title="exitlens daily report 2026-11-23")
-    assert _EXTERNAL_REFERENCE.findall(_CSS_COMMENT.sub("", page)) == []
+    assert external_references(page) == []
     assert "mathjax" not in page.lower() and "<script src" not in page
     assert r"$\foo{$" in page and "TP $5 / SL $3" in page
 

@@ -10,7 +10,7 @@ from analytics_factories import buy, orders_frame, sell
 from exitlens.core.errors import ConfigError
 from exitlens.core.filters import ReportFilter
 from exitlens.core.settings import Settings
-from exitlens.core.summary import analyse_period
+from exitlens.core.summary import AnalysisRequest, Period, analyse_period
 
 SETTINGS = Settings(timezone="UTC", min_samples=0)
 
@@ -26,8 +26,8 @@ def history() -> pd.DataFrame:
 
 def analyse(filters: ReportFilter):
     # the period starts after the BUYs: their entry prices come from outside the period and the slice
-    return analyse_period(history(), kind="weekly", period_start=pd.Timestamp("2026-11-24T00:00Z"),
-                          period_end=pd.Timestamp("2026-11-27T00:00Z"), settings=SETTINGS, filters=filters)
+    period = Period(pd.Timestamp("2026-11-24T00:00Z"), pd.Timestamp("2026-11-27T00:00Z"))
+    return analyse_period(history(), AnalysisRequest("weekly", period, SETTINGS, filters=filters))
 
 
 def test_analyse_period_when_exit_reason_filtered_keeps_entry_price_from_whole_history():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -15,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from html_checks import external_references
+
 NOW = "2026-12-20T00:00:00+00:00"
+"""Later than every demo sell's last horizon: after one settling run nothing is due."""
 RECENT = "'2026-12-19 00:00:00'"
 """A sell a routine (incremental) tracker run still looks at, as of NOW."""
-"""Later than every demo sell's last horizon: after one settling run nothing is due."""
 
 _ROW = ("INSERT INTO trading_history (id, symbol, side, order_type, price, quantity, status, created_at, "
         "executed_at, post_exit_prices, signal_info, exit_reason, regime) VALUES "
@@ -126,15 +127,6 @@ def test_cli_when_input_is_hostile_answers_in_one_line_and_changes_nothing(settl
     assert (_checksum(database), _checksum(reports)) == before
 
 
-def test_corpus_has_at_least_25_inputs_over_the_three_commands():
-    assert len(CORPUS) >= 25
-    assert {case[0][0] for case in CORPUS} == {"track", "summary", "report"}
-
-
-_EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?!data:|#)[^"'\s>]+|@import|url\(\s*["']?(?!data:)|import\(""",
-                       re.IGNORECASE)
-
-
 def test_report_when_exit_reasons_have_dollars_succeeds_self_contained_and_literal(settled_database, tmp_path):
     database = tmp_path / "exitlens.db"
     shutil.copy(settled_database, database)
@@ -148,5 +140,5 @@ def test_report_when_exit_reasons_have_dollars_succeeds_self_contained_and_liter
 
     assert done.returncode == 0, done.stderr
     page = (tmp_path / "reports" / "daily" / "2026-11-23" / "report.html").read_text()
-    assert _EXTERNAL.findall(re.sub(r"/\*.*?\*/", "", page, flags=re.DOTALL)) == []
+    assert external_references(page) == []
     assert "TP $5 / SL $3" in page and "mathjax" not in page.lower()

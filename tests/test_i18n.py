@@ -80,13 +80,13 @@ def _hangul(text: str) -> bool:
 def _report(lang: str):
     from analytics_factories import at, buy, orders_frame, post, sell
     from exitlens.core.settings import Settings
-    from exitlens.core.summary import analyse_period
+    from exitlens.core.summary import AnalysisRequest, Period, analyse_period
     from exitlens.reports.views import ReportData
 
     rows = [buy(0, 100, 1), sell(1, 104, 1, exit_reason="TAKE_PROFIT", post_exit_prices=post(h1=1.0, h24=3.0)),
             buy(2, 100, 1), sell(3, 95, 1, exit_reason="STOP_LOSS")]
-    analysis = analyse_period(orders_frame(*rows), kind="daily", period_start=at(-1), period_end=at(23),
-                              settings=Settings(timezone="UTC", language=lang))
+    analysis = analyse_period(orders_frame(*rows), AnalysisRequest(
+        "daily", Period(at(-1), at(23)), Settings(timezone="UTC", language=lang)))
     return ReportData(analysis, at(40))
 
 
@@ -143,13 +143,12 @@ def test_key_figures_when_collection_rate_below_goal_warn_in_the_report_language
 def test_key_figures_when_currencies_mix_show_net_pnl_per_currency():
     from analytics_factories import at, buy, orders_frame, sell
     from exitlens.core.settings import Settings
-    from exitlens.core.summary import analyse_period
+    from exitlens.core.summary import AnalysisRequest, Period, analyse_period
     from exitlens.reports.views import ReportData
 
     rows = [buy(0, 100, 1, symbol="KRW-BTC"), sell(1, 90, 1, symbol="KRW-BTC"),
             buy(0, 1.0, 10, symbol="ETH/USDT"), sell(2, 1.5, 10, symbol="ETH/USDT")]
-    analysis = analyse_period(orders_frame(*rows), kind="daily", period_start=at(-1), period_end=at(23),
-                              settings=Settings(timezone="UTC"))
+    analysis = analyse_period(orders_frame(*rows), AnalysisRequest("daily", Period(at(-1), at(23)), Settings(timezone="UTC")))
     text = _html(ReportData(analysis, at(23)).key_figures())
     assert "net PnL (KRW, after fees)" in text and "-10<" in text
     assert "net PnL (USDT, after fees)" in text and "+5.00<" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 
 import pytest
 from click.testing import CliRunner
@@ -31,7 +32,7 @@ def files(tmp_path):
 
 
 def _count(tmp_path, table: str) -> int:
-    with sqlite3.connect(tmp_path / "exitlens.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "exitlens.db")) as conn, conn:
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
@@ -39,7 +40,7 @@ def test_import_when_files_valid_writes_every_row_in_storage_form(files, tmp_pat
     result = import_csv(orders=files[0], candles=files[1], target_url=sqlite_url)
 
     assert (result.orders_added, result.candles_added) == (3, 2)
-    with sqlite3.connect(tmp_path / "exitlens.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "exitlens.db")) as conn, conn:
         rows = conn.execute("SELECT side, executed_at, created_at, fee, status, order_type, exit_reason, signal_info, regime "
                             "FROM trading_history ORDER BY executed_at").fetchall()
         candle = conn.execute("SELECT open_price, high_price, low_price, volume, interval FROM market_data "

@@ -269,7 +269,6 @@ def random_orders(seed: int, positions: bool = False) -> pd.DataFrame:
             "id": f"{rng.integers(0, 10**6):06d}-{i}",
             "symbol": rng.choice(["KRW-BTC", "KRW-ETH", "BTC/USDT", "ETH/USDT:USDT", "XRPBTC"]),
             "created_at": at(float(rng.integers(0, 30))),
-            "fee": [0.0, 0.0, float(rng.uniform(0, 3)), None, -1.0][rng.integers(0, 5)],
         }
         fields["executed_at"] = fields["created_at"]
         quantity = float(rng.choice([0.1, 0.2, 0.3, 1.0, 2.5, rng.uniform(0.01, 3)]))

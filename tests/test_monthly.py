@@ -9,7 +9,7 @@ import pytest
 
 from analytics_factories import buy, orders_frame, sell
 from exitlens.core.settings import Settings
-from exitlens.core.summary import analyse_days, analyse_month, month_before, period_for_month
+from exitlens.core.summary import AnalysisRequest, analyse_period, month_before, period_for_month
 
 
 def test_period_for_month_when_seoul_starts_and_ends_at_local_midnight():
@@ -42,7 +42,7 @@ def test_analyse_month_when_sells_at_month_edges_counts_the_local_month_only():
         sell("2026-11-30T14:59Z", quantity=0.25),
         sell("2026-11-30T15:00Z", quantity=0.25),  # December in Seoul
     )
-    result = analyse_month(orders, 2026, 11, Settings(timezone="Asia/Seoul")).to_json()
+    result = analyse_period(orders, AnalysisRequest.monthly(2026, 11, Settings(timezone="Asia/Seoul"))).to_json()
 
     assert (result["kind"], result["month"]) == ("monthly", "2026-11")
     assert "days" not in result and "date" not in result
@@ -53,8 +53,8 @@ def test_analyse_month_when_sells_at_month_edges_counts_the_local_month_only():
 
 def test_analyse_month_when_korean_writes_the_headline_in_korean_with_the_same_keys():
     orders = orders_frame(buy("2026-11-02T00:00Z"), sell("2026-11-03T00:00Z"))
-    english = analyse_month(orders, 2026, 11, Settings(timezone="UTC")).to_json()
-    korean = analyse_month(orders, 2026, 11, Settings(timezone="UTC", language="ko")).to_json()
+    english = analyse_period(orders, AnalysisRequest.monthly(2026, 11, Settings(timezone="UTC"))).to_json()
+    korean = analyse_period(orders, AnalysisRequest.monthly(2026, 11, Settings(timezone="UTC", language="ko"))).to_json()
 
     assert list(korean) == list(english)
     assert korean["headline"].startswith("월간 2026-11 (UTC): 매도 1건")
@@ -62,6 +62,6 @@ def test_analyse_month_when_korean_writes_the_headline_in_korean_with_the_same_k
 
 def test_headline_when_period_of_30_days_is_not_called_weekly():
     orders = orders_frame(buy("2026-11-02T00:00Z"), sell("2026-11-03T00:00Z"))
-    analysis = analyse_days(orders, datetime(2026, 11, 24, tzinfo=timezone.utc), 30, Settings(timezone="UTC"))
+    analysis = analyse_period(orders, AnalysisRequest.weekly(datetime(2026, 11, 24, tzinfo=timezone.utc), 30, Settings(timezone="UTC")))
 
     assert analysis.headline.startswith("30-day period from 2026-10-25 00:00")

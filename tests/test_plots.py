@@ -34,7 +34,7 @@ def test_figures_have_a_title_and_axis_labels_with_units(sells):
     figures = [
         plots.pnl_by_exit_reason(sells),
         plots.post_exit_path(buckets.by_exit_reason, list(Settings().horizon_keys)),
-        plots.regime_exit_heatmap(buckets.by_regime_exit_reason),
+        plots.regime_exit_heatmap(buckets.by_regime_exit_reason, min_samples=3),
         plots.hold_time_by_exit_reason(sells),
     ]
     for figure in figures:
@@ -59,7 +59,7 @@ def test_reason_colours_are_the_same_whatever_else_is_in_the_figure():
 def test_figures_when_period_empty_say_so(sells):
     empty = sells.iloc[0:0]
     for figure in (plots.pnl_by_exit_reason(empty), plots.hold_time_by_exit_reason(empty),
-                   plots.regime_exit_heatmap(bucket_all(empty, Settings()).by_regime_exit_reason)):
+                   plots.regime_exit_heatmap(bucket_all(empty, Settings()).by_regime_exit_reason, min_samples=20)):
         assert [t.get_text() for t in figure.axes[0].texts] == ["no data in this period"]
 
 
@@ -97,7 +97,7 @@ def test_figures_when_database_text_has_dollars_draw_it_literally(hostile):
     figures = [
         plots.pnl_by_exit_reason(hostile_sells),
         plots.post_exit_path(buckets.by_exit_reason, list(Settings().horizon_keys)),
-        plots.regime_exit_heatmap(buckets.by_regime_exit_reason),
+        plots.regime_exit_heatmap(buckets.by_regime_exit_reason, min_samples=3),
         plots.hold_time_by_exit_reason(hostile_sells),
     ]
     for figure in figures:
@@ -119,7 +119,7 @@ def _draw_and_collect_warnings(figure) -> list[str]:
     lambda s: plots.pnl_by_exit_reason(s, lang="ko"),
     lambda s: plots.hold_time_by_exit_reason(s, lang="ko"),
     lambda s: plots.post_exit_path(bucket_all(s, Settings()).by_exit_reason, ["1h", "24h"], lang="ko"),
-    lambda s: plots.regime_exit_heatmap(bucket_all(s, Settings()).by_regime_exit_reason, lang="ko"),
+    lambda s: plots.regime_exit_heatmap(bucket_all(s, Settings()).by_regime_exit_reason, min_samples=20, lang="ko"),
     lambda s: plots.pnl_by_exit_reason(s.iloc[:0], lang="ko"),
     lambda s: plots.equity_and_underwater(net_curves(s), "Asia/Seoul", lang="ko"),
     lambda s: plots.equity_and_underwater(net_curves(s.iloc[:0]), "Asia/Seoul", lang="ko"),
@@ -160,18 +160,18 @@ def test_excursion_chart_names_each_reason_with_its_n_and_skips_reasons_without_
     assert figure.axes[0].get_title() == "In-trade excursions by exit reason"
 
 
-def test_regime_exit_heatmap_when_a_cell_has_fewer_than_three_sells_fades_it(sells):
+@pytest.mark.parametrize(("min_samples", "faded"), [(3, {"n=1"}), (2, {"n=1"}), (4, {"n=1", "n=3"}), (1, set())])
+def test_regime_exit_heatmap_when_a_cell_has_fewer_than_min_samples_sells_fades_it(sells, min_samples, faded):
     rows = [buy(0), sell(1, exit_reason="TAKE_PROFIT", regime="BULL")]
     rows += [order for i in range(3) for order in (buy(10 + 2 * i), sell(11 + 2 * i, exit_reason="STOP_LOSS",
                                                                              price=95.0, regime="BULL"))]
     table = bucket_all(evaluate_sells(orders_frame(*rows), Settings()).sells, Settings()).by_regime_exit_reason
-    figure = plots.regime_exit_heatmap(table)
+    figure = plots.regime_exit_heatmap(table, min_samples=min_samples)
     ax = figure.axes[0]
-    alpha = ax.collections[0].get_alpha()
     # columns sorted: STOP_LOSS (n=3) then TAKE_PROFIT (n=1)
-    assert list(alpha) == [1.0, plots.FADED_ALPHA]
+    assert list(ax.collections[0].get_alpha()) == [plots.FADED_ALPHA if n in faded else 1.0 for n in ("n=3", "n=1")]
     colours = {text.get_text().split("\n")[1]: text.get_color() for text in ax.texts}
-    assert colours["n=1"] == "0.45" and colours["n=3"] == "black"
+    assert {n for n, colour in colours.items() if colour == "0.45"} == faded
 
 
 @pytest.mark.parametrize("draw", [plots.pnl_by_exit_reason, plots.hold_time_by_exit_reason])

@@ -31,6 +31,7 @@ DEMO_DB = Path(__file__).resolve().parents[1] / "data" / "exitlens.db"
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 WEEK_END = datetime.fromisoformat("2026-11-24T00:00:00+09:00")
 
+# Without the demo database these tests skip; under CI a skip fails (the root conftest.py).
 pytestmark = pytest.mark.skipif(not DEMO_DB.exists(), reason="needs the demo database (make demo)")
 
 
@@ -39,26 +40,34 @@ def published():
     """The demo weekly report (headline worded by a changing LLM, announced on Discord) and the
     daily one, in a reports folder under a world-readable temporary folder."""
     base = Path(tempfile.mkdtemp(prefix="exitlens-published-"))  # pytest's own folders are 0700
-    base.chmod(0o755)
+    try:
+        base.chmod(0o755)
+        yield _publish_the_demo(base / "reports")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _publish_the_demo(out: Path) -> dict:
     url = f"sqlite:///{DEMO_DB}"
     llm, discord = start_scripted_server(), start_scripted_server()
-    llm.respond(*[(200, {}, {"choices": [{"message": {"role": "assistant", "content": f"Briefing number {n}."}}]})
-                  for n in range(10)])
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("EXITLENS_LLM_BASE_URL", llm.url("/v1"))
-        env.setenv("EXITLENS_LLM_API_KEY", "test-key")
-        env.setenv("EXITLENS_LLM_MODEL", "fake")
-        env.setenv("DISCORD_WEBHOOK_URL", discord.url("/api/webhooks/1/token"))
-        env.delenv("EXITLENS_PUBLIC_BASE_URL", raising=False)
-        delivery = DeliveryConfig.from_environment(Environment.from_mapping(os.environ))
-        weekly = publish_report(ReportRequest(kind="weekly", db_url=url, out_dir=base / "reports", settings=Settings(),
-                                              now=NOW, end=WEEK_END, delivery=delivery))
-    daily = publish_report(ReportRequest(kind="daily", db_url=url, out_dir=base / "reports", settings=Settings(), now=NOW,
-                                         day=date(2026, 11, 23)))
-    stop(llm)
-    stop(discord)
-    yield {"weekly": weekly, "daily": daily, "out": base / "reports", "discord": discord.requests}
-    shutil.rmtree(base, ignore_errors=True)
+    try:
+        llm.respond(*[(200, {}, {"choices": [{"message": {"role": "assistant", "content": f"Briefing number {n}."}}]})
+                      for n in range(10)])
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("EXITLENS_LLM_BASE_URL", llm.url("/v1"))
+            env.setenv("EXITLENS_LLM_API_KEY", "test-key")
+            env.setenv("EXITLENS_LLM_MODEL", "fake")
+            env.setenv("DISCORD_WEBHOOK_URL", discord.url("/api/webhooks/1/token"))
+            env.delenv("EXITLENS_PUBLIC_BASE_URL", raising=False)
+            delivery = DeliveryConfig.from_environment(Environment.from_mapping(os.environ))
+            weekly = publish_report(ReportRequest(kind="weekly", db_url=url, out_dir=out, settings=Settings(),
+                                                  now=NOW, end=WEEK_END, delivery=delivery))
+        daily = publish_report(ReportRequest(kind="daily", db_url=url, out_dir=out, settings=Settings(), now=NOW,
+                                             day=date(2026, 11, 23)))
+    finally:
+        stop(llm)
+        stop(discord)
+    return {"weekly": weekly, "daily": daily, "out": out, "discord": discord.requests}
 
 
 @pytest.mark.parametrize("kind", ["weekly", "daily"])

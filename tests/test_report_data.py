@@ -11,13 +11,13 @@ import pytest
 from exitlens.core.errors import DataError
 from exitlens.core.settings import Settings
 from exitlens.reports.analysis import (
-    SUMMARY_PATH_ENV,
     analyse_from_database,
     current_period,
     midnight_after,
     notebook_rules_path,
     report_data,
 )
+from exitlens.reports.run import SUMMARY_PATH_ENV
 from exitlens.store import writes as store
 
 

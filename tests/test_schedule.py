@@ -731,7 +731,8 @@ REPORTING_CHILD = textwrap.dedent("""
             return
         print("report started", flush=True)
         run = run_report(RunRequest(notebook=sys.argv[1], kind="daily", period=RunPeriod.day(date(2026, 11, 23)),
-                                    out=sys.argv[2], parameters={"seconds": 6}, formats="html"))
+                                    out=sys.argv[2], parameters={"seconds": 6, "marker": sys.argv[3]},
+                                    formats="html"))
         print("report", run.status, flush=True)
 
     config = ScheduleConfig(tracker_cron=None, track_interval=timedelta(seconds=0.1), metrics_port=0)
@@ -746,13 +747,17 @@ def test_schedule_when_its_process_group_gets_sigterm_mid_report_lets_the_report
     process's group. The kernel runs in a session of its own, so the report completes."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EXITLENS_", "DISCORD_"))}
     slow = Path(__file__).parent / "notebooks" / "slow.ipynb"
-    child = subprocess.Popen([sys.executable, "-c", REPORTING_CHILD, str(slow), str(tmp_path / "reports")],
+    marker = tmp_path / "kernel-in-cell"
+    child = subprocess.Popen([sys.executable, "-c", REPORTING_CHILD, str(slow), str(tmp_path / "reports"), str(marker)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env,
                              start_new_session=True)
     try:
         ready, _, _ = select.select([child.stdout], [], [], 30)
         assert ready and child.stdout.readline().startswith("report started"), child.stderr.read()
-        time.sleep(4)  # the kernel is up and sleeping in the notebook's cell
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.05)
+        assert marker.exists(), "the notebook never reached its sleeping cell"
         os.killpg(child.pid, signal.SIGTERM)
         out, err = child.communicate(timeout=90)
     finally:

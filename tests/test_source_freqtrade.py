@@ -7,6 +7,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 
 import pandas as pd
 import pytest
@@ -283,14 +284,14 @@ def _not_sqlite(tmp_path, bot):
 
 def _no_trades_table(tmp_path, bot):
     path = tmp_path / "other.sqlite"
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("CREATE TABLE pets (id INTEGER)")
     return str(path), bot.data
 
 
 def _schema_without_orders(tmp_path, bot):
     path = tmp_path / "old.sqlite"
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("CREATE TABLE trades (id INTEGER PRIMARY KEY, exchange VARCHAR, pair VARCHAR, open_rate FLOAT, "
                       "close_rate FLOAT, amount FLOAT, open_date DATETIME, close_date DATETIME, open_order_id VARCHAR)")
     return str(path), bot.data
@@ -341,7 +342,7 @@ def test_sync_when_input_bad_raises_one_line_and_writes_nothing(tmp_path, bot, s
     assert "\n" not in str(raised.value)
     path = tmp_path / "exitlens.db"
     if path.exists():
-        with sqlite3.connect(path) as conn:
+        with closing(sqlite3.connect(path)) as conn, conn:
             assert conn.execute("SELECT count(*) FROM trading_history").fetchone() == (0,)
             assert conn.execute("SELECT count(*) FROM market_data").fetchone() == (0,)
 
@@ -414,7 +415,6 @@ def test_sync_then_track_then_summary_gives_freqtrades_own_pnl(bot, tmp_path):
     post_1h = (btc[pd.Timestamp("2024-03-01 04:00", tz="UTC")] - 61000) / 61000 * 100
     assert roi["avg_post_1h_pct"] == pytest.approx(post_1h, abs=1e-6)
 
-    per_trade_net = {"roi": roi, "stop": stop, "partial": (half, trailing)}
     assert summary["overall"]["currency"] == "USDT" and set(summary["max_drawdown"]) == {"USDT"}
     assert sorted(by_reason) == ["STOP_LOSS", "TAKE_HALF", "TAKE_PROFIT", "TRAILING_STOP"]  # aliases
     short_profit, _ = freqtrade_profit(open_rate=100.0, close_rate=95.0, amount=10.0, fee_open=0.001,
@@ -422,7 +422,8 @@ def test_sync_then_track_then_summary_gives_freqtrades_own_pnl(bot, tmp_path):
     assert _money(roi["net_pnl"]) == pytest.approx(bot.trade_profits[bot.dca] + short_profit, abs=1e-6)
     assert _money(stop["net_pnl"]) == pytest.approx(bot.trade_profits[bot.stop], abs=1e-6)
     assert _money(half["net_pnl"]) + _money(trailing["net_pnl"]) == pytest.approx(bot.trade_profits[bot.partial], abs=1e-6)
-    assert per_trade_net
+    in_period = sum(bot.trade_profits[trade] for trade in (bot.dca, bot.stop, bot.partial)) + short_profit
+    assert _money(summary["overall"]["net_pnl"]) == pytest.approx(in_period, abs=1e-6)
 
 
 def _money(value) -> float:

@@ -134,12 +134,30 @@ def test_when_exactly_min_samples_evaluable_sells_rules_apply():
     assert result.notes == []
 
 
-def test_rule_when_its_bucket_has_fewer_than_min_samples_is_held_back_with_its_count():
-    """The period has 24 evaluable sells, but the trailing-stop rule reads 4 of them (SPEC §3)."""
-    rows = exits("TRAILING_STOP", [post(h24=9.0)] * 4) + exits("TIME_LIMIT", [post(h24=0.0)] * 20)
-    result = advise(rows, Settings(min_samples=20))
-    assert "trailing_stop_loosen" not in rules(result)
+def test_rule_when_its_bucket_has_fewer_than_min_samples_is_held_back_and_listed_with_its_count():
+    # 20 evaluable sells in the period, but only one TRAILING_STOP sell with a 24h point
+    rows = exits("TIME_LIMIT", [post(h24=0.0)] * 19) + exits("TRAILING_STOP", [post(h24=9.0)])
+    result = advise(rows, Settings())
     assert rules(result) == ["hold"]
-    assert "Held back: trailing_stop_loosen would fire, but the sells it reads number 4 (20 needed)." in result.notes
-    korean = advise(rows, Settings(min_samples=20, language="ko"))
-    assert "보류: trailing_stop_loosen 규칙이 발동하지만 근거 매도가 4건뿐입니다 (20건 필요)." in korean.notes
+    assert result.notes == [
+        "trailing_stop_loosen held back: by_exit_reason.TRAILING_STOP.avg_post_24h_pct is +9.00% "
+        "over only 1 sell(s), 20 needed.",
+        "regime_review held back: by_regime.SIDEWAYS.early_exit_rate is 100% over only 1 sell(s), 20 needed.",
+    ]
+
+
+def test_rule_counts_the_sells_with_its_metric_not_the_sells_of_its_bucket():
+    # 20 TRAILING_STOP sells, but only 19 with a 24h point: the rule reads 19
+    rows = exits("TRAILING_STOP", [post(h24=9.0)] * 19 + [post(h1=9.0)])
+    result = advise(rows, Settings().with_overrides(thresholds={"regime_early_exit_rate": 1.0}))
+    assert rules(result) == ["hold"]
+    assert [note.split(":")[0] for note in result.notes] == ["trailing_stop_loosen held back"]
+    assert "only 19 sell(s)" in result.notes[0]
+
+
+def test_regime_review_when_its_regime_has_fewer_than_min_samples_is_held_back():
+    rows = exits("TIME_LIMIT", [post(h24=0.0)] * 19, regime="BEAR") + exits("TAKE_PROFIT", [post(h24=5.0)], regime="BULL")
+    result = advise(rows, Settings(language="ko"))
+    assert rules(result) == ["hold"]
+    assert result.notes == [
+        "regime_review 보류: by_regime.BULL.early_exit_rate 값 100%의 근거가 매도 1건뿐입니다(20건 필요)."]

@@ -14,8 +14,8 @@ from exitlens.core.errors import ConfigError, DataError
 from exitlens.core.headline import Narration, deterministic_headline
 from exitlens.core.settings import Settings
 from exitlens.core.summary import (
-    analyse_day,
-    analyse_days,
+    AnalysisRequest,
+    Period,
     analyse_period,
     period_for_day,
     period_for_days,
@@ -33,9 +33,9 @@ DAILY_KEYS = ["kind", "period_start", "period_end", "timezone", "date", "filters
               "headline"]
 
 
-def summary_json(orders, **options):
+def summary_json(orders, *, period_start, period_end, **options):
     """The SPEC §4 summary object, as the CLI prints it."""
-    return analyse_period(orders, **options).to_json()
+    return analyse_period(orders, AnalysisRequest(period=Period(period_start, period_end), **options)).to_json()
 
 
 def daily(orders, **options) -> dict:
@@ -114,15 +114,13 @@ def around_the_day():
 
 
 def test_summary_counts_sells_from_start_inclusive_to_end_exclusive(around_the_day):
-    analysis = analyse_period(around_the_day, kind="daily", period_start=DAY.start,
-                              period_end=DAY.end, settings=SETTINGS)
+    analysis = analyse_period(around_the_day, AnalysisRequest("daily", DAY, SETTINGS))
     assert list(analysis.sells["id"]) == ["at-start"]
     assert analysis.trade_count == 2  # at-start and inside-buy; not cancelled, not at-end
 
 
 def test_summary_entry_prices_come_from_the_whole_history(around_the_day):
-    analysis = analyse_period(around_the_day, kind="daily", period_start=DAY.start,
-                              period_end=DAY.end, settings=SETTINGS)
+    analysis = analyse_period(around_the_day, AnalysisRequest("daily", DAY, SETTINGS))
     (row,) = analysis.sells.to_dict("records")
     assert row["entry_price"] == 200.0  # lot1 went to the sell before the day
     assert row["pnl_pct"] == pytest.approx(10.0)
@@ -214,10 +212,11 @@ def test_summary_date_defaults_to_the_local_date_of_the_start():
 
 
 def test_analyse_day_and_days_are_build_summary_over_their_periods(around_the_day):
-    assert analyse_day(around_the_day, date(2026, 11, 23), SETTINGS).to_json() == daily(around_the_day)
+    day_request = AnalysisRequest.daily(date(2026, 11, 23), SETTINGS)
+    assert analyse_period(around_the_day, day_request).to_json() == daily(around_the_day)
     end = datetime(2026, 11, 24, tzinfo=SEOUL)
     week = period_for_days(end, 7)
-    assert analyse_days(around_the_day, end, 7, SETTINGS).to_json() == summary_json(
+    assert analyse_period(around_the_day, AnalysisRequest.weekly(end, 7, SETTINGS)).to_json() == summary_json(
         around_the_day, kind="weekly", period_start=week.start, period_end=week.end,
         settings=SETTINGS, days=7,
     )

@@ -38,6 +38,16 @@ def test_track_when_candle_at_each_horizon_records_price_and_change(engine):
                                 "points_missed": 0, "points_expired": 0, "rows_invalid": 0}
 
 
+def test_track_when_prices_are_whole_numbers_stores_json_floats_on_both_engines(engine):
+    # PostgreSQL's float8 text of 95000000 is "95000000": the point must read 95000000.0 as SQLite's
+    order = add_sell(engine, at=SELL_AT, price=95_000_000.0)
+    add_candles(engine, {"2026-11-23 13:00": 95_000_000.0, "2026-11-23 16:00": 96_900_000.0})
+    tracking.track(engine, NOW)
+    points = stored_points(engine, order)
+    assert [(type(points[key]["price"]), type(points[key]["change_pct"])) for key in ("1h", "4h")] == [(float, float)] * 2
+    assert (points["1h"]["price"], points["1h"]["change_pct"], points["4h"]["change_pct"]) == (95_000_000.0, 0.0, 2.0)
+
+
 def test_track_when_two_candles_equally_near_picks_the_earlier(engine):
     order = add_sell(engine, at=SELL_AT)
     add_candles(engine, {"2026-11-23 12:58": 101.0, "2026-11-23 13:02": 103.0})
@@ -406,27 +416,31 @@ def test_track_when_the_bot_writes_the_same_rows_meanwhile_never_deadlocks(postg
         "executed_at": base + pd.Timedelta(minutes=minute), "post_exit_prices": None,
         "exit_reason": "TAKE_PROFIT", "regime": "BULL"} for minute in range(1440)]))
     ids = [str(uuid.UUID(int=number)) for number in numbers]
-    done, waits, deadlocks = threading.Event(), [], []
+    done, waits, deadlocks, errors = threading.Event(), [], [], []
 
     def bot():
         writer = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg2://", 1))
         chooser = random.Random(7)
-        while not done.is_set():
-            chosen = sorted(chooser.sample(ids, 40))
-            started = clock.monotonic()
-            try:
-                with writer.begin() as conn:
-                    conn.execute(sa.text("SELECT id FROM trading_history WHERE id = ANY(CAST(:ids AS uuid[])) "
-                                         "ORDER BY id FOR UPDATE"),
-                                 {"ids": chosen})
-                    conn.execute(sa.text("UPDATE trading_history SET regime = regime WHERE id = ANY(CAST(:ids AS uuid[]))"),
-                                 {"ids": chosen})
-            except sa.exc.OperationalError as exc:
-                if "deadlock" not in str(exc):
-                    raise
-                deadlocks.append(exc)
-            waits.append(clock.monotonic() - started)
-        writer.dispose()
+        try:
+            while not done.is_set():
+                chosen = sorted(chooser.sample(ids, 40))
+                started = clock.monotonic()
+                try:
+                    with writer.begin() as conn:
+                        conn.execute(sa.text("SELECT id FROM trading_history WHERE id = ANY(CAST(:ids AS uuid[])) "
+                                             "ORDER BY id FOR UPDATE"),
+                                     {"ids": chosen})
+                        conn.execute(sa.text("UPDATE trading_history SET regime = regime "
+                                             "WHERE id = ANY(CAST(:ids AS uuid[]))"), {"ids": chosen})
+                except sa.exc.OperationalError as exc:
+                    if "deadlock" not in str(exc):
+                        raise
+                    deadlocks.append(exc)
+                waits.append(clock.monotonic() - started)
+        except Exception as exc:  # asserted below: an error in a thread alone is only a warning
+            errors.append(exc)
+        finally:
+            writer.dispose()
 
     writer = threading.Thread(target=bot)
     writer.start()
@@ -436,7 +450,8 @@ def test_track_when_the_bot_writes_the_same_rows_meanwhile_never_deadlocks(postg
         done.set()
         writer.join(30)
 
-    assert deadlocks == [] and len(waits) > 0
+    assert not writer.is_alive(), "the bot's writer did not stop"
+    assert errors == [] and deadlocks == [] and len(waits) > 0
     assert result.points_tracked == 1440 * 4
     with capsys.disabled():
         print(f"\nbot writes during the backfill: {len(waits)}, longest {max(waits) * 1000:.0f} ms")

@@ -7,7 +7,7 @@ import pandas as pd
 
 from analytics_factories import at, buy, orders_frame, post, sell
 from exitlens.core.settings import Settings
-from exitlens.core.summary import analyse_period
+from exitlens.core.summary import AnalysisRequest, Period, analyse_period
 from exitlens.core.verdict_counts import verdict_counts
 from exitlens.reports.decision_views import verdict_table
 
@@ -20,8 +20,7 @@ def analysis(lang: str = "en"):
         sell(3, 90, 1, exit_reason="stop_loss", post_exit_prices=post(h24=0.2)),        # fine
         sell(4, 90, 1, exit_reason="stop_loss"),                                          # pending
     )
-    return analyse_period(orders, kind="daily", period_start=at(-1), period_end=at(23),
-                          settings=Settings(timezone="UTC", language=lang))
+    return analyse_period(orders, AnalysisRequest("daily", Period(at(-1), at(23)), Settings(timezone="UTC", language=lang)))
 
 
 def test_summary_when_sells_have_verdicts_counts_them_per_exit_reason():

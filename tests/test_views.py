@@ -13,13 +13,12 @@ import pytest
 from analytics_factories import at, buy, orders_frame, sell
 from exitlens.core.filters import ReportFilter
 from exitlens.core.settings import Settings
-from exitlens.core.summary import analyse_days, analyse_month, analyse_period
+from exitlens.core.summary import AnalysisRequest, Period, analyse_period
 from exitlens.reports.views import ReportData, show
 
 
 def report(*rows) -> ReportData:
-    analysis = analyse_period(orders_frame(*rows), kind="daily", period_start=at(-1), period_end=at(23),
-                              settings=Settings(timezone="UTC"))
+    analysis = analyse_period(orders_frame(*rows), AnalysisRequest("daily", Period(at(-1), at(23)), Settings(timezone="UTC")))
     return ReportData(analysis, analysis.period.end)
 
 
@@ -92,19 +91,19 @@ def view(analysis) -> ReportData:
     (30, "ko", "30일 청산 리포트 2026-10-25 – 2026-11-23"),
 ])
 def test_title_when_period_of_days_names_its_length(days, lang, title):
-    analysis = analyse_days(ORDERS, END, days, Settings(timezone="UTC", language=lang))
+    analysis = analyse_period(ORDERS, AnalysisRequest.weekly(END, days, Settings(timezone="UTC", language=lang)))
 
     assert view(analysis).title == title
 
 
 def test_title_when_monthly_and_filtered_names_month_and_slice():
-    analysis = analyse_month(ORDERS, 2026, 11, Settings(timezone="UTC"), filters=ReportFilter(symbols=["KRW-ETH"]))
+    analysis = analyse_period(ORDERS, AnalysisRequest.monthly(2026, 11, Settings(timezone="UTC"), filters=ReportFilter(symbols=["KRW-ETH"])))
 
     assert view(analysis).title == "Monthly exit report 2026-11 (filtered: symbols KRW-ETH)"
 
 
 def test_by_regime_and_by_symbol_when_two_of_each_have_a_row_each():
-    report = view(analyse_month(ORDERS, 2026, 11, Settings(timezone="UTC")))
+    report = view(analyse_period(ORDERS, AnalysisRequest.monthly(2026, 11, Settings(timezone="UTC"))))
 
     assert list(report.by_regime().index) == ["BEAR", "BULL"]
     assert list(report.by_symbol().index) == ["KRW-BTC", "KRW-ETH"]
@@ -112,12 +111,14 @@ def test_by_regime_and_by_symbol_when_two_of_each_have_a_row_each():
 
 
 def test_tables_when_korean_have_korean_headers_and_the_same_numbers():
-    english = view(analyse_month(ORDERS, 2026, 11, Settings(timezone="UTC")))
-    korean = view(analyse_month(ORDERS, 2026, 11, Settings(timezone="UTC", language="ko")))
+    english = view(analyse_period(ORDERS, AnalysisRequest.monthly(2026, 11, Settings(timezone="UTC"))))
+    korean = view(analyse_period(ORDERS, AnalysisRequest.monthly(2026, 11, Settings(timezone="UTC", language="ko"))))
 
+    placeholder_only = {f"{key} (%)" for key in Settings().horizon_keys}
     for name in ("kpis", "by_exit_reason", "by_regime", "by_symbol", "detail"):
         table, reference = getattr(korean, name)(), getattr(english, name)()
-        assert set(table.columns).isdisjoint(reference.columns) or name == "detail", name
+        shared = set(table.columns) & set(reference.columns)
+        assert shared <= placeholder_only, (name, shared)  # "1h (%)": a horizon and a sign read the same
         same = table.set_axis(reference.columns, axis=1).set_axis(reference.index, axis=0)
         words = [c for c in ("verdict",) if c in reference.columns]  # verdicts are words, translated too
         pd.testing.assert_frame_equal(same.drop(columns=words), reference.drop(columns=words), check_names=False)
@@ -127,7 +128,7 @@ def test_tables_when_korean_have_korean_headers_and_the_same_numbers():
 
 
 def test_data_quality_tables_when_korean_have_korean_headers():
-    report = view(analyse_days(ORDERS, END, 7, Settings(timezone="UTC", language="ko")))
+    report = view(analyse_period(ORDERS, AnalysisRequest.weekly(END, 7, Settings(timezone="UTC", language="ko"))))
     states, sources = report.point_states(), report.entry_sources()
     assert list(states.columns) == ["기록됨", "대기", "누락", "만료"] and states.index.name == "기간"
     assert list(sources.columns) == ["매도"] and sources.index.name == "진입가 출처"
@@ -188,3 +189,9 @@ def test_tear_sheet_tables_keep_each_currency_apart_in_each_language(mixed, lang
     assert pd.isna(table.loc["KRW", headers[6]]) and table.loc["USDT", headers[6]] == pytest.approx(0.0016)
     assert list(tv.best_worst_table(analysis)[tv.t("col.symbol", lang)]) == ["PEPE/USDT", "KRW-BTC"]
     assert len(tv.strategy_exit_table(analysis)) == 2 and len(tv.excursion_table(analysis)) == 2
+
+
+@pytest.mark.parametrize("min_samples", [5, 20])
+def test_how_to_read_when_min_samples_set_names_it_as_the_fading_threshold(min_samples):
+    report = view(analyse_period(ORDERS, AnalysisRequest.monthly(2026, 11, Settings(timezone="UTC", min_samples=min_samples))))
+    assert f"n &lt; {min_samples}: read with care" in report.how_to_read().data

@@ -2,10 +2,11 @@
 
 Path extremes are computed when a period is analysed, from the 1m candles after each sell
 (never stored): `max_after_<h>_pct` from the highest high and `min_after_<h>_pct` from the
-lowest low over the candles with timestamp in (t, t + h]. A horizon counts once the symbol's
-candles reach t + h (the window is complete); before that, and when the window holds no
-candle, both are missing. One `searchsorted` per horizon and one `reduceat` per extreme: no
-loop over sells.
+lowest low over the candles with timestamp in (t, t + h]. A horizon counts once its window has
+passed (t + h ≤ now, judged at the moment the caller gives: core has no clock); before that,
+and when the window holds no candle, both are missing. A sell time may carry seconds, so the
+window's last candle can be t + h floored to the minute. One `searchsorted` per horizon and one
+`reduceat` per extreme: no loop over sells.
 
 Shorts (SPEC §2.3): a short's exit is its covering BUY, and a fall of the price after it is
 what a rise is after a long's exit. So for a sell with `direction` "short" the extremes swap
@@ -48,8 +49,10 @@ def after_exit_columns(settings: Settings) -> dict[str, str]:
     return columns
 
 
-def path_extremes(sells: pd.DataFrame, candles: pd.DataFrame | None, settings: Settings) -> pd.DataFrame:
-    """Per sell (indexed like `sells`), `max_after_<h>_pct` and `min_after_<h>_pct` per horizon.
+def path_extremes(sells: pd.DataFrame, candles: pd.DataFrame | None, settings: Settings,
+                  now: pd.Timestamp) -> pd.DataFrame:
+    """Per sell (indexed like `sells`), `max_after_<h>_pct` and `min_after_<h>_pct` per horizon,
+    for the windows that have passed at `now` (aware).
 
     `sells` needs symbol, event_time and price; `candles` symbol, timestamp, high, low
     (store.candles.CANDLE_PATH_COLUMNS), sorted by symbol then timestamp; None when the
@@ -64,6 +67,7 @@ def path_extremes(sells: pd.DataFrame, candles: pd.DataFrame | None, settings: S
     price = pd.to_numeric(sells["price"], errors="coerce").to_numpy(dtype=float)
     times = sells["event_time"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
     shorts = direction_signs(sells) < 0
+    now_ns = pd.Timestamp(now).tz_convert("UTC").value
     for symbol, path in candles.groupby("symbol", sort=False):
         rows = np.flatnonzero((sells["symbol"] == symbol).to_numpy())
         if rows.size == 0:
@@ -75,7 +79,7 @@ def path_extremes(sells: pd.DataFrame, candles: pd.DataFrame | None, settings: S
         for horizon in settings.horizons:
             until = times[rows] + horizon.delta // pd.Timedelta(1, "ns")
             last = np.searchsorted(stamps, until, side="right")
-            complete = (stamps[-1] >= until) & (last > first)
+            complete = (until <= now_ns) & (last > first)
             highest = range_reduce(np.maximum, high, first, last, complete)
             lowest = range_reduce(np.minimum, low, first, last, complete)
             p = price[rows]

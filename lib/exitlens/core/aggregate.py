@@ -17,7 +17,7 @@ What each metric counts:
   long lots were held and where the price went after the exit do not depend on knowing the
   entry price.
 * After the exit (SPEC §2.2, `after_exit.py`): `avg_max_after_24h_pct` ("left on the table")
-  and `avg_min_after_24h_pct` over the sells with a complete 24h candle path;
+  and `avg_min_after_24h_pct` over the sells whose 24h window has passed and holds candles;
   `noise_stop_rate` among STOP_LOSS sells with an entry price and a 24h path.
 * Averages, medians and rates over nothing are NaN (null in JSON), never 0; so is
   `realized_pnl` of a bucket with no evaluable sell (unknown, not zero).
@@ -131,7 +131,10 @@ def _aggregate(sells: pd.DataFrame, parts: pd.DataFrame, settings: Settings, by:
     named["noise_stop_samples"] = ("_noise_sample", "sum")
 
     scaled, exponents = _scaled_down(parts)
-    grouped = _reduce(scaled, keys, named, exponents)
+    grouped = scaled.groupby(keys, sort=True).agg(**named)
+    for name, (column, how) in named.items():
+        if column in exponents and how != "count":
+            grouped[name] = np.ldexp(grouped[name].to_numpy(dtype=float), exponents[column])
     if not by and grouped.empty:
         grouped = grouped.reindex([OVERALL])
     if by:
@@ -153,26 +156,6 @@ def _aggregate(sells: pd.DataFrame, parts: pd.DataFrame, settings: Settings, by:
     for key in MONEY_KEYS:
         out[by_currency_column(key)] = money[key]
     return out
-
-
-def _reduce(parts: pd.DataFrame, keys: list[pd.Series], named: dict[str, tuple[str, str]],
-            exponents: dict[str, int]) -> pd.DataFrame:
-    """What `parts.groupby(keys, sort=True).agg(**named)` gives, the columns scaled down by
-    `_scaled_down` multiplied back (except their counts).
-
-    One reduction of each kind ("sum", "mean", …) runs over every numeric column at once, and
-    the currency's two apart: each named aggregation would be a pass of its own, and on a
-    report's few dozen sells the fixed cost of a pass is all its cost."""
-    numbers = parts.drop(columns="_currency").groupby(keys, sort=True)
-    currencies = parts["_currency"].groupby(keys, sort=True)
-    kinds = {how for column, how in named.values() if column != "_currency"}
-    reduced = {how: getattr(numbers, how)() for how in kinds}
-    for how, frame in reduced.items():
-        scaled = [column for column in frame.columns if column in exponents and how != "count"]
-        powers = np.array([exponents[column] for column in scaled], dtype=np.int32)
-        frame[scaled] = np.ldexp(frame[scaled].to_numpy(dtype=float), powers)
-    return pd.DataFrame({name: getattr(currencies, how)() if column == "_currency" else reduced[how][column]
-                         for name, (column, how) in named.items()})
 
 
 def _money_by_currency(parts: pd.DataFrame, keys: list[pd.Series], index: pd.Index) -> dict[str, pd.Series]:

@@ -173,7 +173,7 @@ _EN: dict[str, str] = {
     "suggest.hold": "Keep the parameters and collect more data: no rule fired.",
     "suggest.not_enough": "Not enough data for tuning suggestions: {evaluable} evaluable sell(s) in the period, "
                           "{needed} needed.",
-    "suggest.held_back": "Held back: {rule} would fire, but the sells it reads number {samples} ({needed} needed).",
+    "suggest.held_back": "{rule} held back: {metric} is {value} over only {samples} sell(s), {needed} needed.",
     # Discord / n8n
     "msg.failed_suffix": "{title} (failed)",
     "msg.run_failed": "The {kind} report run failed: {error}",
@@ -238,7 +238,7 @@ _EN: dict[str, str] = {
     "howto.collection": "24h collection rate",
     "howto.collection.text": "sells that have their 24h point / sells whose 24h point is due; the goal is {goal}.",
     "howto.n": "n in legends",
-    "howto.n.text": "the number of sells behind a bar, line, box or cell (n < 3: read with care; such heatmap "
+    "howto.n.text": "the number of sells behind a bar, line, box or cell (n < {min_samples}: read with care; such heatmap "
                     "cells are drawn faded, and every sell is drawn as a point over the boxes).",
     "howto.units": "%, rates",
     "howto.units.text": "every rate is shown in % (53.6% = 0.536); money in the quote currency named beside it; "
@@ -563,7 +563,7 @@ _KO: dict[str, str] = {
     "suggest.hold": "파라미터를 유지하고 데이터를 더 모으세요: 발동한 규칙이 없습니다.",
     "suggest.not_enough": "튜닝 제안을 하기에 데이터가 부족합니다: 기간 내 평가 가능 매도 {evaluable}건, "
                           "{needed}건 필요.",
-    "suggest.held_back": "보류: {rule} 규칙이 발동하지만 근거 매도가 {samples}건뿐입니다 ({needed}건 필요).",
+    "suggest.held_back": "{rule} 보류: {metric} 값 {value}의 근거가 매도 {samples}건뿐입니다({needed}건 필요).",
     "msg.failed_suffix": "{title} (실패)",
     "msg.run_failed": "{kind} 리포트 실행 실패: {error}",
     "msg.period": "기간",
@@ -623,7 +623,7 @@ _KO: dict[str, str] = {
     "howto.collection": "24시간 수집률",
     "howto.collection.text": "24시간 지점이 기록된 매도 / 24시간 지점이 도래한 매도. 목표는 {goal}입니다.",
     "howto.n": "범례의 n",
-    "howto.n.text": "막대, 선, 상자, 칸 뒤에 있는 매도 수 (n < 3이면 주의해서 읽으세요. 그런 히트맵 칸은 흐리게 "
+    "howto.n.text": "막대, 선, 상자, 칸 뒤에 있는 매도 수 (n < {min_samples}이면 주의해서 읽으세요. 그런 히트맵 칸은 흐리게 "
                     "그리고, 상자 위에는 매도 하나하나를 점으로 그립니다).",
     "howto.units": "%, 비율",
     "howto.units.text": "모든 비율은 %로 표시합니다 (53.6% = 0.536). 금액은 옆에 적힌 결제 통화, – 는 알 수 없음.",

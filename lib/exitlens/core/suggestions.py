@@ -4,11 +4,10 @@ Each rule reads one metric of one bucket and fires on a strict inequality, so a 
 at its threshold does not fire, and a missing value (no samples) never does. Suggestions are
 structured (`Suggestion`) so the JSON, the notebooks and Discord render them without parsing
 text. Nothing is suggested while the period has fewer evaluable sells than
-`settings.min_samples`; a note says so and how many it has. A rule fires only when the bucket
-it reads has at least `min_samples` sells with its metric (the trailing-stop rule counts the
-TRAILING_STOP sells with a 24h point, not the period's sells, SPEC §3): one that would fire on
-fewer is held back, and a note names it with its count. When no rule fires, the single
-suggestion is `hold`.
+`settings.min_samples`; a note says so and how many it has. A rule also needs that many sells
+in the bucket it reads with the metric it uses (a trailing-stop rule counts the TRAILING_STOP
+sells with a 24h point, not the period's): one whose inequality holds on fewer is held back,
+and a note names it with its count. When no rule fires, the single suggestion is `hold`.
 """
 
 from __future__ import annotations
@@ -113,17 +112,14 @@ def suggest(buckets: Buckets, settings: Settings) -> SuggestionResult:
         return SuggestionResult(suggestions=[], notes=[note])
 
     thresholds = settings.thresholds
-    found: list[Suggestion] = []
-    held: list[str] = []
+    candidates: list[Suggestion] = []
     for rule in EXIT_REASON_RULES:
         if rule.exit_reason not in buckets.by_exit_reason.index:
             continue
         bucket = buckets.by_exit_reason.loc[rule.exit_reason]
         value, threshold = json_scalar(bucket[rule.metric]), rule.threshold(thresholds)
-        if value is not None and rule.fires(value, threshold) and bucket[rule.samples] < settings.min_samples:
-            held.append(_held_back(rule.rule, int(bucket[rule.samples]), settings))
-        elif value is not None and rule.fires(value, threshold):
-            found.append(
+        if value is not None and rule.fires(value, threshold):
+            candidates.append(
                 Suggestion(
                     rule=rule.rule,
                     message=t(f"suggest.{rule.rule}", settings.language, **rule.message(value, thresholds)),
@@ -133,9 +129,9 @@ def suggest(buckets: Buckets, settings: Settings) -> SuggestionResult:
                     samples=int(bucket[rule.samples]),
                 )
             )
-    reviews, held_reviews = _regime_reviews(buckets.by_regime, settings)
-    found += reviews
-    held += held_reviews
+    candidates += _regime_reviews(buckets.by_regime, settings)
+    found = [s for s in candidates if s.samples >= settings.min_samples]
+    notes = [_held_back(s, settings) for s in candidates if s.samples < settings.min_samples]
     if not found:
         found.append(
             Suggestion(
@@ -147,28 +143,27 @@ def suggest(buckets: Buckets, settings: Settings) -> SuggestionResult:
                 samples=evaluable,
             )
         )
-    logger.info("suggestions: %s", ", ".join(s.rule for s in found))
-    return SuggestionResult(suggestions=found, notes=held)
+    logger.info("suggestions: %s; held back: %d", ", ".join(s.rule for s in found), len(notes))
+    return SuggestionResult(suggestions=found, notes=notes)
 
 
-def _held_back(rule: str, samples: int, settings: Settings) -> str:
-    """The note of a rule that would fire on fewer than min_samples sells."""
-    return t("suggest.held_back", settings.language, rule=rule, samples=samples, needed=settings.min_samples)
+def _held_back(suggestion: Suggestion, settings: Settings) -> str:
+    """The note of a rule whose inequality holds on fewer than min_samples sells."""
+    value = suggestion.value
+    shown = f"{value:.0%}" if suggestion.rule == "regime_review" else f"{value:+.2f}%"
+    return t("suggest.held_back", settings.language, rule=suggestion.rule, metric=suggestion.metric,
+             value=shown, samples=suggestion.samples, needed=settings.min_samples)
 
 
-def _regime_reviews(by_regime: pd.DataFrame, settings: Settings) -> tuple[list[Suggestion], list[str]]:
-    """regime_review for every regime whose early_exit_rate is strictly above its threshold on
-    at least min_samples sells, and a held-back note for each one on fewer."""
+def _regime_reviews(by_regime: pd.DataFrame, settings: Settings) -> list[Suggestion]:
+    """regime_review for every regime whose early_exit_rate is strictly above its threshold."""
     threshold = settings.thresholds.regime_early_exit_rate
-    reviews, held = [], []
+    reviews = []
     for regime, bucket in by_regime.iterrows():
         value = json_scalar(bucket["early_exit_rate"])
         if value is None or not value > threshold:
             continue
         samples = int(bucket["early_exit_samples"])
-        if samples < settings.min_samples:
-            held.append(_held_back(f"regime_review ({regime})", samples, settings))
-            continue
         reviews.append(
             Suggestion(
                 rule="regime_review",
@@ -180,4 +175,4 @@ def _regime_reviews(by_regime: pd.DataFrame, settings: Settings) -> tuple[list[S
                 samples=samples,
             )
         )
-    return reviews, held
+    return reviews

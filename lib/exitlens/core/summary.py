@@ -204,43 +204,67 @@ def _facts(kind: str, period: Period, settings: Settings, window: dict, filters:
     return out
 
 
-def analyse_period(
-    orders: pd.DataFrame,
-    *,
-    kind: str,
-    period_start: datetime,
-    period_end: datetime,
-    settings: Settings,
-    days: int | None = None,
-    date: Date | None = None,
-    month: str | None = None,
-    filters: ReportFilter = NO_FILTER,
-    narrator: Narrator | None = None,
-    order_notes: Sequence[tuple[Any, str]] = (),
-    candles: pd.DataFrame | CandleSource | None = None,
-    as_of: datetime | None = None,
-) -> PeriodAnalysis:
-    """Analyse the sells of [period_start, period_end) inside `filters` against the whole
-    history `orders` (the ledger sees every fill, the slice only decides which are counted).
+@dataclass(frozen=True)
+class AnalysisRequest:
+    """What `analyse_period` analyses: the period and its window key (`date` daily, `days`
+    weekly, `month` monthly), the settings, the slice, and what it reads beside the orders.
 
     `candles` (store.candles.CANDLE_PATH_COLUMNS) are the paths of the period's sells, from
     each position's open to its longest horizon after the exit, for the after-exit metrics
     (SPEC §2.2) and the in-trade excursions; or a `CandleSource` asked once for exactly those
-    windows (`candle_windows`); without them those metrics are missing.
-    `as_of` (default: the period end) is when the 24h collection rate judges which points are
-    due: a report of a past period reads the same every time.
-
-    `order_notes` are (order id, note) pairs from loading; those of the period's orders are
-    the first data notes.
-    `orders` is the orders frame (frames.ORDER_COLUMNS); rows whose status is not FILLED are
-    ignored. `date` (daily) defaults to the report-timezone date of the start; `days` (weekly)
-    to the window length in whole days; `month` (monthly) to the month of the start. `narrator`
-defaults to the deterministic headline in the settings' language.
+    windows (`candle_windows`); without them those metrics are missing. `as_of`
+    (default: the period end) is the moment the analysis judges what is due at: the 24h
+    collection rate and which after-exit windows have passed, so a report of a past period
+    reads the same every time. `order_notes` are (order id, note) pairs from loading; those
+    of the period's orders are the first data notes. `narrator` defaults to the deterministic
+    headline in the settings' language. Build one with `daily`, `weekly` or `monthly`.
     """
-    if kind not in KINDS:
-        raise ConfigError(f"unknown summary kind {kind!r}: use one of {', '.join(KINDS)}")
-    period = Period(period_start, period_end)
+
+    kind: str
+    period: Period
+    settings: Settings
+    date: Date | None = None
+    days: int | None = None
+    month: str | None = None
+    filters: ReportFilter = NO_FILTER
+    narrator: Narrator | None = None
+    order_notes: Sequence[tuple[Any, str]] = ()
+    candles: pd.DataFrame | CandleSource | None = None
+    as_of: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ConfigError(f"unknown summary kind {self.kind!r}: use one of {', '.join(KINDS)}")
+
+    @classmethod
+    def daily(cls, day: Date, settings: Settings, **options: Any) -> AnalysisRequest:
+        """Calendar day `day` in the settings' report timezone."""
+        return cls("daily", period_for_day(day, settings.tz), settings, date=day, **options)
+
+    @classmethod
+    def weekly(cls, end: datetime, days: int, settings: Settings, **options: Any) -> AnalysisRequest:
+        """The `days` days ending at `end` (aware)."""
+        return cls("weekly", period_for_days(end, days, settings.tz), settings, days=days, **options)
+
+    @classmethod
+    def monthly(cls, year: int, month: int, settings: Settings, **options: Any) -> AnalysisRequest:
+        """Calendar month `year`-`month` in the settings' report timezone."""
+        return cls("monthly", period_for_month(year, month, settings.tz), settings,
+                   month=month_text(year, month), **options)
+
+
+def analyse_period(orders: pd.DataFrame, request: AnalysisRequest) -> PeriodAnalysis:
+    """Analyse the sells of the request's period inside its filters against the whole history
+    `orders` (the ledger sees every fill, the slice only decides which are counted).
+
+    `orders` is the orders frame (frames.ORDER_COLUMNS); rows whose status is not FILLED are
+    ignored. A request without its window key takes it from the period: `date` (daily) the
+    report-timezone date of the start, `days` (weekly) the length in whole days, `month`
+    (monthly) the month of the start.
+    """
+    kind, period, settings, filters = request.kind, request.period, request.settings, request.filters
     zone = settings.tz
+    date, days, month = request.date, request.days, request.month
     if kind == "daily" and date is None:
         date = period.start.tz_convert(zone).date()
     if kind == "weekly" and days is None:
@@ -253,22 +277,23 @@ defaults to the deterministic headline in the settings' language.
     ledger = entry_ledger(history)
     in_period = filters.apply(history[period.contains(history["event_time"]).to_numpy()])
     evaluation = evaluate_sells(in_period, settings, ledger=ledger)
+    candles = request.candles
     if callable(candles):
         candles = candles(candle_windows(evaluation.sells, settings))
-    sells = with_after_exit(evaluation.sells, candles, settings)
+    moment = period.end if request.as_of is None else aware_utc(request.as_of, "as_of")
+    sells = with_after_exit(evaluation.sells, candles, settings, moment)
     buckets = bucket_all(sells, settings)
     advice = suggest(buckets, settings)
 
     in_period_ids = set(in_period["id"]) if "id" in in_period.columns else set()
-    data_notes = [note for order_id, note in order_notes if order_id in in_period_ids] + evaluation.notes
+    data_notes = [note for order_id, note in request.order_notes if order_id in in_period_ids] + evaluation.notes
     days = None if days is None else int(days)
     trade_count = int(len(in_period))
-    moment = period.end if as_of is None else aware_utc(as_of, "as_of")
     collected = quality.collection_rate(evaluation.sells, moment, settings)
     drawdown = max_drawdown(evaluation.sells)
     facts = _facts(kind, period, settings, {"date": date, "days": days, "month": month}, filters, trade_count,
                    buckets, advice.suggestions, data_notes + advice.notes, collected, drawdown, sells)
-    narration = (narrator or narrator_in(settings.language))(facts)
+    narration = (request.narrator or narrator_in(settings.language))(facts)
     logger.info(
         "%s summary %s – %s: %d fills, %d sells, %d note(s)",
         kind, period.start, period.end, trade_count, len(evaluation.sells),
@@ -290,57 +315,15 @@ def candle_windows(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     return pd.DataFrame({"symbol": sells["symbol"], "start": start, "end": sells["event_time"] + longest})
 
 
-def with_after_exit(sells: pd.DataFrame, candles: pd.DataFrame | None, settings: Settings) -> pd.DataFrame:
-    """The evaluation frame with the after-exit columns (path extremes, noise stop, verdict)
-    and the in-trade excursions (MFE, MAE, capture ratio), from the same candles."""
-    extremes = path_extremes(sells, candles, settings)
+def with_after_exit(sells: pd.DataFrame, candles: pd.DataFrame | None, settings: Settings,
+                    now: pd.Timestamp) -> pd.DataFrame:
+    """The evaluation frame with the after-exit columns (path extremes of the windows passed by
+    `now`, noise stop, verdict) and the in-trade excursions (MFE, MAE, capture ratio), from the
+    same candles."""
+    extremes = path_extremes(sells, candles, settings, now)
     noise = noise_stops(sells, extremes)
     judged = verdicts(sells, noise, settings)
     return pd.concat([sells, extremes, noise.rename("noise_stop"), judged, excursions(sells, candles)], axis=1)
-
-
-def analyse_day(
-    orders: pd.DataFrame, day: Date, settings: Settings, *, narrator: Narrator | None = None,
-    order_notes: Sequence[tuple[Any, str]] = (), candles: pd.DataFrame | CandleSource | None = None,
-    as_of: datetime | None = None,
-    filters: ReportFilter = NO_FILTER,
-) -> PeriodAnalysis:
-    """The daily analysis of calendar day `day` in the settings' report timezone."""
-    period = period_for_day(day, settings.tz)
-    return analyse_period(orders, kind="daily", period_start=period.start, period_end=period.end,
-                          settings=settings, date=day, narrator=narrator, order_notes=order_notes,
-                          candles=candles, as_of=as_of, filters=filters)
-
-
-def analyse_month(
-    orders: pd.DataFrame, year: int, month: int, settings: Settings, *, narrator: Narrator | None = None,
-    order_notes: Sequence[tuple[Any, str]] = (), candles: pd.DataFrame | CandleSource | None = None,
-    as_of: datetime | None = None, filters: ReportFilter = NO_FILTER,
-) -> PeriodAnalysis:
-    """The monthly analysis of calendar month `year`-`month` in the settings' report timezone."""
-    period = period_for_month(year, month, settings.tz)
-    return analyse_period(orders, kind="monthly", period_start=period.start, period_end=period.end,
-                          settings=settings, month=month_text(year, month), narrator=narrator,
-                          order_notes=order_notes, candles=candles, as_of=as_of, filters=filters)
-
-
-def analyse_days(
-    orders: pd.DataFrame,
-    end: datetime,
-    days: int,
-    settings: Settings,
-    *,
-    narrator: Narrator | None = None,
-    order_notes: Sequence[tuple[Any, str]] = (),
-    candles: pd.DataFrame | CandleSource | None = None,
-    as_of: datetime | None = None,
-    filters: ReportFilter = NO_FILTER,
-) -> PeriodAnalysis:
-    """The weekly analysis of the `days` days ending at `end` (aware)."""
-    period = period_for_days(end, days, settings.tz)
-    return analyse_period(orders, kind="weekly", period_start=period.start, period_end=period.end,
-                          settings=settings, days=days, narrator=narrator, order_notes=order_notes,
-                          candles=candles, as_of=as_of, filters=filters)
 
 
 def _filled(orders: pd.DataFrame) -> pd.DataFrame:

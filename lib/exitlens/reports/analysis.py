@@ -24,10 +24,9 @@ from exitlens.core.filters import NO_FILTER, ReportFilter
 from exitlens.core.headline import Narrator
 from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings
 from exitlens.core.summary import (
+    AnalysisRequest,
     PeriodAnalysis,
-    analyse_day,
-    analyse_days,
-    analyse_month,
+    analyse_period,
     month_before,
 )
 from exitlens.core.timeutil import parse_aware, parse_month
@@ -39,9 +38,6 @@ from exitlens.store import db
 from exitlens.store.candles import CandleReader
 from exitlens.store.load import load_orders
 
-# Where a report notebook writes the summary object of its run (run.py sets it for the kernel):
-# the analysis is computed once, in the notebook, and the command reads this file back.
-SUMMARY_PATH_ENV = "EXITLENS_SUMMARY_PATH"
 NO_SELL_YET = "the database has no filled SELL yet: name the period (report_date / end / month) to report on"
 
 
@@ -112,7 +108,7 @@ def analyse_from_database(
         chosen = day or latest
         if chosen is None:
             raise DataError(NO_SELL_YET)
-        analysis = analyse_day(orders, chosen, settings, **common)
+        analysis = analyse_period(orders, AnalysisRequest.daily(chosen, settings, **common))
         if analysis.sells.empty and latest is not None and latest != chosen:
             hint = f"no sells on {chosen.isoformat()}; the latest day with sells is {latest.isoformat()}"
             analysis = dataclasses.replace(analysis, data_notes=[*analysis.data_notes, hint])
@@ -121,14 +117,14 @@ def analyse_from_database(
         if month is None and latest is None:
             raise DataError(NO_SELL_YET)
         year, number = month or (latest.year, latest.month)  # type: ignore[union-attr]
-        return _latest_named(analyse_month(orders, year, number, settings, **common), latest,
+        return _latest_named(analyse_period(orders, AnalysisRequest.monthly(year, number, settings, **common)), latest,
                              f"the latest month with sells is {latest:%Y-%m}: pass --month {latest:%Y-%m}"
                              if latest is not None else "")
     chosen_end = end or (midnight_after(latest, settings) if latest is not None else None)
     if chosen_end is None:
         raise DataError(NO_SELL_YET)
     latest_end = midnight_after(latest, settings) if latest is not None else None
-    return _latest_named(analyse_days(orders, chosen_end, days, settings, **common), latest,
+    return _latest_named(analyse_period(orders, AnalysisRequest.weekly(chosen_end, days, settings, **common)), latest,
                          f"the latest sell is on {latest.isoformat()} ({settings.timezone}): pass --end "
                          f"{latest_end.isoformat()}" if latest is not None and latest_end is not None else "")
 

@@ -31,8 +31,6 @@ DIVERGING = sns.diverging_palette(250, 30, s=80, l=55, as_cmap=True)  # blue ↔
 FIGSIZE = (9, 4.2)
 REPLAY_FIGSIZE = (7, 2.8)
 """Low enough that two replay charts share a printed A4 landscape page."""
-SMALL_SAMPLE = 3
-"""A heatmap cell resting on fewer sells than this is drawn faded (its n stays written in it)."""
 FADED_ALPHA = 0.35
 POINT_STYLE = {"color": "0.15", "size": 3, "alpha": 0.6, "jitter": 0.2}
 """Every sell drawn as a point over the boxes, so a box of two sells shows as two points."""
@@ -150,10 +148,11 @@ def post_exit_path(by_exit_reason: pd.DataFrame, horizons: list[str], *, lang: s
 
 
 @in_language
-def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
+def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame, *, min_samples: int,
+                        lang: str = DEFAULT_LANGUAGE) -> Figure:
     """Heatmap of average PnL % per regime × exit reason, annotated with the value and count;
-    a cell of fewer than SMALL_SAMPLE evaluable sells is faded, so a mean of one or two sells
-    does not read as firmly as the rest.
+    a cell of fewer than `min_samples` evaluable sells is faded (its n stays written in it), so
+    a mean of a few sells does not read as firmly as the rest (SPEC §5).
 
     `by_regime_exit_reason` is the bucket table with a (regime, exit_reason) index.
     """
@@ -170,7 +169,7 @@ def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame, *, lang: str = DEFA
     sns.heatmap(values, annot=labels, fmt="", cmap=DIVERGING, center=0, vmin=-limit, vmax=limit,
                 linewidths=0.5, linecolor="white", cbar_kws={"label": t("axis.avg_pnl_pct", lang)}, ax=ax,
                 annot_kws={"color": "black"})
-    small = counts.reindex(index=values.index, columns=values.columns).fillna(0).to_numpy() < SMALL_SAMPLE
+    small = counts.reindex(index=values.index, columns=values.columns).fillna(0).to_numpy() < min_samples
     ax.collections[0].set_alpha(np.where(small, FADED_ALPHA, 1.0).ravel().tolist())
     # seaborn writes a text in each cell that has a value, row by row.
     for text, faded in zip(ax.texts, small[values.notna().to_numpy()]):

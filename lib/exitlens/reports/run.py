@@ -52,7 +52,7 @@ from exitlens.reports.archive import RunPeriod
 logger = logging.getLogger(__name__)
 
 DATABASE_URL_ENV = "EXITLENS_DATABASE_URL"
-SUMMARY_PATH_ENV = "EXITLENS_SUMMARY_PATH"  # analysis.SUMMARY_PATH_ENV: the notebook writes it
+SUMMARY_PATH_ENV = "EXITLENS_SUMMARY_PATH"  # Environment.summary_path: analysis.report_data writes it
 ERROR_MARKER_TAG = "papermill-error-cell-tag"  # papermill's tag: it removes such cells on re-run
 _URL_WITH_PASSWORD = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\s:]*:[^/@\s]+@")
 

@@ -81,7 +81,8 @@ def exits(report: ReportData) -> None:
             plots.post_exit_path(analysis.buckets.by_exit_reason, list(report.settings.horizon_keys), lang=language))
     if analysis.kind in PERIOD_KINDS_WITH_TEAR_SHEET:
         display(report.section("regime_exit"),
-                plots.regime_exit_heatmap(analysis.buckets.by_regime_exit_reason, lang=language))
+                plots.regime_exit_heatmap(analysis.buckets.by_regime_exit_reason,
+                                          min_samples=report.settings.min_samples, lang=language))
         display(report.section("hold_time"), plots.hold_time_by_exit_reason(analysis.sells, lang=language))
         display(report.section("excursions"), tv.excursion_chart(analysis), tv.excursion_view(analysis))
     display(report.section("by_exit_reason"), report.bucket_view(report.by_exit_reason()))

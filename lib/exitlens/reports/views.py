@@ -224,6 +224,7 @@ class ReportData:
             "verdict": {"early": f"{settings.early_exit_change_pct:+.1f}",
                         "saved": f"{abs(settings.saved_change_pct):.1f}"},
             "collection": {"goal": f"{settings.collection_goal_24h:.0%}"},
+            "n": {"min_samples": settings.min_samples},
         }
         terms = ("fills", "sells", "evaluable", "win", "after", "early_exit", "over_hold", "verdict", "collection",
                  "n", "units", "evidence", "tear_sheet", "excursions")

@@ -244,6 +244,13 @@ def sells_to_visit_sql(dialect: str, *, routine: bool) -> str:
     return _SQLITE_SELLS.replace("{since}", since)
 
 
+def _pg_json_float(expression: str) -> str:
+    """PostgreSQL text of `expression` as a float8 in the form Python's json writes a float on
+    SQLite: a whole number keeps its `.0` (95000000.0, not 95000000), so both engines store one
+    JSON number form."""
+    return f"regexp_replace(CAST(CAST({expression} AS float8) AS text), '^(-?[0-9]+)$', '\\1.0')"
+
+
 PG_TRACK_CHUNK = f"""
 WITH horizons AS (  -- head: the point's JSON text up to its price, `"1h":{{"price":`
     SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:seconds AS float8[]), CAST(:key_heads AS text[]))
@@ -282,8 +289,8 @@ found AS (  -- the nearest candle: the last at or before the target, unless the 
 ),
 points AS (  -- a sell's new points as JSON text, parsed once: cheaper than building jsonb point by point
     SELECT id, CAST('{{' || string_agg(
-               head || CAST(CAST(close_price AS float8) AS text)
-               || ',"change_pct":' || CAST(CAST(round((close_price - price) / price * 100, 6) AS float8) AS text)
+               head || {_pg_json_float("close_price")}
+               || ',"change_pct":' || {_pg_json_float("round((close_price - price) / price * 100, 6)")}
                || :point_tail, ',') || '}}' AS jsonb
            ) AS new_points
     FROM found
