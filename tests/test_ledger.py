@@ -373,3 +373,15 @@ def test_ledger_when_a_short_cover_finds_no_lots_names_the_missing_sell_lots():
     row = by_id(entry_ledger(orders_frame(buy(1, 100, 1, id="c", direction="short"))))["c"]
     assert row["note"] == ("buy c: no usable entry_avg_price and no SELL lots left to consume, so it "
                            "is not evaluable")
+
+
+def test_ledger_when_a_lot_value_overflows_skips_the_lot_without_a_numpy_warning():
+    import warnings
+
+    orders = orders_frame(buy(0, price=1e300, quantity=1e300), buy(1), sell(2))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ledger = entry_ledger(orders)
+
+    assert ledger["entry_price"].iloc[-1] == pytest.approx(100.0)

@@ -14,7 +14,7 @@ from analytics_factories import at, buy, orders_frame, sell
 from exitlens.core.filters import ReportFilter
 from exitlens.core.settings import Settings
 from exitlens.core.summary import AnalysisRequest, Period, analyse_period
-from exitlens.reports.views import ReportData, show
+from exitlens.reports.views import ReportData, faded, show
 
 
 def report(*rows) -> ReportData:
@@ -195,3 +195,11 @@ def test_tear_sheet_tables_keep_each_currency_apart_in_each_language(mixed, lang
 def test_how_to_read_when_min_samples_set_names_it_as_the_fading_threshold(min_samples):
     report = view(analyse_period(ORDERS, AnalysisRequest.monthly(2026, 11, Settings(timezone="UTC", min_samples=min_samples))))
     assert f"n &lt; {min_samples}: read with care" in report.how_to_read().data
+
+
+def test_faded_when_a_row_label_holds_control_characters_marks_the_row_shown_for_it():
+    """A hostile exit reason is neutralised by show(); fading must still find its row (it raised
+    KeyError when it looked the raw label up in the shown table)."""
+    table = pd.DataFrame({"after 24h %": [1.5], "n 24h": [2]}, index=["TP\u202e\x00X"])
+    html = faded(table, {"after 24h %": "n 24h"}, 20, "en").to_html()
+    assert "1.50*" in html

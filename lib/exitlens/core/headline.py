@@ -17,6 +17,7 @@ from exitlens.core.filters import filter_from
 from exitlens.core.formatting import fmt_money
 from exitlens.core.i18n import DEFAULT_LANGUAGE, kind_label, t
 from exitlens.core.keys import OUTCOME_HORIZON, post_avg_key, post_samples_key
+from exitlens.core.ledger import PARTLY_COVERED
 from exitlens.core.settings import KINDS
 
 SOURCE_DETERMINISTIC = "deterministic"
@@ -50,7 +51,9 @@ def record(bucket: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
 def deterministic_headline(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
     """One or two sentences from the summary's numbers, in `lang`: the period (and slice),
     sells, win rate (net of fees), net P&L with gross and fees beside it in their quote
-    currency, average P&L, the average 24h post-exit move, and the strongest suggestion with
+    currency, average P&L, the average 24h post-exit move; when an exit sold more than the lots
+    it consumed, a warning that its P&L rests on the covered cost (an exit far larger than every
+    lot would otherwise show an absurd net P&L unremarked); then the strongest suggestion with
     its evidence (SPEC §3); when nothing is stronger than a rule replay could not check, it
     says the evidence is weak and how many sells the suggestion rests on."""
     overall = facts.get("overall") or {}
@@ -75,6 +78,9 @@ def deterministic_headline(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
     after = overall.get(post_avg_key(OUTCOME_HORIZON))
     if after is not None:
         text += t("headline.after", lang, pct=f"{after:+.2f}", samples=overall.get(post_samples_key(OUTCOME_HORIZON)))
+    partly = sum(PARTLY_COVERED in str(note) for note in facts.get("notes") or [])
+    if partly:
+        text += t("headline.partly_covered", lang, count=partly)
     return text + lead_suggestion(facts, lang)
 
 

@@ -126,7 +126,8 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
     time_ns = _epoch_ns(orders["event_time"])
     timed = time_ns != _NO_TIME
 
-    usable_lot = is_lot & timed & (quantity > 0) & (price > 0) & np.isfinite(quantity * price)
+    with np.errstate(over="ignore", invalid="ignore"):  # an absurd lot (1e300 × 1e300) is no lot, not a warning
+        usable_lot = is_lot & timed & (quantity > 0) & (price > 0) & np.isfinite(quantity * price)
     skipped = int((is_lot & ~usable_lot).sum())
     if skipped:
         logger.warning(
@@ -389,6 +390,11 @@ def _stored_entry_prices(orders: pd.DataFrame, sells: np.ndarray) -> tuple[np.nd
     return np.where(usable, numbers, np.nan), dict(zip(unusable[present].tolist(), texts[present]))
 
 
+PARTLY_COVERED = "lots cover only"
+"""How the note on an exit larger than the lots it consumed reads after the lots' side (the
+headline counts them)."""
+
+
 def _notes(ids, covered, quantity, partial, has_stored, no_source, unusable_stored, timed,
            short) -> np.ndarray:
     """One sentence per problem, joined with '; ', naming the exit's side and id ("sell s1",
@@ -405,7 +411,7 @@ def _notes(ids, covered, quantity, partial, has_stored, no_source, unusable_stor
          lambda i: f"signal_info.entry_avg_price {unusable_stored[i]} is not a positive number, so "
          "the FIFO cost is used"),
         (np.flatnonzero(partial),
-         lambda i: f"{lots(i)} lots cover only {covered[i]:g} of {quantity[i]:g}; the entry price "
+         lambda i: f"{lots(i)} {PARTLY_COVERED} {covered[i]:g} of {quantity[i]:g}; the entry price "
          "is the average cost of the covered part"),
         (np.flatnonzero(has_stored & (covered == 0) & (quantity > 0) & timed),
          lambda i: f"consumed no {lots(i)} lots, so its fees are its own fee only"),

@@ -22,7 +22,7 @@ import pandas as pd
 
 from exitlens.core.errors import ConfigError
 from exitlens.core.replay import NS_PER_MINUTE, Candles, Replayed, Trades, replay, replayed_net_pnl_pct
-from exitlens.core.replay.rules import PARAMETERS, RuleBook
+from exitlens.core.replay.rules import PARAMETERS, UPPER_BOUNDS, RuleBook
 from exitlens.core.replay_stats.bootstrap import CONFIDENCE, RESAMPLES, SEED, bootstrap_means
 
 SWEEP_FACTORS = (0.5, 0.75, 1.25, 1.5, 2.0)
@@ -48,6 +48,8 @@ def parse_sweep_option(text: str) -> dict[str, list[float]]:
                               "write NAME=V1,V2,… with numbers") from None
         if not math.isfinite(value) or value < 0:
             raise ConfigError(f"--sweep {text!r}: {item.strip()} must be a non-negative number")
+        if value > UPPER_BOUNDS[name]:
+            raise ConfigError(f"--sweep {text!r}: {item.strip()} must be at most {UPPER_BOUNDS[name]:,.0f}")
         values.append(value)
     return {name: values}
 
