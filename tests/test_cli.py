@@ -315,3 +315,38 @@ def test_summary_json_reports_fees_net_pnl_and_drawdown_in_krw(demo_dir):
     assert overall["currency"] == "KRW" and overall["fees"] > 0
     assert overall["net_pnl"] == pytest.approx(overall["realized_pnl"] - overall["fees"])
     assert list(summary["max_drawdown"]) == ["KRW"] and summary["max_drawdown"]["KRW"] >= 0
+
+
+SLICE_TYPOS = [
+    (("--symbols", "KRW-BTX"), "symbols KRW-BTX: not in the database; known symbols: KRW-BTC, KRW-DOGE, KRW-ETH"),
+    (("--regimes", "BULLISH"), "regimes BULLISH: not in the database; known regimes: "),
+    (("--exit-reasons", "trailing"), "exit reasons TRAILING: not in the database; known exit reasons: "),
+    (("--strategies", "nope"), "strategies nope: not in the database; known strategies: "),
+    (("--month", "2027-03"), "the period 2027-03-01 00:00 – 2027-04-01 00:00 (Asia/Seoul) has not begun"),
+]
+
+
+@pytest.mark.parametrize("command", ["summary", "report", "replay"])
+@pytest.mark.parametrize(("args", "says"), SLICE_TYPOS)
+def test_report_commands_when_slice_unknown_or_period_not_begun_refuse_in_one_line_and_write_nothing(
+        demo_dir, tmp_path, command, args, says):
+    kind = ("monthly",) if "--month" in args and command != "replay" else ("weekly",) if command != "replay" else ()
+    extra = {"report": ("--out", str(tmp_path / "reports"), "--formats", "html"),
+             "replay": ("--rules", DEMO_RULES)}.get(command, ())
+    done = exitlens(command, *kind, "--now", DEMO_END, *args, *extra, cwd=demo_dir)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
+    assert not (tmp_path / "reports").exists()
+
+
+def test_summary_when_exit_reason_filter_is_an_alias_counts_the_reason_it_stands_for(demo_dir):
+    period = ("weekly", "--now", DEMO_END, "--end", DEMO_END, "--days", "3", "--json")
+    aliased = json.loads(exitlens("summary", *period, "--exit-reasons", "roi", cwd=demo_dir).stdout)
+    named = json.loads(exitlens("summary", *period, "--exit-reasons", "take_profit", cwd=demo_dir).stdout)
+    assert aliased["filters"]["exit_reasons"] == ["TAKE_PROFIT"]
+    assert aliased["overall"]["count"] == named["overall"]["count"] > 0
+
+
+def test_replay_help_when_asked_lists_the_slice_options(demo_dir):
+    done = exitlens("replay", "--help", cwd=demo_dir)
+    assert all(option in done.stdout for option in ("--symbols", "--regimes", "--exit-reasons", "--strategies"))

@@ -212,10 +212,16 @@ def _report_options(command):
     """--lang and the slice options of the commands that report (summary, report)."""
     command = click.option("--lang", "language", type=click.Choice(LANGUAGES), default=None,
                            help="Language of the report and its messages (default: EXITLENS_LANG, else en).")(command)
+    return _slice_options(command)
+
+
+def _slice_options(command):
+    """--symbols / --regimes / --exit-reasons / --strategies: the slice a command counts."""
     for name in FILTER_COLUMNS:
         option = "--" + name.replace("_", "-")
         command = click.option(option, name, metavar="A,B", default=None,
-                               help=f"Count only these {name.replace('_', ' ')} (comma-separated; default: all).")(command)
+                               help=f"Count only these {name.replace('_', ' ')} (comma-separated; default: all; "
+                                    "a value not in the database is refused).")(command)
     return command
 
 
@@ -341,15 +347,18 @@ def report(kind, db_url, timezone_name, date_text, end_text, days, month_text, n
 @_database_option
 @_timezone_option
 @_period_options
+@_slice_options
 @_rules_option
 @click.option("--sweep", "sweeps", multiple=True, metavar="NAME=V1,V2,…",
               help="Values to replay for one parameter instead of its default sweep (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the replay object as JSON.")
 @_fail_cleanly
-def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_text, rules, sweeps, as_json) -> None:
+def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_text, rules, sweeps, as_json,
+           **filter_options) -> None:
     """Exit replay: what other exit parameters would have done (a day with --date, a calendar
     month with --month, else the --days days ending at --end)."""
     from exitlens.core.replay_stats import parse_sweep_option
+    from exitlens.ops.publish import chosen_period
     from exitlens.reports.analysis import analyse_from_database, current_period
     from exitlens.reports.replay_service import replay_period, replay_text, require_rules
     from exitlens.store.candles import CandleReader
@@ -362,12 +371,14 @@ def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_tex
     settings = environment.settings(timezone_name)
     now = _time(now_text, "--now") or utc_now()
     kind = "daily" if date_text else "monthly" if month_text else "weekly"
+    filters = _filters(filter_options)
     period = _period_arguments(kind, date_text, end_text, days, month_text)
     days = period.pop("days", WEEKLY_DAYS)
+    chosen_period(kind, settings, now, days=days, **period)
     engine = db.connect(environment.database(db_url))
     db.require_tables(engine)
     candles = CandleReader(engine, interval=settings.candle_interval)
-    analysis = analyse_from_database(engine, kind, settings, days=days, candles=candles,
+    analysis = analyse_from_database(engine, kind, settings, days=days, candles=candles, filters=filters,
                                      **current_period(kind, settings, now, **period))
     result = replay_period(engine, analysis, book, now=now, overrides=overrides, candles=candles)
     for note in result.notes:

@@ -40,7 +40,7 @@ from exitlens.reports.replay_service import replay_section, rules_path
 from exitlens.reports.views import ReportData
 from exitlens.store import db
 from exitlens.store.candles import CandleReader
-from exitlens.store.load import load_orders
+from exitlens.store.load import filter_values, load_orders
 
 # Where a report notebook writes the summary object of its run (run.py sets it for the kernel):
 # the analysis is computed once, in the notebook, and the command reads this file back.
@@ -104,6 +104,7 @@ def analyse_from_database(
         raise ConfigError(f"days must be at least 1, got {days}")
     if candles is None:
         candles = CandleReader(engine, interval=settings.candle_interval)
+    filters = known_filter(engine, filters, settings)
     loaded = load_orders(engine)
     orders = loaded.orders
     latest = latest_sell_day(orders, settings)
@@ -113,6 +114,7 @@ def analyse_from_database(
         chosen = day or latest
         if chosen is None:
             raise DataError(NO_SELL_YET)
+        _require_begun(period_for_day(chosen, settings.tz), as_of, settings)
         common["candles"] = sell_paths(candles, orders, period_for_day(chosen, settings.tz), settings)
         analysis = analyse_day(orders, chosen, settings, **common)
         if analysis.sells.empty and latest is not None and latest != chosen:
@@ -123,13 +125,29 @@ def analyse_from_database(
         if month is None and latest is None:
             raise DataError(NO_SELL_YET)
         year, number = month or (latest.year, latest.month)  # type: ignore[union-attr]
+        _require_begun(period_for_month(year, number, settings.tz), as_of, settings)
         common["candles"] = sell_paths(candles, orders, period_for_month(year, number, settings.tz), settings)
         return analyse_month(orders, year, number, settings, **common)
     chosen_end = end or (midnight_after(latest, settings) if latest is not None else None)
     if chosen_end is None:
         raise DataError(NO_SELL_YET)
+    _require_begun(period_for_days(chosen_end, days, settings.tz), as_of, settings)
     common["candles"] = sell_paths(candles, orders, period_for_days(chosen_end, days, settings.tz), settings)
     return analyse_days(orders, chosen_end, days, settings, **common)
+
+
+def known_filter(engine: Engine, filters: ReportFilter, settings: Settings) -> ReportFilter:
+    """`filters` with its exit reasons read through the alias map, once every value it names is
+    in the database; else the ConfigError that names the known values (SPEC §5)."""
+    if filters.is_empty:
+        return filters
+    return filters.require_known(filter_values(engine), settings.exit_reason_aliases)
+
+
+def _require_begun(period: Period, as_of: datetime | None, settings: Settings) -> None:
+    """A period judged as of a time before it begins is refused (`as_of`: the run's now)."""
+    if as_of is not None:
+        period.require_begun(as_of, settings.timezone)
 
 
 def sell_paths(candles: CandleReader, orders: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
