@@ -350,3 +350,24 @@ def test_summary_when_exit_reason_filter_is_an_alias_counts_the_reason_it_stands
 def test_replay_help_when_asked_lists_the_slice_options(demo_dir):
     done = exitlens("replay", "--help", cwd=demo_dir)
     assert all(option in done.stdout for option in ("--symbols", "--regimes", "--exit-reasons", "--strategies"))
+
+
+@pytest.mark.parametrize(("date_text", "says"), [
+    ("2026-11-31", "--date 2026-11-31: 2026-11 has 30 days, there is no day 31"),
+    ("2026-02-29", "--date 2026-02-29: 2026-02 has 28 days, there is no day 29"),
+    ("2026-13-01", "--date 2026-13-01: there is no month 13"),
+])
+def test_summary_when_date_names_a_day_its_month_lacks_says_so(tmp_path, date_text, says):
+    done = exitlens("summary", "daily", "--date", date_text, cwd=tmp_path)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(("command", "says", "not_said"), [
+    (("schedule",), "monthly", None),
+    (("sync",), "bot's side", "SPEC"),
+])
+def test_help_when_asked_says_what_the_command_does_in_the_users_words(tmp_path, command, says, not_said):
+    done = exitlens(*command, "--help", cwd=tmp_path)
+    text = " ".join(done.stdout.split())
+    assert done.returncode == 0 and says in text
+    assert not_said is None or not_said not in text

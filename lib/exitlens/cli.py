@@ -6,11 +6,13 @@ database errors) end in one line on stderr and a non-zero exit code, never a tra
 
 from __future__ import annotations
 
+import calendar
 import errno
 import functools
 import json
 import logging
 import os
+import re
 import sys
 from datetime import date as Date
 from datetime import datetime
@@ -244,13 +246,26 @@ def _period_arguments(kind: str, date_text, end_text, days, month_text=None) -> 
         try:
             day = Date.fromisoformat(date_text) if date_text else None
         except ValueError as exc:
-            raise ConfigError(f"--date {date_text!r} is not a date: use YYYY-MM-DD") from exc
+            raise ConfigError(_not_a_date(date_text)) from exc
         if day is not None:
             require_placeable_year(day.year, f"--date {date_text}")
         return {"day": day}
     if date_text:
         raise ConfigError("--date applies to daily reports; use --end ISO and --days N for a weekly one")
     return {"end": _time(end_text, "--end"), "days": days or WEEKLY_DAYS}
+
+
+def _not_a_date(text: str) -> str:
+    """Why `text` is not a --date: a day its month does not have, or not YYYY-MM-DD at all."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    if found:
+        year, month, day = (int(part) for part in found.groups())
+        if 1 <= month <= 12 and day >= 1:
+            last = calendar.monthrange(year, month)[1]
+            return f"--date {text}: {year:04d}-{month:02d} has {last} days, there is no day {day}"
+        if not 1 <= month <= 12:
+            return f"--date {text}: there is no month {month}; use YYYY-MM-DD"
+    return f"--date {text!r} is not a date: use YYYY-MM-DD"
 
 
 def _rules_option(command):
@@ -407,7 +422,8 @@ def _parse_parameters(pairs: tuple[str, ...]) -> dict:
 @_candle_options
 @_fail_cleanly
 def schedule(db_url, timezone_name, out_dir, metrics_port, candle_interval, tolerance_minutes) -> None:
-    """Run the tracker every 10 minutes and the daily/weekly reports, serving metrics."""
+    """Run the tracker every 10 minutes and the daily, weekly and monthly reports on their
+    schedules (EXITLENS_DAILY_CRON, EXITLENS_WEEKLY_CRON, EXITLENS_MONTHLY_CRON), serving metrics."""
     from exitlens.ops.schedule import run_scheduler
     from exitlens.ops.schedule_config import ScheduleConfig
 
@@ -420,7 +436,8 @@ def schedule(db_url, timezone_name, out_dir, metrics_port, candle_interval, tole
 
 @main.group()
 def sync() -> None:
-    """Copy another bot's orders and candles into exitlens's own database (SPEC §7)."""
+    """Copy another bot's orders and candles into exitlens's own database (read-only on the
+    bot's side; run it again to copy only what is new)."""
 
 
 @sync.command("freqtrade")
