@@ -54,7 +54,7 @@ def test_run_dir_when_weekly_is_kind_then_period_label(tmp_path):
 def test_headline_numbers_when_summary_missing_are_all_none():
     assert archive.headline_numbers(None) == {
         "sells": None, "win_rate": None, "currency": None, "net_pnl": None, "realized_pnl": None,
-        "avg_pnl_pct": None,
+        "avg_net_pnl_pct": None,
     }
 
 
@@ -64,13 +64,13 @@ def test_status_record_when_run_finished_carries_duration_and_headline():
         started_at=datetime(2026, 11, 23, 13, 0, tzinfo=timezone.utc),
         finished_at=datetime(2026, 11, 23, 13, 0, 12, 500000, tzinfo=timezone.utc),
         summary={"overall": {"count": 4, "win_rate": 0.5, "currency": "USDT", "realized_pnl": 10.0,
-                             "net_pnl": 9.5, "avg_pnl_pct": 1.5},
+                             "net_pnl": 9.5, "avg_pnl_pct": 1.5, "avg_net_pnl_pct": 1.4},
                  "headline": "4 sells"},
         files={"notebook": "report.ipynb"},
     )
     assert record["duration_seconds"] == pytest.approx(12.5)
     assert record["headline"] == {"sells": 4, "win_rate": 0.5, "currency": "USDT", "net_pnl": 9.5,
-                                  "realized_pnl": 10.0, "avg_pnl_pct": 1.5}
+                                  "realized_pnl": 10.0, "avg_net_pnl_pct": 1.4}
     assert record["headline_text"] == "4 sells"
     assert record["period_last_day"] == "2026-11-23"
     json.dumps(record)
@@ -131,7 +131,7 @@ def test_render_index_when_strings_hold_markup_escapes_every_one():
 def test_render_index_when_numbers_present_formats_rate_pnl_and_percent():
     records = [_record("daily", "2026-11-23", "2026-11-23", "2026-11-23T13:00:00+00:00",
                        headline={"sells": 12, "win_rate": 0.625, "currency": "KRW",
-                                 "net_pnl": 1200000.4, "realized_pnl": 1234567.5, "avg_pnl_pct": -0.4},
+                                 "net_pnl": 1200000.4, "realized_pnl": 1234567.5, "avg_net_pnl_pct": -0.4},
                        files={"html": "report.html", "pdf": "report.pdf"})]
     page = archive.render_index(records)
     for text in ("<td class=\"num\">12</td>", "62.5%", "<td class=\"when\">2026-11-23 13:00</td>", "+1,234,568 KRW", "+1,200,000 KRW", "-0.40%",

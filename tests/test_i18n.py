@@ -184,3 +184,10 @@ def test_replay_suggestion_message_when_korean_is_korean():
 def test_how_to_read_when_verdicts_explained_names_the_provisional_mark(lang):
     """The Every-sell table marks verdicts '(provisional)'; the glossary must say what that means."""
     assert t("verdict.provisional_suffix", lang).strip() in CATALOGUE[lang]["howto.verdict.text"]
+
+
+@pytest.mark.parametrize(("lang", "path_word"), [("en", "within 24h"), ("ko", "24시간 안에")])
+def test_rates_read_at_the_24h_point_when_explained_do_not_say_within_24h(lang, path_word):
+    # "within 24h" is the path maximum (left on the table); these rates read the 24h point only
+    for key in ("howto.early_exit.text", "howto.over_hold.text", "suggest.regime_review"):
+        assert path_word not in CATALOGUE[lang][key], key

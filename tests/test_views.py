@@ -138,3 +138,10 @@ def test_show_when_printed_keeps_number_cells_whole_and_lets_text_cells_wrap():
     page = show(pd.DataFrame({"symbol": ["KRW-BTC"], "exit": [189_932_222.0], "sells": [3]})).to_html()
     nowrap = set(re.findall(r"td\.(col\d+) \{\s*white-space: nowrap;", page))
     assert nowrap == {"col1", "col2"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_as_of_text_when_generated_time_given_names_the_zone_of_both_times(lang):
+    analysis = analyse_days(ORDERS, END, 7, Settings(language=lang))
+    shown = view(analysis).as_of_text(generated_at=pd.Timestamp("2026-11-23T22:58Z")).data
+    assert shown.count("(Asia/Seoul)") == 2 and "2026-11-24 07:58 (Asia/Seoul)" in shown

@@ -121,7 +121,7 @@ def run_dir(out: Path, kind: str, period: RunPeriod) -> Path:
 def headline_numbers(summary: Mapping[str, Any] | None) -> dict[str, Any]:
     """The numbers the index and the announcement show, from the summary object's overall
     bucket: sells, win rate, net and gross PnL with their currency (`{currency: amount}` when
-    the period mixes currencies), average PnL %. Missing values are None."""
+    the period mixes currencies), average net PnL %. Missing values are None."""
     overall = (summary or {}).get("overall") or {}
     if not isinstance(overall, Mapping):
         overall = {}
@@ -131,7 +131,7 @@ def headline_numbers(summary: Mapping[str, Any] | None) -> dict[str, Any]:
         "currency": overall.get("currency"),
         "net_pnl": overall.get("net_pnl"),
         "realized_pnl": overall.get("realized_pnl"),
-        "avg_pnl_pct": overall.get("avg_pnl_pct"),
+        "avg_net_pnl_pct": overall.get("avg_net_pnl_pct"),
     }
 
 
@@ -387,7 +387,7 @@ def index_row(rel: str, rec: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) ->
         "win_rate": fmt_ratio(numbers.get("win_rate")),
         "net_pnl": fmt_money(numbers.get("net_pnl"), numbers.get("currency")),
         "realized_pnl": fmt_money(numbers.get("realized_pnl"), numbers.get("currency")),
-        "avg_pnl_pct": fmt_pct(numbers.get("avg_pnl_pct")),
+        "avg_net_pnl_pct": fmt_pct(numbers.get("avg_net_pnl_pct")),
         "detail": str(detail) if detail is not None else "",
         "finished": _fmt_time(rec.get("finished_at")),
         "links": links,
