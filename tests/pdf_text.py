@@ -9,18 +9,18 @@ import zlib
 def pdf_text(data: bytes) -> str:
     """The text of a Chromium (Skia) PDF: decode every Tj/TJ string of each page's content
     stream through its font's ToUnicode map. Enough to find numbers, not a general parser."""
-    return "".join("".join(text for text, _ in page if text != IMAGE) for page in pdf_pages(data))
+    return "".join("".join(text for text, _, _ in page if text != IMAGE) for page in pdf_pages(data))
 
 
 IMAGE = "<image>"
 """The run pdf_pages puts where a page draws an image (a chart)."""
 
 
-def pdf_pages(data: bytes) -> list[list[tuple[str, float]]]:
-    """Each page of a Chromium PDF as the runs it paints, top to bottom: (the text of each text
-    object (BT … ET, ending in a newline), its size in points) and (IMAGE, 0) where an image is
-    drawn (at its top edge). The size is the Tf size times the scale of the transformation
-    (cm, Tm) in force."""
+def pdf_pages(data: bytes) -> list[list[tuple[str, float, float]]]:
+    """Each page of a Chromium PDF as the runs it paints, in paint order: (the text of each text
+    object (BT … ET, ending in a newline), its size in points, its height on the page) and
+    (IMAGE, 0, the height of its top edge) where an image is drawn. The size is the Tf size times
+    the scale of the transformation (cm, Tm) in force; heights grow upwards, as in PDF."""
     objects = {int(n): body for n, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
 
     def stream(num: int) -> bytes:
@@ -78,17 +78,15 @@ def pdf_pages(data: bytes) -> list[list[tuple[str, float]]]:
                 current, size = fonts.get(font, {}), float(points)
             elif drawn:
                 if drawn in images:
-                    runs.append((ctm[5] + abs(ctm[3]), IMAGE, 0.0))
+                    runs.append((IMAGE, 0.0, ctm[5] + abs(ctm[3])))
             elif end:
                 a, b, c, d = text_matrix[:4]
-                runs.append((top, "".join(run) + "\n", round(size * abs(a * d - b * c) ** 0.5, 2)))
+                runs.append(("".join(run) + "\n", round(size * abs(a * d - b * c) ** 0.5, 2), top))
                 run = []
             else:
                 strings = [hex_string] if hex_string else re.findall(rb"<([0-9A-Fa-f]*)>", array)
                 for s in strings:
                     run.extend(current.get(s[i:i + 4].upper(), "?") for i in range(0, len(s), 4))
-        # top to bottom (PDF y grows upwards); Python's sort keeps paint order within a line
-        runs = [(text, points) for _, text, points in sorted(runs, key=lambda r: -round(r[0]))]
         pages.append(runs)
     return pages
 
@@ -103,4 +101,4 @@ def _times(m: tuple, n: tuple) -> tuple:
 
 def pdf_font_sizes(data: bytes) -> list[float]:
     """The size in points of every text run of a Chromium PDF."""
-    return [size for page in pdf_pages(data) for text, size in page if text != IMAGE and text.strip()]
+    return [size for page in pdf_pages(data) for text, size, _ in page if text != IMAGE and text.strip()]

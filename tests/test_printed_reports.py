@@ -55,11 +55,13 @@ HEADING_POINTS = 14
 """Text this large is a heading (h1, h2); body text is 10.5 pt, tables 8 pt."""
 
 
-def stranded_headings(pages: list[list[tuple[str, float]]], captions: dict[str, str]) -> list[tuple[int, str]]:
+def stranded_headings(pages: list[list[tuple[str, float, float]]], captions: dict[str, str]) -> list[tuple[int, str]]:
     """(page number, heading) for each page whose last heading is followed by nothing but (part
     of) its caption: no chart, no table, no text of its own."""
     stranded = []
-    for number, runs in enumerate(pages, start=1):
+    for number, painted in enumerate(pages, start=1):
+        # top to bottom (heights grow upwards); the sort keeps paint order within a line
+        runs = [(text, size) for text, size, top in sorted(painted, key=lambda run: -round(run[2]))]
         headed = [at for at, (_, size) in enumerate(runs) if size >= HEADING_POINTS]
         if not headed:
             continue
@@ -88,7 +90,7 @@ def test_report_pdf_when_printed_ends_no_page_with_a_heading(printed, kind, lang
 @pytest.mark.parametrize("kind,lang", RUNS)
 def test_report_pdf_when_printed_ends_on_its_last_content_page(printed, kind, lang):
     last = pdf_pages(printed[kind, lang].pdf.read_bytes())[-1]
-    text = "".join(text for text, _ in last if text != IMAGE)
+    text = "".join(text for text, _, _ in last if text != IMAGE)
     assert _squeezed(re.sub(r"\d+\s*/\s*\d+\s*$", "", text)) != ""
 
 

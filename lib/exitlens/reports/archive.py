@@ -336,7 +336,9 @@ def _fmt_time(value: Any) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-_FILE_LINKS = (("html", "HTML"), ("pdf", "PDF"), ("notebook", "notebook"), ("summary", "summary"))
+_FILE_LINKS = ("html", "pdf", "notebook", "summary")
+"""The files of a run the index links: HTML and PDF by their format's name, the others by
+`index.file.<name>` in the index's language."""
 _NAMED_KINDS = ("daily", "weekly", "monthly")
 _INDEX_HEADERS = ("period", "kind", "status", "sells", "win_rate", "net_pnl", "gross_pnl", "avg_pnl", "headline",
                   "finished", "files")
@@ -372,10 +374,11 @@ def index_row(rel: str, rec: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) ->
     listed = rec.get("files")
     files: Mapping[str, Any] = listed if isinstance(listed, Mapping) else {}
     links = []
-    for key, text in _FILE_LINKS:
+    for key in _FILE_LINKS:
         name = files.get(key)
         if isinstance(name, str) and name:
-            links.append({"href": "/".join(quote(part) for part in (*rel.split("/"), name)), "text": text})
+            links.append({"href": "/".join(quote(part) for part in (*rel.split("/"), name)),
+                          "text": key.upper() if key in ("html", "pdf") else t(f"index.file.{key}", lang)})
     status = str(rec.get("status") or "unknown")
     detail = rec.get("error") if status == FAILED else rec.get("headline_text")
     return {
