@@ -371,3 +371,10 @@ def test_help_when_asked_says_what_the_command_does_in_the_users_words(tmp_path,
     text = " ".join(done.stdout.split())
     assert done.returncode == 0 and says in text
     assert not_said is None or not_said not in text
+
+
+def test_summary_when_korean_and_the_day_has_no_sells_notes_it_in_korean(demo_dir):
+    done = exitlens("summary", "daily", "--date", "2026-11-10", "--now", DEMO_END, "--lang", "ko", "--json", cwd=demo_dir)
+    assert done.returncode == 0, done.stderr
+    [note] = [n for n in json.loads(done.stdout)["notes"] if "2026-11-10" in n]
+    assert note.startswith("2026-11-10에는 매도가 없습니다")

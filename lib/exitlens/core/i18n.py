@@ -63,6 +63,7 @@ _EN: dict[str, str] = {
                           "exit in %.",
     "text.no_suggestions": "No suggestions for this period.",
     "text.no_notes": "No notes: every sell could be read and evaluated.",
+    "note.no_sells_on_day": "no sells on {day}; the latest day with sells is {latest}",
     # table headers
     "col.period": "period",
     "col.fills": "fills",
@@ -351,6 +352,7 @@ _KO: dict[str, str] = {
     "caption.every_sell": "진입가와 청산가는 각 종목의 결제 통화, 손익과 청산 후 변화는 %.",
     "text.no_suggestions": "이 기간에는 제안이 없습니다.",
     "text.no_notes": "메모 없음: 모든 매도를 읽고 평가했습니다.",
+    "note.no_sells_on_day": "{day}에는 매도가 없습니다. 매도가 있는 가장 최근 날짜는 {latest}입니다",
     "col.period": "기간",
     "col.fills": "체결",
     "col.sells": "매도",

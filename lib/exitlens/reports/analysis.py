@@ -21,6 +21,7 @@ from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.core.filters import NO_FILTER, ReportFilter
 from exitlens.core.headline import Narrator
+from exitlens.core.i18n import t
 from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings
 from exitlens.core.summary import (
     Period,
@@ -118,7 +119,7 @@ def analyse_from_database(
         common["candles"] = sell_paths(candles, orders, period_for_day(chosen, settings.tz), settings)
         analysis = analyse_day(orders, chosen, settings, **common)
         if analysis.sells.empty and latest is not None and latest != chosen:
-            hint = f"no sells on {chosen.isoformat()}; the latest day with sells is {latest.isoformat()}"
+            hint = t("note.no_sells_on_day", settings.language, day=chosen.isoformat(), latest=latest.isoformat())
             analysis = dataclasses.replace(analysis, data_notes=[*analysis.data_notes, hint])
         return analysis
     if kind == "monthly":
