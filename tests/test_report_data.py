@@ -75,3 +75,20 @@ def test_current_period_monthly_is_the_last_full_month_in_the_report_timezone():
     now = datetime(2026, 12, 1, 13, 0, tzinfo=timezone.utc)  # 22:00 on 1 December in Seoul
 
     assert current_period("monthly", Settings(), now) == {"month": (2026, 11)}
+
+
+def test_analyse_from_database_when_a_notebook_slice_names_an_unknown_symbol_refuses_naming_the_known(engine_with_sells):
+    # the notebooks' `symbols` parameter reaches the database through this one path
+    from exitlens.core.errors import ConfigError
+    from exitlens.core.filters import ReportFilter
+
+    with pytest.raises(ConfigError, match="symbols KRW-BTX: not in the database; known symbols: KRW-BTC"):
+        analyse_from_database(engine_with_sells, "daily", Settings(), filters=ReportFilter(symbols=["KRW-BTX"]))
+
+
+def test_analyse_from_database_when_judged_before_the_period_begins_refuses_it(engine_with_sells):
+    from exitlens.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="has not begun"):
+        analyse_from_database(engine_with_sells, "monthly", Settings(), month=(2027, 3),
+                              as_of=datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc))
