@@ -5,6 +5,7 @@ checks that need no kernel."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from itertools import count
 from pathlib import Path
@@ -239,7 +240,8 @@ def test_run_report_when_cell_times_out_marks_notebook_and_raises_report_failed(
 def test_run_report_index_lists_every_run_newest_first_with_failures(runs):
     page = (runs.out / "index.html").read_text()
     rows = [line for line in page.splitlines() if line.startswith("<tr class=")]
-    assert [(r.split("<td class=\"when\">")[1].split("<")[0], r.split('class="')[1].split('"')[0]) for r in rows] == [
+    periods = [re.sub(r"<[^>]+>", "", r.split("<td class=\"when\">")[1].split("</td>")[0]) for r in rows]
+    assert [(period, r.split('class="')[1].split('"')[0]) for period, r in zip(periods, rows)] == [
         ("2026-11-25", "failed"),
         ("2026-11-24", "failed"),
         ("2026-11-17 – 2026-11-23", "succeeded"),
