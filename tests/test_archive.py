@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -54,7 +55,7 @@ def test_run_dir_when_weekly_is_kind_then_period_label(tmp_path):
 def test_headline_numbers_when_summary_missing_are_all_none():
     assert archive.headline_numbers(None) == {
         "sells": None, "win_rate": None, "currency": None, "net_pnl": None, "realized_pnl": None,
-        "avg_pnl_pct": None,
+        "avg_net_pnl_pct": None,
     }
 
 
@@ -64,13 +65,13 @@ def test_status_record_when_run_finished_carries_duration_and_headline():
         started_at=datetime(2026, 11, 23, 13, 0, tzinfo=timezone.utc),
         finished_at=datetime(2026, 11, 23, 13, 0, 12, 500000, tzinfo=timezone.utc),
         summary={"overall": {"count": 4, "win_rate": 0.5, "currency": "USDT", "realized_pnl": 10.0,
-                             "net_pnl": 9.5, "avg_pnl_pct": 1.5},
+                             "net_pnl": 9.5, "avg_pnl_pct": 1.5, "avg_net_pnl_pct": 1.4},
                  "headline": "4 sells"},
         files={"notebook": "report.ipynb"},
     )
     assert record["duration_seconds"] == pytest.approx(12.5)
     assert record["headline"] == {"sells": 4, "win_rate": 0.5, "currency": "USDT", "net_pnl": 9.5,
-                                  "realized_pnl": 10.0, "avg_pnl_pct": 1.5}
+                                  "realized_pnl": 10.0, "avg_net_pnl_pct": 1.4}
     assert record["headline_text"] == "4 sells"
     assert record["period_last_day"] == "2026-11-23"
     json.dumps(record)
@@ -94,8 +95,8 @@ def test_render_index_when_runs_unordered_lists_newest_period_then_latest_finish
         _record("daily", "2026-11-21", "2026-11-21", "2026-11-21T13:00:00+00:00"),
     ]
     page = archive.render_index(records)
-    positions = [page.index(f"<td class=\"when\">{label}</td>") for label in
-                 ("2026-11-17 – 2026-11-23", "2026-11-23", "2026-11-22", "2026-11-21")]
+    positions = [page.index(f"<td class=\"when\"><span class=\"whole\">{first}") for first in
+                 ("2026-11-17 –", "2026-11-23<", "2026-11-22<", "2026-11-21<")]
     assert positions == sorted(positions)
 
 
@@ -131,10 +132,10 @@ def test_render_index_when_strings_hold_markup_escapes_every_one():
 def test_render_index_when_numbers_present_formats_rate_pnl_and_percent():
     records = [_record("daily", "2026-11-23", "2026-11-23", "2026-11-23T13:00:00+00:00",
                        headline={"sells": 12, "win_rate": 0.625, "currency": "KRW",
-                                 "net_pnl": 1200000.4, "realized_pnl": 1234567.5, "avg_pnl_pct": -0.4},
+                                 "net_pnl": 1200000.4, "realized_pnl": 1234567.5, "avg_net_pnl_pct": -0.4},
                        files={"html": "report.html", "pdf": "report.pdf"})]
     page = archive.render_index(records)
-    for text in ("<td class=\"num\">12</td>", "62.5%", "<td class=\"when\">2026-11-23 13:00</td>", "+1,234,568 KRW", "+1,200,000 KRW", "-0.40%",
+    for text in ("<td class=\"num\">12</td>", "62.5%", "<span class=\"whole\">2026-11-23</span> <span class=\"whole\">13:00</span>", "+1,234,568 KRW", "+1,200,000 KRW", "-0.40%",
                  'href="daily/2026-11-23/report.html"', 'href="daily/2026-11-23/report.pdf"'):
         assert text in page
 
@@ -231,3 +232,68 @@ def test_publish_when_two_processes_publish_one_period_at_once_never_fails(tmp_p
     assert [p.returncode for p in publishers] == [0, 0], errors
     assert sorted(p.name for p in (tmp_path / "daily").iterdir()) == [".2026-11-23.lock", "2026-11-23"]
     assert "2026-11-23" in (tmp_path / archive.INDEX_FILE).read_text()
+
+
+def _layout(page: Path, script: str, width: int = 1280):
+    """The value of `script` evaluated in `page` shown by headless Chromium in a `width` px window."""
+    import tempfile
+    import time
+
+    from exitlens.reports import devtools, exports
+
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile, tempfile.TemporaryFile("w+") as stderr:
+        proc, pipe = devtools.start_browser(exports.chromium_command(exports.find_chromium(), Path(profile)),
+                                            stderr=stderr)
+        deadline = time.monotonic() + 60
+        try:
+            target = pipe.call("Target.createTarget", {"url": "about:blank"}, deadline=deadline)["targetId"]
+            session = pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True},
+                                deadline=deadline)["sessionId"]
+            pipe.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": 900, "deviceScaleFactor": 1,
+                                                             "mobile": False}, session=session, deadline=deadline)
+            pipe.call("Page.enable", session=session, deadline=deadline)
+            pipe.call("Page.navigate", {"url": page.resolve().as_uri()}, session=session, deadline=deadline)
+            pipe.wait_for_event("Page.loadEventFired", session=session, deadline=deadline)
+            answer = pipe.call("Runtime.evaluate", {"expression": script, "returnByValue": True},
+                               session=session, deadline=deadline)
+        finally:
+            pipe.close()
+            proc.kill()
+            proc.wait()
+    assert "exceptionDetails" not in answer, answer
+    return answer["result"]["value"]
+
+
+# The page's width, and the height in lines of the text of each header and of each period,
+# kind and status cell: a word wrapped one character a line is as many lines tall as it is long.
+_CELL_LINES = """(() => {
+  const lines = cells => Array.from(document.querySelectorAll(cells)).map(cell => {
+    const text = document.createRange(); text.selectNodeContents(cell);
+    return Math.round(text.getBoundingClientRect().height / (1.2 * parseFloat(getComputedStyle(cell).fontSize)));});
+  return JSON.stringify({scroll: document.documentElement.scrollWidth, window: window.innerWidth,
+                         headers: lines('thead th'), periods: lines('tbody td:nth-child(1)'),
+                         words: lines('tbody td:nth-child(2), tbody td:nth-child(3)')});})()"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_index_when_shown_1280px_wide_needs_no_scrolling_and_wraps_no_short_word(tmp_path, lang):
+    headline = {"sells": 28, "win_rate": 0.536, "currency": "KRW", "net_pnl": 281278.8, "realized_pnl": 304431.0,
+                "avg_net_pnl_pct": 0.99}
+    files = {key: f"report.{key}" for key in ("html", "pdf", "notebook", "summary")}
+    records = [_record("weekly", "2026-11-17", "2026-11-23", "2026-11-23T15:01:00+00:00", headline=headline, files=files,
+                       headline_text="Weekly 7 days from 2026-11-17 00:00 to 2026-11-24 00:00 (Asia/Seoul): 28 sells, "
+                                     "28 evaluable, win rate 53.6% (15 wins), net P&L +281,279 KRW. " * 3),
+               _record("daily", "2026-11-23", "2026-11-23", "2026-11-23T15:00:00+00:00", headline=headline, files=files)]
+    page = tmp_path / "index.html"
+    page.write_text(archive.render_index(records, lang=lang), encoding="utf-8")
+    shown = json.loads(_layout(page, _CELL_LINES))
+    assert shown["scroll"] <= shown["window"]
+    assert max(shown["words"]) == 1  # kind and status: one word, one line
+    assert max(shown["periods"]) <= 2 and max(shown["headers"]) <= 3  # wrapped between dates, between words
+
+
+def test_render_index_when_korean_names_the_notebook_and_summary_links_in_korean():
+    files = {"html": "report.html", "notebook": "report.ipynb", "summary": "summary.json"}
+    page = archive.render_index([_record("daily", "2026-11-23", "2026-11-23", "2026-11-23T13:00:00+00:00", files=files)],
+                                lang="ko")
+    assert ">HTML</a>" in page and ">노트북</a>" in page and ">요약</a>" in page

@@ -329,3 +329,66 @@ def test_summary_json_reports_fees_net_pnl_and_drawdown_in_krw(demo_dir):
     assert overall["currency"] == "KRW" and overall["fees"] > 0
     assert overall["net_pnl"] == pytest.approx(overall["realized_pnl"] - overall["fees"])
     assert list(summary["max_drawdown"]) == ["KRW"] and summary["max_drawdown"]["KRW"] >= 0
+
+
+SLICE_TYPOS = [
+    (("--symbols", "KRW-BTX"), "symbols KRW-BTX: not in the database; known symbols: KRW-BTC, KRW-DOGE, KRW-ETH"),
+    (("--regimes", "BULLISH"), "regimes BULLISH: not in the database; known regimes: "),
+    (("--exit-reasons", "trailing"), "exit reasons TRAILING: not in the database; known exit reasons: "),
+    (("--strategies", "nope"), "strategies nope: not in the database; known strategies: "),
+    (("--month", "2027-03"), "the period 2027-03-01 00:00 – 2027-04-01 00:00 (Asia/Seoul) has not begun"),
+]
+
+
+@pytest.mark.parametrize("command", ["summary", "report", "replay"])
+@pytest.mark.parametrize(("args", "says"), SLICE_TYPOS)
+def test_report_commands_when_slice_unknown_or_period_not_begun_refuse_in_one_line_and_write_nothing(
+        demo_dir, tmp_path, command, args, says):
+    kind = ("monthly",) if "--month" in args and command != "replay" else ("weekly",) if command != "replay" else ()
+    extra = {"report": ("--out", str(tmp_path / "reports"), "--formats", "html"),
+             "replay": ("--rules", DEMO_RULES)}.get(command, ())
+    done = exitlens(command, *kind, "--now", DEMO_END, *args, *extra, cwd=demo_dir)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
+    assert not (tmp_path / "reports").exists()
+
+
+def test_summary_when_exit_reason_filter_is_an_alias_counts_the_reason_it_stands_for(demo_dir):
+    period = ("weekly", "--now", DEMO_END, "--end", DEMO_END, "--days", "3", "--json")
+    aliased = json.loads(exitlens("summary", *period, "--exit-reasons", "roi", cwd=demo_dir).stdout)
+    named = json.loads(exitlens("summary", *period, "--exit-reasons", "take_profit", cwd=demo_dir).stdout)
+    assert aliased["filters"]["exit_reasons"] == ["TAKE_PROFIT"]
+    assert aliased["overall"]["count"] == named["overall"]["count"] > 0
+
+
+def test_replay_help_when_asked_lists_the_slice_options(demo_dir):
+    done = exitlens("replay", "--help", cwd=demo_dir)
+    assert all(option in done.stdout for option in ("--symbols", "--regimes", "--exit-reasons", "--strategies"))
+
+
+@pytest.mark.parametrize(("date_text", "says"), [
+    ("2026-11-31", "--date 2026-11-31: 2026-11 has 30 days, there is no day 31"),
+    ("2026-02-29", "--date 2026-02-29: 2026-02 has 28 days, there is no day 29"),
+    ("2026-13-01", "--date 2026-13-01: there is no month 13"),
+])
+def test_summary_when_date_names_a_day_its_month_lacks_says_so(tmp_path, date_text, says):
+    done = exitlens("summary", "daily", "--date", date_text, cwd=tmp_path)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(("command", "says", "not_said"), [
+    (("schedule",), "monthly", None),
+    (("sync",), "bot's side", "SPEC"),
+])
+def test_help_when_asked_says_what_the_command_does_in_the_users_words(tmp_path, command, says, not_said):
+    done = exitlens(*command, "--help", cwd=tmp_path)
+    text = " ".join(done.stdout.split())
+    assert done.returncode == 0 and says in text
+    assert not_said is None or not_said not in text
+
+
+def test_summary_when_korean_and_the_day_has_no_sells_notes_it_in_korean(demo_dir):
+    done = exitlens("summary", "daily", "--date", "2026-11-10", "--now", DEMO_END, "--lang", "ko", "--json", cwd=demo_dir)
+    assert done.returncode == 0, done.stderr
+    [note] = [n for n in json.loads(done.stdout)["notes"] if "2026-11-10" in n]
+    assert note.startswith("2026-11-10에는 매도가 없습니다")

@@ -75,3 +75,38 @@ def test_summary_when_not_filtered_has_empty_filter_lists():
 def test_report_filter_when_bad_raises_config_error(lists, message):
     with pytest.raises(ConfigError, match=message):
         ReportFilter.of(**lists)
+
+
+def test_analyse_period_when_exit_reason_filter_names_an_alias_counts_the_reason_it_stands_for():
+    # freqtrade writes "roi"; the rules read it as TAKE_PROFIT (SPEC §2.1), and so does the slice
+    orders = orders_frame(
+        buy(0, price=100.0, symbol="KRW-BTC"), buy(0, price=50.0, symbol="KRW-ETH"),
+        sell(30, price=110.0, symbol="KRW-BTC", exit_reason="roi"),
+        sell(31, price=45.0, symbol="KRW-ETH", exit_reason="STOP_LOSS"),
+    )
+    period = Period(pd.Timestamp("2026-11-24T00:00Z"), pd.Timestamp("2026-11-27T00:00Z"))
+    analysis = analyse_period(orders, AnalysisRequest("weekly", period, SETTINGS,
+                                                      filters=ReportFilter(exit_reasons=["TAKE_PROFIT"])))
+
+    assert analysis.sells["symbol"].tolist() == ["KRW-BTC"]
+
+
+KNOWN = {"symbols": ["KRW-BTC", "KRW-ETH"], "regimes": ["BULL", "BEAR"], "exit_reasons": ["roi", "STOP_LOSS"],
+         "strategies": ["trend"]}
+
+
+@pytest.mark.parametrize(("lists", "message"), [
+    ({"symbols": ["KRW-BTX"]}, "symbols KRW-BTX: not in the database; known symbols: KRW-BTC, KRW-ETH"),
+    ({"regimes": ["BULLISH"]}, "regimes BULLISH: not in the database; known regimes: BEAR, BULL"),
+    ({"exit_reasons": ["TRAILING"]}, "exit reasons TRAILING: not in the database; known exit reasons: STOP_LOSS, TAKE_PROFIT"),
+    ({"strategies": ["nope"]}, "strategies nope: not in the database; known strategies: trend"),
+])
+def test_require_known_when_a_value_is_not_in_the_database_names_the_known_ones(lists, message):
+    with pytest.raises(ConfigError) as raised:
+        ReportFilter.of(**lists).require_known(KNOWN, SETTINGS.exit_reason_aliases)
+    assert str(raised.value) == message
+
+
+def test_require_known_when_exit_reason_is_an_alias_accepts_it_as_the_reason_it_stands_for():
+    checked = ReportFilter.of(exit_reasons=["roi"], symbols=["krw-btc"]).require_known(KNOWN, SETTINGS.exit_reason_aliases)
+    assert checked.exit_reasons == ("TAKE_PROFIT",) and checked.symbols == ("KRW-BTC",)

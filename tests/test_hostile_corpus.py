@@ -52,7 +52,7 @@ CORPUS = [
     (["track", "--now", NOW], row(points="'not json{'", at=RECENT), WARNED, "not a JSON object"),
     (["track", "--now", NOW], row(at="'9999-12-31 00:00:00'"), WARNED, "cannot be placed in time"),
     (["summary", "yearly"], None, USAGE, "is not one of 'daily', 'weekly'"),
-    (["summary", "daily", "--date", "2026-13-45"], None, REFUSED, "is not a date"),
+    (["summary", "daily", "--date", "2026-13-45"], None, REFUSED, "there is no month 13"),
     (["summary", "daily", "--date", "9999-12-31"], None, REFUSED, "out of range"),
     (["summary", "weekly", "--days", "0"], None, USAGE, "not in the range"),
     (["summary", "weekly", "--days", "99999999"], None, USAGE, "not in the range"),

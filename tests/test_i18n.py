@@ -210,3 +210,10 @@ def test_summary_text_when_replay_does_not_confirm_a_rule_says_so(lang, line):
         {"rule": "trailing_stop_loosen", "message": "Loosen trailing_stop_pct", "metric": None, "value": None,
          "threshold": None, "samples": 4, "replay": {"status": "not confirmed"}}]}
     assert any(text.startswith(line) for text in summary_text(summary, lang).splitlines())
+
+
+@pytest.mark.parametrize(("lang", "path_word"), [("en", "within 24h"), ("ko", "24시간 안에")])
+def test_rates_read_at_the_24h_point_when_explained_do_not_say_within_24h(lang, path_word):
+    # "within 24h" is the path maximum (left on the table); these rates read the 24h point only
+    for key in ("howto.early_exit.text", "howto.over_hold.text", "suggest.regime_review"):
+        assert path_word not in CATALOGUE[lang][key], key

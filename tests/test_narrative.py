@@ -30,7 +30,7 @@ WEEK = {
     "days": 7,
     "overall": {
         "count": 12, "evaluable": 10, "wins": 6, "draws": 1, "losses": 3, "win_rate": 0.6, "currency": "KRW",
-        "realized_pnl": 123456.7, "fees": 2345.6, "net_pnl": 121111.1, "avg_pnl_pct": 0.8412, "avg_post_24h_pct": -1.2, "post_24h_samples": 9,
+        "realized_pnl": 123456.7, "fees": 2345.6, "net_pnl": 121111.1, "avg_pnl_pct": 0.8412, "avg_net_pnl_pct": 0.7912, "avg_post_24h_pct": -1.2, "post_24h_samples": 9,
     },
     "suggestions": [{"rule": "hold", "message": "Keep the parameters and collect more data: no rule fired."}],
 }
@@ -46,7 +46,7 @@ def test_deterministic_headline_on_a_week_states_the_numbers():
     assert deterministic_headline(WEEK) == (
         "Weekly 7 days from 2026-11-16 22:00 to 2026-11-23 22:00 (Asia/Seoul): 12 sells, "
         "10 evaluable, win rate 60.0% (6 wins, 1 draw, 3 losses), net P&L +121,111 KRW (gross +123,457 KRW, "
-        "fees 2,346 KRW), avg +0.84% per sell. "
+        "fees 2,346 KRW), avg net +0.79% per sell. "
         "24h after exit the price moved -1.20% on average (9 sells). "
         "Strongest suggestion [no change]: Keep the parameters and collect more data: no rule fired."
     )

@@ -306,7 +306,7 @@ def test_discord_embed_when_run_succeeded_shows_title_period_numbers_and_top_sug
     assert fields["Gross PnL"] == "+1,234,568 KRW"
     assert fields["Fees"] == "23,652 KRW"
     assert fields["Max drawdown"] == "45,679 KRW"
-    assert fields["Avg PnL"] == "+0.81%"
+    assert fields["Avg gross PnL"] == "+0.81%"
     assert fields["Avg net PnL"] == "+0.70%"
     assert fields["Avg post-24h"] == "-1.23% (n=20)"
     assert fields["1. trailing_stop_loosen · rule, not replayable"].splitlines() == [

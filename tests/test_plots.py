@@ -137,7 +137,7 @@ def test_figures_when_korean_label_in_korean_set_in_a_korean_font_without_missin
 
 
 def test_figures_when_english_keep_english_labels(sells):
-    assert _texts(plots.pnl_by_exit_reason(sells))[0] == "PnL % by exit reason"
+    assert _texts(plots.pnl_by_exit_reason(sells))[0] == "Net PnL % by exit reason"
 
 
 def _excursion_buckets():
@@ -180,3 +180,16 @@ def test_box_plots_draw_every_sell_as_a_point_over_the_boxes(sells, draw):
     points = [c for c in ax.collections if isinstance(c, PathCollection)]
     shown = sells["evaluable"] if draw is plots.pnl_by_exit_reason else sells["hold_hours"].notna()
     assert sum(len(c.get_offsets()) for c in points) == int(shown.sum()) > 0
+
+
+def test_pnl_charts_when_fees_are_charged_draw_pnl_net_of_fees():
+    # one sell 100 → 110 with fees: gross +10.00%, net below it
+    rows = [buy(0, price=100.0, fee=0.5), sell(1, price=110.0, fee=0.5, exit_reason="TAKE_PROFIT", regime="BULL")]
+    evaluated = evaluate_sells(orders_frame(*rows), Settings()).sells
+    net = float(evaluated["net_pnl_pct"].iloc[0])
+    assert net < float(evaluated["pnl_pct"].iloc[0])
+    box = plots.pnl_by_exit_reason(evaluated).axes[0]
+    drawn = [y for c in box.collections if isinstance(c, PathCollection) for _, y in c.get_offsets()]
+    assert drawn == pytest.approx([net])
+    heatmap = plots.regime_exit_heatmap(bucket_all(evaluated, Settings()).by_regime_exit_reason, min_samples=20).axes[0]
+    assert heatmap.texts[0].get_text().split("\n")[0] == f"{net:+.2f}"

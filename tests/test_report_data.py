@@ -119,3 +119,20 @@ def test_report_data_when_given_rules_without_the_environment_keeps_the_replay(
     assert without.analysis.replay is None
     replayed = report_data("weekly", settings=settings, rules=str(RULES))
     assert replayed.analysis.replay is not None and replayed.analysis.replay["rules"] == str(RULES)
+
+
+def test_analyse_from_database_when_a_notebook_slice_names_an_unknown_symbol_refuses_naming_the_known(engine_with_sells):
+    # the notebooks' `symbols` parameter reaches the database through this one path
+    from exitlens.core.errors import ConfigError
+    from exitlens.core.filters import ReportFilter
+
+    with pytest.raises(ConfigError, match="symbols KRW-BTX: not in the database; known symbols: KRW-BTC"):
+        analyse_from_database(engine_with_sells, "daily", Settings(), filters=ReportFilter(symbols=["KRW-BTX"]))
+
+
+def test_analyse_from_database_when_judged_before_the_period_begins_refuses_it(engine_with_sells):
+    from exitlens.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="has not begun"):
+        analyse_from_database(engine_with_sells, "monthly", Settings(), month=(2027, 3),
+                              as_of=datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc))

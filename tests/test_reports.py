@@ -5,6 +5,7 @@ checks that need no kernel."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from itertools import count
 from pathlib import Path
@@ -27,7 +28,7 @@ SUMMARY = {
     "period_end": "2026-11-24T00:00:00+09:00", "timezone": "Asia/Seoul", "date": "2026-11-23",
     "trade_count": 9,
     "overall": {"count": 4, "evaluable": 4, "wins": 3, "win_rate": 0.75, "currency": "KRW",
-                "realized_pnl": 123456.5, "net_pnl": 120000.0, "avg_pnl_pct": 1.25,
+                "realized_pnl": 123456.5, "net_pnl": 120000.0, "avg_pnl_pct": 1.25, "avg_net_pnl_pct": 1.15,
                 "median_pnl_pct": None},
     "by_exit_reason": {}, "by_regime": {}, "by_regime_exit_reason": {},
     "suggestions": [], "notes": [f"exit reason {EVIL}"], "headline": f"4 sells {EVIL}",
@@ -200,7 +201,7 @@ def test_run_report_when_summary_given_stores_it_unchanged_and_headline_in_statu
     assert status["status"] == "succeeded" and status["error"] is None
     assert status["kind"] == "daily" and status["period"] == "2026-11-23"
     assert status["headline"] == {"sells": 4, "win_rate": 0.75, "currency": "KRW", "net_pnl": 120000.0,
-                                  "realized_pnl": 123456.5, "avg_pnl_pct": 1.25}
+                                  "realized_pnl": 123456.5, "avg_net_pnl_pct": 1.15}
     assert status["started_at"] == "2026-11-23T13:00:00+00:00"
     assert status["files"] == {"summary": "summary.json", "notebook": "report.ipynb",
                                "html": "report.html", "pdf": "report.pdf"}
@@ -239,7 +240,8 @@ def test_run_report_when_cell_times_out_marks_notebook_and_raises_report_failed(
 def test_run_report_index_lists_every_run_newest_first_with_failures(runs):
     page = (runs.out / "index.html").read_text()
     rows = [line for line in page.splitlines() if line.startswith("<tr class=")]
-    assert [(r.split("<td class=\"when\">")[1].split("<")[0], r.split('class="')[1].split('"')[0]) for r in rows] == [
+    periods = [re.sub(r"<[^>]+>", "", r.split("<td class=\"when\">")[1].split("</td>")[0]) for r in rows]
+    assert [(period, r.split('class="')[1].split('"')[0]) for period, r in zip(periods, rows)] == [
         ("2026-11-25", "failed"),
         ("2026-11-24", "failed"),
         ("2026-11-17 – 2026-11-23", "succeeded"),

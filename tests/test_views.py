@@ -203,3 +203,10 @@ def test_faded_when_a_row_label_holds_control_characters_marks_the_row_shown_for
     table = pd.DataFrame({"after 24h %": [1.5], "n 24h": [2]}, index=["TP\u202e\x00X"])
     html = faded(table, {"after 24h %": "n 24h"}, 20, "en").to_html()
     assert "1.50*" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_as_of_text_when_generated_time_given_names_the_zone_of_both_times(lang):
+    analysis = analyse_period(ORDERS, AnalysisRequest.weekly(END, 7, Settings(language=lang)))
+    shown = view(analysis).as_of_text(generated_at=pd.Timestamp("2026-11-23T22:58Z")).data
+    assert shown.count("(Asia/Seoul)") == 2 and "2026-11-24 07:58 (Asia/Seoul)" in shown

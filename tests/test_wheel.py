@@ -64,3 +64,16 @@ def test_wheel_installed_in_a_fresh_venv_migrates_tracks_and_reports_from_anothe
     assert Path(installed.strip()).is_relative_to(prefix)
     assert (work / "reports" / "weekly" / "2026-11-17_2026-11-23" / "report.html").is_file()
     assert (work / "reports" / "index.html").is_file()
+
+
+@pytest.mark.wheel
+def test_wheel_when_built_prints_no_packaging_warning(tmp_path):
+    # `make install` builds the same way; every data folder used to raise a setuptools warning
+    # (about 125 lines of `make demo`)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source, ignore=_skipped)
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path / "wheels"), str(source)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stdout + done.stderr

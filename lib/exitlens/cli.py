@@ -6,11 +6,13 @@ database errors) end in one line on stderr and a non-zero exit code, never a tra
 
 from __future__ import annotations
 
+import calendar
 import errno
 import functools
 import json
 import logging
 import os
+import re
 import sys
 from datetime import date as Date
 from datetime import datetime
@@ -228,10 +230,16 @@ def _report_options(command):
     """--lang and the slice options of the commands that report (summary, report)."""
     command = click.option("--lang", "language", type=click.Choice(LANGUAGES), default=None,
                            help="Language of the report and its messages (default: EXITLENS_LANG, else en).")(command)
+    return _slice_options(command)
+
+
+def _slice_options(command):
+    """--symbols / --regimes / --exit-reasons / --strategies: the slice a command counts."""
     for name in FILTER_COLUMNS:
         option = "--" + name.replace("_", "-")
         command = click.option(option, name, metavar="A,B", default=None,
-                               help=f"Count only these {name.replace('_', ' ')} (comma-separated; default: all).")(command)
+                               help=f"Count only these {name.replace('_', ' ')} (comma-separated; default: all; "
+                                    "a value not in the database is refused).")(command)
     return command
 
 
@@ -254,13 +262,26 @@ def _period_arguments(kind: str, date_text, end_text, days, month_text=None) -> 
         try:
             day = Date.fromisoformat(date_text) if date_text else None
         except ValueError as exc:
-            raise ConfigError(f"--date {date_text!r} is not a date: use YYYY-MM-DD") from exc
+            raise ConfigError(_not_a_date(date_text)) from exc
         if day is not None:
             require_placeable_year(day.year, f"--date {date_text}")
         return {"day": day}
     if date_text:
         raise ConfigError("--date applies to daily reports; use --end ISO and --days N for a weekly one")
     return {"end": _time(end_text, "--end"), "days": days or WEEKLY_DAYS}
+
+
+def _not_a_date(text: str) -> str:
+    """Why `text` is not a --date: a day its month does not have, or not YYYY-MM-DD at all."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    if found:
+        year, month, day = (int(part) for part in found.groups())
+        if 1 <= month <= 12 and day >= 1:
+            last = calendar.monthrange(year, month)[1]
+            return f"--date {text}: {year:04d}-{month:02d} has {last} days, there is no day {day}"
+        if not 1 <= month <= 12:
+            return f"--date {text}: there is no month {month}; use YYYY-MM-DD"
+    return f"--date {text!r} is not a date: use YYYY-MM-DD"
 
 
 def _rules_option(command):
@@ -358,15 +379,18 @@ def report(kind, db_url, timezone_name, date_text, end_text, days, month_text, n
 @_database_option
 @_timezone_option
 @_period_options
+@_slice_options
 @_rules_option
 @click.option("--sweep", "sweeps", multiple=True, metavar="NAME=V1,V2,…",
               help="Values to replay for one parameter instead of its default sweep (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the replay object as JSON.")
 @_fail_cleanly
-def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_text, rules, sweeps, as_json) -> None:
+def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_text, rules, sweeps, as_json,
+           **filter_options) -> None:
     """Exit replay: what other exit parameters would have done (a day with --date, a calendar
     month with --month, else the --days days ending at --end)."""
     from exitlens.core.replay_stats import parse_sweep_option
+    from exitlens.ops.publish import chosen_period
     from exitlens.reports.analysis import analyse_from_database, current_period
     from exitlens.reports.replay.service import replay_period, require_rules
     from exitlens.reports.replay.text import replay_text
@@ -380,12 +404,14 @@ def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_tex
     settings = environment.settings(timezone_name)
     now = _time(now_text, "--now") or utc_now()
     kind = "daily" if date_text else "monthly" if month_text else "weekly"
+    filters = _filters(filter_options)
     period = _period_arguments(kind, date_text, end_text, days, month_text)
     days = period.pop("days", WEEKLY_DAYS)
+    chosen_period(kind, settings, now, days=days, **period)
     engine = db.connect(environment.database(db_url))
     db.require_tables(engine)
     candles = CandleReader(engine, interval=settings.candle_interval)
-    analysis = analyse_from_database(engine, kind, settings, days=days, candles=candles,
+    analysis = analyse_from_database(engine, kind, settings, days=days, candles=candles, filters=filters,
                                      **current_period(kind, settings, now, **period))
     result = replay_period(engine, analysis, book, now=now, overrides=overrides, candles=candles)
     for note in result.notes:
@@ -415,7 +441,8 @@ def _parse_parameters(pairs: tuple[str, ...]) -> dict:
 @_candle_options
 @_fail_cleanly
 def schedule(db_url, timezone_name, out_dir, metrics_port, candle_interval, tolerance_minutes) -> None:
-    """Run the tracker every 10 minutes and the daily/weekly reports, serving metrics."""
+    """Run the tracker every 10 minutes and the daily, weekly and monthly reports on their
+    schedules (EXITLENS_DAILY_CRON, EXITLENS_WEEKLY_CRON, EXITLENS_MONTHLY_CRON), serving metrics."""
     from exitlens.ops.schedule import run_scheduler
     from exitlens.ops.schedule_config import ScheduleConfig
 
@@ -428,7 +455,8 @@ def schedule(db_url, timezone_name, out_dir, metrics_port, candle_interval, tole
 
 @main.group()
 def sync() -> None:
-    """Copy another bot's orders and candles into exitlens's own database (SPEC §7)."""
+    """Copy another bot's orders and candles into exitlens's own database (read-only on the
+    bot's side; run it again to copy only what is new)."""
 
 
 @sync.command("freqtrade")

@@ -8,13 +8,15 @@ summary.json and its headline describes the same sells. An empty list means "all
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import pandas as pd
 
 from exitlens.core.errors import ConfigError
 from exitlens.core.i18n import DEFAULT_LANGUAGE, t
+from exitlens.core.markets import exit_reasons
 
 FILTER_COLUMNS = {"symbols": "symbol", "regimes": "regime", "exit_reasons": "exit_reason", "strategies": "strategy_name"}
 """Each filter and the orders column (frames.ORDER_COLUMNS) it selects on."""
@@ -61,23 +63,51 @@ class ReportFilter:
     def is_empty(self) -> bool:
         return not any(getattr(self, name) for name in FILTER_COLUMNS)
 
-    def mask(self, frame: pd.DataFrame) -> pd.Series:
-        """True for the rows of an orders frame inside the slice. A BUY has no exit reason
-        (UNKNOWN), so a filter on exit reasons keeps only the sells it names."""
+    def mask(self, frame: pd.DataFrame, aliases: Mapping[str, str] | None = None) -> pd.Series:
+        """True for the rows of an orders frame inside the slice; exit reasons are compared as
+        the rules read them (through `aliases`, SPEC §2.1). A BUY has no exit reason, so a
+        filter on exit reasons keeps only the sells it names."""
         keep = pd.Series(True, index=frame.index)
         for name, column in FILTER_COLUMNS.items():
             accepted = getattr(self, name)
             if not accepted:
                 continue
             values = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
-            if name in CASE_FOLDED:
+            if name == "exit_reasons":
+                values = exit_reasons(values, aliases or {}).where(values.str.strip() != "", "")
+                accepted = self.resolved(aliases or {}).exit_reasons
+            elif name in CASE_FOLDED:
                 values = values.str.upper()
             keep &= values.isin(accepted)
         return keep
 
-    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def apply(self, frame: pd.DataFrame, aliases: Mapping[str, str] | None = None) -> pd.DataFrame:
         """The rows of `frame` inside the slice (all of them when the filter is empty)."""
-        return frame if self.is_empty else frame[self.mask(frame).to_numpy()]
+        return frame if self.is_empty else frame[self.mask(frame, aliases).to_numpy()]
+
+    def resolved(self, aliases: Mapping[str, str]) -> "ReportFilter":
+        """This filter with its exit reasons read through the alias map (`roi` → TAKE_PROFIT)."""
+        reasons = exit_reasons(pd.Series(self.exit_reasons, dtype=object), aliases)
+        return replace(self, exit_reasons=tuple(dict.fromkeys(reasons)))
+
+    def require_known(self, known: Mapping[str, Iterable[str]], aliases: Mapping[str, str]) -> "ReportFilter":
+        """This filter with its exit reasons aliased, when every value it names is `known` (per
+        filter name, the values the database holds, exit reasons as the rules read them); else
+        a ConfigError naming the unknown values and the known ones, so a typo never turns into
+        an empty report."""
+        checked = self.resolved(aliases)
+        for name in FILTER_COLUMNS:
+            values = pd.Series([str(value) for value in known.get(name, ())], dtype=object)
+            if name == "exit_reasons":
+                values = exit_reasons(values, aliases)
+            have = sorted(set(values))
+            folded = {value.upper() for value in have} if name in CASE_FOLDED else set(have)
+            unknown = [value for value in getattr(checked, name) if value not in folded]
+            if unknown:
+                words = name.replace("_", " ")
+                raise ConfigError(f"{words} {', '.join(unknown)}: not in the database; known {words}: "
+                                  f"{', '.join(have) or 'none'}")
+        return checked
 
     def to_json(self) -> dict[str, list[str]]:
         """The `filters` object of summary.json: every filter, an empty list meaning all."""

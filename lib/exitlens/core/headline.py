@@ -72,8 +72,8 @@ def deterministic_headline(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
         parts.append(t("headline.net", lang, net=fmt_money(overall["net_pnl"], currency),
                        gross=fmt_money(overall.get("realized_pnl"), currency),
                        fees=fmt_money(overall.get("fees"), currency, signed=False)))
-    if overall.get("avg_pnl_pct") is not None:
-        parts.append(t("headline.avg", lang, pct=f"{overall['avg_pnl_pct']:+.2f}"))
+    if overall.get("avg_net_pnl_pct") is not None:
+        parts.append(t("headline.avg", lang, pct=f"{overall['avg_net_pnl_pct']:+.2f}"))
     text = f"{label}: " + ", ".join(parts) + "."
     after = overall.get(post_avg_key(OUTCOME_HORIZON))
     if after is not None:

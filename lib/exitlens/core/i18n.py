@@ -44,7 +44,7 @@ _EN: dict[str, str] = {
     "caption.after_exit": "Mean change of the price after the exit, by exit reason: above zero means the price "
                           "kept rising after we sold.",
     "section.regime_exit": "Regime × exit reason",
-    "caption.regime_exit": "Average PnL % of each regime and exit reason.",
+    "caption.regime_exit": "Average net PnL % (after fees) of each regime and exit reason.",
     "section.hold_time": "Hold time",
     "section.by_exit_reason": "By exit reason",
     "caption.by_exit_reason": "Averages in %, hold time in hours; rates in %.",
@@ -64,6 +64,7 @@ _EN: dict[str, str] = {
                           "exit in %.",
     "text.no_suggestions": "No suggestions for this period.",
     "text.no_notes": "No notes: every sell could be read and evaluated.",
+    "note.no_sells_on_day": "no sells on {day}; the latest day with sells is {latest}",
     # table headers
     "col.period": "period",
     "col.fills": "fills",
@@ -82,7 +83,7 @@ _EN: dict[str, str] = {
     "col.currency": "currency",
     "col.reason_raw": "reason as written",
     "col.money_in": "{label} ({currency})",
-    "col.avg_pnl": "avg PnL %",
+    "col.avg_pnl": "avg gross PnL %",
     "col.median_pnl": "median PnL %",
     "col.post_24h_samples": "post-24h samples",
     "col.avg_hold": "avg hold (h)",
@@ -129,14 +130,14 @@ _EN: dict[str, str] = {
     "chart.replay_mean": "mean effect",
     "chart.replay_current": "current {value}",
     "chart.replay_effect_axis": "effect (percentage points)",
-    "chart.pnl_by_exit_reason": "PnL % by exit reason",
+    "chart.pnl_by_exit_reason": "Net PnL % by exit reason",
     "chart.post_exit_path": "Mean price change after the exit",
-    "chart.regime_exit": "Average PnL % by regime and exit reason",
+    "chart.regime_exit": "Average net PnL % by regime and exit reason",
     "chart.hold_time": "Hold time by exit reason",
     "axis.exit_reason": "exit reason",
     "axis.regime": "regime",
-    "axis.pnl_pct": "PnL (%)",
-    "axis.avg_pnl_pct": "avg PnL (%)",
+    "axis.pnl_pct": "net PnL (%)",
+    "axis.avg_pnl_pct": "avg net PnL (%)",
     "axis.after_exit": "time after the exit",
     "axis.change_vs_exit": "mean change vs exit price (%)",
     "axis.hold_hours": "hold time (hours)",
@@ -153,7 +154,7 @@ _EN: dict[str, str] = {
     "headline.losses": "{count} losses",
     "headline.loss": "{count} loss",
     "headline.net": "net P&L {net} (gross {gross}, fees {fees})",
-    "headline.avg": "avg {pct}% per sell",
+    "headline.avg": "avg net {pct}% per sell",
     "headline.after": " 24h after exit the price moved {pct}% on average ({samples} sells).",
     "headline.partly_covered": (" Caution: {count} sell(s) sold more than their BUY lots held; their P&L counts the "
                                 "whole quantity at the covered cost (see the notes)."),
@@ -171,7 +172,8 @@ _EN: dict[str, str] = {
     "suggest.time_limit_keep": "Keep the time limit: exits avoided further falls, the price was {value}% 24h after "
                                "time-limit exits on average.",
     "suggest.regime_review": "Review the {regime} regime's exit parameters: {rate} of its trailing-stop and "
-                             "take-profit exits ({samples}) were followed by a rise of more than {change}% within 24h.",
+                             "take-profit exits ({samples}) were followed by a price more than {change}% above the exit price "
+                             "24h after the exit.",
     "suggest.hold": "Keep the parameters and collect more data: no rule fired.",
     "suggest.not_enough": "Not enough data for tuning suggestions: {evaluable} evaluable sell(s) in the period, "
                           "{needed} needed.",
@@ -191,7 +193,7 @@ _EN: dict[str, str] = {
     "msg.net_pnl": "Net PnL",
     "msg.fees": "Fees",
     "msg.max_drawdown": "Max drawdown",
-    "msg.avg_pnl": "Avg PnL",
+    "msg.avg_pnl": "Avg gross PnL",
     "msg.avg_net_pnl": "Avg net PnL",
     "msg.collection_rate": "24h collection rate",
     "msg.below_goal": "below the {goal} goal",
@@ -209,7 +211,7 @@ _EN: dict[str, str] = {
                              "fewer sells than they should (check that the tracker runs and that candles are "
                              "collected).",
     "meta.as_of": "Data as of {time} ({zone})",
-    "meta.generated": "; generated at {time}",
+    "meta.generated": "; generated at {time} ({zone})",
     "section.how_to_read": "How to read this report",
     "howto.fills": "fills",
     "howto.fills.text": "every filled order of the period, buys and sells.",
@@ -227,14 +229,14 @@ _EN: dict[str, str] = {
                         "means it kept rising after we sold.",
     "howto.early_exit": "early exit %",
     "howto.early_exit.text": "of the TRAILING_STOP and TAKE_PROFIT sells with a 24h point, the share whose price "
-                             "rose more than {change}% within 24h.",
+                             "24h after the exit was more than {change}% above the exit price.",
     "howto.over_hold": "over-hold %",
-    "howto.over_hold.text": "of the TIME_LIMIT sells with a 24h point, the share whose price fell more than "
-                            "{change}% within 24h.",
+    "howto.over_hold.text": "of the TIME_LIMIT sells with a 24h point, the share whose price 24h after the exit "
+                            "was more than {change}% below the exit price.",
     "howto.verdict": "verdict",
     "howto.verdict.text": "per sell, from its 24h point: noise stop (a stop loss after which the price came back "
-                          "to the entry within 24h), early (rose more than {early}%), saved (fell more than "
-                          "{saved}%: the exit avoided a fall), fine otherwise, pending before the point is due; "
+                          "to the entry within 24h), early (the price at the point more than {early}% above the exit price), "
+                          "saved (more than {saved}% below it: the exit avoided a fall), fine otherwise, pending before the point is due; "
                           "(provisional) when the 24h point is not recorded yet and the latest recorded point "
                           "judged it.",
     "howto.collection": "24h collection rate",
@@ -316,7 +318,7 @@ _EN: dict[str, str] = {
     "text.record": "W/D/L",
     "text.net_pnl": "net PnL",
     "text.gross_pnl": "gross PnL",
-    "text.avg_pnl": "avg PnL",
+    "text.avg_pnl": "avg net PnL",
     "text.after_24h": "after 24h",
     "text.early_exit": "early exit",
     "text.over_hold": "over-hold",
@@ -333,10 +335,12 @@ _EN: dict[str, str] = {
     "index.win_rate": "Win rate",
     "index.net_pnl": "Net PnL",
     "index.gross_pnl": "Gross PnL",
-    "index.avg_pnl": "Avg PnL",
+    "index.avg_pnl": "Avg net PnL",
     "index.headline": "Headline / error",
     "index.finished": "Finished (UTC)",
     "index.files": "Files",
+    "index.file.notebook": "notebook",
+    "index.file.summary": "summary",
     "index.empty": "No reports yet.",
     "index.status.succeeded": "succeeded",
     "index.status.failed": "failed",
@@ -445,7 +449,7 @@ _KO: dict[str, str] = {
     "section.after_exit": "청산 이후",
     "caption.after_exit": "청산 사유별 청산 후 평균 가격 변화: 0보다 크면 매도 후에도 가격이 계속 올랐다는 뜻입니다.",
     "section.regime_exit": "레짐 × 청산 사유",
-    "caption.regime_exit": "레짐과 청산 사유별 평균 손익 %.",
+    "caption.regime_exit": "레짐과 청산 사유별 평균 순손익 % (수수료 차감 후).",
     "section.hold_time": "보유 시간",
     "section.by_exit_reason": "청산 사유별",
     "caption.by_exit_reason": "평균은 %, 보유 시간은 시간 단위, 비율은 %.",
@@ -462,6 +466,7 @@ _KO: dict[str, str] = {
     "caption.every_sell": "진입가와 청산가는 각 종목의 결제 통화, 손익과 청산 후 변화는 %.",
     "text.no_suggestions": "이 기간에는 제안이 없습니다.",
     "text.no_notes": "메모 없음: 모든 매도를 읽고 평가했습니다.",
+    "note.no_sells_on_day": "{day}에는 매도가 없습니다. 매도가 있는 가장 최근 날짜는 {latest}입니다",
     "col.period": "기간",
     "col.fills": "체결",
     "col.sells": "매도",
@@ -479,7 +484,7 @@ _KO: dict[str, str] = {
     "col.currency": "통화",
     "col.reason_raw": "기록된 사유",
     "col.money_in": "{label} ({currency})",
-    "col.avg_pnl": "평균 손익 %",
+    "col.avg_pnl": "평균 총손익 %",
     "col.median_pnl": "손익 중앙값 %",
     "col.post_24h_samples": "24시간 후 표본",
     "col.avg_hold": "평균 보유 (시간)",
@@ -525,14 +530,14 @@ _KO: dict[str, str] = {
     "chart.replay_mean": "평균 효과",
     "chart.replay_current": "현재 {value}",
     "chart.replay_effect_axis": "효과 (%p)",
-    "chart.pnl_by_exit_reason": "청산 사유별 손익 %",
+    "chart.pnl_by_exit_reason": "청산 사유별 순손익 %",
     "chart.post_exit_path": "청산 후 평균 가격 변화",
-    "chart.regime_exit": "레짐과 청산 사유별 평균 손익 %",
+    "chart.regime_exit": "레짐과 청산 사유별 평균 순손익 %",
     "chart.hold_time": "청산 사유별 보유 시간",
     "axis.exit_reason": "청산 사유",
     "axis.regime": "레짐",
-    "axis.pnl_pct": "손익 (%)",
-    "axis.avg_pnl_pct": "평균 손익 (%)",
+    "axis.pnl_pct": "순손익 (%)",
+    "axis.avg_pnl_pct": "평균 순손익 (%)",
     "axis.after_exit": "청산 후 경과 시간",
     "axis.change_vs_exit": "청산가 대비 평균 변화 (%)",
     "axis.hold_hours": "보유 시간 (시간)",
@@ -548,7 +553,7 @@ _KO: dict[str, str] = {
     "headline.losses": "손실 {count}건",
     "headline.loss": "손실 {count}건",
     "headline.net": "순손익 {net} (총손익 {gross}, 수수료 {fees})",
-    "headline.avg": "매도당 평균 {pct}%",
+    "headline.avg": "매도당 평균 순손익 {pct}%",
     "headline.after": " 청산 24시간 후 가격은 평균 {pct}% 움직였습니다 (매도 {samples}건).",
     "headline.partly_covered": (" 주의: 매도 {count}건이 매수 로트보다 많이 팔렸습니다. 손익은 전체 수량을 커버된 "
                                 "원가로 계산했습니다(메모 참조)."),
@@ -563,7 +568,7 @@ _KO: dict[str, str] = {
     "suggest.time_limit_keep": "시간 제한을 유지하세요: 시간 제한 청산 24시간 후 가격이 평균 {value}%로, 추가 하락을 "
                                "피했습니다.",
     "suggest.regime_review": "{regime} 레짐의 청산 파라미터를 검토하세요: 트레일링 스탑·익절 청산({samples}건)의 "
-                             "{rate}가 24시간 안에 {change}% 넘게 올랐습니다.",
+                             "{rate}가 청산 24시간 후 청산가보다 {change}% 넘게 높았습니다.",
     "suggest.hold": "파라미터를 유지하고 데이터를 더 모으세요: 발동한 규칙이 없습니다.",
     "suggest.not_enough": "튜닝 제안을 하기에 데이터가 부족합니다: 기간 내 평가 가능 매도 {evaluable}건, "
                           "{needed}건 필요.",
@@ -582,7 +587,7 @@ _KO: dict[str, str] = {
     "msg.net_pnl": "순손익",
     "msg.fees": "수수료",
     "msg.max_drawdown": "최대 낙폭",
-    "msg.avg_pnl": "평균 손익",
+    "msg.avg_pnl": "평균 총손익",
     "msg.avg_net_pnl": "평균 순손익",
     "msg.collection_rate": "24시간 수집률",
     "msg.below_goal": "목표 {goal} 미달",
@@ -598,7 +603,7 @@ _KO: dict[str, str] = {
     "figure.collection_low": "24시간 수집률이 {rate}로 목표 {goal}에 못 미칩니다: 청산 후 지표가 근거로 삼는 매도가 "
                              "적습니다 (추적기가 실행되는지, 캔들이 수집되는지 확인하세요).",
     "meta.as_of": "데이터 기준 시각 {time} ({zone})",
-    "meta.generated": "; 생성 시각 {time}",
+    "meta.generated": "; 생성 시각 {time} ({zone})",
     "section.how_to_read": "이 리포트를 읽는 법",
     "howto.fills": "체결",
     "howto.fills.text": "기간 내 체결된 모든 주문 (매수와 매도).",
@@ -615,13 +620,14 @@ _KO: dict[str, str] = {
     "howto.after.text": "매도 후 그 시간이 지났을 때 가격이 청산가에서 움직인 정도 (%). 0보다 크면 매도 후에도 "
                         "가격이 계속 올랐다는 뜻입니다.",
     "howto.early_exit": "조기 청산 %",
-    "howto.early_exit.text": "24시간 지점이 있는 TRAILING_STOP·TAKE_PROFIT 매도 중 24시간 안에 가격이 {change}% 넘게 "
-                             "오른 비율.",
+    "howto.early_exit.text": "24시간 지점이 있는 TRAILING_STOP·TAKE_PROFIT 매도 중 청산 24시간 후 가격이 청산가보다 "
+                             "{change}% 넘게 높았던 비율.",
     "howto.over_hold": "과다 보유 %",
-    "howto.over_hold.text": "24시간 지점이 있는 TIME_LIMIT 매도 중 24시간 안에 가격이 {change}% 넘게 떨어진 비율.",
+    "howto.over_hold.text": "24시간 지점이 있는 TIME_LIMIT 매도 중 청산 24시간 후 가격이 청산가보다 {change}% 넘게 "
+                            "낮았던 비율.",
     "howto.verdict": "판정",
     "howto.verdict.text": "매도별로 24시간 지점을 보고 판정합니다: 노이즈 손절 (손절 후 24시간 안에 가격이 진입가로 "
-                          "돌아옴), 이른 청산 ({early}% 넘게 상승), 손실 회피 ({saved}% 넘게 하락: 청산이 하락을 "
+                          "돌아옴), 이른 청산 (그 지점 가격이 청산가보다 {early}% 넘게 높음), 손실 회피 ({saved}% 넘게 낮음: 청산이 하락을 "
                           "피함), 그 밖에는 적절, 지점이 아직 오지 않았으면 대기 중. 24시간 지점이 아직 기록되지 "
                           "않아 기록된 가장 늦은 지점으로 판정했으면 (잠정).",
     "howto.collection": "24시간 수집률",
@@ -698,7 +704,7 @@ _KO: dict[str, str] = {
     "text.record": "수익/무/손실",
     "text.net_pnl": "순손익",
     "text.gross_pnl": "총손익",
-    "text.avg_pnl": "평균 손익",
+    "text.avg_pnl": "평균 순손익",
     "text.after_24h": "24시간 후",
     "text.early_exit": "조기 청산",
     "text.over_hold": "과다 보유",
@@ -714,10 +720,12 @@ _KO: dict[str, str] = {
     "index.win_rate": "승률",
     "index.net_pnl": "순손익",
     "index.gross_pnl": "총손익",
-    "index.avg_pnl": "평균 손익",
+    "index.avg_pnl": "평균 순손익",
     "index.headline": "요약 / 오류",
     "index.finished": "완료 (UTC)",
     "index.files": "파일",
+    "index.file.notebook": "노트북",
+    "index.file.summary": "요약",
     "index.empty": "아직 리포트가 없습니다.",
     "index.status.succeeded": "성공",
     "index.status.failed": "실패",

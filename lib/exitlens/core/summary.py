@@ -64,6 +64,16 @@ class Period:
         """True for the times in [start, end)."""
         return (times >= self.start) & (times < self.end)
 
+    def require_begun(self, now: datetime, tz: str) -> None:
+        """Refuse (ConfigError) a period wholly after `now`: it has no sell yet, and a report of
+        it would be empty, not wrong, so a typo in a scheduled period would go unnoticed."""
+        moment = aware_utc(now, "now")
+        if self.start > moment:
+            zone = zone_info(tz)
+            start, end = self.start.tz_convert(zone), self.end.tz_convert(zone)
+            raise ConfigError(f"the period {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} ({tz}) has not begun: "
+                              f"it is now {moment.tz_convert(zone):%Y-%m-%d %H:%M}; name a period up to now")
+
 
 def period_for_day(day: Date, tz: str | ZoneInfo) -> Period:
     """The calendar day `day` in timezone `tz`, as a UTC window (23 or 25 hours long on DST
@@ -275,7 +285,8 @@ def analyse_period(orders: pd.DataFrame, request: AnalysisRequest) -> PeriodAnal
 
     history = _filled(orders)
     ledger = entry_ledger(history)
-    in_period = filters.apply(history[period.contains(history["event_time"]).to_numpy()])
+    in_period = filters.apply(history[period.contains(history["event_time"]).to_numpy()],
+                              settings.exit_reason_aliases)
     evaluation = evaluate_sells(in_period, settings, ledger=ledger)
     candles = request.candles
     if callable(candles):

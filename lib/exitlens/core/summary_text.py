@@ -18,7 +18,7 @@ _COLUMNS = (
     ("text.net_pnl", lambda b: fmt_money(b.get("net_pnl"), b.get("currency"))),
     ("text.gross_pnl", lambda b: fmt_money(b.get("realized_pnl"), b.get("currency"))),
     ("col.fees", lambda b: fmt_money(b.get("fees"), b.get("currency"), signed=False)),
-    ("text.avg_pnl", lambda b: fmt_pct(b.get("avg_pnl_pct"))),
+    ("text.avg_pnl", lambda b: fmt_pct(b.get("avg_net_pnl_pct"))),
     ("text.after_24h", lambda b: fmt_pct(b.get("avg_post_24h_pct"))),
     ("text.early_exit", lambda b: fmt_ratio(b.get("early_exit_rate"))),
     ("text.over_hold", lambda b: fmt_ratio(b.get("over_hold_rate"))),

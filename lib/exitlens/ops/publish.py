@@ -23,7 +23,7 @@ from exitlens.core.settings import KINDS, Settings, SuggestionThresholds
 from exitlens.core.summary import Period, month_text, period_for_day, period_for_days, period_for_month
 from exitlens.core.timeutil import require_aware
 from exitlens.delivery.notify import DeliveryConfig, RunAnnouncement, announce
-from exitlens.reports.analysis import current_period
+from exitlens.reports.analysis import current_period, known_filter
 from exitlens.reports.archive import RunPeriod, read_summary
 from exitlens.reports.run import (
     ReportRun,
@@ -94,14 +94,17 @@ def report_parameters(kind: str, period: Period, settings: Settings, as_of: date
 def chosen_period(kind: str, settings: Settings, now: datetime, *, day: Date | None = None,
                   end: datetime | None = None, days: int = 7, month: tuple[int, int] | None = None) -> Period:
     """The period of the report: the day / the days ending at `end` / the month asked for,
-    else the current one at `now`."""
+    else the current one at `now`; a period that begins after `now` is refused."""
     chosen = current_period(kind, settings, now, day=day, end=end, month=month)
     if kind == "daily":
-        return period_for_day(chosen["day"], settings.tz)
-    if kind == "monthly":
+        period = period_for_day(chosen["day"], settings.tz)
+    elif kind == "monthly":
         year, month_number = chosen["month"]
-        return period_for_month(year, month_number, settings.tz)
-    return period_for_days(chosen["end"], days, settings.tz)
+        period = period_for_month(year, month_number, settings.tz)
+    else:
+        period = period_for_days(chosen["end"], days, settings.tz)
+    period.require_begun(now, settings.timezone)
+    return period
 
 
 def run_period(period: Period, settings: Settings) -> RunPeriod:
@@ -151,13 +154,15 @@ def publish_report(request: ReportRequest) -> ReportRun:
     engine = db.connect(r.db_url)
     try:
         db.require_tables(engine)
+        # A typo in a slice, or a period not begun, is refused before anything is written.
+        filters = known_filter(engine, r.filters, settings)
     finally:
         engine.dispose()
     period = run_period(analysed, settings)
     out_dir = Path(r.out_dir)
     run_request = RunRequest(
         notebook=NOTEBOOKS[r.kind], kind=r.kind, period=period, out=out_dir,
-        parameters={**report_parameters(r.kind, analysed, settings, now, r.filters), **parameters_left},
+        parameters={**report_parameters(r.kind, analysed, settings, now, filters), **parameters_left},
         database_url=r.db_url, formats=r.formats,
     )
     try:

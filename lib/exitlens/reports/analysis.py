@@ -22,12 +22,17 @@ from exitlens.core.errors import ConfigError, DataError
 from exitlens.core.evaluate import exit_orders
 from exitlens.core.filters import NO_FILTER, ReportFilter
 from exitlens.core.headline import Narrator
+from exitlens.core.i18n import t
 from exitlens.core.settings import DEFAULT_SQLITE_PATH, KINDS, Settings
 from exitlens.core.summary import (
     AnalysisRequest,
+    Period,
     PeriodAnalysis,
     analyse_period,
     month_before,
+    period_for_day,
+    period_for_days,
+    period_for_month,
 )
 from exitlens.core.timeutil import parse_aware, parse_month
 from exitlens.reports import archive
@@ -36,7 +41,7 @@ from exitlens.reports.replay.service import replay_section, rules_path
 from exitlens.reports.views import ReportData
 from exitlens.store import db
 from exitlens.store.candles import CandleReader
-from exitlens.store.load import load_orders
+from exitlens.store.load import filter_values, load_orders
 
 NO_SELL_YET = "the database has no filled SELL yet: name the period (report_date / end / month) to report on"
 
@@ -99,6 +104,7 @@ def analyse_from_database(
         raise ConfigError(f"days must be at least 1, got {days}")
     if candles is None:
         candles = CandleReader(engine, interval=settings.candle_interval)
+    filters = known_filter(engine, filters, settings)
     loaded = load_orders(engine)
     orders = loaded.orders
     latest = latest_sell_day(orders, settings)
@@ -108,21 +114,24 @@ def analyse_from_database(
         chosen = day or latest
         if chosen is None:
             raise DataError(NO_SELL_YET)
+        _require_begun(period_for_day(chosen, settings.tz), as_of, settings)
         analysis = analyse_period(orders, AnalysisRequest.daily(chosen, settings, **common))
         if analysis.sells.empty and latest is not None and latest != chosen:
-            hint = f"no sells on {chosen.isoformat()}; the latest day with sells is {latest.isoformat()}"
+            hint = t("note.no_sells_on_day", settings.language, day=chosen.isoformat(), latest=latest.isoformat())
             analysis = dataclasses.replace(analysis, data_notes=[*analysis.data_notes, hint])
         return analysis
     if kind == "monthly":
         if month is None and latest is None:
             raise DataError(NO_SELL_YET)
         year, number = month or (latest.year, latest.month)  # type: ignore[union-attr]
+        _require_begun(period_for_month(year, number, settings.tz), as_of, settings)
         return _latest_named(analyse_period(orders, AnalysisRequest.monthly(year, number, settings, **common)), latest,
                              f"the latest month with sells is {latest:%Y-%m}: pass --month {latest:%Y-%m}"
                              if latest is not None else "")
     chosen_end = end or (midnight_after(latest, settings) if latest is not None else None)
     if chosen_end is None:
         raise DataError(NO_SELL_YET)
+    _require_begun(period_for_days(chosen_end, days, settings.tz), as_of, settings)
     latest_end = midnight_after(latest, settings) if latest is not None else None
     return _latest_named(analyse_period(orders, AnalysisRequest.weekly(chosen_end, days, settings, **common)), latest,
                          f"the latest sell is on {latest.isoformat()} ({settings.timezone}): pass --end "
@@ -135,6 +144,20 @@ def _latest_named(analysis: PeriodAnalysis, latest: Date | None, hint: str) -> P
     if not analysis.sells.empty or latest is None:
         return analysis
     return dataclasses.replace(analysis, data_notes=[*analysis.data_notes, f"no sells in this period; {hint}"])
+
+
+def known_filter(engine: Engine, filters: ReportFilter, settings: Settings) -> ReportFilter:
+    """`filters` with its exit reasons read through the alias map, once every value it names is
+    in the database; else the ConfigError that names the known values (SPEC §5)."""
+    if filters.is_empty:
+        return filters
+    return filters.require_known(filter_values(engine), settings.exit_reason_aliases)
+
+
+def _require_begun(period: Period, as_of: datetime | None, settings: Settings) -> None:
+    """A period judged as of a time before it begins is refused (`as_of`: the run's now)."""
+    if as_of is not None:
+        period.require_begun(as_of, settings.timezone)
 
 
 def notebook_database_url() -> str:

@@ -123,7 +123,7 @@ def run_dir(out: Path, kind: str, period: RunPeriod) -> Path:
 def headline_numbers(summary: Mapping[str, Any] | None) -> dict[str, Any]:
     """The numbers the index and the announcement show, from the summary object's overall
     bucket: sells, win rate, net and gross PnL with their currency (`{currency: amount}` when
-    the period mixes currencies), average PnL %. Missing values are None."""
+    the period mixes currencies), average net PnL %. Missing values are None."""
     overall = (summary or {}).get("overall") or {}
     if not isinstance(overall, Mapping):
         overall = {}
@@ -133,7 +133,7 @@ def headline_numbers(summary: Mapping[str, Any] | None) -> dict[str, Any]:
         "currency": overall.get("currency"),
         "net_pnl": overall.get("net_pnl"),
         "realized_pnl": overall.get("realized_pnl"),
-        "avg_pnl_pct": overall.get("avg_pnl_pct"),
+        "avg_net_pnl_pct": overall.get("avg_net_pnl_pct"),
     }
 
 
@@ -338,7 +338,9 @@ def _fmt_time(value: Any) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-_FILE_LINKS = (("html", "HTML"), ("pdf", "PDF"), ("notebook", "notebook"), ("summary", "summary"))
+_FILE_LINKS = ("html", "pdf", "notebook", "summary")
+"""The files of a run the index links: HTML and PDF by their format's name, the others by
+`index.file.<name>` in the index's language."""
 _NAMED_KINDS = ("daily", "weekly", "monthly")
 _INDEX_HEADERS = ("period", "kind", "status", "sells", "win_rate", "net_pnl", "gross_pnl", "avg_pnl", "headline",
                   "finished", "files")
@@ -374,10 +376,11 @@ def index_row(rel: str, rec: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) ->
     listed = rec.get("files")
     files: Mapping[str, Any] = listed if isinstance(listed, Mapping) else {}
     links = []
-    for key, text in _FILE_LINKS:
+    for key in _FILE_LINKS:
         name = files.get(key)
         if isinstance(name, str) and name:
-            links.append({"href": "/".join(quote(part) for part in (*rel.split("/"), name)), "text": text})
+            links.append({"href": "/".join(quote(part) for part in (*rel.split("/"), name)),
+                          "text": key.upper() if key in ("html", "pdf") else t(f"index.file.{key}", lang)})
     status = str(rec.get("status") or "unknown")
     detail = rec.get("error") if status == FAILED else rec.get("headline_text")
     return {
@@ -389,7 +392,7 @@ def index_row(rel: str, rec: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) ->
         "win_rate": fmt_ratio(numbers.get("win_rate")),
         "net_pnl": fmt_money(numbers.get("net_pnl"), numbers.get("currency")),
         "realized_pnl": fmt_money(numbers.get("realized_pnl"), numbers.get("currency")),
-        "avg_pnl_pct": fmt_pct(numbers.get("avg_pnl_pct")),
+        "avg_net_pnl_pct": fmt_pct(numbers.get("avg_net_pnl_pct")),
         "detail": str(detail) if detail is not None else "",
         "finished": _fmt_time(rec.get("finished_at")),
         "links": links,

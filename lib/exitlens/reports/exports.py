@@ -17,8 +17,10 @@ such as `TP $5 / SL $3` is shown literally, never typeset as math.
 from __future__ import annotations
 
 import base64
+import html
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -56,7 +58,7 @@ PDF_OPTIONS = {
     "displayHeaderFooter": True,
     "headerTemplate": "<div></div>",
     "footerTemplate": (
-        '<div style="font-size:8px;color:#555;width:100%;text-align:center;">'
+        '<div style="font-size:8pt;color:#555;width:100%;text-align:center;">'
         '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
     ),
 }
@@ -127,27 +129,93 @@ _REPORT_TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
 """
 
 
-def html_exporter() -> HTMLExporter:
-    """nbconvert's HTML exporter with the code and the In/Out prompts hidden, images embedded
-    and no script loaded from elsewhere (REPORT_TEMPLATE)."""
+def html_exporter(lang: str = "en") -> HTMLExporter:
+    """nbconvert's HTML exporter with the code and the In/Out prompts hidden, images embedded,
+    no script loaded from elsewhere (REPORT_TEMPLATE) and the page's language (`<html lang>`)."""
     return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                        embed_images=True, template_file=REPORT_TEMPLATE,
+                        embed_images=True, template_file=REPORT_TEMPLATE, language_code=lang,
                         extra_loaders=[jinja2.DictLoader({REPORT_TEMPLATE: _REPORT_TEMPLATE_SOURCE})],
                         log=_NBCONVERT_LOG)
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, *, title: str) -> str:
-    """The report page for an executed notebook (pure): outputs only, A4 print rules added."""
-    body, _resources = html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+_HEADING = re.compile(r"\s*<h[123][\s>]")
+_PARAGRAPH = re.compile(r"\s*<p[\s>]")
+
+
+def _output_html(output: nbformat.NotebookNode, alt: str) -> str | None:
+    """An output as HTML: its own HTML, or its PNG as an inline image (None for anything else)."""
+    data = output.get("data", {})
+    if "text/html" in data:
+        return "".join(data["text/html"])
+    if "image/png" in data:
+        png = "".join(data["image/png"]).replace("\n", "")
+        return f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">'
+    return None
+
+
+def _heading_text(markup: str) -> str:
+    found = re.search(r"<h[123][^>]*>(.*?)</h[123]>", markup, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else ""
+
+
+def keep_headings_with_content(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of `nb` where each heading output is joined with the outputs after it up to and
+    including the first that is not a paragraph (a chart, a table), so that a heading and the
+    start of what it heads are one output: nbconvert's print rule keeps an output whole, and
+    Chromium keeps no break-after rule between a heading and a chart in separate outputs, so a
+    heading could end a page with its chart on the next."""
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:
+        outputs = cell.get("outputs", [])
+        joined: list = []
+        index = 0
+        while index < len(outputs):
+            output = outputs[index]
+            first = _output_html(output, "")
+            index += 1
+            if first is None or not _HEADING.match(first):
+                joined.append(output)
+                continue
+            parts, alt = [first], _heading_text(first)
+            while index < len(outputs):
+                part = _output_html(outputs[index], alt)
+                if part is None:
+                    break
+                parts.append(part)
+                index += 1
+                if not _PARAGRAPH.match(part):
+                    break
+            joined.append(nbformat.v4.new_output("display_data", data={
+                "text/html": f'<div class="exitlens-keep">{"".join(parts)}</div>', "text/plain": alt}))
+        if "outputs" in cell:
+            cell.outputs = joined
+    return nb
+
+
+_CELL_TEXT = re.compile(r"(<t[dh]\b[^>]*>)([^<]*)(</t[dh]>)")
+
+
+def break_after_underscores(page: str) -> str:
+    """`page` with a line-break opportunity (<wbr>) after each underscore inside a table cell, so
+    a narrow cell wraps TAKE_PROFIT as TAKE_ / PROFIT instead of inside a word."""
+    return _CELL_TEXT.sub(lambda m: m.group(1) + m.group(2).replace("_", "_<wbr>") + m.group(3), page)
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "en") -> str:
+    """The report page for an executed notebook (pure) in language `lang`: outputs only, each
+    heading joined with what it heads, table cells breakable after underscores, A4 print rules."""
+    body, _resources = html_exporter(lang).from_notebook_node(keep_headings_with_content(nb),
+                                                         resources={"metadata": {"name": title}})
+    body = break_after_underscores(body)
     if "</head>" in body:
         body = body.replace("</head>", PRINT_CSS + "\n</head>", 1)
     return body
 
 
-def export_html(notebook_path: Path, html_path: Path, *, title: str) -> Path:
+def export_html(notebook_path: Path, html_path: Path, *, title: str, lang: str = "en") -> Path:
     """Write the code-hidden HTML of the executed notebook at `notebook_path` to `html_path`."""
     nb = nbformat.read(str(notebook_path), as_version=4)
-    Path(html_path).write_text(notebook_to_html(nb, title=title), encoding="utf-8")
+    Path(html_path).write_text(notebook_to_html(nb, title=title, lang=lang), encoding="utf-8")
     logger.info("wrote %s", html_path)
     return Path(html_path)
 

@@ -157,18 +157,18 @@ def reason_colours(reasons) -> dict[str, tuple]:
 
 @in_language
 def pnl_by_exit_reason(sells: pd.DataFrame, *, lang: str = DEFAULT_LANGUAGE) -> Figure:
-    """Box plot of PnL % per exit reason (evaluable sells), every sell drawn as a point over its
-    box, with the count under each box."""
+    """Box plot of net PnL % (after fees) per exit reason (evaluable sells), every sell drawn as
+    a point over its box, with the count under each box."""
     fig, ax = _figure()
-    data = sells.loc[sells["evaluable"], ["exit_reason", "pnl_pct"]].astype({"exit_reason": str})
+    data = sells.loc[sells["evaluable"], ["exit_reason", "net_pnl_pct"]].astype({"exit_reason": str})
     title = t("chart.pnl_by_exit_reason", lang)
     if data.empty:
         _empty(ax, title, lang)
         return fig
     order = _order(data["exit_reason"])
-    sns.boxplot(data=data, x="exit_reason", y="pnl_pct", hue="exit_reason", order=order, hue_order=order,
+    sns.boxplot(data=data, x="exit_reason", y="net_pnl_pct", hue="exit_reason", order=order, hue_order=order,
                 palette=reason_colours(order), legend=False, ax=ax, showfliers=False)
-    sns.stripplot(data=data, x="exit_reason", y="pnl_pct", order=order, ax=ax, **POINT_STYLE)
+    sns.stripplot(data=data, x="exit_reason", y="net_pnl_pct", order=order, ax=ax, **POINT_STYLE)
     counts = data["exit_reason"].value_counts()
     ax.set_xticks(range(len(order)), [f"{r}\n(n={counts[r]})" for r in order])
     ax.axhline(0, color="0.3", linewidth=0.8)
@@ -207,7 +207,7 @@ def post_exit_path(by_exit_reason: pd.DataFrame, horizons: list[str], *, lang: s
 @in_language
 def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame, *, min_samples: int,
                         lang: str = DEFAULT_LANGUAGE) -> Figure:
-    """Heatmap of average PnL % per regime × exit reason, annotated with the value and count;
+    """Heatmap of average net PnL % per regime × exit reason, annotated with the value and count;
     a cell of fewer than `min_samples` evaluable sells is faded (its n stays written in it), so
     a mean of a few sells does not read as firmly as the rest (SPEC §5).
 
@@ -218,7 +218,7 @@ def regime_exit_heatmap(by_regime_exit_reason: pd.DataFrame, *, min_samples: int
     if by_regime_exit_reason.empty:
         _empty(ax, title, lang)
         return fig
-    values = pd.to_numeric(by_regime_exit_reason["avg_pnl_pct"], errors="coerce").unstack()
+    values = pd.to_numeric(by_regime_exit_reason["avg_net_pnl_pct"], errors="coerce").unstack()
     counts = by_regime_exit_reason["evaluable"].unstack().fillna(0).astype(int)
     labels = values.map(lambda v: "" if pd.isna(v) else f"{v:+.2f}") + counts.map(lambda n: f"\nn={n}")
     limit = float(np.nanmax(np.abs(values.to_numpy(dtype=float)))) if values.notna().any().any() else 1.0

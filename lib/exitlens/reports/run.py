@@ -41,7 +41,7 @@ from traitlets.config import Config
 from exitlens.clock import utc_now
 from exitlens.core.errors import ConfigError, ExitlensError, ReportFailed
 from exitlens.core.filters import FILTER_COLUMNS
-from exitlens.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from exitlens.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, report_name
 from exitlens.core.jsonvalues import require_json
 from exitlens.core.keys import FAILED, SUCCEEDED
 from exitlens.core.settings import SuggestionThresholds, zone_info
@@ -433,8 +433,9 @@ def run_report(request: RunRequest, *, clock: Callable[[], datetime] = utc_now) 
         if executed.is_file() and exports.export_key_chart(executed, staging / archive.CHART_FILE):
             files["chart"] = archive.CHART_FILE
         if error is None and wanted:
-            error = _export(executed, staging, wanted, browser, request.pdf_timeout, files,
-                            title=f"exitlens {kind} report {period.label}")
+            lang = str(params.get("language") or DEFAULT_LANGUAGE)
+            error = _export(executed, staging, wanted, browser, request.pdf_timeout, files, lang=lang,
+                            title=f"exitlens {report_name(kind, lang, params.get('days'))} {period.label}")
         finished = clock()
         status = FAILED if error else SUCCEEDED
         with archive.period_lock(final):
@@ -487,11 +488,12 @@ def _export(
     files: dict[str, str],
     *,
     title: str,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> str | None:
     """Write the asked-for exports into `staging`, recording them in `files`; the error
     summary when the PDF could not be printed, else None."""
     html_path = staging / archive.HTML_FILE
-    exports.export_html(executed, html_path, title=title)
+    exports.export_html(executed, html_path, title=title, lang=lang)
     if "html" in wanted:
         files["html"] = archive.HTML_FILE
     try:

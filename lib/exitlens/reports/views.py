@@ -184,7 +184,8 @@ class ReportData:
         zone = self.settings.tz
         text = self.t("meta.as_of", time=f"{self.as_of.tz_convert(zone):%Y-%m-%d %H:%M}", zone=self.settings.timezone)
         if generated_at is not None:
-            text += self.t("meta.generated", time=f"{pd.Timestamp(generated_at).tz_convert(zone):%Y-%m-%d %H:%M}")
+            text += self.t("meta.generated", time=f"{pd.Timestamp(generated_at).tz_convert(zone):%Y-%m-%d %H:%M}",
+                           zone=self.settings.timezone)
         return HTML(f'<p class="exitlens-meta">{html.escape(text)}.</p>')
 
     def collection_rate(self) -> float | None:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from exitlens.core.entry_price import FLOAT_LIMIT, NUMBER_PATTERN, STORED_PRICE, STORED_TEXT, stored_entry_columns
+from exitlens.core.filters import FILTER_COLUMNS
 from exitlens.core.frames import LONG, ORDER_COLUMNS, SHORT, UNKNOWN, with_declared_types
 from exitlens.core.timeutil import utc_series
 from exitlens.store.db import dialect_name, require_tables
@@ -193,3 +194,17 @@ def load_orders(engine: Engine) -> LoadedOrders:
         query = orders_sql(dialect_name(engine), present_position_columns(conn))
         raw = pd.read_sql_query(sa.text(query), conn, coerce_float=True)
     return orders_frame(raw)
+
+
+def filter_values(engine: Engine) -> dict[str, list[str]]:
+    """Per report filter (core.filters.FILTER_COLUMNS), the distinct values the filled SELLs
+    hold, as stored: what a slice can name (one DISTINCT query per column)."""
+    require_tables(engine)
+    values: dict[str, list[str]] = {}
+    with engine.connect() as connection:
+        for name, column in FILTER_COLUMNS.items():
+            rows = connection.execute(sa.text(
+                f"SELECT DISTINCT {column} FROM trading_history "
+                f"WHERE status = 'FILLED' AND upper(side) = 'SELL' AND {column} IS NOT NULL"))
+            values[name] = [str(row[0]) for row in rows]
+    return values
