@@ -29,7 +29,7 @@ stop_loss_pct = 2.0
 """
 NOW = pd.Timestamp("2026-11-20T12:00:00Z")
 END = pd.Timestamp("2026-11-21T00:00:00Z")
-REPLAY_KEYS = ["rules", "fill", "replayable", "not_replayable", "fidelity", "fidelity_samples", "censored",
+REPLAY_KEYS = ["rules", "model", "fill", "replayable", "not_replayable", "fidelity", "fidelity_samples", "censored",
                "sweep", "suggestions"]
 SWEEP_KEYS = ["parameter", "value", "current", "n", "censored", "mean", "low", "high"]
 

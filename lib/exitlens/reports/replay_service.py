@@ -29,7 +29,7 @@ from exitlens.core.errors import ConfigError
 from exitlens.core.i18n import t
 from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.replay import CENSORED, Candles, Trades, exit_reason_codes, fidelity, replay, replayed_net_pnl_pct
-from exitlens.core.replay.rules import RuleBook, load_rules
+from exitlens.core.replay.rules import ExitRules, RuleBook, load_rules
 from exitlens.core.replay_stats import (
     ReplaySuggestion,
     check_suggestion,
@@ -67,11 +67,12 @@ class ReplayResult:
     suggestions: list[ReplaySuggestion]
     min_samples: int
     notes: list[str] = field(default_factory=list)
+    model: str = "simple"
 
     def to_json(self) -> dict:
         """The REPLAY object of SPEC §6, JSON-safe (None, never NaN)."""
         return {
-            "rules": self.rules, "fill": self.fill, "replayable": self.replayable,
+            "rules": self.rules, "model": self.model, "fill": self.fill, "replayable": self.replayable,
             "not_replayable": self.not_replayable, "fidelity": self.fidelity,
             "fidelity_samples": self.fidelity_samples, "censored": self.censored,
             "sweep": [{key: json_scalar(value) for key, value in row.items()} for row in self.sweep.to_dict("records")],
@@ -134,7 +135,7 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
         rules=book.source, fill=book.fill, replayable=len(trades), not_replayable=int((~usable).sum()),
         fidelity=fit.value, fidelity_samples=fit.samples, censored=int((replayed.code[0] == CENSORED).sum()),
         sweep=table, suggestions=replay_suggestions(table, min_samples=settings.min_samples, lang=settings.language),
-        min_samples=settings.min_samples, notes=notes,
+        min_samples=settings.min_samples, notes=notes, model=book.model,
     )
 
 
@@ -163,7 +164,7 @@ def replay_windows(sells: pd.DataFrame, book: RuleBook, values: Mapping[str, Seq
     """Per replayable sell (indexed like `sells`): symbol, start (the position's open) and end
     (the later of exit + the longest horizon and open + the longest time limit replayed, at
     most `now`)."""
-    limits = [rules.time_limit_hours for rules in (book.default, *book.regimes.values())]
+    limits = [rules.time_limit_hours for rules in (book.default, *book.regimes.values()) if isinstance(rules, ExitRules)]
     limits += list(values.get("time_limit_hours", []))
     longest_limit = pd.Timedelta(hours=max((h for h in limits if h is not None), default=0.0))
     after_exit = max(h.delta for h in settings.horizons)
@@ -234,7 +235,7 @@ def _ns(times: pd.Series) -> np.ndarray:
 def replay_text(result: ReplayResult) -> str:
     """The replay as readable text: fidelity, the sweep table, the replay-backed suggestions."""
     fit = "–" if result.fidelity is None else f"{result.fidelity:.1%}"
-    lines = [f"exit replay with {result.rules} (fill {result.fill}): {result.replayable} replayable sells, "
+    lines = [f"exit replay with {result.rules} (model {result.model}, fill {result.fill}): {result.replayable} replayable sells, "
              f"{result.not_replayable} not replayable, {result.censored} censored",
              f"fidelity {fit} over {result.fidelity_samples} sells with a modelled exit reason"]
     if result.fidelity is not None and result.fidelity < FIDELITY_WARNING:

@@ -6,7 +6,9 @@ replayed exits):
 - `rules`: the bot's exit rules file (TOML) as a `RuleBook`;
 - `codes`: the codes of a replayed exit and the time unit of the arrays;
 - `arrays`: the flat `Candles`, the `Trades` and their path bounds, the `Replayed` result;
-- `models/`: one module per exit model, each packing its rule array and bringing its kernel;
+- `models/`: one module per exit model, each packing its rule array and bringing its kernel
+  (`simple`, CoinPilot's rules; `freqtrade`, freqtrade's ROI table, stoploss and trailing stop);
+- `engine`: `replay`, which runs the kernel of the rule books' model;
 - `money`: net_pnl_pct at a replayed price; `fidelity`: replay of the actual rules against the
   actual exits.
 
@@ -27,8 +29,9 @@ from exitlens.core.replay.codes import (
     TRAILING_STOP,
     exit_reason_codes,
 )
+from exitlens.core.replay.engine import replay
 from exitlens.core.replay.fidelity import FIDELITY_TOLERANCE_MINUTES, Fidelity, fidelity
-from exitlens.core.replay.models.simple import replay, rule_table
+from exitlens.core.replay.models.simple import rule_table
 from exitlens.core.replay.money import replayed_net_pnl_pct
 
 __all__ = [

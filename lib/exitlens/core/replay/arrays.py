@@ -30,7 +30,9 @@ class Trades:
     """The replayable SELLs, one entry per trade. `exit_reason` holds normalised reasons
     (alias-mapped); `start`/`stop` bound each trade's path in `Candles` (see `path_bounds`).
     `quantity`, `buy_fees` (the consumed lots' fees, pro rata) and `sell_fee` are needed for
-    net_pnl_pct (the sweep), not for the replay itself."""
+    net_pnl_pct (the sweep), not for the replay itself; the freqtrade model also reads them as
+    the fee ratios its profit is net of. `direction` (+1 long, -1 short) and `leverage` default
+    to long and 1 where absent."""
 
     entry_price: np.ndarray
     open_time: np.ndarray
@@ -43,6 +45,8 @@ class Trades:
     quantity: np.ndarray | None = None
     buy_fees: np.ndarray | None = None
     sell_fee: np.ndarray | None = None
+    direction: np.ndarray | None = None
+    leverage: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.entry_price)
