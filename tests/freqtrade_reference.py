@@ -55,8 +55,9 @@ class Trade:
 
 def reference_exit(*, entry, opened, actual_time, actual_price, actual_reason, rules, candles, units_per_minute,
                    direction=1, leverage=1.0, fee_open=0.0, fee_close=0.0):
-    """(time, price, reason) of one trade's replayed exit under FreqtradeRules `rules`, or None
-    when no exit (censored). `candles` is the trade's path: (time, open, high, low, close) from
+    """(time, price, reason) of one trade's replayed exit under FreqtradeRules `rules`: the last
+    candle's time and close with reason OPEN_AT_END when no rule fires, None without a candle.
+    `candles` is the trade's path: (time, open, high, low, close) from
     the first candle at or after `opened`. A kept actual exit returns the actual reason."""
     trade = Trade(open_rate=entry, is_short=direction < 0, leverage=leverage, fee_open=fee_open, fee_close=fee_close)
     roi_table = {minute: (ratio if ratio == -1 else ratio * rules.roi_scale) for minute, ratio in rules.minimal_roi}
@@ -76,7 +77,10 @@ def reference_exit(*, entry, opened, actual_time, actual_price, actual_reason, r
                 return time, rate, exit_type
     if not modelled:
         return actual_time, actual_price, actual_reason
-    return None
+    if not candles:
+        return None
+    time, _, _, _, close = candles[-1]
+    return time, close, "OPEN_AT_END"
 
 
 def _roi_entry(roi_table, duration):

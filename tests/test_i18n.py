@@ -172,7 +172,7 @@ def test_index_when_korean_labels_its_columns_in_korean():
 def test_replay_suggestion_message_when_korean_is_korean():
     from exitlens.core.replay_stats import replay_suggestions
 
-    table = pd.DataFrame([{"parameter": "stop_loss_pct", "value": 4.5, "current": 3.0, "n": 40, "censored": 0,
+    table = pd.DataFrame([{"parameter": "stop_loss_pct", "value": 4.5, "current": 3.0, "n": 40, "open_at_end": 0,
                            "mean": 0.4, "low": 0.1, "high": 0.7}])
     [english] = replay_suggestions(table, min_samples=20)
     [korean] = replay_suggestions(table, min_samples=20, lang="ko")

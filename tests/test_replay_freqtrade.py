@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from exitlens.core.errors import ConfigError
-from exitlens.core.replay import ACTUAL, CENSORED, MODELLED_REASONS, Candles, Trades, replay
+from exitlens.core.replay import ACTUAL, MODELLED_REASONS, NOT_REPLAYABLE, OPEN_AT_END, Candles, Trades, replay
 from exitlens.core.replay.models.freqtrade import FreqtradeRules
 from exitlens.core.replay.rules import RuleBook, parse_rules
 from exitlens.core.replay_stats import parse_sweep_option, sweep_values
@@ -98,8 +98,8 @@ def test_unmodelled_exit_signal_keeps_the_actual_exit_when_nothing_fires_before_
     assert out[0] == 10 and out[2] == ACTUAL
 
 
-def test_no_exit_before_the_path_ends_is_censored():
-    assert _one([(0, 100, 100.5, 99.5, 100), (5, 100, 101, 99.5, 100)], rules=ROI)[2] == CENSORED
+def test_no_exit_before_the_path_ends_is_open_at_end_at_the_last_close():
+    assert _one([(0, 100, 100.5, 99.5, 100), (5, 100, 101, 99.5, 100.2)], rules=ROI) == (5, 100.2, OPEN_AT_END)
 
 
 def _random_rules(rng) -> FreqtradeRules:
@@ -179,12 +179,12 @@ def test_kernel_matches_the_reference_loop_on_random_paths_longs_and_shorts(seed
                                       fee_close=float(fee[i]))
             code = int(out.code[v, i])
             if expected is None:
-                assert code == CENSORED, (v, i)
+                assert code == NOT_REPLAYABLE, (v, i)
                 continue
             time, price, name = expected
-            got = name if code == ACTUAL else MODELLED_REASONS[code]
+            got = {ACTUAL: name, OPEN_AT_END: "OPEN_AT_END"}.get(code) or MODELLED_REASONS[code]
             assert (int(out.time[v, i]), float(out.price[v, i]), got) == (time, price, name), (v, i, book.default)
-            exits += code != ACTUAL
+            exits += 0 <= code < ACTUAL
     assert exits > n  # the comparison covers many modelled exits, not only kept ones
 
 
@@ -222,7 +222,7 @@ def test_sweep_of_the_freqtrade_model_scales_the_roi_table_and_varies_stoploss_a
     scaled = book.with_parameter("roi_scale", 2.0)
     candles = [(0, 100, 100.5, 99.5, 100), (5, 100, 106, 105.5, 105.8)]
     assert _one(candles, rules=book)[2] == "TAKE_PROFIT"
-    assert _one(candles, rules=scaled)[2] == CENSORED  # 8% needed now
+    assert _one(candles, rules=scaled)[2] == OPEN_AT_END  # 8% needed now
     assert parse_sweep_option("stoploss=-0.05,-0.2") == {"stoploss": [-0.05, -0.2]}
     with pytest.raises(ConfigError, match="negative ratio"):
         parse_sweep_option("stoploss=0.05")

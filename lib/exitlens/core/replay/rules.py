@@ -12,6 +12,9 @@
     [regime.BEAR]
     stop_loss_pct = 2.0
 
+A top-level `horizon_hours = 168` (the default) bounds each replayed path at the actual exit +
+that many hours (SPEC §6); it must be a positive number.
+
 Every key is optional: an absent percentage or time limit turns that rule off, an absent
 `trailing_activation_pct` makes the trailing stop active from the entry, and `fill` defaults to
 "close". A top-level `model` names the exit model the tables describe: "simple" (the default,
@@ -37,11 +40,13 @@ PARAMETERS = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct", "trailing
 FILLS = ("close", "touch")
 DEFAULT_FILL = "close"
 _KEYS = (*PARAMETERS, "fill")
-_TOP_LEVEL = ("model", "default", "regime")
+_TOP_LEVEL = ("model", "default", "regime", "horizon_hours")
 MODELS = ("simple", freqtrade.MODEL)
 """The exit models a rules file may name (`model = "…"`); the first is the default."""
 ALL_PARAMETERS = (*PARAMETERS, *freqtrade.PARAMETERS)
 """The swept parameters of every model, in the order reports list them."""
+DEFAULT_HORIZON_HOURS = 168.0
+"""How long after the actual exit a replayed path runs at most (SPEC §6)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,8 @@ class RuleBook(Generic[Rules]):
     regimes: dict[str, Rules] = field(default_factory=dict)
     source: str = "<rules>"
     model: str = MODELS[0]
+    horizon_hours: float = DEFAULT_HORIZON_HOURS
+    """Each path ends at the earliest of now, the last candle and the actual exit + this."""
 
     @property
     def fill(self) -> str:
@@ -144,7 +151,7 @@ def parse_rules(text: str, *, source: str = "<rules>") -> RuleBook:
     for key in data:
         if key not in _TOP_LEVEL:
             raise ConfigError(f"exit rules file {source}: unknown table or key {key!r} at the top level: "
-                              "use model, [default] and [regime.<NAME>] tables only")
+                              "use model, horizon_hours and the [default] and [regime.<NAME>] tables only")
     model = data.get("model", MODELS[0])
     if model not in MODELS:
         raise ConfigError(f"exit rules file {source}: unknown model {model!r} (the top-level key 'model'): "
@@ -168,7 +175,15 @@ def parse_rules(text: str, *, source: str = "<rules>") -> RuleBook:
             raise ConfigError(f"exit rules file {source}: [{where}] repeats regime {name.upper()} "
                               "(names are case-insensitive): keep one table")
         regimes[name.upper()] = parse(table, default, source, where)
-    return RuleBook(default=default, regimes=regimes, source=source, model=model)
+    return RuleBook(default=default, regimes=regimes, source=source, model=model,
+                    horizon_hours=_horizon(data.get("horizon_hours", DEFAULT_HORIZON_HOURS), source))
+
+
+def _horizon(value: Any, source: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"exit rules file {source}: horizon_hours must be a positive number of hours, got "
+                          f"{value!r}: fix it or remove the key for the default {DEFAULT_HORIZON_HOURS:g}")
+    return float(value)
 
 
 def _rules(table: dict[str, Any], base: ExitRules, source: str, where: str) -> ExitRules:

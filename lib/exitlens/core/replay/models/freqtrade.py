@@ -33,6 +33,7 @@ Per candle (open O, high H, low L, close C) with the trade's direction, leverage
    an ROI exit that freqtrade refuses (a candle moving against a trade entered off its open) is
    skipped.
 
+A variant that has not exited by the end of its path exits there, at the last close (OPEN_AT_END).
 Not modelled: exit signals and custom exits (a sell with such a reason keeps its actual exit
 unless a modelled exit fires on a candle before it), custom stoploss, liquidation, funding fees,
 exchange price precision. Pure: no I/O, no clock.
@@ -53,9 +54,9 @@ from exitlens.core.errors import ConfigError
 from exitlens.core.replay.arrays import Candles, Replayed, Trades
 from exitlens.core.replay.codes import (
     ACTUAL,
-    CENSORED,
     NOT_REPLAYABLE,
     NS_PER_MINUTE,
+    OPEN_AT_END,
     STOP_LOSS,
     TAKE_PROFIT,
     TRAILING_STOP,
@@ -235,10 +236,9 @@ def replay(trades: Trades, candles: Candles, books: Sequence[Any], *,
     n = len(trades)
     time = np.zeros((len(books), n), dtype=np.int64)
     price = np.full((len(books), n), np.nan)
-    code = np.full((len(books), n), CENSORED, dtype=np.int8)
+    code = np.full((len(books), n), NOT_REPLAYABLE, dtype=np.int8)
     if n:
-        direction = np.ones(n, dtype=np.int8) if trades.direction is None else np.asarray(trades.direction)
-        leverage = np.ones(n) if trades.leverage is None else np.asarray(trades.leverage, dtype=np.float64)
+        leverage = np.asarray(trades.leverage, dtype=np.float64)
         fee_open, fee_close = fee_ratios(trades)
         compiled(_kernel)(table, regime_index,
                           np.ascontiguousarray(trades.entry_price, dtype=np.float64),
@@ -246,7 +246,7 @@ def replay(trades: Trades, candles: Candles, books: Sequence[Any], *,
                           np.ascontiguousarray(trades.exit_time, dtype=np.int64),
                           np.ascontiguousarray(trades.exit_price, dtype=np.float64),
                           exit_reason_codes(trades.exit_reason) == ACTUAL,
-                          np.ascontiguousarray(direction, dtype=np.int8),
+                          np.ascontiguousarray(trades.direction, dtype=np.int8),
                           np.ascontiguousarray(np.where(leverage > 0, leverage, 1.0), dtype=np.float64),
                           np.ascontiguousarray(fee_open), np.ascontiguousarray(fee_close),
                           np.ascontiguousarray(trades.start, dtype=np.int64),
@@ -265,10 +265,8 @@ def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, un
             out_time, out_price, out_code):  # pragma: no cover - compiled
     for i in range(entry.shape[0]):
         e_price = entry[i]
-        if not e_price > 0.0:
-            for v in range(table.shape[0]):
-                out_code[v, i] = NOT_REPLAYABLE
-            continue
+        if not e_price > 0.0 or stop[i] <= start[i]:
+            continue  # NOT_REPLAYABLE, as the outputs were filled
         long = direction[i] >= 0
         side = 1.0 if long else -1.0
         lev = leverage[i]
@@ -353,7 +351,12 @@ def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, un
                     out_time[v, i], out_price[v, i], out_code[v, i] = t, px, reason
                     done = True
                     break
-            if not done and unmodelled[i]:
+            if done:
+                continue
+            if unmodelled[i]:
                 out_time[v, i], out_price[v, i], out_code[v, i] = actual_time[i], actual_price[i], ACTUAL
+            else:
+                last = stop[i] - 1
+                out_time[v, i], out_price[v, i], out_code[v, i] = c_time[last], c_close[last], OPEN_AT_END
     return 0
 
