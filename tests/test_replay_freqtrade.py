@@ -227,3 +227,14 @@ def test_sweep_of_the_freqtrade_model_scales_the_roi_table_and_varies_stoploss_a
     with pytest.raises(ConfigError, match="negative ratio"):
         parse_sweep_option("stoploss=0.05")
     assert not math.isnan(values["trailing_stop_positive"][0])
+
+
+def test_trades_given_one_direction_and_leverage_for_all_hold_one_per_trade():
+    """A 0-d direction (np.where on a scalar) was indexed per trade by the kernels, reading past
+    its end: replays then changed from one process to the next."""
+    trades = Trades(entry_price=np.ones(3), open_time=np.zeros(3, np.int64), exit_time=np.zeros(3, np.int64),
+                    exit_price=np.ones(3), exit_reason=np.array(["X"] * 3, dtype=object),
+                    regime=np.array([None] * 3, dtype=object), start=np.zeros(3, np.int64),
+                    stop=np.zeros(3, np.int64), direction=np.where(False, -1, 1), leverage=2.0)
+    assert trades.direction.tolist() == [1, 1, 1] and trades.direction.dtype == np.int8
+    assert trades.leverage.tolist() == [2.0, 2.0, 2.0]

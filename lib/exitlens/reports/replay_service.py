@@ -214,7 +214,8 @@ def _trades(sells: pd.DataFrame, candles: Candles, ranges: Mapping[str, tuple[in
                                      _ns(sells["open_time"]), _ns(windows["end"]), _ns(sells["event_time"]),
                                      tolerance=tolerance.value)
     own_fee = pd.to_numeric(sells["fee"], errors="coerce").fillna(0.0).clip(lower=0.0)
-    short = (sells["direction"].astype(str).str.lower() == "short").to_numpy() if "direction" in sells else False
+    short = ((sells["direction"].astype(str).str.lower() == "short").to_numpy() if "direction" in sells
+             else np.zeros(len(sells), dtype=bool))
     leverage = (pd.to_numeric(sells["leverage"], errors="coerce").fillna(1.0).to_numpy(dtype=float)
                 if "leverage" in sells else np.ones(len(sells)))
     position = (pd.factorize(sells["position"])[0] if "position" in sells else np.arange(len(sells)))
@@ -258,11 +259,12 @@ def replay_text(result: ReplayResult) -> str:
              f"fidelity {fit} over {result.fidelity_samples} sells with a modelled exit reason"]
     if result.fidelity is not None and result.fidelity < FIDELITY_WARNING:
         lines.append(f"warning: fidelity below {FIDELITY_WARNING:.0%}: the rules file does not describe the bot")
-    lines.append(f"{'parameter':<24}{'value':>9}{'current':>9}{'n':>6}{'open':>6}{'mean':>9}{'low':>9}{'high':>9}")
+    width = max([24, *(len(str(name)) + 2 for name in result.sweep["parameter"])])  # freqtrade's names are long
+    lines.append(f"{'parameter':<{width}}{'value':>9}{'current':>9}{'n':>6}{'open':>6}{'mean':>9}{'low':>9}{'high':>9}")
     for row in result.sweep.itertuples(index=False):
         cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.open_at_end:>6}",
                  _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f")]
-        lines.append(f"{row.parameter:<24}{cells[0]}{cells[1]}{''.join(cells[2:4])}{''.join(cells[4:])}")
+        lines.append(f"{row.parameter:<{width}}{cells[0]}{cells[1]}{''.join(cells[2:4])}{''.join(cells[4:])}")
     lines += [f"suggestion: {s.message}" for s in result.suggestions] or ["no replay-backed suggestion"]
     lines += [f"note: {note}" for note in result.notes]
     return "\n".join(lines)

@@ -76,7 +76,10 @@ class Trades:
                     "position": (np.arange(n), np.int64)}
         for name, (default, dtype) in defaults.items():
             value = getattr(self, name)
-            object.__setattr__(self, name, np.asarray(default if value is None else value, dtype=dtype))
+            # one value for every trade broadcasts: the kernels index these per trade and a 0-d array
+            # would be read past its end
+            array = np.broadcast_to(np.asarray(default if value is None else value, dtype=dtype), (n,))
+            object.__setattr__(self, name, np.ascontiguousarray(array))
 
     def __len__(self) -> int:
         return len(self.entry_price)
