@@ -179,3 +179,26 @@ def test_rules_built_from_the_strategy_replay_freqtrades_own_backtest_exits(tmp_
     assert fit.samples == len(trades) == 10
     assert fit.value >= 0.9
     assert set(reasons) == {"TAKE_PROFIT", "STOP_LOSS"}  # both exit kinds are checked
+
+
+def test_strategy_parameter_file_beside_the_strategy_wins_over_its_class_attributes(tmp_path):
+    source = tmp_path / "MyStrategy.py"
+    source.write_text("class MyStrategy:\n    minimal_roi = {'0': 0.04}\n    stoploss = -0.10\n    timeframe = '5m'\n",
+                      encoding="utf-8")
+    (tmp_path / "MyStrategy.json").write_text(json.dumps({"strategy_name": "MyStrategy", "params": {
+        "roi": {"0": 0.08, "60": 0.0}, "stoploss": {"stoploss": -0.2},
+        "trailing": {"trailing_stop": True, "trailing_stop_positive": 0.01}}}), encoding="utf-8")
+    settings = read_settings(_config(tmp_path), source)
+    assert settings.values["minimal_roi"] == {"0": 0.08, "60": 0.0}
+    assert (settings.values["stoploss"], settings.values["trailing_stop"]) == (-0.2, True)
+    assert settings.origin["stoploss"] == "parameter file MyStrategy.json"
+    assert settings.values["timeframe"] == "5m"
+
+
+def test_strategy_file_with_two_strategy_classes_asks_for_the_config_strategy(tmp_path):
+    source = tmp_path / "two.py"
+    source.write_text("class A:\n    stoploss = -0.1\n\nclass B:\n    stoploss = -0.2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot tell the strategy class .*A, B.*set \"strategy\" in the config"):
+        read_settings(_config(tmp_path), source)
+    name, values, _ = strategy_attributes(source, "B")
+    assert (name, values) == ("B", {"stoploss": -0.2})
