@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -45,7 +45,7 @@ import pandas as pd
 from IPython.display import display
 
 from exitlens.reports import plots
-from exitlens.reports import replay_views as rv
+from exitlens.reports.replay import views as rv
 from exitlens.reports.analysis import report_data, report_settings
 from exitlens.reports.views import show
 

@@ -65,7 +65,9 @@ def reference_exit(*, entry, opened, actual_time, actual_price, actual_reason, r
     trade.adjust_stop_loss(entry, stoploss, initial=True)
     if trade.stop_loss is None:  # stoploss off: a stop that is never hit until a trailing stop sets one
         trade.stop_loss = float("inf") if trade.is_short else float("-inf")
-    modelled = actual_reason in (STOP_LOSS, ROI, TRAILING, "TIME_LIMIT")
+    modelled = ((actual_reason == STOP_LOSS and rules.stoploss is not None)
+                or (actual_reason == ROI and bool(rules.minimal_roi))
+                or (actual_reason == TRAILING and rules.trailing_stop))
     timeframe = rules.timeframe_minutes
     for time, open_, high, low, close in candles:
         if not modelled and time >= actual_time:

@@ -210,8 +210,9 @@ def test_summary_json_has_replay_only_with_a_rules_file(demo_dir):
     with_rules = json.loads(exitlens("summary", *period, "--rules", DEMO_RULES, cwd=demo_dir).stdout)
     assert "replay" not in without
     assert with_rules["replay"]["rules"] == DEMO_RULES
-    assert {k: v for k, v in with_rules.items() if k not in ("replay", "suggestions")} == \
-        {k: v for k, v in without.items() if k != "suggestions"}
+    assert {k: v for k, v in with_rules.items() if k not in ("replay", "suggestions", "notes")} == \
+        {k: v for k, v in without.items() if k not in ("suggestions", "notes")}
+    assert with_rules["notes"][:len(without["notes"])] == without["notes"]  # the replay's notes follow
 
 
 @pytest.mark.parametrize(("args", "says"), [

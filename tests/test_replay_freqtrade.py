@@ -238,3 +238,13 @@ def test_trades_given_one_direction_and_leverage_for_all_hold_one_per_trade():
                     stop=np.zeros(3, np.int64), direction=np.where(False, -1, 1), leverage=2.0)
     assert trades.direction.tolist() == [1, 1, 1] and trades.direction.dtype == np.int8
     assert trades.leverage.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_a_freqtrade_table_models_a_reason_only_when_it_has_that_rule():
+    from exitlens.core.replay.engine import modelled
+
+    book = parse_rules('model = "freqtrade"\n[default]\nstoploss = -0.1\n[default.minimal_roi]\n"0" = 0.04\n'
+                       '[regime.BEAR]\ntrailing_stop = true\n')
+    reasons = ["STOP_LOSS", "TAKE_PROFIT", "TRAILING_STOP", "TRAILING_STOP", "TIME_LIMIT", "EXIT_SIGNAL"]
+    regimes = [None, None, None, "BEAR", None, None]
+    assert modelled(book, reasons, regimes).tolist() == [True, True, False, True, False, False]

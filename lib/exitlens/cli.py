@@ -277,9 +277,8 @@ KIND = click.Choice(list(KINDS))
 def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, now_text, rules, language, as_json,
             candle_interval, tolerance_minutes, **filter_options) -> None:
     """Print the numbers of a day (daily), a period (weekly) or a calendar month (monthly)."""
-    from exitlens.ops.publish import chosen_period
     from exitlens.reports.analysis import analyse_from_database, current_period
-    from exitlens.reports.replay_service import replay_section
+    from exitlens.reports.replay.service import replay_section, rules_path
     from exitlens.store.candles import CandleReader
 
     environment = _environment()
@@ -291,14 +290,15 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, 
     days = period.pop("days", WEEKLY_DAYS)
     engine = db.connect(environment.database(db_url))
     db.require_tables(engine)
-    bounds = chosen_period(kind, settings, now, days=days, **period)
     candles = CandleReader(engine, interval=settings.candle_interval)
-    # The collection rate is judged as a report of the period judges it: now, at most its end.
+    # One now (SPEC §6): the collection rate, the after-exit numbers and the replay are judged at
+    # --now, as a report run with the same --now judges them.
     analysis = analyse_from_database(engine, kind, settings, days=days, filters=filters,
                                      narrator=_narrator(environment, settings.language),
-                                     as_of=min(now, bounds.end.to_pydatetime()), candles=candles,
+                                     as_of=now, candles=candles,
                                      **current_period(kind, settings, now, **period))
-    analysis = replay_section(engine, analysis, rules, now=now, strict=True, candles=candles)
+    analysis = replay_section(engine, analysis, rules_path(rules, environment), now=now, strict=True,
+                              candles=candles)
     result = analysis.to_json()
     click.echo(json.dumps(result, ensure_ascii=False) if as_json else summary_text(result, settings.language))
 
@@ -351,14 +351,15 @@ def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_tex
     month with --month, else the --days days ending at --end)."""
     from exitlens.core.replay_stats import parse_sweep_option
     from exitlens.reports.analysis import analyse_from_database, current_period
-    from exitlens.reports.replay_service import replay_period, replay_text, require_rules
+    from exitlens.reports.replay.service import replay_period, require_rules
+    from exitlens.reports.replay.text import replay_text
     from exitlens.store.candles import CandleReader
 
-    book = require_rules(rules)
+    environment = _environment()
+    book = require_rules(rules, environment)
     overrides: dict[str, list[float]] = {}
     for text in sweeps:
         overrides.update(parse_sweep_option(text))
-    environment = _environment()
     settings = environment.settings(timezone_name)
     now = _time(now_text, "--now") or utc_now()
     kind = "daily" if date_text else "monthly" if month_text else "weekly"
@@ -372,7 +373,7 @@ def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_tex
     result = replay_period(engine, analysis, book, now=now, overrides=overrides, candles=candles)
     for note in result.notes:
         log.warning(note)
-    click.echo(json.dumps(result.to_json(), ensure_ascii=False) if as_json else replay_text(result))
+    click.echo(json.dumps(result.to_json(), ensure_ascii=False) if as_json else replay_text(result, settings.language))
 
 
 def _parse_parameters(pairs: tuple[str, ...]) -> dict:

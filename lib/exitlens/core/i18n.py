@@ -232,7 +232,7 @@ _EN: dict[str, str] = {
     "howto.units": "%, rates",
     "howto.units.text": "every rate is shown in % (53.6% = 0.536); money in the quote currency named beside it; "
                         "– means unknown.",
-    # exit replay (replay_views)
+    # exit replay (reports/replay)
     "section.replay": "What other exits would have done",
     "caption.replay": "Exit replay: the bot's exit rules replayed on each position's 1m candles, one parameter "
                       "changed at a time. Effect = the mean change of net PnL % per trade, in percentage points, "
@@ -250,12 +250,26 @@ _EN: dict[str, str] = {
                      "at the end of their path (marked to market at its last close and counted). ",
     "replay.fidelity_unknown": "Fidelity is unknown: no sell has a modelled exit reason.",
     "replay.fidelity": "Fidelity {fidelity} over {samples} sells: the share whose replay with the actual rules "
-                       "exits for the same reason within 2 minutes of the actual sell.",
-    "replay.fidelity_warning": " Warning: below {threshold}, the rules file does not describe the bot, so the "
-                               "effects below are not to be trusted.",
+                       "exits for the same reason within max(2 minutes, one candle interval) of the actual sell.",
     "replay.note_unused_regimes": "Exit rules file {file} has a table for regime(s) {regimes} that no sell of the "
                                   "period belongs to: check the regime names.",
     "replay.note_skipped": "Exit replay skipped: {error}",
+    "replay.text.head": "exit replay with {rules} (model {model}, fill {fill}, horizon {horizon} h): {replayable} "
+                        "replayable sells, {not_replayable} not replayable, {open_at_end} open at end",
+    "replay.text.fidelity": "fidelity {fidelity} over {samples} sells with a modelled exit reason; coverage {coverage}",
+    "replay.text.by_reason": "  {reason}: fidelity {fidelity} over {n}",
+    "replay.text.unmodelled": "exit reasons the rules do not model (sells): {reasons}",
+    "replay.text.warning": "warning: fidelity below {threshold}, or a stop, take profit or time limit with at least "
+                           "{share} of the sells that the rules do not model: the rules file does not describe the bot",
+    "replay.text.columns": "parameter|value|current|n|open|mean|low|high|hold Δh|total",
+    "replay.text.suggestion": "suggestion: {message}",
+    "replay.text.no_suggestion": "no replay-backed suggestion",
+    "replay.text.note": "note: {note}",
+    "replay.coverage": " Coverage {coverage}: the share of sells whose exit reason the rules model{unmodelled}.",
+    "replay.unmodelled": " (not modelled: {reasons})",
+    "replay.unmodelled_warning": " Warning: fidelity is below {threshold}, or a stop, take profit or time limit with "
+                                 "at least {share} of the sells is not modelled: the rules file does not describe "
+                                 "the bot, so the effects below are not to be trusted.",
     "replay.note_no_candle_at_entry": "Sell {sell} ({symbol}) is not replayable: no candle within one candle "
                                       "interval of its position's entry.",
     "replay.note_candles_after_exit": "Sell {sell} ({symbol}) is not replayable: its candles begin after its "
@@ -275,6 +289,8 @@ _EN: dict[str, str] = {
     "col.current": "current",
     "col.n": "n",
     "col.open_at_end": "open at end",
+    "col.hold_hours_change": "hold change (h)",
+    "col.effect_total": "total effect",
     "col.effect_mean": "mean effect (pp)",
     "col.effect_low": "95% low (pp)",
     "col.effect_high": "95% high (pp)",
@@ -523,13 +539,27 @@ _KO: dict[str, str] = {
                      "재현할 수 없고 (진입가, 로트 또는 캔들 없음), 재현 {open_at_end}건은 경로 끝까지 청산되지 "
                      "않았습니다 (마지막 종가로 평가해 포함). ",
     "replay.fidelity_unknown": "충실도를 알 수 없습니다: 모델링된 청산 사유의 매도가 없습니다.",
-    "replay.fidelity": "충실도 {fidelity} (매도 {samples}건): 실제 규칙으로 재현했을 때 같은 사유로 실제 매도 2분 "
-                       "이내에 청산한 비율.",
-    "replay.fidelity_warning": " 경고: {threshold} 미만이면 규칙 파일이 봇을 설명하지 못하므로 아래 효과는 믿을 수 "
-                               "없습니다.",
+    "replay.fidelity": "충실도 {fidelity} (매도 {samples}건): 실제 규칙으로 재현했을 때 같은 사유로 실제 매도 "
+                       "max(2분, 캔들 간격 하나) 이내에 청산한 비율.",
     "replay.note_unused_regimes": "청산 규칙 파일 {file}에 기간 내 어떤 매도에도 해당하지 않는 레짐 {regimes}의 표가 "
                                   "있습니다: 레짐 이름을 확인하세요.",
     "replay.note_skipped": "청산 재현을 건너뛰었습니다: {error}",
+    "replay.text.head": "{rules}로 청산 재현 (모델 {model}, 체결 {fill}, 기간 {horizon}시간): 재현 가능한 매도 "
+                        "{replayable}건, 재현 불가 {not_replayable}건, 끝까지 보유 {open_at_end}건",
+    "replay.text.fidelity": "충실도 {fidelity} (모델링된 청산 사유의 매도 {samples}건), 포괄률 {coverage}",
+    "replay.text.by_reason": "  {reason}: 충실도 {fidelity} ({n}건)",
+    "replay.text.unmodelled": "규칙이 모델링하지 않는 청산 사유 (매도 건수): {reasons}",
+    "replay.text.warning": "경고: 충실도가 {threshold} 미만이거나 매도의 {share} 이상인 손절, 익절, 추적 손절 또는 "
+                           "시간 제한이 모델링되지 않았습니다: 규칙 파일이 봇을 설명하지 못합니다",
+    "replay.text.columns": "파라미터|값|현재|건수|보유|평균|하한|상한|보유 Δ시간|합계",
+    "replay.text.suggestion": "제안: {message}",
+    "replay.text.no_suggestion": "재현으로 뒷받침되는 제안 없음",
+    "replay.text.note": "참고: {note}",
+    "replay.coverage": " 포괄률 {coverage}: 규칙이 청산 사유를 모델링하는 매도의 비율{unmodelled}.",
+    "replay.unmodelled": " (모델링 안 됨: {reasons})",
+    "replay.unmodelled_warning": " 경고: 충실도가 {threshold} 미만이거나 매도의 {share} 이상인 손절, 익절, 추적 "
+                                 "손절 또는 시간 제한이 모델링되지 않았습니다. 규칙 파일이 봇을 설명하지 못하므로 "
+                                 "아래 효과는 믿을 수 없습니다.",
     "replay.note_no_candle_at_entry": "매도 {sell} ({symbol})는 재현할 수 없습니다: 포지션 진입 후 캔들 간격 하나 "
                                       "안에 캔들이 없습니다.",
     "replay.note_candles_after_exit": "매도 {sell} ({symbol})는 재현할 수 없습니다: 캔들이 실제 청산 이후에야 "
@@ -549,6 +579,8 @@ _KO: dict[str, str] = {
     "col.current": "현재 값",
     "col.n": "건수",
     "col.open_at_end": "끝까지 보유",
+    "col.hold_hours_change": "보유 시간 변화 (시간)",
+    "col.effect_total": "총 효과",
     "col.effect_mean": "평균 효과 (%p)",
     "col.effect_low": "95% 하한 (%p)",
     "col.effect_high": "95% 상한 (%p)",

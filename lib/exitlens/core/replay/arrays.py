@@ -53,7 +53,7 @@ class Trades:
     also reads them as the fee ratios its profit is net of. `direction` is
     +1 (long) or −1 (short), int8; `leverage` a positive number; `position` an int code per
     position (SPEC §2.3: the unit the statistics resample). Absent, they default to long, 1 and
-    one position per trade."""
+    one position per trade; a single value applies to every trade."""
 
     entry_price: np.ndarray
     open_time: np.ndarray
@@ -76,10 +76,8 @@ class Trades:
                     "position": (np.arange(n), np.int64)}
         for name, (default, dtype) in defaults.items():
             value = getattr(self, name)
-            # one value for every trade broadcasts: the kernels index these per trade and a 0-d array
-            # would be read past its end
-            array = np.broadcast_to(np.asarray(default if value is None else value, dtype=dtype), (n,))
-            object.__setattr__(self, name, np.ascontiguousarray(array))
+            value = np.asarray(default if value is None else value, dtype=dtype)
+            object.__setattr__(self, name, np.ascontiguousarray(np.broadcast_to(value, (n,))))
 
     def __len__(self) -> int:
         return len(self.entry_price)

@@ -43,6 +43,7 @@ _KEYS = (*PARAMETERS, "fill")
 _TOP_LEVEL = ("model", "default", "regime", "horizon_hours")
 MODELS = ("simple", freqtrade.MODEL)
 """The exit models a rules file may name (`model = "…"`); the first is the default."""
+DEFAULT_MODEL = MODELS[0]
 ALL_PARAMETERS = (*PARAMETERS, *freqtrade.PARAMETERS)
 """The swept parameters of every model, in the order reports list them."""
 DEFAULT_HORIZON_HOURS = 168.0
@@ -83,9 +84,10 @@ class RuleBook(Generic[Rules]):
     default: Rules
     regimes: dict[str, Rules] = field(default_factory=dict)
     source: str = "<rules>"
-    model: str = MODELS[0]
     horizon_hours: float = DEFAULT_HORIZON_HOURS
     """Each path ends at the earliest of now, the last candle and the actual exit + this."""
+    model: str = DEFAULT_MODEL
+    """The exit model the rules are replayed with (SPEC §6): "simple" or "freqtrade"."""
 
     @property
     def fill(self) -> str:

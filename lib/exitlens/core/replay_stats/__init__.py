@@ -20,8 +20,11 @@ from exitlens.core.replay_stats.checks import (
 from exitlens.core.replay_stats.sweep import (
     SWEEP_COLUMNS,
     SWEEP_FACTORS,
+    SweepRun,
     effect_table,
     parse_sweep_option,
+    run_sweep,
+    stake,
     sweep,
     sweep_values,
 )
@@ -30,5 +33,5 @@ __all__ = [
     "CONFIDENCE", "CONFIRMED", "NOT_CONFIRMED", "NOT_REPLAYABLE", "RESAMPLES", "RULE_CHANGES", "SEED",
     "SWEEP_COLUMNS", "SWEEP_FACTORS", "Interval", "ReplayCheck", "ReplaySuggestion", "bootstrap_mean",
     "bootstrap_means", "check_change", "check_suggestion", "effect_table", "parse_sweep_option",
-    "replay_suggestions", "sweep", "sweep_values",
+    "SweepRun", "replay_suggestions", "run_sweep", "stake", "sweep", "sweep_values",
 ]

@@ -34,9 +34,10 @@ Per candle (open O, high H, low L, close C) with the trade's direction, leverage
    skipped.
 
 A variant that has not exited by the end of its path exits there, at the last close (OPEN_AT_END).
-Not modelled: exit signals and custom exits (a sell with such a reason keeps its actual exit
-unless a modelled exit fires on a candle before it), custom stoploss, liquidation, funding fees,
-exchange price precision. Pure: no I/O, no clock.
+A sell whose reason the table does not model (exit signals, custom exits, a stop loss without a
+stoploss, ROI without a table, a trailing stop without `trailing_stop`) keeps its actual exit
+unless a modelled exit fires on a candle before it. Not modelled at all: custom stoploss,
+liquidation, funding fees, exchange price precision. Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -215,6 +216,27 @@ def _row(rules: FreqtradeRules, longest: int) -> np.ndarray:
     return row
 
 
+def models_reason(rules: FreqtradeRules, code: int) -> bool:
+    """Whether a freqtrade rules table models an actual exit of reason `code` (SPEC §6): a stop
+    loss with a stoploss, ROI (TAKE_PROFIT) with a ROI table, a trailing stop with
+    `trailing_stop`; never a time limit or another reason."""
+    if code == STOP_LOSS:
+        return rules.stoploss is not None
+    if code == TAKE_PROFIT:
+        return bool(rules.minimal_roi)
+    if code == TRAILING_STOP:
+        return rules.trailing_stop
+    return False
+
+
+def modelled(book: Any, exit_reason: Sequence[object] | np.ndarray, regimes: Sequence[object] | np.ndarray) -> np.ndarray:
+    """Whether `book` models each sell's actual exit reason in the sell's regime table
+    (fidelity counts these; the rest keep their actual exit unless a modelled exit comes first)."""
+    codes = exit_reason_codes(exit_reason)
+    return np.array([models_reason(book.for_regime(regime), int(code)) for code, regime in zip(codes, regimes)],
+                    dtype=bool)
+
+
 def fee_ratios(trades: Trades) -> tuple[np.ndarray, np.ndarray]:
     """Each trade's entry and exit fee as a ratio of its traded value (0 where unknown), the
     `fee_open` / `fee_close` freqtrade's profit ratio is net of."""
@@ -245,7 +267,7 @@ def replay(trades: Trades, candles: Candles, books: Sequence[Any], *,
                           np.ascontiguousarray(trades.open_time, dtype=np.int64),
                           np.ascontiguousarray(trades.exit_time, dtype=np.int64),
                           np.ascontiguousarray(trades.exit_price, dtype=np.float64),
-                          exit_reason_codes(trades.exit_reason) == ACTUAL,
+                          exit_reason_codes(trades.exit_reason),
                           np.ascontiguousarray(trades.direction, dtype=np.int8),
                           np.ascontiguousarray(np.where(leverage > 0, leverage, 1.0), dtype=np.float64),
                           np.ascontiguousarray(fee_open), np.ascontiguousarray(fee_close),
@@ -260,7 +282,7 @@ def replay(trades: Trades, candles: Candles, books: Sequence[Any], *,
     return Replayed(time=time, price=price, code=code)
 
 
-def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, unmodelled, direction, leverage,
+def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, reason_code, direction, leverage,
             fee_open, fee_close, start, stop, c_time, c_open, c_high, c_low, c_close, upm,
             out_time, out_price, out_code):  # pragma: no cover - compiled
     for i in range(entry.shape[0]):
@@ -287,11 +309,20 @@ def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, un
             else:
                 level = e_price * (1.0 - side * sl / lev)
             stop_pct = sl
+            code = reason_code[i]  # the actual reason: kept unless an exit fires first, when not modelled
+            if code == STOP_LOSS:
+                unmodelled = np.isnan(sl)
+            elif code == TAKE_PROFIT:
+                unmodelled = n_roi == 0
+            elif code == TRAILING_STOP:
+                unmodelled = not trailing
+            else:
+                unmodelled = True
             moved = False
             done = False
             for k in range(start[i], stop[i]):
                 t = c_time[k]
-                if unmodelled[i] and t >= actual_time[i]:
+                if unmodelled and t >= actual_time[i]:
                     break
                 o, h, lo, c = c_open[k], c_high[k], c_low[k], c_close[k]
                 duration = (t - open_time[i]) // upm
@@ -353,7 +384,7 @@ def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, un
                     break
             if done:
                 continue
-            if unmodelled[i]:
+            if unmodelled:
                 out_time[v, i], out_price[v, i], out_code[v, i] = actual_time[i], actual_price[i], ACTUAL
             else:
                 last = stop[i] - 1

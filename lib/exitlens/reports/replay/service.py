@@ -1,21 +1,22 @@
-"""Exit replay of a period (SPEC §6): the period's replayable SELLs, their candle paths, the
-actual rules (fidelity, open at end), the sweep and its intervals, the replay-backed suggestions
-and the confirmation mark of every rule-based suggestion (SPEC §3).
+"""Exit replay of a period, the service (SPEC §6): reads the candles once, builds the kernel's
+arrays, calls core, and returns a typed result.
 
-The engine (core.replay, core.replay_stats) is pure; this module is the edge that feeds it: it
-reads each position's 1m candles with a `store.candles.CandleReader` (one range query per
-symbol range and chunk; none for the candles the report's after-exit paths already read) from
-the position's open to the later of its exit + the longest post-exit horizon and its open +
-the longest time limit replayed, bounded by `now`, and lays them out as the engine's flat
-arrays. A trade's path stops at its own window's end, so the candles of a later position of
-the same symbol never extend it across a gap.
+For the period's replayable SELLs it reads each position's candles with a
+`store.candles.CandleReader` (one range query per symbol range and chunk; none for the candles
+the report's after-exit paths already read) from the position's open to its actual exit + the
+rules' `horizon_hours`, bounded by `now`, lays them out as the kernel's flat arrays
+(`path_bounds`: each path from the first candle at or after the open to that end, so a later
+position of the same symbol never extends it), and runs the tested core: `run_sweep` (the
+actual rules and every swept value in one kernel call, the effect table) and `fidelity`.
+Further statistics of the same replay (grid, walk-forward, regime sweeps) belong in
+`replay_period`, computed from the same `SweepRun` (its pnl matrix, labels and the trades'
+positions) and added to `ReplayResult`. Text for the command is in `text.py`, the notebook
+tables in `views.py`.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError
 from exitlens.core.i18n import t
 from exitlens.core.jsonvalues import json_scalar
@@ -32,20 +34,21 @@ from exitlens.core.replay import (
     CANDLES_AFTER_EXIT,
     NO_CANDLE_AT_ENTRY,
     OPEN_AT_END,
+    PATH_OK,
     Candles,
     Trades,
     exit_reason_codes,
     fidelity,
     path_bounds,
-    replay,
-    replayed_net_pnl_pct,
 )
+from exitlens.core.replay.engine import modelled
+from exitlens.core.replay.fidelity import FIDELITY_TOLERANCE_MINUTES, Fidelity
 from exitlens.core.replay.rules import RuleBook, load_rules
 from exitlens.core.replay_stats import (
     ReplaySuggestion,
     check_suggestion,
-    effect_table,
     replay_suggestions,
+    run_sweep,
     sweep_values,
 )
 from exitlens.core.settings import candle_span
@@ -56,39 +59,40 @@ from exitlens.store.candles import CandleReader
 log = logging.getLogger(__name__)
 
 RULES_ENV = "EXITLENS_EXIT_RULES"
-FIDELITY_WARNING = 0.80
-"""Below this fidelity the reports warn that the rules file does not describe the bot."""
+"""The variable that names the rules file (read as `Environment.exit_rules`)."""
 HOW_TO_ADD_RULES = t("replay.how_to_add", env=RULES_ENV)
 """What a command says when it needs a rules file and has none (reports say it in their language)."""
 
 
 @dataclass(frozen=True)
 class ReplayResult:
-    """The replay of a period: the SPEC §6 object (`to_json`), the sweep table behind it and
-    notes (such as a regime table no sell of the period belongs to)."""
+    """The replay of a period: the SPEC §6 object (`to_json`), the sweep table behind it,
+    fidelity and coverage, and notes (such as a regime table no sell of the period belongs to,
+    or a sell that is not replayable and why)."""
 
     rules: str
+    model: str
     fill: str
     replayable: int
     not_replayable: int
-    fidelity: float | None
-    fidelity_samples: int
     open_at_end: int
     horizon_hours: float
+    fidelity: Fidelity
     sweep: pd.DataFrame
     suggestions: list[ReplaySuggestion]
     min_samples: int
     notes: list[str] = field(default_factory=list)
-    model: str = "simple"
 
     def to_json(self) -> dict:
         """The REPLAY object of SPEC §6, JSON-safe (None, never NaN)."""
+        fit = self.fidelity
         return {
             "rules": self.rules, "model": self.model, "fill": self.fill, "replayable": self.replayable,
-            "not_replayable": self.not_replayable, "fidelity": self.fidelity,
-            "open_at_end": self.open_at_end, "horizon_hours": self.horizon_hours,
-            "fidelity_samples": self.fidelity_samples,
-            "sweep": [{key: json_scalar(value) for key, value in row.items()} for row in self.sweep.to_dict("records")],
+            "not_replayable": self.not_replayable, "open_at_end": self.open_at_end,
+            "horizon_hours": self.horizon_hours, "fidelity": fit.value, "fidelity_samples": fit.samples,
+            "fidelity_by_reason": {reason: {"fidelity": value, "n": n} for reason, (value, n) in fit.by_reason.items()},
+            "coverage": fit.coverage, "unmodelled": dict(fit.unmodelled),
+            "sweep": [_row_json(row) for row in self.sweep.to_dict("records")],
             "suggestions": [{key: json_scalar(value) for key, value in s.to_dict().items()} for s in self.suggestions],
         }
 
@@ -101,14 +105,19 @@ class ReplayResult:
         return analysis.with_replay(self.to_json(), checks, self.notes)
 
 
-def rules_path(option: str | None) -> str | None:
+def _row_json(row: dict) -> dict:
+    return {key: ({currency: json_scalar(amount) for currency, amount in value.items()} if key == "total"
+                  else json_scalar(value)) for key, value in row.items()}
+
+
+def rules_path(option: str | None, environment: Environment) -> str | None:
     """The exit rules file: the --rules option, else EXITLENS_EXIT_RULES, else None."""
-    return option or os.environ.get(RULES_ENV) or None
+    return option or environment.exit_rules or None
 
 
-def require_rules(option: str | None) -> RuleBook:
+def require_rules(option: str | None, environment: Environment) -> RuleBook:
     """The rules `exitlens replay` runs with; ConfigError saying how to add one when none."""
-    path = rules_path(option)
+    path = rules_path(option, environment)
     if path is None:
         raise ConfigError(HOW_TO_ADD_RULES)
     return load_rules(path)
@@ -134,48 +143,58 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     tolerance = pd.Timedelta(candle_span(settings.candle_interval))
     trades, found = _trades(chosen, arrays, ranges, windows, tolerance)
 
-    labels = [(name, float(value)) for name, vs in values.items() for value in vs]
-    books = [book] + [book.with_parameter(name, value) for name, value in labels]
-    replayed = replay(trades, arrays, books)
-    actual_code = exit_reason_codes(trades.exit_reason)
-    fit = fidelity(actual_code, trades.exit_time, replayed.code[0], replayed.time[0],
-                   tolerance=max(pd.Timedelta(minutes=2), tolerance).value)
-    pnl = replayed_net_pnl_pct(trades.entry_price, np.asarray(trades.quantity), np.asarray(trades.buy_fees),
-                               np.asarray(trades.sell_fee), trades.exit_price, replayed.price,
-                               direction=trades.direction, leverage=trades.leverage)
-    table = effect_table(pnl[0], pnl[1:], labels, book.parameters(), open_at_end=replayed.open_at_end[1:])
-    no_path = int((found != 0).sum())
+    run = run_sweep(trades, arrays, book, values=values, currency=chosen["currency"].to_numpy(dtype=object))
+    actual = run.replayed
+    fit = fidelity(exit_reason_codes(trades.exit_reason), trades.exit_time, actual.code[0], actual.time[0],
+                   tolerance=max(pd.Timedelta(minutes=FIDELITY_TOLERANCE_MINUTES), tolerance).value,
+                   reasons=trades.exit_reason, modelled=modelled(book, trades.exit_reason, trades.regime))
+    no_path = int((found != PATH_OK).sum())
     not_replayable = int((~usable).sum()) + no_path
     notes = _notes(book, sells, settings.language) + _path_notes(chosen, found, settings.language)
     log.info("replayed %d sells (%d not replayable) on %d candles under %d rule variants",
-             len(trades) - no_path, not_replayable, len(arrays), len(books))
+             len(trades) - no_path, not_replayable, len(arrays), 1 + len(run.labels))
     return ReplayResult(
-        rules=book.source, fill=book.fill, replayable=len(trades) - no_path, not_replayable=not_replayable,
-        fidelity=fit.value, fidelity_samples=fit.samples, open_at_end=int((replayed.code[0] == OPEN_AT_END).sum()),
-        horizon_hours=book.horizon_hours,
-        sweep=table, suggestions=replay_suggestions(table, min_samples=settings.min_samples, lang=settings.language),
-        min_samples=settings.min_samples, notes=notes, model=book.model,
+        rules=book.source, model=book.model, fill=book.fill, replayable=len(trades) - no_path,
+        not_replayable=not_replayable, open_at_end=int((actual.code[0] == OPEN_AT_END).sum()),
+        horizon_hours=book.horizon_hours, fidelity=fit, sweep=run.table,
+        suggestions=replay_suggestions(run.table, min_samples=settings.min_samples, lang=settings.language),
+        min_samples=settings.min_samples, notes=notes,
     )
 
 
-def replay_section(engine: Engine, analysis: PeriodAnalysis, rules_option: str | None, *, now: datetime,
+@dataclass(frozen=True)
+class ReplaySkipped:
+    """A report run's replay that could not run: the rules file and what is wrong with it. Its
+    mark keeps the report going and says why in the summary (`replay.error`) and the notes."""
+
+    rules: str
+    error: str
+
+    def mark(self, analysis: PeriodAnalysis) -> PeriodAnalysis:
+        note = t("replay.note_skipped", analysis.settings.language, error=self.error)
+        return analysis.with_replay({"rules": self.rules, "error": self.error}, {}, [note])
+
+
+def replay_section(engine: Engine, analysis: PeriodAnalysis, rules: str | None, *, now: datetime,
                    strict: bool, candles: CandleReader | None = None) -> PeriodAnalysis:
-    """`analysis` with its replay when a rules file is configured; unchanged without one.
+    """`analysis` with the replay of the `rules` file (a path, see `rules_path`); unchanged
+    without one.
 
     `strict` (a command run) lets a bad rules file raise its one-line ConfigError; otherwise
     (a report run) the summary's replay section says what is wrong and the report goes on."""
-    path = rules_path(rules_option)
-    if path is None:
+    if rules is None:
         return analysis
+    outcome: ReplayResult | ReplaySkipped
     try:
-        book = load_rules(path)
+        book = load_rules(rules)
     except ConfigError as exc:
         if strict:
             raise
         log.warning("exit replay skipped: %s", exc)
-        note = t("replay.note_skipped", analysis.settings.language, error=exc)
-        return analysis.with_replay({"rules": path, "error": str(exc)}, {}, [note])
-    return replay_period(engine, analysis, book, now=now, candles=candles).mark(analysis)
+        outcome = ReplaySkipped(rules, str(exc))
+    else:
+        outcome = replay_period(engine, analysis, book, now=now, candles=candles)
+    return outcome.mark(analysis)
 
 
 def replay_windows(sells: pd.DataFrame, book: RuleBook, now: pd.Timestamp) -> pd.DataFrame:
@@ -245,30 +264,3 @@ def _notes(book: RuleBook, sells: pd.DataFrame, lang: str) -> list[str]:
 
 def _ns(times: pd.Series) -> np.ndarray:
     return pd.DatetimeIndex(pd.to_datetime(times, utc=True)).as_unit("ns").asi8
-
-
-
-
-
-
-def replay_text(result: ReplayResult) -> str:
-    """The replay as readable text: fidelity, the sweep table, the replay-backed suggestions."""
-    fit = "–" if result.fidelity is None else f"{result.fidelity:.1%}"
-    lines = [f"exit replay with {result.rules} (model {result.model}, fill {result.fill}): {result.replayable} "
-             f"replayable sells, {result.not_replayable} not replayable, {result.open_at_end} open at end",
-             f"fidelity {fit} over {result.fidelity_samples} sells with a modelled exit reason"]
-    if result.fidelity is not None and result.fidelity < FIDELITY_WARNING:
-        lines.append(f"warning: fidelity below {FIDELITY_WARNING:.0%}: the rules file does not describe the bot")
-    width = max([24, *(len(str(name)) + 2 for name in result.sweep["parameter"])])  # freqtrade's names are long
-    lines.append(f"{'parameter':<{width}}{'value':>9}{'current':>9}{'n':>6}{'open':>6}{'mean':>9}{'low':>9}{'high':>9}")
-    for row in result.sweep.itertuples(index=False):
-        cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.open_at_end:>6}",
-                 _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f")]
-        lines.append(f"{row.parameter:<{width}}{cells[0]}{cells[1]}{''.join(cells[2:4])}{''.join(cells[4:])}")
-    lines += [f"suggestion: {s.message}" for s in result.suggestions] or ["no replay-backed suggestion"]
-    lines += [f"note: {note}" for note in result.notes]
-    return "\n".join(lines)
-
-
-def _cell(value: float, spec: str) -> str:
-    return f"{'–':>9}" if value is None or math.isnan(value) else format(value, spec)

@@ -1,0 +1,53 @@
+"""Exit replay as the command's text table (`exitlens replay` without --json), in English or
+Korean: what was replayed, fidelity overall and per exit reason, coverage, the warning when the
+rules do not describe the bot, the sweep (with each variant's open-at-end count, change of hold
+hours and total effect per currency), the replay-backed suggestions and the notes."""
+
+from __future__ import annotations
+
+import math
+
+from exitlens.core.formatting import fmt_money
+from exitlens.core.i18n import DEFAULT_LANGUAGE, t
+from exitlens.core.replay.fidelity import FIDELITY_WARNING, UNMODELLED_WARNING
+from exitlens.reports.replay.service import ReplayResult
+
+
+def replay_text(result: ReplayResult, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The replay as readable text in `lang` (the module says what it holds)."""
+    fit = result.fidelity
+    lines = [t("replay.text.head", lang, rules=result.rules, model=result.model, fill=result.fill,
+               horizon=f"{result.horizon_hours:g}", replayable=result.replayable,
+               not_replayable=result.not_replayable, open_at_end=result.open_at_end),
+             t("replay.text.fidelity", lang, fidelity=_share(fit.value), samples=fit.samples,
+               coverage=_share(fit.coverage))]
+    lines += [t("replay.text.by_reason", lang, reason=reason, fidelity=_share(value), n=n)
+              for reason, (value, n) in fit.by_reason.items()]
+    if fit.unmodelled:
+        lines.append(t("replay.text.unmodelled", lang,
+                       reasons=", ".join(f"{reason} {n}" for reason, n in fit.unmodelled.items())))
+    if fit.warns:
+        lines.append(t("replay.text.warning", lang, threshold=f"{FIDELITY_WARNING:.0%}",
+                       share=f"{UNMODELLED_WARNING:.0%}"))
+    names = t("replay.text.columns", lang).split("|")
+    first = max([24, *(len(str(name)) + 2 for name in result.sweep["parameter"])])  # freqtrade's names are long
+    widths = (first, 9, 9, 6, 6, 9, 9, 9, 9)
+    lines.append(names[0].ljust(widths[0]) + "".join(name.rjust(w) for name, w in zip(names[1:], widths[1:]))
+                 + "  " + names[-1])
+    for row in result.sweep.itertuples(index=False):
+        cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.open_at_end:>6}",
+                 _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f"),
+                 _cell(row.hold_hours_change, "+9.2f")]
+        lines.append(f"{row.parameter:<{first}}{''.join(cells)}  {fmt_money(row.total) if row.total else '–'}")
+    lines += [t("replay.text.suggestion", lang, message=s.message) for s in result.suggestions] or [
+        t("replay.text.no_suggestion", lang)]
+    lines += [t("replay.text.note", lang, note=note) for note in result.notes]
+    return "\n".join(lines)
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _cell(value: float, spec: str) -> str:
+    return f"{'–':>9}" if value is None or math.isnan(value) else format(value, spec)
