@@ -459,7 +459,7 @@ def test_parse_sweep_option_when_valid_gives_values(text, expected):
 
 
 @pytest.mark.parametrize("text, match", [
-    ("stop_loss_pct", "write NAME=V1,V2"), ("stoploss=1", "unknown parameter 'stoploss'"),
+    ("stop_loss_pct", "write NAME=V1,V2"), ("stoplos=1", "unknown parameter 'stoplos'"),
     ("stop_loss_pct=1,x", "'x' is not a number"), ("stop_loss_pct=", "'' is not a number"),
     ("stop_loss_pct=-1", "non-negative"),
 ])

@@ -475,6 +475,40 @@ def sync_freqtrade(source: str, candles_dir: str, db_url: str | None, as_json: b
     _echo_source_result(result, as_json)
 
 
+@main.group()
+def rules() -> None:
+    """Write an exit rules file for `exitlens replay` (SPEC §6)."""
+
+
+@rules.command("from-freqtrade")
+@click.option("--config", "config_file", required=True, type=click.Path(dir_okay=False),
+              help="The bot's config.json (its settings win, as in freqtrade).")
+@click.option("--strategy", "strategy_file", type=click.Path(dir_okay=False), default=None,
+              help="The strategy's .py file: its class attributes are read, never run.")
+@click.option("--backtest", "backtest_file", type=click.Path(dir_okay=False), default=None,
+              help="A backtest result (.json or .zip): the settings its run used.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), default=None,
+              help="Write the rules file here (default: print it).")
+@_fail_cleanly
+def rules_from_freqtrade(config_file: str, strategy_file: str | None, backtest_file: str | None,
+                         out_file: str | None) -> None:
+    """The rules file (model "freqtrade") from freqtrade's own settings; notes name what could not be read."""
+    from exitlens.store.sources.freqtrade_rules import read_settings, rules_toml
+
+    settings = read_settings(config_file, strategy_file, backtest_file)
+    text = rules_toml(settings, source=f"built from {config_file}")
+    for note in settings.notes:
+        click.echo(f"note: {note}", err=True)
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(out_file).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write the rules file {out_file} ({exc.strerror or exc}): choose another --out") from None
+    click.echo(f"wrote {out_file}: replay with `exitlens replay --rules {out_file}`")
+
+
 @main.group("import")
 def import_() -> None:
     """Import orders and candles from files in a documented format."""

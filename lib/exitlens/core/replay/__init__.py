@@ -7,7 +7,9 @@ replayed exits):
 - `codes`: the codes of a replayed exit and the time unit of the arrays;
 - `arrays`: the kernel contract: the flat `Candles`, the `Trades` (direction, leverage,
   position) and their path bounds, the `Replayed` result (OPEN_AT_END, NOT_REPLAYABLE);
-- `models/`: one module per exit model, each packing its rule array and bringing its kernel;
+- `models/`: one module per exit model, each packing its rule array and bringing its kernel
+  (`simple`, CoinPilot's rules; `freqtrade`, freqtrade's ROI table, stoploss and trailing stop);
+- `engine`: `replay`, which runs the kernel of the rule books' model;
 - `money`: net_pnl_pct at a replayed price; `fidelity`: replay of the actual rules against the
   actual exits.
 
@@ -37,8 +39,9 @@ from exitlens.core.replay.codes import (
     TRAILING_STOP,
     exit_reason_codes,
 )
+from exitlens.core.replay.engine import replay
 from exitlens.core.replay.fidelity import FIDELITY_TOLERANCE_MINUTES, Fidelity, fidelity
-from exitlens.core.replay.models.simple import replay, rule_table
+from exitlens.core.replay.models.simple import rule_table
 from exitlens.core.replay.money import replayed_net_pnl_pct
 
 __all__ = [

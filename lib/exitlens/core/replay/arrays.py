@@ -49,7 +49,8 @@ class Trades:
     """The exit orders to replay, one entry per trade. `exit_reason` holds normalised reasons
     (alias-mapped); `start`/`stop` bound each trade's path in `Candles` (see `path_bounds`).
     `quantity`, `buy_fees` (the consumed lots' fees, pro rata) and `sell_fee` (the exit order's
-    own fee) are needed for net_pnl_pct (the sweep), not for the replay itself. `direction` is
+    own fee) are needed for net_pnl_pct (the sweep), not for the replay itself; the freqtrade model
+    also reads them as the fee ratios its profit is net of. `direction` is
     +1 (long) or −1 (short), int8; `leverage` a positive number; `position` an int code per
     position (SPEC §2.3: the unit the statistics resample). Absent, they default to long, 1 and
     one position per trade; a single value applies to every trade."""

@@ -17,8 +17,10 @@ that many hours (SPEC §6); it must be a positive number.
 
 Every key is optional: an absent percentage or time limit turns that rule off, an absent
 `trailing_activation_pct` makes the trailing stop active from the entry, and `fill` defaults to
-"close". Anything else (a missing file, not TOML, an unknown key, a negative or non-number value,
-a value above its bound in `UPPER_BOUNDS`, an unknown fill) raises ConfigError with one line naming the file and the key.
+"close". A top-level `model` names the exit model the tables describe: "simple" (the default,
+the keys above) or "freqtrade" (freqtrade's keys, parsed by `models.freqtrade`). Anything else (a
+missing file, not TOML, an unknown model or key, a negative or non-number value, a value above its
+bound in `UPPER_BOUNDS`, an unknown fill) raises ConfigError with one line naming the file and the key.
 Pure: `parse_rules` reads text; only `load_rules` opens the file.
 """
 
@@ -28,9 +30,10 @@ import math
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from exitlens.core.errors import ConfigError
+from exitlens.core.replay.models import freqtrade
 
 PARAMETERS = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct", "trailing_activation_pct", "time_limit_hours")
 """The parameters a rules table sets and the sweep varies, in the order reports list them."""
@@ -40,8 +43,12 @@ _KEYS = (*PARAMETERS, "fill")
 UPPER_BOUNDS = {"time_limit_hours": 87_600.0, **{key: 1_000_000.0 for key in PARAMETERS if key.endswith("_pct")}}
 """The largest value each parameter may take: ten years, a 10,000-fold move. The sweep doubles
 a value, and a time limit of millions of hours is past what a timestamp can hold."""
-_TOP_LEVEL = ("default", "regime", "horizon_hours")
-DEFAULT_MODEL = "simple"
+_TOP_LEVEL = ("model", "default", "regime", "horizon_hours")
+MODELS = ("simple", freqtrade.MODEL)
+"""The exit models a rules file may name (`model = "…"`); the first is the default."""
+DEFAULT_MODEL = MODELS[0]
+ALL_PARAMETERS = (*PARAMETERS, *freqtrade.PARAMETERS)
+"""The swept parameters of every model, in the order reports list them."""
 DEFAULT_HORIZON_HOURS = 168.0
 """How long after the actual exit a replayed path runs at most (SPEC §6)."""
 
@@ -67,30 +74,34 @@ class ExitRules:
         return replace(self, **changes)
 
 
+Rules = TypeVar("Rules", ExitRules, freqtrade.FreqtradeRules)
+
+
 @dataclass(frozen=True)
-class RuleBook:
+class RuleBook(Generic[Rules]):
     """The rules of every regime: `default`, and the regimes whose table overrides it
     (already merged: `regimes["BEAR"]` is the default with the BEAR table's keys applied).
-    Regime names are upper case, as the sells' regimes are."""
+    Regime names are upper case, as the sells' regimes are. `model` says which exit model the
+    tables are for (ExitRules for "simple", FreqtradeRules for "freqtrade")."""
 
-    default: ExitRules
-    regimes: dict[str, ExitRules] = field(default_factory=dict)
+    default: Rules
+    regimes: dict[str, Rules] = field(default_factory=dict)
     source: str = "<rules>"
     horizon_hours: float = DEFAULT_HORIZON_HOURS
     """Each path ends at the earliest of now, the last candle and the actual exit + this."""
     model: str = DEFAULT_MODEL
-    """The exit model the rules are replayed with (SPEC §6: "simple", CoinPilot's rules)."""
+    """The exit model the rules are replayed with (SPEC §6): "simple" or "freqtrade"."""
 
     @property
     def fill(self) -> str:
         """The fill model of the default table (the one a report names)."""
         return self.default.fill
 
-    def for_regime(self, regime: str | None) -> ExitRules:
+    def for_regime(self, regime: str | None) -> Rules:
         """The rules a sell of `regime` is replayed with: its table, else the default."""
         return self.regimes.get(str(regime).upper(), self.default) if regime is not None else self.default
 
-    def with_parameter(self, parameter: str, value: float | None) -> RuleBook:
+    def with_parameter(self, parameter: str, value: float | None) -> RuleBook[Rules]:
         """The same book with `parameter` set to `value` in the default and in every regime
         table alike (how the sweep changes one parameter)."""
         return replace(
@@ -100,8 +111,15 @@ class RuleBook:
         )
 
     def parameters(self) -> dict[str, float | None]:
-        """The current value of each swept parameter (the default table's; None when off)."""
-        return {name: self.default.value(name) for name in PARAMETERS}
+        """The current value of each swept parameter of the book's model (the default table's;
+        None when off)."""
+        rules = self.default
+        if not isinstance(rules, freqtrade.FreqtradeRules):
+            return {name: rules.value(name) for name in PARAMETERS}
+        values = {name: rules.value(name) for name in freqtrade.PARAMETERS}
+        if not rules.trailing_stop:  # the trailing settings are off with the trailing stop
+            values.update(trailing_stop_positive=None, trailing_stop_positive_offset=None)
+        return values
 
     def unused_regimes(self, seen: list[str] | set[str]) -> list[str]:
         """Regime tables of the file that no sell in `seen` belongs to (a report notes them)."""
@@ -138,15 +156,21 @@ def parse_rules(text: str, *, source: str = "<rules>") -> RuleBook:
     for key in data:
         if key not in _TOP_LEVEL:
             raise ConfigError(f"exit rules file {source}: unknown table or key {key!r} at the top level: "
-                              "use horizon_hours and the [default] and [regime.<NAME>] tables only")
+                              "use model, horizon_hours and the [default] and [regime.<NAME>] tables only")
+    model = data.get("model", MODELS[0])
+    if model not in MODELS:
+        raise ConfigError(f"exit rules file {source}: unknown model {model!r} (the top-level key 'model'): "
+                          f"use {' or '.join(repr(m) for m in MODELS)}")
     if not isinstance(data.get("default"), dict):
         raise ConfigError(f"exit rules file {source}: no [default] table: add one with the bot's exit rules")
-    default = _rules(data["default"], ExitRules(), source, "default")
+    base: Any = freqtrade.FreqtradeRules() if model == freqtrade.MODEL else ExitRules()
+    parse: Any = freqtrade.parse_table if model == freqtrade.MODEL else _rules
+    default = parse(data["default"], base, source, "default")
     regimes_table = data.get("regime", {})
     if not isinstance(regimes_table, dict):
         raise ConfigError(f"exit rules file {source}: 'regime' must hold tables like [regime.BEAR], "
                           f"got {type(regimes_table).__name__}")
-    regimes: dict[str, ExitRules] = {}
+    regimes: dict[str, Any] = {}
     for name, table in regimes_table.items():
         where = f"regime.{name}"
         if not isinstance(table, dict):
@@ -155,8 +179,8 @@ def parse_rules(text: str, *, source: str = "<rules>") -> RuleBook:
         if name.upper() in regimes:
             raise ConfigError(f"exit rules file {source}: [{where}] repeats regime {name.upper()} "
                               "(names are case-insensitive): keep one table")
-        regimes[name.upper()] = _rules(table, default, source, where)
-    return RuleBook(default=default, regimes=regimes, source=source,
+        regimes[name.upper()] = parse(table, default, source, where)
+    return RuleBook(default=default, regimes=regimes, source=source, model=model,
                     horizon_hours=_horizon(data.get("horizon_hours", DEFAULT_HORIZON_HOURS), source))
 
 

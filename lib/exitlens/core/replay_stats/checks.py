@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from exitlens.core.i18n import DEFAULT_LANGUAGE, t
-from exitlens.core.replay.rules import PARAMETERS
+from exitlens.core.replay.rules import ALL_PARAMETERS
 
 CONFIRMED, NOT_CONFIRMED, NOT_REPLAYABLE = "confirmed", "not confirmed", "not replayable"
 RULE_CHANGES = {
@@ -51,7 +51,7 @@ def replay_suggestions(table: pd.DataFrame, *, min_samples: int, lang: str = DEF
     """Per parameter, the swept value with the best mean effect, when its interval lies wholly
     above 0 and it rests on at least `min_samples` trades; the message in `lang`."""
     out = []
-    for name in PARAMETERS:
+    for name in ALL_PARAMETERS:
         rows = table[(table["parameter"] == name) & (table["n"] > 0) & table["mean"].notna()]
         if rows.empty:
             continue

@@ -22,11 +22,13 @@ import pandas as pd
 
 from exitlens.core.errors import ConfigError
 from exitlens.core.replay import NS_PER_MINUTE, Candles, Replayed, Trades, replay, replayed_net_pnl_pct
-from exitlens.core.replay.rules import PARAMETERS, UPPER_BOUNDS, RuleBook
+from exitlens.core.replay.rules import ALL_PARAMETERS, UPPER_BOUNDS, RuleBook
 from exitlens.core.replay_stats.bootstrap import CONFIDENCE, RESAMPLES, SEED, bootstrap_means
 
 SWEEP_FACTORS = (0.5, 0.75, 1.25, 1.5, 2.0)
 """Default sweep: the current value times each factor."""
+NEGATIVE_PARAMETER = "stoploss"
+"""freqtrade's stoploss is a negative ratio; every other swept parameter is non-negative."""
 SWEEP_COLUMNS = ("parameter", "value", "current", "n", "open_at_end", "mean", "low", "high", "total",
                  "hold_hours_change")
 
@@ -37,8 +39,8 @@ def parse_sweep_option(text: str) -> dict[str, list[float]]:
     name = name.strip()
     if not sep:
         raise ConfigError(f"--sweep {text!r}: write NAME=V1,V2,… (e.g. stop_loss_pct=2,3,4)")
-    if name not in PARAMETERS:
-        raise ConfigError(f"--sweep {text!r}: unknown parameter {name!r}: choose from {', '.join(PARAMETERS)}")
+    if name not in ALL_PARAMETERS:
+        raise ConfigError(f"--sweep {text!r}: unknown parameter {name!r}: choose from {', '.join(ALL_PARAMETERS)}")
     values: list[float] = []
     for item in rest.split(","):
         try:
@@ -46,25 +48,30 @@ def parse_sweep_option(text: str) -> dict[str, list[float]]:
         except ValueError:
             raise ConfigError(f"--sweep {text!r}: {item.strip()!r} is not a number: "
                               "write NAME=V1,V2,… with numbers") from None
-        if not math.isfinite(value) or value < 0:
+        if name == NEGATIVE_PARAMETER:
+            if not (math.isfinite(value) and -1 <= value < 0):
+                raise ConfigError(f"--sweep {text!r}: {item.strip()} must be a negative ratio above -1 (freqtrade's stoploss)")
+        elif not math.isfinite(value) or value < 0:
             raise ConfigError(f"--sweep {text!r}: {item.strip()} must be a non-negative number")
-        if value > UPPER_BOUNDS[name]:
+        if name in UPPER_BOUNDS and value > UPPER_BOUNDS[name]:
             raise ConfigError(f"--sweep {text!r}: {item.strip()} must be at most {UPPER_BOUNDS[name]:,.0f}")
         values.append(value)
     return {name: values}
 
 
 def sweep_values(book: RuleBook, overrides: Mapping[str, Sequence[float]] | None = None) -> dict[str, list[float]]:
-    """The values to sweep per parameter: the current value × SWEEP_FACTORS for each parameter
-    that is set in the default table (one that is off is not swept), each replaced by
-    `overrides` where given (an override also sweeps a parameter that is off)."""
-    out = {name: [round(current * factor, 10) for factor in SWEEP_FACTORS]
-           for name, current in book.parameters().items() if current is not None}
+    """The values to sweep per parameter of the book's model: the current value × SWEEP_FACTORS
+    for each parameter that is set in the default table (one that is off, or 0, is not swept),
+    each replaced by `overrides` where given (an override also sweeps a parameter that is off)."""
+    current = book.parameters()
+    out = {name: [round(now * factor, 10) for factor in SWEEP_FACTORS]
+           for name, now in current.items() if now is not None and now != 0}
     for name, values in (overrides or {}).items():
-        if name not in PARAMETERS:
-            raise ConfigError(f"cannot sweep unknown parameter {name!r}: choose from {', '.join(PARAMETERS)}")
+        if name not in current:
+            raise ConfigError(f"cannot sweep parameter {name!r} with a {book.model} model: "
+                              f"choose from {', '.join(current)}")
         out[name] = [float(v) for v in values]
-    return {name: out[name] for name in PARAMETERS if name in out}
+    return {name: out[name] for name in current if name in out}
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,8 @@ from exitlens.core.replay import (
     fidelity,
     path_bounds,
 )
+from exitlens.core.replay.engine import modelled
 from exitlens.core.replay.fidelity import FIDELITY_TOLERANCE_MINUTES, Fidelity
-from exitlens.core.replay.models.simple import modelled
 from exitlens.core.replay.rules import RuleBook, load_rules
 from exitlens.core.replay_stats import (
     ReplaySuggestion,

@@ -30,14 +30,15 @@ def replay_text(result: ReplayResult, lang: str = DEFAULT_LANGUAGE) -> str:
         lines.append(t("replay.text.warning", lang, threshold=f"{FIDELITY_WARNING:.0%}",
                        share=f"{UNMODELLED_WARNING:.0%}"))
     names = t("replay.text.columns", lang).split("|")
-    widths = (24, 9, 9, 6, 6, 9, 9, 9, 9)
+    first = max([24, *(len(str(name)) + 2 for name in result.sweep["parameter"])])  # freqtrade's names are long
+    widths = (first, 9, 9, 6, 6, 9, 9, 9, 9)
     lines.append(names[0].ljust(widths[0]) + "".join(name.rjust(w) for name, w in zip(names[1:], widths[1:]))
                  + "  " + names[-1])
     for row in result.sweep.itertuples(index=False):
         cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.open_at_end:>6}",
                  _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f"),
                  _cell(row.hold_hours_change, "+9.2f")]
-        lines.append(f"{row.parameter:<24}{''.join(cells)}  {fmt_money(row.total) if row.total else '–'}")
+        lines.append(f"{row.parameter:<{first}}{''.join(cells)}  {fmt_money(row.total) if row.total else '–'}")
     lines += [t("replay.text.suggestion", lang, message=s.message) for s in result.suggestions] or [
         t("replay.text.no_suggestion", lang)]
     lines += [t("replay.text.note", lang, note=note) for note in result.notes]

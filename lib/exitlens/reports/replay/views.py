@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from exitlens.core.formatting import fmt_money
 from exitlens.core.i18n import t
 from exitlens.core.replay.fidelity import FIDELITY_WARNING, UNMODELLED_WARNING, fidelity_warns
-from exitlens.core.replay.rules import PARAMETERS
+from exitlens.core.replay.rules import ALL_PARAMETERS
 from exitlens.core.summary import PeriodAnalysis
 from exitlens.reports.plots import replay_effect_chart
 from exitlens.reports.replay.service import RULES_ENV
@@ -78,7 +78,7 @@ def replay_charts(analysis: PeriodAnalysis) -> list[Figure]:
     """One chart per swept parameter, in the order of the rules file's keys."""
     table = sweep_table(analysis)
     return [replay_effect_chart(table[table["parameter"] == name], name, lang=analysis.settings.language)
-            for name in PARAMETERS if (table["parameter"] == name).any()]
+            for name in ALL_PARAMETERS if (table["parameter"] == name).any()]
 
 
 def replay_suggestions(analysis: PeriodAnalysis) -> pd.DataFrame:
