@@ -41,10 +41,10 @@ from exitlens.core.replay_stats import (
     check_change,
     check_suggestion,
     parse_sweep_option,
-    replay_suggestions,
     sweep,
     sweep_values,
 )
+from exitlens.core.replay_stats.study import plan, replay_study
 from replay_reference import reference_exit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +56,13 @@ CODES = {"STOP_LOSS": STOP_LOSS, "TAKE_PROFIT": TAKE_PROFIT, "TRAILING_STOP": TR
 
 def book(fill: str = "close", **values) -> RuleBook:
     return RuleBook(default=ExitRules(fill=fill, **values))
+
+
+def replay_suggestions(trades: Trades, candles: Candles, rules: RuleBook, *, min_samples: int) -> list:
+    """The replay-backed suggestions of a period holding every one of `trades`."""
+    end = int(trades.exit_time.max()) + 1
+    return replay_study(trades, candles, plan(rules), period_start=0, end=end, history_start=0,
+                        min_samples=min_samples, units_per_minute=MINUTE).suggestions
 
 
 def replay_path(rows, rules: RuleBook, *, entry=100.0, opened=30, reason="STOP_LOSS", actual_minute=10_000,
@@ -431,9 +438,9 @@ def test_sweep_when_looser_stop_rides_the_rally_shows_positive_effect(dip_then_r
     row = table[(table.parameter == "stop_loss_pct") & (table.value == 4.5)].iloc[0]
     assert (row.n, row.censored, row.current) == (40, 0, 3.0)
     assert row["mean"] == pytest.approx(108 - 96.5) and row.low <= row["mean"] <= row.high
-    suggestions = replay_suggestions(table, min_samples=20)
+    suggestions = replay_suggestions(trades, candles, rules, min_samples=20)
     assert [(s.parameter, s.suggested) for s in suggestions] == [("stop_loss_pct", 4.5)]
-    assert replay_suggestions(table, min_samples=41) == []
+    assert replay_suggestions(trades, candles, rules, min_samples=41) == []
     # the nearest looser stop (3.75%) is still hit at 96: replay does not back that step
     assert check_suggestion(table, "stop_loss_loosen", min_samples=20).status == NOT_CONFIRMED
     assert check_suggestion(table, "stop_loss_loosen", min_samples=20, value=4.5).status == CONFIRMED
@@ -451,7 +458,8 @@ def test_sweep_when_variant_never_exits_counts_censored_and_gives_nan(dip_then_r
     looser = table[table.value == 4.5].iloc[0]
     assert (looser.n, looser.censored) == (0, 40) and np.isnan(looser["mean"]) and np.isnan(looser.low)
     # a tighter 1.5% stop exits at 98 instead of 96.5 on every path
-    assert [(s.suggested, s.value, s.samples) for s in replay_suggestions(table, min_samples=1)] == [
+    suggestions = replay_suggestions(trades, candles, book(stop_loss_pct=3), min_samples=1)
+    assert [(s.suggested, s.value, s.samples) for s in suggestions] == [
         (1.5, pytest.approx(1.5), 40)]
     assert check_suggestion(table, "stop_loss_loosen").status == NOT_CONFIRMED  # 3.75% still hit at 96
     assert check_suggestion(table, "stop_loss_loosen", value=4.5).status == "not replayable"

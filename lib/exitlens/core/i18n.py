@@ -263,7 +263,16 @@ _EN: dict[str, str] = {
     "replay.check.not confirmed": "not confirmed",
     "replay.check.not replayable": "not replayable",
     "suggest.replay": "Set {parameter} to {value} (now {current}): replayed on {n} trades it adds {mean} points of "
-                      "net_pnl_pct per trade (95% interval {low} to {high}).",
+                      "net_pnl_pct per trade ({level} interval {low} to {high}: the best of {m} values compared, so "
+                      "the interval is wider than 95%).",
+    "suggest.replay_oos": "Confirmed out of sample (walk-forward): chosen on the {train} periods before each of the "
+                          "last {folds} periods, the value added {mean} points on those periods' {n} trades ({low} "
+                          "to {high}).",
+    "suggest.replay_not_oos": "Not confirmed out of sample (walk-forward): chosen on the {train} periods before each "
+                              "of the last {folds} periods, the value added {mean} points on those periods' {n} "
+                              "trades ({low} to {high}), an interval not wholly above 0.",
+    "suggest.replay_no_walk": "Not confirmed out of sample: the history holds {folds} walk-forward fold(s) with "
+                              "replayed trades.",
     "suggest.replay_off": "off",
     "col.suggestion": "suggestion",
     "col.replay": "replay",
@@ -533,7 +542,14 @@ _KO: dict[str, str] = {
     "replay.check.not confirmed": "확인 안 됨",
     "replay.check.not replayable": "재현 불가",
     "suggest.replay": "{parameter}를 {value}로 바꾸세요 (현재 {current}): 거래 {n}건에 재현하면 거래당 net_pnl_pct가 "
-                      "{mean}%p 늘어납니다 (95% 구간 {low} ~ {high}).",
+                      "{mean}%p 늘어납니다 ({level} 구간 {low} ~ {high}: 값 {m}개 중 최선을 고른 것이라 95%보다 넓은 "
+                      "구간을 씁니다).",
+    "suggest.replay_oos": "표본 외에서 확인됨 (워크포워드): 최근 {folds}개 기간마다 그 앞 {train}개 기간에서 고른 값이 "
+                          "그 기간들의 거래 {n}건에서 {mean}%p를 더했습니다 ({low} ~ {high}).",
+    "suggest.replay_not_oos": "표본 외에서 확인되지 않음 (워크포워드): 최근 {folds}개 기간마다 그 앞 {train}개 기간에서 고른 "
+                              "값이 그 기간들의 거래 {n}건에서 {mean}%p를 더했고 ({low} ~ {high}), 이 구간은 0보다 완전히 "
+                              "위에 있지 않습니다.",
+    "suggest.replay_no_walk": "표본 외에서 확인되지 않음: 기록에 재현된 거래가 있는 워크포워드 폴드가 {folds}개뿐입니다.",
     "suggest.replay_off": "꺼짐",
     "col.suggestion": "제안",
     "col.replay": "재현",

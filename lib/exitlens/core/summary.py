@@ -29,8 +29,8 @@ from exitlens.core.after_exit import noise_stops, path_extremes, verdicts
 from exitlens.core.aggregate import Buckets, bucket_all
 from exitlens.core.drawdown import max_drawdown
 from exitlens.core.errors import ConfigError, DataError
-from exitlens.core.evidence import by_evidence
 from exitlens.core.evaluate import evaluate_sells
+from exitlens.core.evidence import by_evidence
 from exitlens.core.filters import NO_FILTER, ReportFilter
 from exitlens.core.headline import Narration, Narrator, narrator_in
 from exitlens.core.ledger import entry_ledger
