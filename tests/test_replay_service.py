@@ -30,7 +30,7 @@ stop_loss_pct = 2.0
 NOW = pd.Timestamp("2026-11-20T12:00:00Z")
 END = pd.Timestamp("2026-11-21T00:00:00Z")
 REPLAY_KEYS = ["rules", "fill", "replayable", "not_replayable", "fidelity", "fidelity_samples", "censored",
-               "sweep", "suggestions"]
+               "sweep", "regimes", "grid", "walk_forward", "comparisons", "suggestions"]
 SWEEP_KEYS = ["parameter", "value", "current", "n", "censored", "mean", "low", "high"]
 
 
@@ -132,3 +132,29 @@ def test_rule_based_suggestion_carries_its_replay_mark(one_take_profit):
     assert marked["status"] == "confirmed"
     assert (marked["parameter"], marked["value"], marked["n"]) == ("take_profit_pct", 6.25, 1)
     assert marked["mean"] == pytest.approx(2.0)
+
+
+def test_replay_when_history_is_shorter_than_the_folds_says_how_many_formed(one_take_profit):
+    result = replay_period(one_take_profit, analysis_of(one_take_profit), parse_rules(RULES), now=NOW.to_pydatetime())
+    out = result.to_json()
+    assert out["walk_forward"]["folds"] == 0 and out["walk_forward"]["folds_requested"] == 8
+    assert out["walk_forward"]["train"] == 4 and out["comparisons"] == 5
+    assert out["walk_forward"]["by_parameter"]["take_profit_pct"] == {"n": 0, "mean": None, "low": None,
+                                                                       "high": None, "chosen": []}
+    assert any("0 of the 8 folds" in note for note in result.notes)
+    assert out["grid"]["parameters"] == ["stop_loss_pct", "take_profit_pct"]
+    assert len(out["grid"]["cells"]) == 36 and out["regimes"] == {"BULL": out["regimes"]["BULL"]}
+
+
+def test_regime_review_carries_the_mark_of_its_regimes_own_sweep(one_take_profit):
+    analysis = analysis_of(one_take_profit)
+    review = Suggestion("regime_review", "Review BULL", "by_regime.BULL.early_exit_rate", 0.6, 0.4, 1)
+    unknown = Suggestion("regime_review", "Review BEAR", "by_regime.BEAR.early_exit_rate", 0.6, 0.4, 1)
+    analysis = replace(analysis, suggestions=[review, unknown])
+    result = replay_period(one_take_profit, analysis, parse_rules(RULES), now=NOW.to_pydatetime())
+    marks = {s["metric"]: s for s in result.mark(analysis).to_json()["suggestions"]}
+    bull, bear = marks["by_regime.BULL.early_exit_rate"], marks["by_regime.BEAR.early_exit_rate"]
+    # one BULL trade (min_samples 1): its sweep is replayed; 7.5%-10% take profits add 3 to 5 points
+    assert bull["replay"]["status"] == "confirmed" and bull["evidence"] == "rule, confirmed"
+    assert bull["replay"]["parameter"] == "take_profit_pct"
+    assert bear["replay"]["status"] == "not replayable" and bear["evidence"] == "rule, not replayable"

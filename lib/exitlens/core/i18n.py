@@ -256,6 +256,8 @@ _EN: dict[str, str] = {
     "replay.note_unused_regimes": "Exit rules file {file} has a table for regime(s) {regimes} that no sell of the "
                                   "period belongs to: check the regime names.",
     "replay.note_skipped": "Exit replay skipped: {error}",
+    "replay.note_folds": "Walk-forward: the history holds {formed} of the {requested} folds asked for (test windows "
+                         "of {days} days, each chosen on the {train} before it): suggestions rest on those.",
     "replay.backed": "replay-backed",
     "replay.no_suggestions": "Replay supports no change of a single parameter: no swept value's 95% interval lies "
                              "wholly above 0 with enough trades.",
@@ -535,6 +537,8 @@ _KO: dict[str, str] = {
     "replay.note_unused_regimes": "청산 규칙 파일 {file}에 기간 내 어떤 매도에도 해당하지 않는 레짐 {regimes}의 표가 "
                                   "있습니다: 레짐 이름을 확인하세요.",
     "replay.note_skipped": "청산 재현을 건너뛰었습니다: {error}",
+    "replay.note_folds": "워크포워드: 요청한 폴드 {requested}개 중 기록에 {formed}개만 있습니다 (검증 구간 {days}일, 각각 그 "
+                         "앞 {train}개 구간에서 선택): 제안은 이 폴드들에 근거합니다.",
     "replay.backed": "재현 근거",
     "replay.no_suggestions": "재현으로 뒷받침되는 단일 파라미터 변경이 없습니다: 95% 구간이 0보다 완전히 위에 있고 "
                              "거래 수가 충분한 값이 없습니다.",

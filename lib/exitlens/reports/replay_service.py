@@ -26,21 +26,27 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from exitlens.core.errors import ConfigError
+from exitlens.core.evidence import by_evidence
 from exitlens.core.i18n import t
 from exitlens.core.jsonvalues import json_scalar
-from exitlens.core.replay import CENSORED, Candles, Trades, exit_reason_codes, fidelity, replay, replayed_net_pnl_pct
+from exitlens.core.replay import CENSORED, Candles, Trades, exit_reason_codes, fidelity, replay
 from exitlens.core.replay.rules import RuleBook, load_rules
 from exitlens.core.replay_stats import (
     ReplaySuggestion,
+    WalkForward,
+    check_regime,
     check_suggestion,
-    effect_table,
-    replay_suggestions,
+    default_grid,
+    out_of_sample_json,
+    regimes_to_sweep,
     sweep_values,
 )
+from exitlens.core.replay_stats.study import Study, net_pnl, plan, study, take
 from exitlens.core.settings import Settings
-from exitlens.core.summary import PeriodAnalysis
+from exitlens.core.summary import PeriodAnalysis, first_fill, sells_between
 from exitlens.core.timeutil import aware_utc
 from exitlens.store.candles import CandleReader
+from exitlens.store.load import load_orders
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +59,9 @@ HOW_TO_ADD_RULES = t("replay.how_to_add", env=RULES_ENV)
 
 @dataclass(frozen=True)
 class ReplayResult:
-    """The replay of a period: the SPEC §6 object (`to_json`), the sweep table behind it and
-    notes (such as a regime table no sell of the period belongs to)."""
+    """The replay of a period: the SPEC §6 object (`to_json`), the study behind it (sweep,
+    picks, walk-forward, grid, regime sweeps, suggestions) and notes (such as a regime table no
+    sell of the period belongs to, or fewer walk-forward folds than asked for)."""
 
     rules: str
     fill: str
@@ -63,28 +70,69 @@ class ReplayResult:
     fidelity: float | None
     fidelity_samples: int
     censored: int
-    sweep: pd.DataFrame
-    suggestions: list[ReplaySuggestion]
+    study: Study
     min_samples: int
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def sweep(self) -> pd.DataFrame:
+        return self.study.sweep
+
+    @property
+    def suggestions(self) -> list[ReplaySuggestion]:
+        return self.study.suggestions
+
     def to_json(self) -> dict:
-        """The REPLAY object of SPEC §6, JSON-safe (None, never NaN)."""
+        """The REPLAY object of SPEC §6, JSON-safe (None, never NaN); suggestions strongest
+        evidence first."""
+        study = self.study
         return {
             "rules": self.rules, "fill": self.fill, "replayable": self.replayable,
             "not_replayable": self.not_replayable, "fidelity": self.fidelity,
             "fidelity_samples": self.fidelity_samples, "censored": self.censored,
-            "sweep": [{key: json_scalar(value) for key, value in row.items()} for row in self.sweep.to_dict("records")],
-            "suggestions": [{key: json_scalar(value) for key, value in s.to_dict().items()} for s in self.suggestions],
+            "sweep": _records(study.sweep),
+            "regimes": {regime: _records(table) for regime, table in study.regimes.items()},
+            "grid": None if study.grid is None else {"parameters": list(study.grid.columns[:2]),
+                                                     "cells": _records(study.grid)},
+            "walk_forward": walk_forward_json(study.walk),
+            "comparisons": study.comparisons,
+            "suggestions": by_evidence({key: json_value(value) for key, value in s.to_dict().items()}
+                                       for s in study.suggestions),
         }
 
     def mark(self, analysis: PeriodAnalysis) -> PeriodAnalysis:
         """`analysis` with this replay in its summary, a replay check on every rule-based
-        suggestion, and this replay's notes."""
-        checks = {s.rule: {key: json_scalar(value) for key, value in
-                           check_suggestion(self.sweep, s.rule, min_samples=self.min_samples).to_dict().items()}
-                  for s in analysis.suggestions}
+        suggestion (a regime_review from its regime's own sweep), and this replay's notes."""
+        checks = {}
+        for s in analysis.suggestions:
+            if s.rule == "regime_review":
+                regime = str(s.metric).split(".")[1]
+                check = check_regime(self.study.regimes.get(regime), self.study.regime_picks.get(regime))
+            else:
+                check = check_suggestion(self.sweep, s.rule, min_samples=self.min_samples)
+            checks[s.metric or s.rule] = {
+                key: json_scalar(value) for key, value in check.to_dict().items()}
         return analysis.with_replay(self.to_json(), checks, self.notes)
+
+
+def walk_forward_json(walk: WalkForward) -> dict:
+    """The walk-forward as SPEC §6 has it: the folds formed, those asked for, the training
+    windows, and per parameter the pooled out-of-sample n, mean, interval and chosen values."""
+    return {"folds": len(walk.folds), "folds_requested": walk.requested, "train": walk.train,
+            "by_parameter": {name: out_of_sample_json(result) for name, result in walk.by_parameter.items()}}
+
+
+def json_value(value: object) -> object:
+    """A JSON-safe value: NaN → None, numpy scalars → Python ones, dicts and lists within too."""
+    if isinstance(value, dict):
+        return {key: json_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_value(item) for item in value]
+    return json_scalar(value)
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    return [{str(key): json_scalar(value) for key, value in row.items()} for row in table.to_dict("records")]
 
 
 def rules_path(option: str | None) -> str | None:
@@ -102,40 +150,79 @@ def require_rules(option: str | None) -> RuleBook:
 
 def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, now: datetime,
                   overrides: Mapping[str, Sequence[float]] | None = None,
-                  candles: CandleReader | None = None) -> ReplayResult:
-    """Replay the sells of `analysis` under `book` and the sweep (`overrides` replace the
-    default values of the parameters they name), with candles up to `now`, read with `candles`
-    (the reader the analysis used, so no candle is read twice; default: a new one)."""
+                  candles: CandleReader | None = None, folds: int | None = None, train: int | None = None,
+                  grid: tuple[str, str] | None = None, orders: pd.DataFrame | None = None) -> ReplayResult:
+    """Replay the sells of `analysis` under `book`, the sweep (`overrides` replace the default
+    values of the parameters they name), the grid (`grid`, default `default_grid`), the sweep
+    of each regime with `min_samples` positions, and the walk-forward over the `folds` periods
+    before the period's end, each chosen on the `train` before it (default: the settings').
+
+    The sells of the whole history the folds cover (`orders`, default: read from `engine`) are
+    replayed once with the actual rules and the sweep; their candles, up to `now`, are read
+    once with `candles` (the reader the analysis used, so no candle is read twice)."""
     settings = analysis.settings
-    sells = analysis.sells
+    folds = settings.replay_folds if folds is None else folds
+    train = settings.replay_train if train is None else train
+    period = analysis.period
+    length = period.end - period.start
+    if orders is None:
+        orders = load_orders(engine).orders
+    first = first_fill(orders)
+    reach = max(period.end - (folds + train) * length, first if first is not None else period.start)
+    history = sells_between(orders, min(reach, period.start), period.end, settings, analysis.filters)
+    usable = _replayable(history)
+    chosen = history[usable]
+    in_period = period.contains(chosen["event_time"]).to_numpy()
+    regimes = regimes_to_sweep(chosen["regime"].to_numpy(dtype=object)[in_period], None, settings.min_samples)
     values = sweep_values(book, overrides)
-    usable = _replayable(sells)
-    chosen = sells[usable]
+    layout = plan(book, values=values, grid=grid or default_grid(values), regimes=regimes)
     now_utc = aware_utc(now, "now")
-    windows = replay_windows(chosen, book, values, settings, now_utc)
+    windows = replay_windows(chosen, [*layout.history_books(), *layout.period_books()], settings, now_utc)
     if candles is None:
         candles = CandleReader(engine, interval=settings.candle_interval)
-    paths = candles.paths(windows)
-    arrays, ranges = _candles(paths)
+    arrays, ranges = _candles(candles.paths(windows))
     trades = _trades(chosen, arrays, ranges, windows)
+    period_trades = take(trades, in_period)
 
-    labels = [(name, float(value)) for name, vs in values.items() for value in vs]
-    books = [book] + [book.with_parameter(name, value) for name, value in labels]
-    replayed = replay(trades, arrays, books)
-    actual_code = exit_reason_codes(trades.exit_reason)
-    fit = fidelity(actual_code, trades.exit_time, replayed.code[0], replayed.time[0])
-    pnl = replayed_net_pnl_pct(trades.entry_price, np.asarray(trades.quantity), np.asarray(trades.buy_fees),
-                               np.asarray(trades.sell_fee), trades.exit_price, replayed.price)
-    table = effect_table(pnl[0], pnl[1:], labels, book.parameters())
-    notes = _notes(book, sells, settings.language)
-    log.info("replayed %d sells (%d not replayable) on %d candles under %d rule variants",
-             len(trades), int((~usable).sum()), len(arrays), len(books))
+    replayed = replay(trades, arrays, layout.history_books())
+    history_pnl = net_pnl(trades, replayed)
+    period_books = layout.period_books()
+    period_pnl = net_pnl(period_trades, replay(period_trades, arrays, period_books)) if period_books \
+        else np.empty((0, len(period_trades)))
+    code = replayed.code[0][in_period]
+    fit = fidelity(exit_reason_codes(period_trades.exit_reason), period_trades.exit_time, code,
+                   replayed.time[0][in_period])
+    start_ns = _ns(pd.Series([first if first is not None else period.start]))[0]
+    result = study(layout, history_pnl, period_pnl, in_period=in_period, times=trades.exit_time,
+                   regimes=period_trades.regime, end=int(period.end.value), length=int(length.value),
+                   history_start=int(start_ns), min_samples=settings.min_samples, folds=folds, train=train,
+                   lang=settings.language)
+    notes = _notes(book, analysis.sells, settings.language) + _walk_notes(result.walk, length, settings.language)
+    not_replayable = int((~_replayable(analysis.sells)).sum())
+    log.info("replayed %d sells (%d of the period) on %d candles under %d + %d rule variants",
+             len(trades), len(period_trades), len(arrays), len(layout.history_books()), len(period_books))
     return ReplayResult(
-        rules=book.source, fill=book.fill, replayable=len(trades), not_replayable=int((~usable).sum()),
-        fidelity=fit.value, fidelity_samples=fit.samples, censored=int((replayed.code[0] == CENSORED).sum()),
-        sweep=table, suggestions=replay_suggestions(table, min_samples=settings.min_samples, lang=settings.language),
-        min_samples=settings.min_samples, notes=notes,
+        rules=book.source, fill=book.fill, replayable=len(period_trades), not_replayable=not_replayable,
+        fidelity=fit.value, fidelity_samples=fit.samples, censored=int((code == CENSORED).sum()),
+        study=result, min_samples=settings.min_samples, notes=notes,
     )
+
+
+def max_train(orders: pd.DataFrame, analysis: PeriodAnalysis) -> int:
+    """The most training windows of the period's length the history holds before the period
+    (0 when it holds none): a `--train` above it can form no walk-forward fold."""
+    first = first_fill(orders)
+    if first is None:
+        return 0
+    length = analysis.period.end - analysis.period.start
+    return max(0, int((analysis.period.start - first) // length))
+
+
+def _walk_notes(walk: WalkForward, length: pd.Timedelta, lang: str) -> list[str]:
+    if len(walk.folds) >= walk.requested:
+        return []
+    return [t("replay.note_folds", lang, formed=len(walk.folds), requested=walk.requested, train=walk.train,
+              days=f"{length / pd.Timedelta(days=1):g}")]
 
 
 def replay_section(engine: Engine, analysis: PeriodAnalysis, rules_option: str | None, *, now: datetime,
@@ -158,13 +245,12 @@ def replay_section(engine: Engine, analysis: PeriodAnalysis, rules_option: str |
     return replay_period(engine, analysis, book, now=now, candles=candles).mark(analysis)
 
 
-def replay_windows(sells: pd.DataFrame, book: RuleBook, values: Mapping[str, Sequence[float]],
-                   settings: Settings, now: pd.Timestamp) -> pd.DataFrame:
+def replay_windows(sells: pd.DataFrame, books: Sequence[RuleBook], settings: Settings,
+                   now: pd.Timestamp) -> pd.DataFrame:
     """Per replayable sell (indexed like `sells`): symbol, start (the position's open) and end
-    (the later of exit + the longest horizon and open + the longest time limit replayed, at
-    most `now`)."""
-    limits = [rules.time_limit_hours for rules in (book.default, *book.regimes.values())]
-    limits += list(values.get("time_limit_hours", []))
+    (the later of exit + the longest horizon and open + the longest time limit of any table of
+    `books`, at most `now`)."""
+    limits = [rules.time_limit_hours for book in books for rules in (book.default, *book.regimes.values())]
     longest_limit = pd.Timedelta(hours=max((h for h in limits if h is not None), default=0.0))
     after_exit = max(h.delta for h in settings.horizons)
     end = np.maximum(sells["event_time"] + after_exit, sells["open_time"] + longest_limit)
@@ -232,22 +318,60 @@ def _ns(times: pd.Series) -> np.ndarray:
 
 
 def replay_text(result: ReplayResult) -> str:
-    """The replay as readable text: fidelity, the sweep table, the replay-backed suggestions."""
+    """The replay as readable text: fidelity, the sweep table, the walk-forward, the grid, the
+    regime sweeps' best values and the replay-backed suggestions with their evidence."""
+    study = result.study
     fit = "–" if result.fidelity is None else f"{result.fidelity:.1%}"
     lines = [f"exit replay with {result.rules} (fill {result.fill}): {result.replayable} replayable sells, "
              f"{result.not_replayable} not replayable, {result.censored} censored",
              f"fidelity {fit} over {result.fidelity_samples} sells with a modelled exit reason"]
     if result.fidelity is not None and result.fidelity < FIDELITY_WARNING:
         lines.append(f"warning: fidelity below {FIDELITY_WARNING:.0%}: the rules file does not describe the bot")
-    lines.append(f"{'parameter':<24}{'value':>9}{'current':>9}{'n':>6}{'cens.':>6}{'mean':>9}{'low':>9}{'high':>9}")
-    for row in result.sweep.itertuples(index=False):
-        cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.censored:>6}",
-                 _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f")]
-        lines.append(f"{row.parameter:<24}{cells[0]}{cells[1]}{''.join(cells[2:4])}{''.join(cells[4:])}")
-    lines += [f"suggestion: {s.message}" for s in result.suggestions] or ["no replay-backed suggestion"]
+    lines += _sweep_lines(study.sweep)
+    level = f"{1 - 0.05 / max(study.comparisons, 1):.1%}"
+    lines.append(f"picking: best of {study.comparisons} values per parameter, so a pick's interval is the {level} one")
+    walk = study.walk
+    lines.append(f"walk-forward: {len(walk.folds)} of {walk.requested} folds, each chosen on the {walk.train} "
+                 "periods before it")
+    for name, out in walk.by_parameter.items():
+        chosen = ", ".join("–" if v is None else f"{v:g}" for v in out.chosen) or "–"
+        stats = out.interval
+        lines.append(f"  {name:<24} n {stats.n:>5}  mean {_cell(stats.mean, '+.3f').strip()}  "
+                     f"[{_cell(stats.low, '+.3f').strip()}, {_cell(stats.high, '+.3f').strip()}]  chosen {chosen}")
+    if study.grid is not None:
+        a, b = study.grid.columns[:2]
+        lines.append(f"grid {a} × {b} (* interval excludes 0):")
+        lines += _grid_lines(study.grid)
+    for regime, table in study.regimes.items():
+        lines.append(f"regime {regime}:")
+        lines += _sweep_lines(table)
+    lines += [f"suggestion [{s.evidence}]: {s.message}" for s in study.suggestions] or ["no replay-backed suggestion"]
     lines += [f"note: {note}" for note in result.notes]
     return "\n".join(lines)
 
 
-def _cell(value: float, spec: str) -> str:
+def _sweep_lines(table: pd.DataFrame) -> list[str]:
+    lines = [f"{'parameter':<24}{'value':>9}{'current':>9}{'n':>6}{'cens.':>6}{'mean':>9}{'low':>9}{'high':>9}"]
+    for row in table.itertuples(index=False):
+        cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.censored:>6}",
+                 _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f")]
+        lines.append(f"{row.parameter:<24}{cells[0]}{cells[1]}{''.join(cells[2:4])}{''.join(cells[4:])}")
+    return lines
+
+
+def _grid_lines(grid: pd.DataFrame) -> list[str]:
+    """Mean effect per cell: rows the first parameter's values, columns the second's."""
+    a, b = grid.columns[:2]
+    columns = sorted(grid[b].unique())
+    corner = f"{a} / {b}"
+    lines = [f"{corner:<30}" + "".join(f"{v:>10g}" for v in columns)]
+    for value, rows in grid.groupby(a, sort=True):
+        by_b = rows.set_index(b)
+        cells = [f"{_cell(by_b.at[v, 'mean'], '+.3f').strip() + ('*' if by_b.at[v, 'marked'] else ''):>10}"
+                 for v in columns]
+        lines.append(f"{value:<30g}" + "".join(cells))
+    return lines
+
+
+def _cell(value: float | None, spec: str) -> str:
     return f"{'–':>9}" if value is None or math.isnan(value) else format(value, spec)
