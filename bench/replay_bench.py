@@ -1,5 +1,7 @@
 """Replay figures: the full default sweep of exit replay (SPEC §6: the actual rules plus
-5 parameters × 5 values) over 20,000 sells on 10 symbols × 60 days of 1m candles.
+5 parameters × 5 values) over 20,000 sells on 10 symbols × 60 days of 1m candles, each path
+running to its actual exit + the default 168 h horizon (or the last candle), variants still open
+there marked to market.
 
 - speedup vs per-candle loop: the engine's replay of the 26 rule variants (one numba kernel
   call) against a plain Python loop doing the same replay (`_loop_exit`, written here
@@ -29,16 +31,16 @@ import pandas as pd
 from bench.common import Knobs, Row, Samples, say, timed
 from exitlens.core.replay import (
     ACTUAL,
-    CENSORED,
     MODELLED_REASONS,
     NS_PER_MINUTE,
+    OPEN_AT_END,
     Candles,
     Trades,
     concat_candles,
     path_bounds,
     replay,
 )
-from exitlens.core.replay.rules import ExitRules, RuleBook
+from exitlens.core.replay.rules import DEFAULT_HORIZON_HOURS, ExitRules, RuleBook
 from exitlens.core.replay_stats import sweep, sweep_values
 
 FULL_SELLS = 20_000
@@ -86,21 +88,27 @@ def history(per_symbol: dict[str, dict[str, np.ndarray]], sells: int,
     entry = flat.close[pick]
     signal = rng.random(count) < 0.2
     signal_time = opened + rng.integers(10, 300, size=count) * NS_PER_MINUTE
-    start, stop = path_bounds(flat.time, ranges, symbol, opened)
+    last = np.iinfo(np.int64).max // 2
+    start, stop, _ = path_bounds(flat.time, ranges, symbol, opened, np.full(count, last), np.full(count, last),
+                                 tolerance=NS_PER_MINUTE)
     regime = rng.choice(np.array(["BULL", "SIDEWAYS", "BEAR"], dtype=object), size=count)
     reason = np.where(signal, "RSI_OVERBOUGHT", "STOP_LOSS").astype(object)
     probe = Trades(entry, opened, signal_time, np.full(count, np.nan), reason, regime, start, stop)
     actual = replay(probe, flat, [RULES])
     code = actual.code[0]
-    keep = np.flatnonzero(code != CENSORED)[:sells]
-    signal_candle = path_bounds(flat.time, ranges, symbol, signal_time)[0] - 1  # the last close before the signal
+    keep = np.flatnonzero(code >= 0)[:sells]  # the bot exits before its candles end
+    signal_candle = np.searchsorted(flat.time, signal_time, side="right") - 1  # the last close before the signal
     exit_price = np.where(code == ACTUAL, flat.close[signal_candle], actual.price[0])
+    exit_time = np.where(code == ACTUAL, signal_time, actual.time[0])
+    end = exit_time + int(DEFAULT_HORIZON_HOURS * 60) * NS_PER_MINUTE
+    start, stop, _ = path_bounds(flat.time, ranges, symbol[keep], opened[keep], end[keep], exit_time[keep],
+                                 tolerance=NS_PER_MINUTE)
     names_of = np.array([*MODELLED_REASONS, "RSI_OVERBOUGHT"], dtype=object)
     quantity = 1_000_000 / entry
     trades = Trades(
-        entry_price=entry[keep], open_time=opened[keep], exit_time=np.where(code == ACTUAL, signal_time, actual.time[0])[keep],
-        exit_price=exit_price[keep], exit_reason=names_of[code[keep]], regime=regime[keep], start=start[keep],
-        stop=stop[keep], quantity=quantity[keep], buy_fees=(entry * quantity * 0.0005)[keep],
+        entry_price=entry[keep], open_time=opened[keep], exit_time=exit_time[keep],
+        exit_price=exit_price[keep], exit_reason=names_of[code[keep]], regime=regime[keep], start=start,
+        stop=stop, quantity=quantity[keep], buy_fees=(entry * quantity * 0.0005)[keep],
         sell_fee=(exit_price * quantity * 0.0005)[keep])
     return flat, ranges, trades, symbol[keep]
 
@@ -140,8 +148,9 @@ def _iso(ns: int) -> str:
 
 
 def _loop_exit(rules: ExitRules, entry: float, opened: int, actual_time: int, actual_price: float, modelled: bool,
-               lo: int, hi: int, times: list, opens: list, highs: list, lows: list, closes: list) -> tuple | None:
-    """SPEC §6 for one trade, the plain way: (time, price, reason) or None when censored."""
+               lo: int, hi: int, times: list, opens: list, highs: list, lows: list, closes: list) -> tuple:
+    """SPEC §6 for one trade, the plain way: (time, price, reason), open at end at the path's
+    last close."""
     sl, tp, ts, act, tl = (rules.stop_loss_pct, rules.take_profit_pct, rules.trailing_stop_pct,
                            rules.trailing_activation_pct, rules.time_limit_hours)
     stop_at = entry * (1 - sl / 100) if sl is not None else -math.inf
@@ -172,7 +181,9 @@ def _loop_exit(rules: ExitRules, entry: float, opened: int, actual_time: int, ac
             peak = max(peak, highs[k])
         if limit is not None and t >= limit:
             return t, closes[k], 3
-    return (actual_time, actual_price, ACTUAL) if not modelled else None
+    if not modelled:
+        return actual_time, actual_price, ACTUAL
+    return times[hi - 1], closes[hi - 1], OPEN_AT_END
 
 
 @dataclass
@@ -228,9 +239,9 @@ def run(knobs: Knobs) -> ReplayBench:
     bench = ReplayBench(sells=len(trades), candles=len(flat), loop_trades=min(LOOP_SAMPLE, len(trades)),
                         variants=len(books))
     bench.candle_mb = sum(a.nbytes for a in (flat.time, flat.open, flat.high, flat.low, flat.close)) / 2**20
-    # the candles the sweep needs: per symbol, from the earliest position's open to the end
-    needed = {name: (int(trades.open_time[symbol == name].min()), int(flat.time[hi - 1]))
-              for name, (lo, hi) in ranges.items() if (symbol == name).any()}
+    # the candles the sweep needs: per symbol, from the earliest position's open to the latest path end
+    needed = {name: (int(trades.open_time[symbol == name].min()) - 1, int(flat.time[trades.stop[symbol == name].max() - 1]))
+              for name in ranges if (symbol == name).any()}
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "candles.db"
         say("replay: writing the candles to SQLite")
@@ -272,9 +283,6 @@ def _check_agree(engine_out, loop_out: list[list], sample: np.ndarray) -> None:
         for j, i in enumerate(sample.tolist()):
             expected = row[j]
             got = (int(engine_out.time[v, i]), float(engine_out.price[v, i]), int(engine_out.code[v, i]))
-            if expected is None:
-                ok = got[2] == CENSORED
-            else:
-                ok = got[0] == expected[0] and got[2] == expected[2] and math.isclose(got[1], expected[1], rel_tol=1e-12)
+            ok = got[0] == expected[0] and got[2] == expected[2] and math.isclose(got[1], expected[1], rel_tol=1e-12)
             if not ok:
                 raise SystemExit(f"bench: replay engine and loop disagree on variant {v}, sell {i}: {got} vs {expected}")

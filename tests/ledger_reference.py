@@ -39,49 +39,86 @@ def _fee(value) -> float:
     return number if math.isfinite(number) and number >= 0 else 0.0
 
 
+def _is_short(row) -> bool:
+    return str(row.get("direction") or "").strip().lower() == "short"
+
+
+def _position_id(row):
+    value = row.get("position_id")
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
 def reference_ledger(orders: pd.DataFrame) -> pd.DataFrame:
-    """Same contract as entry_ledger: one row per SELL, indexed like `orders`."""
+    """Same contract as entry_ledger: one row per exit order (SELL of a long, BUY of a short),
+    indexed like `orders`. One queue per (symbol, direction, position id); a queue without
+    position ids is cut into runs from flat to flat (left <= 1% of the run's largest holding),
+    and what is left at a cut is dust that is consumed but never opens a position."""
     rows = []
     for label, row in orders.iterrows():
         if pd.isna(row["event_time"]):
             continue
-        rank = 1 if str(row["side"]).upper() == "SELL" else 0
-        rows.append((row["symbol"], row["event_time"], rank, str(row["id"]), label, row))
-    rows.sort(key=lambda item: item[:4])
+        side = str(row["side"]).upper()
+        if side not in ("BUY", "SELL"):
+            continue
+        short = _is_short(row)
+        exit_rank = 1 if side == ("BUY" if short else "SELL") else 0
+        queue = (row["symbol"], short, _position_id(row))
+        rows.append((queue, row["event_time"], exit_rank, str(row["id"]), label, row))
+    rows.sort(key=lambda item: (str(item[0]),) + item[1:4])
 
-    queues: dict[str, deque] = defaultdict(deque)
+    queues: dict = defaultdict(deque)
+    state: dict = defaultdict(lambda: {"run": 0, "flat": True, "largest": 0.0})
     out: dict = {}
-    for symbol, when, rank, _, label, row in rows:
+    for queue_key, when, rank, _, label, row in rows:
         quantity, price = float(row["quantity"]), float(row["price"])
-        queue = queues[symbol]
+        queue, run = queues[queue_key], state[queue_key]
         if rank == 0:
             if quantity > 0 and price > 0 and math.isfinite(quantity * price):
                 fee = _fee(row["fee"]) if "fee" in row else 0.0
-                queue.append([quantity, price, when, fee / quantity])
+                if run["flat"]:
+                    run.update(run=run["run"] + 1, flat=False, largest=0.0)
+                queue.append({"left": quantity, "price": price, "time": when, "fee": fee / quantity,
+                              "dust": False})
+                run["largest"] = max(run["largest"], sum(lot["left"] for lot in queue))
             continue
         need = quantity if quantity > 0 else 0.0
         covered = cost = age = fees = 0.0
         opened = None
         while need > 1e-12 and queue:
             lot = queue[0]
-            take = min(lot[0], need)
-            if opened is None and take > 1e-9 * quantity:
-                opened = lot[2]
+            take = min(lot["left"], need)
+            if opened is None and take > 1e-9 * quantity and not lot["dust"]:
+                opened = lot["time"]
             covered += take
-            cost += take * lot[1]
-            age += take * (when - lot[2]).total_seconds() / 3600
-            fees += take * lot[3]
-            lot[0] -= take
+            cost += take * lot["price"]
+            age += take * (when - lot["time"]).total_seconds() / 3600
+            fees += take * lot["fee"]
+            lot["left"] -= take
             need -= take
-            if lot[0] <= 1e-12:
+            if lot["left"] <= 1e-12:
                 queue.popleft()
-        out[label] = (covered, cost, age, opened, fees)
+        left = sum(lot["left"] for lot in queue)
+        if queue_key[2] is None and not run["flat"] and left <= 0.01 * run["largest"]:
+            run["flat"] = True
+            for lot in queue:
+                lot["dust"] = True
+        symbol, short, position_id = queue_key
+        position = (str(position_id) if position_id is not None
+                    else f"{symbol} {'short ' if short else ''}#{run['run']}")
+        out[label] = (covered, cost, age, opened, fees, position)
 
     result = []
     for label, row in orders.iterrows():
-        if str(row["side"]).upper() != "SELL":
+        short = _is_short(row)
+        if str(row["side"]).upper() != ("BUY" if short else "SELL"):
             continue
-        covered, cost, age, opened, fees = out.get(label, (0.0, 0.0, 0.0, None, 0.0))
+        if label in out:
+            covered, cost, age, opened, fees, position = out[label]
+        else:  # no event time: never placed in a queue
+            covered, cost, age, opened, fees = 0.0, 0.0, 0.0, None, 0.0
+            position_id = _position_id(row)
+            position = (str(position_id) if position_id is not None
+                        else f"{row['symbol']} {'short ' if short else ''}#0")
         quantity = float(row["quantity"])
         stored = _stored_price(row["signal_info"])
         full = covered > 0 and abs(covered - quantity) <= 1e-9 * quantity
@@ -101,10 +138,13 @@ def reference_ledger(orders: pd.DataFrame) -> pd.DataFrame:
                 "hold_hours": age / covered if covered > 0 else math.nan,
                 "open_time": opened if covered > 0 else None,
                 "lot_fees": fees if covered > 0 else 0.0,
+                "position": position,
+                "direction": "short" if short else "long",
             }
         )
     frame = pd.DataFrame(result, columns=["label", "id", "entry_price", "entry_source",
-                                          "covered_quantity", "hold_hours", "open_time", "lot_fees"])
+                                          "covered_quantity", "hold_hours", "open_time", "lot_fees",
+                                          "position", "direction"])
     frame["open_time"] = pd.to_datetime(frame["open_time"], utc=True)
     frame["entry_source"] = frame["entry_source"].astype(object).where(frame["entry_source"].notna(), None)
     return frame.set_index("label")

@@ -172,7 +172,7 @@ def test_index_when_korean_labels_its_columns_in_korean():
 def test_replay_suggestion_message_when_korean_is_korean():
     from exitlens.core.replay_stats import Interval, Pick, replay_suggestions
 
-    table = pd.DataFrame([{"parameter": "stop_loss_pct", "value": 4.5, "current": 3.0, "n": 40, "censored": 0,
+    table = pd.DataFrame([{"parameter": "stop_loss_pct", "value": 4.5, "current": 3.0, "n": 40, "open_at_end": 0,
                            "mean": 0.4, "low": 0.1, "high": 0.7}])
     picks = {"stop_loss_pct": Pick("stop_loss_pct", 4.5, 0, 0.99, Interval(40, 0.4, 0.05, 0.75), True)}
     [english] = replay_suggestions(table, picks, comparisons=5)

@@ -253,10 +253,12 @@ def test_ledger_when_lot_fee_is_negative_or_not_a_number_counts_it_as_zero(bad_f
     assert by_id(entry_ledger(frame))["s"]["lot_fees"] == pytest.approx(2.0)
 
 
-def random_orders(seed: int) -> pd.DataFrame:
+def random_orders(seed: int, positions: bool = False) -> pd.DataFrame:
     """A random history built to hit the edges: few distinct times (ties), sells before buys,
     oversells, stored prices good and bad, quantities that do not sum exactly, fees zero,
-    positive, missing and negative, and symbols in KRW, USDT and an unknown quote currency."""
+    positive, missing and negative, and symbols in KRW, USDT and an unknown quote currency.
+    With `positions`, orders also carry position ids (some, not all) and short directions, and
+    some sells leave dust (what is left is about 0.5% of the holding)."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 120))
     stored_choices = [None, None, None, 123.0, "99.5", -1, "oops", 0]
@@ -275,13 +277,18 @@ def random_orders(seed: int) -> pd.DataFrame:
         fields["fee"] = float(rng.choice([0.0, rng.uniform(0, 5), -1.0, np.nan]))
         if side == "SELL":
             fields["signal_info"] = {"entry_avg_price": stored_choices[rng.integers(0, 8)]}
+        if positions:
+            fields["position_id"] = [None, None, "p1", "p2", 7][rng.integers(0, 5)]
+            fields["direction"] = ["long", "long", "short", None][rng.integers(0, 4)]
+            if rng.random() < 0.2:
+                quantity = float(rng.choice([0.995, 0.2985, 0.9949]))
         rows.append(buy(0, price, quantity, **fields) if side == "BUY" else sell(0, price, quantity, **fields))
     return orders_frame(*rows)
 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_ledger_on_random_history_matches_the_loop_reference(seed, fifo_walk):
-    orders = random_orders(seed)
+    orders = random_orders(seed, positions=seed % 2 == 1)
     fast = entry_ledger(orders)
     slow = reference_ledger(orders)
     if slow.empty:
@@ -292,3 +299,78 @@ def test_ledger_on_random_history_matches_the_loop_reference(seed, fifo_walk):
     for column in ("entry_price", "covered_quantity", "hold_hours", "lot_fees"):
         assert list(fast[column]) == pytest.approx(list(slow[column]), nan_ok=True, rel=1e-9, abs=1e-9)
     assert list(fast["open_time"]) == list(slow["open_time"].dt.as_unit("ns"))
+    assert list(fast["position"]) == list(slow["position"])
+    assert list(fast["direction"]) == list(slow["direction"])
+
+
+def test_ledger_when_a_sell_leaves_dust_the_next_buy_opens_a_new_position_at_its_own_time():
+    """SPEC §2.3: 0.5% left is dust; it is carried FIFO (its cost counts) but never opens."""
+    frame = orders_frame(
+        buy(0, 100, 1.0, id="b1"),
+        sell(2, 110, 0.995, id="s1"),
+        buy(10, 200, 1.0, id="b2"),
+        sell(12, 220, 1.005, id="s2"),
+    )
+    rows = by_id(entry_ledger(frame))
+    assert (rows["s1"]["position"], rows["s2"]["position"]) == ("KRW-BTC #1", "KRW-BTC #2")
+    assert rows["s2"]["open_time"] == at(10)
+    assert rows["s2"]["entry_price"] == pytest.approx((0.005 * 100 + 1.0 * 200) / 1.005)
+
+
+def test_ledger_when_more_than_dust_is_left_the_position_stays_open():
+    frame = orders_frame(
+        buy(0, 100, 1.0, id="b1"),
+        sell(2, 110, 0.98, id="s1"),
+        buy(10, 200, 1.0, id="b2"),
+        sell(12, 220, 1.02, id="s2"),
+    )
+    rows = by_id(entry_ledger(frame))
+    assert rows["s1"]["position"] == rows["s2"]["position"] == "KRW-BTC #1"
+    assert rows["s2"]["open_time"] == at(0)
+
+
+def test_ledger_partial_exits_of_one_run_share_its_position():
+    frame = orders_frame(
+        buy(0, 100, 2.0), sell(1, 110, 1.0, id="half"), sell(2, 110, 1.0, id="rest"),
+        buy(5, 100, 1.0), sell(6, 110, 1.0, id="next"),
+    )
+    rows = by_id(entry_ledger(frame))
+    assert [rows[i]["position"] for i in ("half", "rest", "next")] == ["KRW-BTC #1", "KRW-BTC #1", "KRW-BTC #2"]
+
+
+def test_ledger_when_orders_carry_position_ids_matches_lots_only_within_the_position():
+    frame = orders_frame(
+        buy(0, 100, 1.0, id="b-a", position_id="A"),
+        buy(1, 200, 1.0, id="b-b", position_id="B"),
+        sell(2, 250, 1.0, id="s-b", position_id="B"),
+        sell(3, 150, 1.0, id="s-a", position_id="A"),
+    )
+    rows = by_id(entry_ledger(frame))
+    assert (rows["s-b"]["entry_price"], rows["s-b"]["position"], rows["s-b"]["open_time"]) == (200.0, "B", at(1))
+    assert (rows["s-a"]["entry_price"], rows["s-a"]["position"], rows["s-a"]["open_time"]) == (100.0, "A", at(0))
+
+
+def test_ledger_when_a_position_is_short_its_closing_buys_are_the_exits():
+    """SPEC §2.3: a short opens with SELLs; its BUYs consume them (entry = their average)."""
+    frame = orders_frame(
+        sell(0, 100, 1.0, id="open1", direction="short", fee=1.0),
+        sell(1, 120, 1.0, id="open2", direction="short"),
+        buy(3, 90, 2.0, id="cover", direction="short"),
+        buy(4, 100, 1.0, id="long-buy"),
+        sell(5, 110, 1.0, id="long-sell"),
+    )
+    ledger = entry_ledger(frame)
+    assert list(ledger["id"]) == ["cover", "long-sell"]
+    rows = by_id(ledger)
+    cover = rows["cover"]
+    assert (cover["entry_price"], cover["entry_source"], cover["direction"]) == (110.0, "fifo", "short")
+    assert cover["hold_hours"] == pytest.approx(2.5)
+    assert cover["lot_fees"] == pytest.approx(1.0)
+    assert (cover["open_time"], cover["position"]) == (at(0), "KRW-BTC short #1")
+    assert (rows["long-sell"]["entry_price"], rows["long-sell"]["position"]) == (100.0, "KRW-BTC #1")
+
+
+def test_ledger_when_a_short_cover_finds_no_lots_names_the_missing_sell_lots():
+    row = by_id(entry_ledger(orders_frame(buy(1, 100, 1, id="c", direction="short"))))["c"]
+    assert row["note"] == ("buy c: no usable entry_avg_price and no SELL lots left to consume, so it "
+                           "is not evaluable")

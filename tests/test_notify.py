@@ -659,7 +659,7 @@ def test_n8n_payload_when_korean_run_failed_says_so_in_korean_with_the_same_keys
 def test_discord_embed_names_the_best_supported_replay_change_with_its_interval(daily_summary):
     summary = {**daily_summary, "replay": {
         "rules": "rules.toml", "fill": "close", "replayable": 40, "not_replayable": 0, "fidelity": 0.97,
-        "fidelity_samples": 35, "censored": 1, "sweep": [],
+        "fidelity_samples": 35, "open_at_end": 1, "sweep": [],
         "suggestions": [
             {"rule": "replay_stop_loss_pct", "parameter": "stop_loss_pct", "current": 3.0, "suggested": 4.5,
              "value": 0.41, "low": 0.05, "high": 0.8, "samples": 37},

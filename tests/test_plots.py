@@ -65,7 +65,7 @@ def test_replay_effect_chart_shows_band_current_value_and_n_under_each_point():
     import pandas as pd
 
     sweep = pd.DataFrame({"parameter": "stop_loss_pct", "value": [1.5, 4.5, 6.0], "current": 3.0,
-                          "n": [30, 28, 25], "censored": [0, 2, 5], "mean": [-0.5, 0.2, 0.4],
+                          "n": [30, 28, 25], "open_at_end": [0, 2, 5], "mean": [-0.5, 0.2, 0.4],
                           "low": [-1.0, -0.1, 0.1], "high": [0.0, 0.5, 0.7]})
     ax = plots.replay_effect_chart(sweep, "stop_loss_pct").axes[0]
     assert "stop_loss_pct" in ax.get_title() and ax.get_xlabel() == "stop_loss_pct"
@@ -81,7 +81,7 @@ def test_replay_effect_chart_when_nothing_replayed_says_so():
     import pandas as pd
 
     sweep = pd.DataFrame({"parameter": ["stop_loss_pct"], "value": [1.5], "current": [3.0], "n": [0],
-                          "censored": [4], "mean": [float("nan")], "low": [float("nan")], "high": [float("nan")]})
+                          "open_at_end": [4], "mean": [float("nan")], "low": [float("nan")], "high": [float("nan")]})
     ax = plots.replay_effect_chart(sweep, "stop_loss_pct").axes[0]
     assert ax.texts[0].get_text() == "no data in this period"
 

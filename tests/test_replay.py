@@ -12,8 +12,11 @@ import pytest
 from exitlens.core.errors import ConfigError
 from exitlens.core.replay import (
     ACTUAL,
-    CENSORED,
+    CANDLES_AFTER_EXIT,
+    NO_CANDLE_AT_ENTRY,
     NOT_REPLAYABLE,
+    OPEN_AT_END,
+    PATH_OK,
     STOP_LOSS,
     TAKE_PROFIT,
     TIME_LIMIT,
@@ -66,24 +69,25 @@ def replay_suggestions(trades: Trades, candles: Candles, rules: RuleBook, *, min
 
 
 def replay_path(rows, rules: RuleBook, *, entry=100.0, opened=30, reason="STOP_LOSS", actual_minute=10_000,
-                actual_price=1.0, regime="BULL", first_minute=1):
+                actual_price=1.0, regime="BULL", first_minute=1, direction=1):
     """Replay one trade over `rows` (closes, or (open, high, low, close) tuples), one candle per
     minute from `first_minute`; return (minute, price, code)."""
     ohlc = [(r, r, r, r) if isinstance(r, (int, float)) else r for r in rows]
     times = np.arange(first_minute, first_minute + len(ohlc), dtype=np.int64) * MINUTE
     candles = Candles(times, *(np.array(column, dtype=float) for column in zip(*ohlc)))
     trades = one_trade(entry=entry, opened=opened, reason=reason, actual_time=actual_minute * MINUTE,
-                       actual_price=actual_price, regime=regime, start=int(np.searchsorted(times, opened, "right")),
-                       stop=len(times))
+                       actual_price=actual_price, regime=regime, start=int(np.searchsorted(times, opened, "left")),
+                       stop=len(times), direction=direction)
     out = replay(trades, candles, [rules], units_per_minute=MINUTE)
     return out.time[0, 0] / MINUTE, out.price[0, 0], out.code[0, 0]
 
 
-def one_trade(*, entry, opened, reason, actual_time, actual_price, regime, start, stop) -> Trades:
+def one_trade(*, entry, opened, reason, actual_time, actual_price, regime, start, stop, direction=1) -> Trades:
     return Trades(entry_price=np.array([entry]), open_time=np.array([opened]), exit_time=np.array([actual_time]),
                   exit_price=np.array([actual_price]), exit_reason=np.array([reason], dtype=object),
                   regime=np.array([regime], dtype=object), start=np.array([start]), stop=np.array([stop]),
-                  quantity=np.array([1.0]), buy_fees=np.array([0.0]), sell_fee=np.array([0.0]))
+                  quantity=np.array([1.0]), buy_fees=np.array([0.0]), sell_fee=np.array([0.0]),
+                  direction=np.array([direction]))
 
 
 # --- the rules file ------------------------------------------------------------------------------
@@ -93,6 +97,12 @@ def test_demo_rules_when_loaded_match_the_demo_bot():
     assert rules.default == ExitRules(stop_loss_pct=3.0, take_profit_pct=5.0, trailing_stop_pct=3.0,
                                       trailing_activation_pct=1.0, time_limit_hours=72.0, fill="close")
     assert rules.regimes == {}
+    assert rules.horizon_hours == 168.0
+
+
+def test_rules_file_horizon_hours_is_read_and_kept_by_the_sweep():
+    rules = parse_rules("horizon_hours = 24\n[default]\nstop_loss_pct = 3\n")
+    assert rules.horizon_hours == 24.0 and rules.with_parameter("stop_loss_pct", 4).horizon_hours == 24.0
 
 
 def test_regime_table_when_present_overrides_default_key_by_key():
@@ -123,6 +133,10 @@ def test_with_parameter_when_regimes_set_changes_default_and_every_regime():
     ("stop_loss_pct = 3\n", "unknown table or key 'stop_loss_pct'"),
     ("[regime.BEAR]\nstop_loss_pct = 3\n", "no \\[default\\] table"),
     ("[default\n", "not valid TOML"),
+    ("horizon_hours = 0\n[default]\n", "horizon_hours must be a positive number of hours, got 0"),
+    ("horizon_hours = -24\n[default]\n", "horizon_hours must be a positive number of hours"),
+    ('horizon_hours = "a week"\n[default]\n', "horizon_hours must be a positive number of hours"),
+    ("horizon_hours = nan\n[default]\n", "horizon_hours must be a positive number of hours"),
 ])
 def test_rules_file_when_invalid_raises_one_line_naming_file_and_key(text, match):
     with pytest.raises(ConfigError, match=match) as caught:
@@ -146,11 +160,11 @@ def test_rules_file_when_not_utf8_raises_config_error(tmp_path):
 
 @pytest.mark.parametrize("rows, rules, expected", [
     pytest.param([99, 98, 97, 96], book(stop_loss_pct=3), (3, 97.0, STOP_LOSS), id="stop_loss_at_level"),
-    pytest.param([(99, 99, 90, 98), 97.5], book(stop_loss_pct=3), (None, None, CENSORED), id="close_ignores_lows"),
+    pytest.param([(99, 99, 90, 98), 97.5], book(stop_loss_pct=3), (2, 97.5, OPEN_AT_END), id="close_ignores_lows"),
     pytest.param([101, 104, 105.5], book(take_profit_pct=5), (3, 105.5, TAKE_PROFIT), id="take_profit"),
     pytest.param([101, 102, 99], book(trailing_stop_pct=2.5, trailing_activation_pct=1), (3, 99.0, TRAILING_STOP),
                  id="trailing_after_activation"),
-    pytest.param([100.5, 97.0], book(trailing_stop_pct=2.5, trailing_activation_pct=1), (None, None, CENSORED),
+    pytest.param([100.5, 97.0], book(trailing_stop_pct=2.5, trailing_activation_pct=1), (2, 97.0, OPEN_AT_END),
                  id="trailing_never_activated"),
     pytest.param([100.5, 97.5], book(trailing_stop_pct=2.5), (2, 97.5, TRAILING_STOP), id="trailing_active_from_start"),
     pytest.param([96, 106], book(stop_loss_pct=3, take_profit_pct=5, time_limit_hours=0), (1, 96.0, STOP_LOSS),
@@ -158,9 +172,7 @@ def test_rules_file_when_not_utf8_raises_config_error(tmp_path):
 ])
 def test_close_fill_when_rule_reached_exits_at_close(rows, rules, expected):
     minute, price, code = replay_path(rows, rules)
-    assert code == expected[2]
-    if code != CENSORED:
-        assert (minute, price) == (expected[0], pytest.approx(expected[1]))
+    assert (minute, price, code) == (expected[0], pytest.approx(expected[1]), expected[2])
 
 
 @pytest.mark.parametrize("rows, rules, expected", [
@@ -175,15 +187,13 @@ def test_close_fill_when_rule_reached_exits_at_close(rows, rules, expected):
     pytest.param([(100, 104, 99.5, 103), (103, 103, 101.5, 102)], book("touch", trailing_stop_pct=2),
                  (2, 101.92, TRAILING_STOP), id="trailing_from_previous_high"),
     pytest.param([(100, 104, 101.5, 103)], book("touch", trailing_stop_pct=2, trailing_activation_pct=0.5),
-                 (None, None, CENSORED), id="trailing_ignores_this_candles_high"),
+                 (1, 103.0, OPEN_AT_END), id="trailing_ignores_this_candles_high"),
     pytest.param([(100, 104, 101.5, 103)], book("touch", trailing_stop_pct=2, take_profit_pct=3.5),
                  (1, 103.5, TAKE_PROFIT), id="take_profit_at_level"),
 ])
 def test_touch_fill_when_level_touched_exits_at_level_or_open(rows, rules, expected):
     minute, price, code = replay_path(rows, rules)
-    assert code == expected[2]
-    if code != CENSORED:
-        assert (minute, price) == (expected[0], pytest.approx(expected[1]))
+    assert (minute, price, code) == (expected[0], pytest.approx(expected[1]), expected[2])
 
 
 def test_time_limit_when_reached_counts_from_entry_minute():
@@ -193,14 +203,12 @@ def test_time_limit_when_reached_counts_from_entry_minute():
 
 
 def test_time_limit_when_minute_missing_exits_at_next_candle():
-    rows = [100.0] * 70
     times = np.array([m for m in range(1, 71) if m != 60], dtype=np.int64) * MINUTE
     candles = Candles(times, *(np.full(len(times), 100.0),) * 4)
     trades = one_trade(entry=100.0, opened=0, reason="TIME_LIMIT", actual_time=61 * MINUTE, actual_price=100.0,
                        regime=None, start=0, stop=len(times))
     out = replay(trades, candles, [book(time_limit_hours=1)], units_per_minute=MINUTE)
     assert (out.time[0, 0] // MINUTE, out.code[0, 0]) == (61, TIME_LIMIT)
-    assert len(rows) == 70
 
 
 # --- unmodelled reasons, censoring, regimes ------------------------------------------------------
@@ -223,25 +231,56 @@ def test_unmodelled_reason_when_path_ends_before_exit_keeps_actual_exit():
     assert (minute, price, code) == (5, 101.0, ACTUAL)
 
 
-def test_modelled_reason_when_path_ends_before_exit_is_censored():
-    out = replay_path([99, 98, 97.5], book(stop_loss_pct=3, take_profit_pct=5))
-    assert out[2] == CENSORED and np.isnan(out[1])
+def test_modelled_reason_when_path_ends_before_an_exit_is_open_at_end_at_the_last_close():
+    assert replay_path([99, 98, 97.5], book(stop_loss_pct=3, take_profit_pct=5)) == (3, 97.5, OPEN_AT_END)
 
 
-def test_path_bounds_when_now_given_cuts_the_path_and_censors():
+def test_empty_path_is_not_replayable():
+    trades = one_trade(entry=100.0, opened=0, reason="STOP_LOSS", actual_time=MINUTE, actual_price=90.0,
+                       regime=None, start=1, stop=1)
+    candles = Candles(np.array([MINUTE]), *(np.full(1, 90.0),) * 4)
+    out = replay(trades, candles, [book(stop_loss_pct=3)], units_per_minute=MINUTE)
+    assert out.code[0, 0] == NOT_REPLAYABLE and np.isnan(out.price[0, 0])
+
+
+@pytest.mark.parametrize("rows, rules, expected", [
+    pytest.param([101, 102, 103.5], book(stop_loss_pct=3), (3, 103.5, STOP_LOSS), id="stop_above_entry"),
+    pytest.param([99, 96, 94.5], book(take_profit_pct=5), (3, 94.5, TAKE_PROFIT), id="take_profit_below_entry"),
+    pytest.param([99, 98, 100.5], book(trailing_stop_pct=2.5, trailing_activation_pct=1), (3, 100.5, TRAILING_STOP),
+                 id="trailing_from_the_low_water_mark"),
+    pytest.param([(100, 102, 99, 101), (101, 104, 100, 103)], book("touch", stop_loss_pct=3), (2, 103.0, STOP_LOSS),
+                 id="touch_high_reaches_stop_at_level"),
+    pytest.param([(100, 101, 99, 100), (94, 95, 93, 94)], book("touch", take_profit_pct=5), (2, 94.0, TAKE_PROFIT),
+                 id="touch_gap_down_below_take_profit_at_open"),
+    pytest.param([(100, 101, 95, 96), (96, 98.5, 96, 98)], book("touch", trailing_stop_pct=2), (2, 96.9, TRAILING_STOP),
+                 id="touch_trailing_from_previous_low"),
+])
+def test_short_position_when_price_moves_mirrors_every_rule(rows, rules, expected):
+    minute, price, code = replay_path(rows, rules, direction=-1)
+    assert (minute, price, code) == (expected[0], pytest.approx(expected[1]), expected[2])
+
+
+def test_path_bounds_run_from_the_entry_to_the_end_and_mark_missing_or_late_candles():
     candles, ranges = concat_candles({
         "A": {"time": np.arange(1, 11) * MINUTE, "open": np.full(10, 100.0), "high": np.full(10, 100.0),
               "low": np.full(10, 100.0), "close": np.r_[np.full(6, 100.0), np.full(4, 90.0)]},
-        "B": {"time": np.arange(1, 4) * MINUTE, "open": np.ones(3), "high": np.ones(3), "low": np.ones(3),
+        "B": {"time": np.arange(20, 23) * MINUTE, "open": np.ones(3), "high": np.ones(3), "low": np.ones(3),
               "close": np.ones(3)},
     })
-    start, stop = path_bounds(candles.time, ranges, ["A", "A", "C"], np.array([30, 3 * MINUTE, 0]))
-    assert start.tolist() == [0, 3, 0] and stop.tolist() == [10, 10, 0]
-    start, stop = path_bounds(candles.time, ranges, ["A"], np.array([30]), now=6 * MINUTE)
-    assert (start[0], stop[0]) == (0, 6)
+    # A from 00:30 (first candle 01:00) to 06:00; A from 03:00 exactly (at or after: its own candle)
+    # to the last candle; C has no candles; B's candles begin after the actual exit, or only
+    # more than a minute after the entry
+    start, stop, found = path_bounds(
+        candles.time, ranges, ["A", "A", "C", "B", "B"], np.array([30, 3 * MINUTE, 0, 0, 18 * MINUTE]),
+        end_time=np.array([6 * MINUTE, 99 * MINUTE, 99, 99 * MINUTE, 99 * MINUTE]),
+        exit_time=np.array([7 * MINUTE, 9 * MINUTE, 50, 5 * MINUTE, 25 * MINUTE]), tolerance=MINUTE)
+    assert found.tolist() == [PATH_OK, PATH_OK, NO_CANDLE_AT_ENTRY, CANDLES_AFTER_EXIT, NO_CANDLE_AT_ENTRY]
+    assert start[:2].tolist() == [0, 2] and stop[:2].tolist() == [6, 10]
+    assert (stop[2:] == start[2:]).all()
     trades = one_trade(entry=100.0, opened=30, reason="STOP_LOSS", actual_time=7 * MINUTE, actual_price=90.0,
                        regime=None, start=start[0], stop=stop[0])
-    assert replay(trades, candles, [book(stop_loss_pct=3)], units_per_minute=MINUTE).code[0, 0] == CENSORED
+    out = replay(trades, candles, [book(stop_loss_pct=3)], units_per_minute=MINUTE)
+    assert (out.code[0, 0], out.time[0, 0], out.price[0, 0]) == (OPEN_AT_END, 6 * MINUTE, 100.0)
 
 
 def test_regime_override_when_sell_in_that_regime_uses_its_table():
@@ -262,14 +301,14 @@ def test_exit_reason_codes_when_unmodelled_are_actual():
 
 # --- fidelity and money --------------------------------------------------------------------------
 
-def test_fidelity_when_mixed_counts_modelled_uncensored_within_two_minutes():
+def test_fidelity_when_mixed_counts_modelled_replays_within_two_minutes():
     m = 60_000_000_000
     actual_code = np.array([STOP_LOSS, STOP_LOSS, TAKE_PROFIT, TIME_LIMIT, ACTUAL, STOP_LOSS])
     actual_time = np.array([10, 10, 10, 10, 10, 10]) * m
-    replayed_code = np.array([STOP_LOSS, STOP_LOSS, TRAILING_STOP, TIME_LIMIT, ACTUAL, CENSORED])
+    replayed_code = np.array([STOP_LOSS, STOP_LOSS, TRAILING_STOP, TIME_LIMIT, ACTUAL, OPEN_AT_END])
     replayed_time = np.array([8, 7, 10, 12, 10, 0]) * m
     result = fidelity(actual_code, actual_time, replayed_code, replayed_time)
-    assert (result.value, result.samples) == (pytest.approx(2 / 4), 4)
+    assert (result.value, result.samples) == (pytest.approx(2 / 5), 5)  # open at end counts, as a miss
 
 
 def test_fidelity_when_no_modelled_sells_is_none():
@@ -277,14 +316,25 @@ def test_fidelity_when_no_modelled_sells_is_none():
     assert (result.value, result.samples) == (None, 0)
 
 
-def test_replayed_net_pnl_when_price_is_actual_equals_net_pnl_pct():
-    # entry 100, quantity 2, buy fees 0.1, sell fee 0.11 at 110: net = 20 - 0.21 → 10.5 - 0.105 %
+def test_replayed_net_pnl_when_price_is_actual_equals_net_pnl_pct_on_stake():
+    # entry 100, quantity 2, buy fees 0.1, sell fee 0.11 at 110: net = 20 - 0.21 on a stake of 200.1
     actual = replayed_net_pnl_pct(np.array([100.0]), np.array([2.0]), np.array([0.1]), np.array([0.11]),
                                   np.array([110.0]), np.array([110.0]))
-    assert actual[0] == pytest.approx((20 - 0.21) / 200 * 100)
+    assert actual[0] == pytest.approx((20 - 0.21) / 200.1 * 100)
     moved = replayed_net_pnl_pct(np.array([100.0]), np.array([2.0]), np.array([0.1]), np.array([0.11]),
                                  np.array([110.0]), np.array([[90.0], [np.nan]]))
-    assert moved[0, 0] == pytest.approx((-20 - 0.1 - 0.09) / 200 * 100) and np.isnan(moved[1, 0])
+    assert moved[0, 0] == pytest.approx((-20 - 0.1 - 0.09) / 200.1 * 100) and np.isnan(moved[1, 0])
+    no_fees = replayed_net_pnl_pct(np.array([100.0]), np.array([2.0]), np.array([0.0]), np.array([0.0]),
+                                   np.array([110.0]), np.array([110.0]))
+    assert no_fees[0] == pytest.approx(10.0)
+
+
+def test_replayed_net_pnl_when_short_and_leveraged_gains_on_a_fall_on_the_stake():
+    # a short of 2 at 100 covered at 90 with 3x leverage: +20 on a stake of (200 - 0.1) / 3
+    short = replayed_net_pnl_pct(np.array([100.0]), np.array([2.0]), np.array([0.1]), np.array([0.09]),
+                                 np.array([90.0]), np.array([90.0]), direction=np.array([-1]),
+                                 leverage=np.array([3.0]))
+    assert short[0] == pytest.approx((20 - 0.19) / ((200 - 0.1) / 3) * 100)
 
 
 # --- the engine against the reference loop -------------------------------------------------------
@@ -307,43 +357,55 @@ def random_books(rng: np.random.Generator, count: int) -> list[RuleBook]:
     return books
 
 
-def compare_with_reference(trades: Trades, candles: Candles, books: list[RuleBook], units_per_minute: int) -> int:
+def compare_with_reference(trades: Trades, candles: Candles, books: list[RuleBook], units_per_minute: int, *,
+                           end: np.ndarray, tolerance: int) -> int:
+    """The kernel against the reference loop, trade by trade; the reference finds each path
+    itself from all the candles (`end` per trade, `tolerance`). Returns how many exits it
+    compared (not replayable ones aside)."""
     out = replay(trades, candles, books, units_per_minute=units_per_minute)
+    every = list(zip(candles.time.tolist(), candles.open.tolist(), candles.high.tolist(), candles.low.tolist(),
+                     candles.close.tolist()))
     checked = 0
     for v, rules in enumerate(books):
         for i in range(len(trades)):
-            lo, hi = trades.start[i], trades.stop[i]
-            path = list(zip(candles.time[lo:hi].tolist(), candles.open[lo:hi].tolist(), candles.high[lo:hi].tolist(),
-                            candles.low[lo:hi].tolist(), candles.close[lo:hi].tolist()))
             expected = reference_exit(entry=float(trades.entry_price[i]), opened=int(trades.open_time[i]),
                                       actual_time=int(trades.exit_time[i]), actual_price=float(trades.exit_price[i]),
                                       actual_reason=trades.exit_reason[i], rules=rules.for_regime(trades.regime[i]),
-                                      candles=path, units_per_minute=units_per_minute)
+                                      candles=every, units_per_minute=units_per_minute,
+                                      direction=int(trades.direction[i]), end=int(end[i]), tolerance=tolerance)
             where = f"variant {v} trade {i} rules {rules.for_regime(trades.regime[i])}"
             if expected is None:
-                assert out.code[v, i] == CENSORED, where
+                assert out.code[v, i] == NOT_REPLAYABLE, where
                 continue
             time, price, reason = expected
-            assert out.code[v, i] == CODES.get(reason, ACTUAL), where
+            assert out.code[v, i] == {**CODES, "OPEN_AT_END": OPEN_AT_END}.get(reason, ACTUAL), where
             assert out.time[v, i] == time, where
             assert out.price[v, i] == pytest.approx(price, rel=1e-12), where
             checked += 1
     return checked
 
 
-def random_trades(rng: np.random.Generator, candles: Candles, count: int, units_per_minute: int) -> Trades:
-    """Trades opened at random points of `candles` (one symbol), seconds after a candle's time."""
+def random_trades(rng: np.random.Generator, candles: Candles, count: int, units_per_minute: int
+                  ) -> tuple[Trades, np.ndarray, int]:
+    """(trades, path end per trade, tolerance): trades long and short, opened at random points of
+    `candles` (one symbol), seconds after a candle's time or on it, some between candles more
+    than the tolerance apart; each path ends at min(now, actual exit + a random horizon)."""
     pick = rng.integers(0, len(candles) - 20, size=count)
-    opened = candles.time[pick] + rng.integers(0, units_per_minute, size=count)
-    start = np.searchsorted(candles.time, opened, side="right")
-    stop = np.minimum(len(candles), start + rng.integers(0, 600, size=count))
-    exit_index = np.minimum(len(candles) - 1, start + rng.integers(0, 400, size=count))
+    opened = candles.time[pick] + rng.integers(0, units_per_minute, size=count) * (rng.random(count) < 0.8)
+    exit_index = np.minimum(len(candles) - 1, pick + rng.integers(0, 400, size=count))
+    exit_time = np.maximum(opened, candles.time[exit_index] + rng.integers(0, units_per_minute, size=count))
+    now = candles.time[-1] - 50 * units_per_minute
+    end = np.minimum(now, exit_time + rng.integers(0, 600, size=count) * units_per_minute)
+    tolerance = units_per_minute
+    start, stop, _ = path_bounds(candles.time, {"X": (0, len(candles))}, np.full(count, "X", dtype=object), opened,
+                                 end, exit_time, tolerance=tolerance)
     reasons = rng.choice(np.array(["STOP_LOSS", "TAKE_PROFIT", "TRAILING_STOP", "TIME_LIMIT", "RSI_OVERBOUGHT", "signal"],
                                   dtype=object), size=count)
-    return Trades(entry_price=candles.close[pick], open_time=opened,
-                  exit_time=candles.time[exit_index] + rng.integers(0, units_per_minute, size=count),
-                  exit_price=candles.close[exit_index], exit_reason=reasons,
-                  regime=rng.choice(np.array(["BULL", "BEAR", None], dtype=object), size=count), start=start, stop=stop)
+    trades = Trades(entry_price=candles.close[pick], open_time=opened, exit_time=exit_time,
+                    exit_price=candles.close[exit_index], exit_reason=reasons,
+                    regime=rng.choice(np.array(["BULL", "BEAR", None], dtype=object), size=count), start=start,
+                    stop=stop, direction=rng.choice(np.array([1, -1], dtype=np.int8), size=count))
+    return trades, end, tolerance
 
 
 @pytest.mark.parametrize("seed", [11, 12])
@@ -360,17 +422,17 @@ def test_engine_when_random_paths_and_rules_matches_reference_loop(seed):
     wiggle = np.abs(rng.normal(0, 0.006, size=minutes)) * close
     times = np.cumsum(rng.choice([1, 1, 1, 2, 5], size=minutes)).astype(np.int64) * MINUTE
     candles = Candles(times, open_, np.maximum(open_, close) + wiggle, np.minimum(open_, close) - wiggle, close)
-    trades = random_trades(rng, candles, 500, MINUTE)
-    assert compare_with_reference(trades, candles, random_books(rng, 6), MINUTE) > 1000
+    trades, end, tolerance = random_trades(rng, candles, 500, MINUTE)
+    assert compare_with_reference(trades, candles, random_books(rng, 6), MINUTE, end=end, tolerance=tolerance) > 1000
 
 
 def test_engine_when_real_candles_matches_reference_loop():
     rows = np.array(json.loads((ROOT / "tests" / "data" / "real_candles_1m.json").read_text()))
     candles = Candles(rows[:, 0].astype(np.int64), rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4])
     rng = np.random.default_rng(5)
-    trades = random_trades(rng, candles, 300, 60_000)
+    trades, end, tolerance = random_trades(rng, candles, 300, 60_000)
     books = random_books(rng, 4) + [load_rules(ROOT / "config" / "demo_exit_rules.toml")]
-    assert compare_with_reference(trades, candles, books, 60_000) > 300
+    assert compare_with_reference(trades, candles, books, 60_000, end=end, tolerance=tolerance) > 300
 
 
 # --- statistics, sweep and suggestions -----------------------------------------------------------
@@ -434,9 +496,9 @@ def test_sweep_when_looser_stop_rides_the_rally_shows_positive_effect(dip_then_r
     trades, candles = dip_then_rally
     rules = book(stop_loss_pct=3, take_profit_pct=7.5)
     table = sweep(trades, candles, rules, units_per_minute=MINUTE)
-    assert list(table.columns) == ["parameter", "value", "current", "n", "censored", "mean", "low", "high"]
+    assert list(table.columns) == ["parameter", "value", "current", "n", "open_at_end", "mean", "low", "high"]
     row = table[(table.parameter == "stop_loss_pct") & (table.value == 4.5)].iloc[0]
-    assert (row.n, row.censored, row.current) == (40, 0, 3.0)
+    assert (row.n, row.open_at_end, row.current) == (40, 0, 3.0)
     assert row["mean"] == pytest.approx(108 - 96.5) and row.low <= row["mean"] <= row.high
     suggestions = replay_suggestions(trades, candles, rules, min_samples=20)
     assert [(s.parameter, s.suggested) for s in suggestions] == [("stop_loss_pct", 4.5)]
@@ -451,18 +513,17 @@ def test_sweep_when_looser_stop_rides_the_rally_shows_positive_effect(dip_then_r
     assert check_suggestion(table, "time_limit_keep").status == "not replayable"
 
 
-def test_sweep_when_variant_never_exits_counts_censored_and_gives_nan(dip_then_rally):
+def test_sweep_when_variant_never_exits_marks_it_to_market_and_counts_it(dip_then_rally):
     trades, candles = dip_then_rally
     table = sweep(trades, candles, book(stop_loss_pct=3), units_per_minute=MINUTE)
     assert table.parameter.tolist() == ["stop_loss_pct"] * 5
     looser = table[table.value == 4.5].iloc[0]
-    assert (looser.n, looser.censored) == (0, 40) and np.isnan(looser["mean"]) and np.isnan(looser.low)
-    # a tighter 1.5% stop exits at 98 instead of 96.5 on every path
-    suggestions = replay_suggestions(trades, candles, book(stop_loss_pct=3), min_samples=1)
-    assert [(s.suggested, s.value, s.samples) for s in suggestions] == [
-        (1.5, pytest.approx(1.5), 40)]
+    # the 4.5% stop never fires: open at the path's end, at its last close 108, and included
+    assert (looser.n, looser.open_at_end, looser["mean"]) == (40, 40, pytest.approx(108 - 96.5))
+    tighter = table[table.value == 1.5].iloc[0]
+    assert (tighter.n, tighter.open_at_end, tighter["mean"]) == (40, 0, pytest.approx(98 - 96.5))
+    assert [(s.suggested, s.samples) for s in replay_suggestions(trades, candles, book(stop_loss_pct=3), min_samples=1)] == [(4.5, 40)]
     assert check_suggestion(table, "stop_loss_loosen").status == NOT_CONFIRMED  # 3.75% still hit at 96
-    assert check_suggestion(table, "stop_loss_loosen", value=4.5).status == "not replayable"
 
 
 def test_check_time_limit_keep_when_longer_limit_loses_is_confirmed():

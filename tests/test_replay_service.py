@@ -29,9 +29,11 @@ stop_loss_pct = 2.0
 """
 NOW = pd.Timestamp("2026-11-20T12:00:00Z")
 END = pd.Timestamp("2026-11-21T00:00:00Z")
-REPLAY_KEYS = ["rules", "fill", "replayable", "not_replayable", "fidelity", "fidelity_samples", "censored",
-               "sweep", "regimes", "grid", "walk_forward", "comparisons", "suggestions"]
-SWEEP_KEYS = ["parameter", "value", "current", "n", "censored", "mean", "low", "high"]
+STAKE = 100.1 / 100
+"""The lot's stake in hundreds: 100 plus its 0.1 fee (SPEC §2.1), so a price point is 1 / STAKE pp."""
+REPLAY_KEYS = ["rules", "fill", "replayable", "not_replayable", "fidelity", "open_at_end", "horizon_hours",
+               "fidelity_samples", "sweep", "regimes", "grid", "walk_forward", "comparisons", "suggestions"]
+SWEEP_KEYS = ["parameter", "value", "current", "n", "open_at_end", "mean", "low", "high"]
 
 
 def order(side, minute, price, *, order_id, exit_reason=None, signal_info=None, fee=0.0):
@@ -69,26 +71,27 @@ def test_replay_period_gives_the_spec_object_with_fidelity_and_sweep(one_take_pr
     out = json.loads(json.dumps(result.to_json(), allow_nan=False))
     assert list(out) == REPLAY_KEYS
     assert (out["rules"], out["fill"], out["replayable"], out["not_replayable"]) == ("rules.toml", "close", 1, 1)
-    assert (out["fidelity"], out["fidelity_samples"], out["censored"]) == (1.0, 1, 0)
+    assert (out["fidelity"], out["fidelity_samples"], out["open_at_end"]) == (1.0, 1, 0)
     assert all(list(row) == SWEEP_KEYS for row in out["sweep"])
     rows = {(r["parameter"], r["value"]): r for r in out["sweep"]}
     # take profit 2.5%: the close reaches 103 at 10:03, 2 points below the actual 105 exit
-    assert rows[("take_profit_pct", 2.5)]["mean"] == pytest.approx(-2.0)
-    assert rows[("take_profit_pct", 2.5)]["low"] == pytest.approx(-2.0)
+    assert rows[("take_profit_pct", 2.5)]["mean"] == pytest.approx(-2.0 / STAKE)
+    assert rows[("take_profit_pct", 2.5)]["low"] == pytest.approx(-2.0 / STAKE)
     # take profit 7.5%: 108 at 10:08
-    assert rows[("take_profit_pct", 7.5)]["mean"] == pytest.approx(3.0)
+    assert rows[("take_profit_pct", 7.5)]["mean"] == pytest.approx(3.0 / STAKE)
     assert rows[("take_profit_pct", 5.0 * 0.5)]["current"] == 5.0
     assert "regime(s) BEAR" in result.notes[0]
 
 
-def test_replay_when_candles_end_before_an_exit_the_variant_is_censored(one_take_profit):
+def test_replay_when_candles_end_before_an_exit_the_variant_is_marked_to_market(one_take_profit):
     result = replay_period(one_take_profit, analysis_of(one_take_profit), parse_rules(RULES), now=NOW.to_pydatetime(),
                            overrides={"take_profit_pct": [9.5, 20.0]})
     rows = result.to_json()["sweep"]
     tp = [r for r in rows if r["parameter"] == "take_profit_pct"]
     assert [r["value"] for r in tp] == [9.5, 20.0]
-    assert (tp[0]["n"], tp[0]["censored"], tp[0]["mean"]) == (1, 0, pytest.approx(5.0))  # 110 at 10:10
-    assert (tp[1]["n"], tp[1]["censored"], tp[1]["mean"], tp[1]["low"]) == (0, 1, None, None)  # 120 never comes
+    assert (tp[0]["n"], tp[0]["open_at_end"], tp[0]["mean"]) == (1, 0, pytest.approx(5.0 / STAKE))  # 110 at 10:10
+    # 120 never comes: open at the last candle (100 at 10:30), -5 points, counted
+    assert (tp[1]["n"], tp[1]["open_at_end"], tp[1]["mean"]) == (1, 1, pytest.approx(-5.0 / STAKE))
 
 
 def test_summary_without_rules_has_no_replay_key_and_unchanged_suggestions(one_take_profit, monkeypatch):
@@ -131,7 +134,7 @@ def test_rule_based_suggestion_carries_its_replay_mark(one_take_profit):
     # the nearest larger swept value, 6.25%: exit at 107 (10:07), +2 points on the one trade
     assert marked["status"] == "confirmed"
     assert (marked["parameter"], marked["value"], marked["n"]) == ("take_profit_pct", 6.25, 1)
-    assert marked["mean"] == pytest.approx(2.0)
+    assert marked["mean"] == pytest.approx(2.0 / STAKE)
 
 
 def test_replay_when_history_is_shorter_than_the_folds_says_how_many_formed(one_take_profit):

@@ -79,6 +79,7 @@ def sell_columns(settings: Settings) -> dict[str, str]:
         "hold_hours": "float64",
         "open_time": UTC_TIME,
         "lot_fees": "float64",
+        "position": "object",
     }
     columns.update({post_column(key): "float64" for key in settings.horizon_keys})
     return columns
@@ -122,7 +123,7 @@ def evaluate_sells(
     out["regime"] = sells["regime"].astype(object).where(sells["regime"].notna(), UNKNOWN)
     out["exit_reason_raw"] = sells["exit_reason"]
     out["exit_reason"] = exit_reasons(sells["exit_reason"], settings.exit_reason_aliases)
-    for name in ("covered_quantity", "hold_hours", "open_time", "lot_fees"):
+    for name in ("covered_quantity", "hold_hours", "open_time", "lot_fees", "position"):
         out[name] = known[name]
     fees, bad_fee = fee_amounts(orders["fee"])
     own_fee = pd.Series(fees, index=orders.index).reindex(sells.index)

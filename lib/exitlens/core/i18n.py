@@ -246,8 +246,8 @@ _EN: dict[str, str] = {
     "replay.off": "Exit replay is off: {how}.",
     "replay.error": "Exit replay could not run: {error}",
     "replay.status": "Replayed {replayable} sells with the rules of {rules} (fill {fill}); {not_replayable} sells "
-                     "are not replayable (no entry price or no BUY lot), {censored} replays are censored (the "
-                     "candles end before the exit). ",
+                     "are not replayable (no entry price, no lot or no candles), {open_at_end} replays are still open "
+                     "at the end of their path (marked to market at its last close and counted). ",
     "replay.fidelity_unknown": "Fidelity is unknown: no sell has a modelled exit reason.",
     "replay.fidelity": "Fidelity {fidelity} over {samples} sells: the share whose replay with the actual rules "
                        "exits for the same reason within 2 minutes of the actual sell.",
@@ -258,6 +258,10 @@ _EN: dict[str, str] = {
     "replay.note_skipped": "Exit replay skipped: {error}",
     "replay.note_folds": "Walk-forward: the history holds {formed} of the {requested} folds asked for (test windows "
                          "of {days} days, each chosen on the {train} before it): suggestions rest on those.",
+    "replay.note_no_candle_at_entry": "Sell {sell} ({symbol}) is not replayable: no candle within one candle "
+                                      "interval of its position's entry.",
+    "replay.note_candles_after_exit": "Sell {sell} ({symbol}) is not replayable: its candles begin after its "
+                                      "actual exit.",
     "replay.backed": "replay-backed",
     "replay.no_suggestions": "Replay supports no change of a single parameter: no swept value's 95% interval lies "
                              "wholly above 0 with enough trades.",
@@ -281,7 +285,7 @@ _EN: dict[str, str] = {
     "col.parameter": "parameter",
     "col.current": "current",
     "col.n": "n",
-    "col.censored": "censored",
+    "col.open_at_end": "open at end",
     "col.effect_mean": "mean effect (pp)",
     "col.effect_low": "95% low (pp)",
     "col.effect_high": "95% high (pp)",
@@ -527,8 +531,8 @@ _KO: dict[str, str] = {
     "replay.off": "청산 재현이 꺼져 있습니다: {how}.",
     "replay.error": "청산 재현을 실행할 수 없습니다: {error}",
     "replay.status": "{rules}의 규칙 (체결 방식 {fill})으로 매도 {replayable}건을 재현했습니다. 매도 {not_replayable}건은 "
-                     "재현할 수 없고 (진입가나 매수 로트 없음), 재현 {censored}건은 중도 절단되었습니다 (청산 전에 "
-                     "캔들이 끝남). ",
+                     "재현할 수 없고 (진입가, 로트 또는 캔들 없음), 재현 {open_at_end}건은 경로 끝까지 청산되지 "
+                     "않았습니다 (마지막 종가로 평가해 포함). ",
     "replay.fidelity_unknown": "충실도를 알 수 없습니다: 모델링된 청산 사유의 매도가 없습니다.",
     "replay.fidelity": "충실도 {fidelity} (매도 {samples}건): 실제 규칙으로 재현했을 때 같은 사유로 실제 매도 2분 "
                        "이내에 청산한 비율.",
@@ -539,6 +543,10 @@ _KO: dict[str, str] = {
     "replay.note_skipped": "청산 재현을 건너뛰었습니다: {error}",
     "replay.note_folds": "워크포워드: 요청한 폴드 {requested}개 중 기록에 {formed}개만 있습니다 (검증 구간 {days}일, 각각 그 "
                          "앞 {train}개 구간에서 선택): 제안은 이 폴드들에 근거합니다.",
+    "replay.note_no_candle_at_entry": "매도 {sell} ({symbol})는 재현할 수 없습니다: 포지션 진입 후 캔들 간격 하나 "
+                                      "안에 캔들이 없습니다.",
+    "replay.note_candles_after_exit": "매도 {sell} ({symbol})는 재현할 수 없습니다: 캔들이 실제 청산 이후에야 "
+                                      "시작합니다.",
     "replay.backed": "재현 근거",
     "replay.no_suggestions": "재현으로 뒷받침되는 단일 파라미터 변경이 없습니다: 95% 구간이 0보다 완전히 위에 있고 "
                              "거래 수가 충분한 값이 없습니다.",
@@ -560,7 +568,7 @@ _KO: dict[str, str] = {
     "col.parameter": "파라미터",
     "col.current": "현재 값",
     "col.n": "건수",
-    "col.censored": "중도 절단",
+    "col.open_at_end": "끝까지 보유",
     "col.effect_mean": "평균 효과 (%p)",
     "col.effect_low": "95% 하한 (%p)",
     "col.effect_high": "95% 상한 (%p)",

@@ -1,24 +1,33 @@
-"""Entry prices and hold times of SELLs (SPEC §2), in one compiled FIFO walk.
+"""Entry prices, hold times and positions of exit orders (SPEC §2, §2.3), in one compiled walk.
 
-The entry price of a SELL is `signal_info.entry_avg_price` when that is a positive number,
-otherwise the FIFO average cost of the BUY lots the SELL consumes. FIFO runs per symbol over
-the whole history of the orders given, in event-time order (ties: BUY before SELL, then by id),
-and every SELL consumes lots whichever price source it uses, so the ledger stays aligned with
-what the bot actually holds. Hold time is the quantity-weighted mean age of the consumed lots.
+An *exit order* is a SELL of a long position or a BUY of a short one (`direction` "short",
+SPEC §2.3); the orders that open are the other side (BUYs of a long, SELLs of a short), and
+are the *lots*. The entry price of an exit is `signal_info.entry_avg_price` when that is a
+positive number, otherwise the FIFO average cost of the lots it consumes. Every exit consumes
+lots whichever price source it uses, so the ledger stays aligned with what the bot holds.
+Hold time is the quantity-weighted mean age of the consumed lots.
+
+Queues: where an order carries a `position_id` (freqtrade's trade id), its lots are matched
+only within that position (one queue per symbol, direction and position id). Otherwise FIFO
+runs per symbol and direction over the whole history of the orders given, in event-time order
+(ties: lot before exit, then by id), and a *position* is a run of the queue from flat to flat,
+where flat means what is left is at most 1% of the run's largest holding (`DUST_SHARE`):
+exchange dust does not keep a position open. Dust is carried, FIFO, into the next run (its
+cost and age count for the exit that consumes it) but never opens it.
 
 Why compiled: a FIFO queue walks every lot of every order, and in Python that is seconds over a
-year of a busy bot. The walk itself is the plain loop (one queue of lots per symbol, a SELL
-takes from the oldest lot first, what no lot covers is dropped because the bot never holds a
-short), compiled with numba, the engine the exit replay already uses; a small history runs the
-same function as plain Python rather than wait for numba to load. Around it everything is a
-column operation: the FIFO order is one stable sort on event time, with side and id sorted only
-where times tie; the lots of every symbol live in one array in the order they were bought,
-each symbol's queue linked through it, so the walk needs no pass to size per-symbol slices.
+year of a busy bot. The walk itself is the plain loop (one queue of lots per position key, an
+exit takes from the oldest lot first, what no lot covers is dropped), compiled with numba, the
+engine the exit replay already uses; a small history runs the same function as plain Python
+rather than wait for numba to load. Around it everything is a column operation: the FIFO order
+is one stable sort on event time, with side and id sorted only where times tie; the lots of
+every queue live in one array in the order they were opened, each queue linked through it,
+so the walk needs no pass to size per-queue slices.
 
 * The cost, the quantity × age and the lot fees (`lot fee × consumed / lot quantity`, SPEC
-  §2.1) of the consumed part are summed lot by lot as the SELL takes from them.
-* The position of SELL i opens at the earliest lot it consumes by more than 1e-9 of its
-  quantity (SPEC §6).
+  §2.1) of the consumed part are summed lot by lot as the exit takes from them.
+* The position of exit i opens at the earliest lot it consumes by more than 1e-9 of its
+  quantity, not counting dust carried from an earlier run (SPEC §6).
 * A lot whose remainder is at most 1e-12 is used up, so float crumbs never open a position.
 
 BUYs without a positive, finite price and quantity cannot be lots and are left out (logged).
@@ -29,7 +38,7 @@ compares the two on random ledgers.
 from __future__ import annotations
 
 import logging
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -37,7 +46,7 @@ import pandas as pd
 from exitlens.core.compiled import compiled
 from exitlens.core.entry_price import STORED_PRICE, STORED_TEXT
 from exitlens.core.errors import DataError
-from exitlens.core.frames import UTC_TIME
+from exitlens.core.frames import LONG, SHORT, UTC_TIME
 
 logger = logging.getLogger(__name__)
 
@@ -56,19 +65,26 @@ LEDGER_COLUMNS: dict[str, str] = {
     "open_time": UTC_TIME,
     "note": "object",
     "fifo_price": "float64",
+    "position": "object",
+    "direction": "object",
 }
-"""One row per SELL, indexed like the SELL's row in the orders frame.
-`id` is the SELL's, with the dtype it has in the orders frame;
+"""One row per exit order (a SELL of a long, a BUY of a short), indexed like the exit's row in
+the orders frame. `id` is the exit's, with the dtype it has in the orders frame;
 `entry_source` is 'stored' | 'fifo' | 'fifo_partial' | None (no entry price);
 `covered_quantity` is how much of the SELL the BUY lots covered; `hold_hours` is null when
 no lot was consumed; `lot_fees` is the pro-rata fees of the consumed lots (SPEC §2.1:
 `lot fee × consumed / lot quantity`; 0 when none; a fee that is missing, negative or not a
 number counts as 0, see `fee_amounts`); `open_time` is the event time of the earliest lot
 consumed by more than 1e-9 of the SELL's quantity (the position's open, SPEC §6), null when
-none; `note` is None or a sentence naming the sell id; `fifo_price` is the average cost of the
-covered part whatever the source (evaluate checks a stored price with it)."""
+none; `note` is None or a sentence naming the exit's id; `fifo_price` is the average cost of
+the covered part whatever the source (evaluate checks a stored price with it); `position` is
+the exit's position key (SPEC §2.3): its `position_id` as text where it has one, otherwise
+"<symbol> #<run>" (long) or "<symbol> short #<run>", the run of the symbol's FIFO queue from
+flat to flat (run 0: an exit before any lot); `direction` is "long" or "short"."""
 
 REQUIRED_COLUMNS = ("id", "symbol", "side", "price", "quantity", STORED_PRICE, STORED_TEXT, "event_time")
+"""`fee`, `position_id` and `direction` are read when present (absent: no fee, no position id,
+long)."""
 
 _NS_PER_HOUR = 3_600_000_000_000
 _NO_TIME = np.iinfo(np.int64).min
@@ -83,14 +99,18 @@ COMPILE_FROM_ROWS = 20_000
 runs as plain Python, which is quicker than importing numba and loading the compiled walk."""
 _FULL_COVER = 1e-9
 """Coverage within this fraction of the SELL's quantity is full ('fifo', not 'fifo_partial')."""
+DUST_SHARE = 0.01
+"""A queue without position ids is flat, and its run (position) ends, when what is left after an
+exit is at most this share of the run's largest holding (SPEC §2.3)."""
 
 
 def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
-    """Entry price, its source, covered quantity and hold time of every SELL in `orders`.
+    """Entry price, its source, covered quantity, hold time and position of every exit order.
 
     `orders` is the orders frame (frames.ORDER_COLUMNS) of FILLED orders, any side, over the
     whole history that should feed the FIFO queues. Returns a frame with LEDGER_COLUMNS, one
-    row per SELL, indexed by the SELL's index label in `orders`, in the order of `orders`.
+    row per exit order (a SELL of a long, a BUY of a short), indexed by the exit's index label
+    in `orders`, in the order of `orders`.
     """
     missing = [name for name in REQUIRED_COLUMNS if name not in orders.columns]
     if missing:
@@ -98,51 +118,109 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
             f"orders frame lacks column(s) {', '.join(missing)}: load it with exitlens.store.load"
         )
     is_sell, is_buy = order_sides(orders["side"])
+    short = order_shorts(orders["direction"]) if "direction" in orders.columns else np.zeros(len(orders), bool)
+    is_exit = np.where(short, is_buy, is_sell)
+    is_lot = np.where(short, is_sell, is_buy)
     quantity = pd.to_numeric(orders["quantity"], errors="coerce").to_numpy(dtype=float)
     price = pd.to_numeric(orders["price"], errors="coerce").to_numpy(dtype=float)
     time_ns = _epoch_ns(orders["event_time"])
     timed = time_ns != _NO_TIME
 
-    usable_lot = is_buy & timed & (quantity > 0) & (price > 0) & np.isfinite(quantity * price)
-    skipped = int((is_buy & ~usable_lot).sum())
+    usable_lot = is_lot & timed & (quantity > 0) & (price > 0) & np.isfinite(quantity * price)
+    skipped = int((is_lot & ~usable_lot).sum())
     if skipped:
         logger.warning(
-            "%d BUY order(s) without a positive price, quantity or time: not lots", skipped
+            "%d opening order(s) without a positive price, quantity or time: not lots", skipped
         )
-    consuming = is_sell & timed & (quantity > 0) & np.isfinite(quantity)
+    consuming = is_exit & timed & (quantity > 0) & np.isfinite(quantity)
     fees, _ = fee_amounts(orders["fee"]) if "fee" in orders.columns else (
         np.zeros(len(orders)), None)
 
-    sells = np.flatnonzero(is_sell)
-    covered, cost, lot_hours, open_ns, lot_fees = _walk(
-        orders, np.flatnonzero(usable_lot | consuming), sells, is_sell, quantity, price, time_ns, fees)
-    quantity = quantity[sells]
+    exits = np.flatnonzero(is_exit)
+    queues = _queues(orders, short)
+    covered, cost, lot_hours, open_ns, lot_fees, run = _walk(
+        orders, np.flatnonzero(usable_lot | consuming), exits, is_exit, queues, quantity, price,
+        time_ns, fees)
+    quantity = quantity[exits]
     has_fifo = covered > 0
     full = has_fifo & (np.abs(covered - quantity) <= _FULL_COVER * quantity)
-    fifo_price = np.divide(cost, covered, out=np.full(len(sells), np.nan), where=has_fifo)
-    stored, unusable_stored = _stored_entry_prices(orders, sells)
+    fifo_price = np.divide(cost, covered, out=np.full(len(exits), np.nan), where=has_fifo)
+    stored, unusable_stored = _stored_entry_prices(orders, exits)
     has_stored = ~np.isnan(stored)
     source = _SOURCES[np.where(has_stored, 3, np.where(full, 2, has_fifo.astype(np.int8)))]
 
-    ids = orders["id"].array.take(sells)
-    index = orders.index[sells]
+    ids = orders["id"].array.take(exits)
+    index = orders.index[exits]
     notes = _notes(ids, covered, quantity, has_fifo & ~full & ~has_stored, has_stored,
-                   ~has_fifo & ~has_stored, unusable_stored, timed[sells])
+                   ~has_fifo & ~has_stored, unusable_stored, timed[exits], short[exits])
     return pd.DataFrame(
         {
             "id": pd.Series(ids, index=index, dtype=orders["id"].dtype, copy=False),
             "entry_price": np.where(has_stored, stored, fifo_price),
             "entry_source": pd.Series(source, index=index, dtype=object, copy=False),
             "covered_quantity": covered,
-            "hold_hours": np.divide(lot_hours, covered, out=np.full(len(sells), np.nan), where=has_fifo),
+            "hold_hours": np.divide(lot_hours, covered, out=np.full(len(exits), np.nan), where=has_fifo),
             "lot_fees": np.where(has_fifo, lot_fees, 0.0),
             "open_time": pd.DatetimeIndex(np.where(has_fifo, open_ns, _NO_TIME).view("M8[ns]")).tz_localize("UTC"),
             "note": pd.Series(notes, index=index, dtype=object, copy=False),
             "fifo_price": fifo_price,
+            "position": pd.Series(_position_keys(orders, exits, queues, run, short), index=index,
+                                  dtype=object, copy=False),
+            "direction": pd.Series(np.where(short[exits], SHORT, LONG), index=index, dtype=object,
+                                   copy=False),
         },
         index=index,
         copy=False,
     )
+
+
+def order_shorts(direction: pd.Series) -> np.ndarray:
+    """Whether each row belongs to a short position: `direction` "short" in any case; anything
+    else, or missing, is long (SPEC §2.3). Read once per distinct value."""
+    codes, values = pd.factorize(direction)
+    short = np.array([str(value).strip().lower() == SHORT for value in values] + [False], dtype=bool)
+    return short[codes]
+
+
+def _queues(orders: pd.DataFrame, short: np.ndarray) -> _Queues:
+    """The FIFO queue of every row: one per symbol and direction, and within them one per
+    `position_id` where the order carries one (SPEC §2.3)."""
+    symbol_codes, symbols = pd.factorize(orders["symbol"])
+    if "position_id" in orders.columns:
+        position_codes, _ = pd.factorize(orders["position_id"])
+    else:
+        position_codes = np.full(len(orders), -1, dtype=np.int64)
+    key = (symbol_codes.astype(np.int64) * 2 + short) * (int(position_codes.max(initial=-1)) + 2) + position_codes + 1
+    codes, _ = pd.factorize(key)
+    return _Queues(codes.astype(np.int64), int(codes.max(initial=-1)) + 1, position_codes < 0)
+
+
+class _Queues(NamedTuple):
+    code: np.ndarray
+    """The queue of each row of the orders frame."""
+    number: int
+    by_run: np.ndarray
+    """Per row: its queue has no position id, so its positions are runs from flat to flat."""
+
+
+def _position_keys(orders, exits, queues, run, short) -> np.ndarray:
+    """The position key (LEDGER_COLUMNS) of each exit, formatted once per distinct position."""
+    if not len(exits):
+        return np.empty(0, dtype=object)
+    by_run = queues.by_run[exits]
+    pair = queues.code[exits] * (int(run.max()) + 1) + run
+    codes, uniques = pd.factorize(pair)
+    first = np.zeros(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    symbols = orders["symbol"].array.take(exits[first])
+    position_ids = (orders["position_id"].array.take(exits[first]) if "position_id" in orders.columns
+                    else [None] * len(first))
+    keys = np.array([
+        str(position_id) if not run_key else f"{symbol} {'short ' if is_short else ''}#{number}"
+        for symbol, position_id, run_key, is_short, number
+        in zip(symbols, position_ids, by_run[first], short[exits][first], run[first])
+    ] + [""], dtype=object)
+    return keys[codes]
 
 
 def fee_amounts(fee: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -171,63 +249,77 @@ def order_sides(side: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return (upper == "SELL")[codes], (upper == "BUY")[codes]
 
 
-def _walk(orders, rows, sells, is_sell, quantity, price, time_ns, fees):
-    """(covered, cost, quantity × age in hours, open time in ns, lot fees) of the consumed lots,
-    for every SELL at the positions `sells` of `orders` (zeros, and no time, where nothing was
-    consumed). `rows` are the positions of the usable lots and of the SELLs that consume."""
-    symbol_codes, symbols = pd.factorize(orders["symbol"])
-    sequence = rows[_fifo_order(time_ns[rows], is_sell[rows], symbol_codes[rows],
+def _walk(orders, rows, exits, is_exit, queues, quantity, price, time_ns, fees):
+    """(covered, cost, quantity × age in hours, open time in ns, lot fees, run) of the consumed
+    lots, for every exit at the positions `exits` of `orders` (zeros, and no time, where nothing
+    was consumed). `rows` are the positions of the usable lots and of the exits that consume."""
+    sequence = rows[_fifo_order(time_ns[rows], is_exit[rows], queues.code[rows],
                                 lambda positions: orders["id"].array.take(rows[positions]))]
-    sell_slot = np.full(len(orders), -1, dtype=np.int64)
-    sell_slot[sells] = np.arange(len(sells))
+    exit_slot = np.full(len(orders), -1, dtype=np.int64)
+    exit_slot[exits] = np.arange(len(exits))
     walk = compiled(_fifo_kernel) if len(rows) >= COMPILE_FROM_ROWS else _fifo_kernel
-    return walk(sequence, sell_slot, len(sells), symbol_codes, len(symbols), quantity, price,
-                time_ns, fees)
+    return walk(sequence, exit_slot, len(exits), queues.code, queues.number, queues.by_run,
+                quantity, price, time_ns, fees)
 
 
-def _fifo_kernel(sequence, sell_slot, sell_count, symbol, symbol_count, quantity, price, time_ns,
-                 fees):
-    """The FIFO walk over the rows at `sequence`, in that order: a BUY (`sell_slot` -1) appends
-    a lot to its symbol's queue, a SELL takes from the oldest lots of its symbol until it is
-    covered or the queue is empty. Returns per SELL, at its slot, (covered, cost, quantity × age
-    in hours, open time in ns, lot fees); a SELL that consumed nothing gets 0 and no time."""
-    n = sell_count
+def _fifo_kernel(sequence, exit_slot, exit_count, queue, queue_count, by_run, quantity, price,
+                 time_ns, fees):
+    """The FIFO walk over the rows at `sequence`, in that order: a lot (`exit_slot` -1) is
+    appended to its queue, an exit takes from the oldest lots of its queue until it is covered
+    or the queue is empty. In a queue `by_run` (no position ids) a lot arriving while the queue
+    is flat starts the next run, and an exit leaving at most DUST_SHARE of the run's largest
+    holding makes it flat: what is left becomes dust, consumed as any lot but never the one the
+    position opens at. Returns per exit, at its slot, (covered, cost, quantity × age in hours,
+    open time in ns, lot fees, run); an exit that consumed nothing gets 0 and no time."""
+    n = exit_count
     size = len(sequence)
-    left = np.empty(size)  # the lots, in the order they were bought, every symbol in one array
+    left = np.empty(size)  # the lots, in the order they were opened, every queue in one array
     lot_price = np.empty(size)
     lot_time = np.empty(size, np.int64)
     lot_fee = np.empty(size)
-    next_lot = np.full(size, -1, np.int64)  # the symbol's next lot, -1 for its newest
-    head = np.full(symbol_count, -1, np.int64)  # each symbol's oldest lot not used up, -1 for none
-    tail = np.full(symbol_count, -1, np.int64)  # each symbol's newest lot
+    next_lot = np.full(size, -1, np.int64)  # the queue's next lot, -1 for its newest
+    head = np.full(queue_count, -1, np.int64)  # each queue's oldest lot not used up, -1 for none
+    tail = np.full(queue_count, -1, np.int64)  # each queue's newest lot
+    holding = np.zeros(queue_count)
+    largest = np.zeros(queue_count)  # the largest holding of the queue's current run
+    runs = np.zeros(queue_count, np.int64)
+    flat = np.ones(queue_count, np.bool_)
+    dust_until = np.full(queue_count, -1, np.int64)  # lots up to this one are dust of earlier runs
     lots = 0
     covered = np.zeros(n)
     cost = np.zeros(n)
     lot_hours = np.zeros(n)
     open_ns = np.full(n, _NO_TIME)
     lot_fees = np.zeros(n)
+    run = np.zeros(n, np.int64)
     for i in sequence:
-        s = symbol[i]
-        slot = sell_slot[i]
+        q = queue[i]
+        slot = exit_slot[i]
         if slot < 0:
             t = lots
             lots += 1
             left[t], lot_price[t], lot_time[t] = quantity[i], price[i], time_ns[i]
             lot_fee[t] = fees[i] / quantity[i]
-            if head[s] < 0:
-                head[s] = t
+            if head[q] < 0:
+                head[q] = t
             else:
-                next_lot[tail[s]] = t
-            tail[s] = t
+                next_lot[tail[q]] = t
+            tail[q] = t
+            if flat[q]:
+                flat[q] = False
+                runs[q] += 1
+                largest[q] = 0.0
+            holding[q] += quantity[i]
+            largest[q] = max(largest[q], holding[q])
             continue
         need = quantity[i]
         margin = _OPEN_MARGIN * quantity[i]
         opened = _NO_TIME
         got = spent = hours = fee = 0.0
-        while need > _USED_UP and head[s] >= 0:
-            h = head[s]
+        while need > _USED_UP and head[q] >= 0:
+            h = head[q]
             take = min(left[h], need)
-            if opened == _NO_TIME and take > margin:
+            if opened == _NO_TIME and take > margin and h > dust_until[q]:
                 opened = lot_time[h]
             got += take
             spent += take * lot_price[h]
@@ -236,30 +328,35 @@ def _fifo_kernel(sequence, sell_slot, sell_count, symbol, symbol_count, quantity
             left[h] -= take
             need -= take
             if left[h] <= _USED_UP:
-                head[s] = next_lot[h]
+                head[q] = next_lot[h]
+        holding[q] = max(holding[q] - got, 0.0) if head[q] >= 0 else 0.0
+        if by_run[i] and not flat[q] and holding[q] <= DUST_SHARE * largest[q]:
+            flat[q] = True
+            dust_until[q] = tail[q]
         covered[slot], cost[slot], lot_hours[slot], open_ns[slot], lot_fees[slot] = got, spent, hours, opened, fee
-    return covered, cost, lot_hours, open_ns, lot_fees
+        run[slot] = runs[q]
+    return covered, cost, lot_hours, open_ns, lot_fees, run
 
 
-def _fifo_order(time_ns, is_sell, symbol, ids_at):
-    """Positions sorting the rows by event time, BUY before SELL, then id: per symbol, the FIFO
-    order (the order of different symbols' rows does not matter to the walk).
+def _fifo_order(time_ns, is_exit, queue, ids_at):
+    """Positions sorting the rows by event time, lot before exit, then id: per queue, the FIFO
+    order (the order of different queues' rows does not matter to the walk).
 
     Orders usually arrive in time order, where a stable sort on time is one pass. Side and id
     only break ties, so only the rows that share a time are sorted further, within the places
     they hold, and the (slow) id strings, `ids_at(positions)`, only of the rows that also share
-    symbol and side."""
+    queue and side."""
     order = np.argsort(time_ns, kind="stable")
     tied = _in_tie_runs(time_ns[order])
     if tied.any():
         places = order[tied]
-        places = places[np.lexsort((symbol[places], is_sell[places], time_ns[places]))]
-        same = _in_tie_runs(time_ns[places], is_sell[places], symbol[places])
+        places = places[np.lexsort((queue[places], is_exit[places], time_ns[places]))]
+        same = _in_tie_runs(time_ns[places], is_exit[places], queue[places])
         if same.any():
             twins = places[same]
             id_rank = np.argsort(np.asarray(ids_at(twins), dtype=str))
             id_rank[id_rank.copy()] = np.arange(len(twins))
-            places[same] = twins[np.lexsort((id_rank, symbol[twins], is_sell[twins], time_ns[twins]))]
+            places[same] = twins[np.lexsort((id_rank, queue[twins], is_exit[twins], time_ns[twins]))]
         order[tied] = places
     return order
 
@@ -292,9 +389,14 @@ def _stored_entry_prices(orders: pd.DataFrame, sells: np.ndarray) -> tuple[np.nd
     return np.where(usable, numbers, np.nan), dict(zip(unusable[present].tolist(), texts[present]))
 
 
-def _notes(ids, covered, quantity, partial, has_stored, no_source, unusable_stored, timed) -> np.ndarray:
-    """One sentence per problem, joined with '; ', naming the sell id; None when all is well.
-    Only rows with something to say are formatted."""
+def _notes(ids, covered, quantity, partial, has_stored, no_source, unusable_stored, timed,
+           short) -> np.ndarray:
+    """One sentence per problem, joined with '; ', naming the exit's side and id ("sell s1",
+    "buy b7" for a short's cover); None when all is well. Only rows with something to say are
+    formatted."""
+    def lots(i: int) -> str:
+        return "SELL" if short[i] else "BUY"
+
     problems: list[tuple[Iterable[int], Callable[[int], str]]] = [
         (np.flatnonzero(~timed), lambda i: "no event time, so it cannot be placed in the FIFO order"),
         (np.flatnonzero(timed & ~(quantity > 0)),
@@ -303,18 +405,19 @@ def _notes(ids, covered, quantity, partial, has_stored, no_source, unusable_stor
          lambda i: f"signal_info.entry_avg_price {unusable_stored[i]} is not a positive number, so "
          "the FIFO cost is used"),
         (np.flatnonzero(partial),
-         lambda i: f"BUY lots cover only {covered[i]:g} of {quantity[i]:g}; the entry price is the "
-         "average cost of the covered part"),
+         lambda i: f"{lots(i)} lots cover only {covered[i]:g} of {quantity[i]:g}; the entry price "
+         "is the average cost of the covered part"),
         (np.flatnonzero(has_stored & (covered == 0) & (quantity > 0) & timed),
-         lambda i: "consumed no BUY lots, so its fees are its own fee only"),
+         lambda i: f"consumed no {lots(i)} lots, so its fees are its own fee only"),
         (np.flatnonzero(no_source & (quantity > 0) & timed),
-         lambda i: "no usable entry_avg_price and no BUY lots left to consume, so it is not "
+         lambda i: f"no usable entry_avg_price and no {lots(i)} lots left to consume, so it is not "
          "evaluable"),
     ]
     sentences: dict[int, list[str]] = {}
     for positions, make in problems:
         for i in positions:
-            sentences.setdefault(int(i), []).append(f"sell {ids[i]}: {make(i)}")
+            side = "buy" if short[i] else "sell"
+            sentences.setdefault(int(i), []).append(f"{side} {ids[i]}: {make(i)}")
     notes = np.full(len(covered), None, dtype=object)
     for row, texts in sentences.items():
         notes[row] = "; ".join(texts)

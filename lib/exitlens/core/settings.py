@@ -179,6 +179,20 @@ def candle_interval(value: str) -> str:
     return text
 
 
+_SPAN_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def candle_span(interval: str) -> timedelta:
+    """How long one candle of `interval` ("1m", "5m", "1h", "1d", as exchanges name them)
+    lasts; one minute when the interval is not such a duration (SPEC §6 uses it as the
+    replay's time tolerance)."""
+    text = str(interval).strip()
+    number, unit = text[:-1], text[-1:]
+    if number.isdigit() and int(number) > 0 and unit in _SPAN_UNITS:
+        return timedelta(**{_SPAN_UNITS[unit]: int(number)})
+    return timedelta(minutes=1)
+
+
 def tolerance_minutes(value: float | str) -> float:
     """`value` as a positive number of minutes, or a ConfigError saying what it must be."""
     try:

@@ -1,5 +1,5 @@
 """Exit replay of a period (SPEC §6): the period's replayable SELLs, their candle paths, the
-actual rules (fidelity, censored), the sweep and its intervals, the replay-backed suggestions
+actual rules (fidelity, open at end), the sweep and its intervals, the replay-backed suggestions
 and the confirmation mark of every rule-based suggestion (SPEC §3).
 
 The engine (core.replay, core.replay_stats) is pure; this module is the edge that feeds it: it
@@ -29,7 +29,17 @@ from exitlens.core.errors import ConfigError
 from exitlens.core.evidence import by_evidence
 from exitlens.core.i18n import t
 from exitlens.core.jsonvalues import json_scalar
-from exitlens.core.replay import CENSORED, Candles, Trades, exit_reason_codes, fidelity, replay
+from exitlens.core.replay import (
+    CANDLES_AFTER_EXIT,
+    NO_CANDLE_AT_ENTRY,
+    OPEN_AT_END,
+    Candles,
+    Trades,
+    exit_reason_codes,
+    fidelity,
+    path_bounds,
+    replay,
+)
 from exitlens.core.replay.rules import RuleBook, load_rules
 from exitlens.core.replay_stats import (
     ReplaySuggestion,
@@ -42,7 +52,7 @@ from exitlens.core.replay_stats import (
     sweep_values,
 )
 from exitlens.core.replay_stats.study import Study, net_pnl, plan, study, take
-from exitlens.core.settings import Settings
+from exitlens.core.settings import candle_span
 from exitlens.core.summary import PeriodAnalysis, first_fill, sells_between
 from exitlens.core.timeutil import aware_utc
 from exitlens.store.candles import CandleReader
@@ -69,7 +79,8 @@ class ReplayResult:
     not_replayable: int
     fidelity: float | None
     fidelity_samples: int
-    censored: int
+    open_at_end: int
+    horizon_hours: float
     study: Study
     min_samples: int
     notes: list[str] = field(default_factory=list)
@@ -89,7 +100,8 @@ class ReplayResult:
         return {
             "rules": self.rules, "fill": self.fill, "replayable": self.replayable,
             "not_replayable": self.not_replayable, "fidelity": self.fidelity,
-            "fidelity_samples": self.fidelity_samples, "censored": self.censored,
+            "open_at_end": self.open_at_end, "horizon_hours": self.horizon_hours,
+            "fidelity_samples": self.fidelity_samples,
             "sweep": _records(study.sweep),
             "regimes": {regime: _records(table) for regime, table in study.regimes.items()},
             "grid": None if study.grid is None else {"parameters": list(study.grid.columns[:2]),
@@ -177,34 +189,40 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     values = sweep_values(book, overrides)
     layout = plan(book, values=values, grid=grid or default_grid(values), regimes=regimes)
     now_utc = aware_utc(now, "now")
-    windows = replay_windows(chosen, [*layout.history_books(), *layout.period_books()], settings, now_utc)
+    windows = replay_windows(chosen, book, now_utc)
     if candles is None:
         candles = CandleReader(engine, interval=settings.candle_interval)
     arrays, ranges = _candles(candles.paths(windows))
-    trades = _trades(chosen, arrays, ranges, windows)
+    tolerance = pd.Timedelta(candle_span(settings.candle_interval))
+    trades, found = _trades(chosen, arrays, ranges, windows, tolerance)
     period_trades = take(trades, in_period)
 
     replayed = replay(trades, arrays, layout.history_books())
-    history_pnl = net_pnl(trades, replayed)
     period_books = layout.period_books()
-    period_pnl = net_pnl(period_trades, replay(period_trades, arrays, period_books)) if period_books \
-        else np.empty((0, len(period_trades)))
+    period_replayed = replay(period_trades, arrays, period_books) if period_books else None
     code = replayed.code[0][in_period]
     fit = fidelity(exit_reason_codes(period_trades.exit_reason), period_trades.exit_time, code,
-                   replayed.time[0][in_period])
+                   replayed.time[0][in_period], tolerance=max(pd.Timedelta(minutes=2), tolerance).value)
     start_ns = _ns(pd.Series([first if first is not None else period.start]))[0]
-    result = study(layout, history_pnl, period_pnl, in_period=in_period, times=trades.exit_time,
+    result = study(layout, net_pnl(trades, replayed),
+                   np.empty((0, len(period_trades))) if period_replayed is None else net_pnl(period_trades, period_replayed),
+                   history_open=replayed.open_at_end,
+                   period_open=None if period_replayed is None else period_replayed.open_at_end,
+                   in_period=in_period, times=trades.exit_time,
                    regimes=period_trades.regime, end=int(period.end.value), length=int(length.value),
                    history_start=int(start_ns), min_samples=settings.min_samples, folds=folds, train=train,
                    lang=settings.language)
-    notes = _notes(book, analysis.sells, settings.language) + _walk_notes(result.walk, length, settings.language)
-    not_replayable = int((~_replayable(analysis.sells)).sum())
+    no_path = int((found[in_period] != 0).sum())
+    not_replayable = int((~_replayable(analysis.sells)).sum()) + no_path
+    notes = (_notes(book, analysis.sells, settings.language)
+             + _path_notes(chosen[in_period], found[in_period], settings.language)
+             + _walk_notes(result.walk, length, settings.language))
     log.info("replayed %d sells (%d of the period) on %d candles under %d + %d rule variants",
              len(trades), len(period_trades), len(arrays), len(layout.history_books()), len(period_books))
     return ReplayResult(
-        rules=book.source, fill=book.fill, replayable=len(period_trades), not_replayable=not_replayable,
-        fidelity=fit.value, fidelity_samples=fit.samples, censored=int((code == CENSORED).sum()),
-        study=result, min_samples=settings.min_samples, notes=notes,
+        rules=book.source, fill=book.fill, replayable=len(period_trades) - no_path, not_replayable=not_replayable,
+        fidelity=fit.value, fidelity_samples=fit.samples, open_at_end=int((code == OPEN_AT_END).sum()),
+        horizon_hours=book.horizon_hours, study=result, min_samples=settings.min_samples, notes=notes,
     )
 
 
@@ -245,17 +263,12 @@ def replay_section(engine: Engine, analysis: PeriodAnalysis, rules_option: str |
     return replay_period(engine, analysis, book, now=now, candles=candles).mark(analysis)
 
 
-def replay_windows(sells: pd.DataFrame, books: Sequence[RuleBook], settings: Settings,
-                   now: pd.Timestamp) -> pd.DataFrame:
+def replay_windows(sells: pd.DataFrame, book: RuleBook, now: pd.Timestamp) -> pd.DataFrame:
     """Per replayable sell (indexed like `sells`): symbol, start (the position's open) and end
-    (the later of exit + the longest horizon and open + the longest time limit of any table of
-    `books`, at most `now`)."""
-    limits = [rules.time_limit_hours for book in books for rules in (book.default, *book.regimes.values())]
-    longest_limit = pd.Timedelta(hours=max((h for h in limits if h is not None), default=0.0))
-    after_exit = max(h.delta for h in settings.horizons)
-    end = np.maximum(sells["event_time"] + after_exit, sells["open_time"] + longest_limit)
+    (SPEC §6: the actual exit + the rules' horizon_hours, at most `now`)."""
+    end = (sells["event_time"] + pd.Timedelta(hours=book.horizon_hours)).clip(upper=now)
     return pd.DataFrame({"symbol": sells["symbol"], "start": sells["open_time"],
-                         "end": pd.Series(end, index=sells.index).clip(upper=now)}, index=sells.index)
+                         "end": np.maximum(end, sells["open_time"])}, index=sells.index)
 
 
 def _replayable(sells: pd.DataFrame) -> np.ndarray:
@@ -280,26 +293,32 @@ def _candles(paths: pd.DataFrame) -> tuple[Candles, dict[str, tuple[int, int]]]:
 
 
 def _trades(sells: pd.DataFrame, candles: Candles, ranges: Mapping[str, tuple[int, int]],
-            windows: pd.DataFrame) -> Trades:
-    """The engine's trades: each path is its symbol's candles with open < timestamp ≤ window end."""
-    open_ns, end_ns = _ns(sells["open_time"]), _ns(windows["end"])
-    symbols = sells["symbol"].to_numpy(dtype=object)
-    start = np.zeros(len(sells), dtype=np.int64)
-    stop = np.zeros(len(sells), dtype=np.int64)
-    for symbol in np.unique(symbols) if len(symbols) else []:
-        rows = symbols == symbol
-        lo, hi = ranges.get(str(symbol), (0, 0))
-        times = candles.time[lo:hi]
-        start[rows] = lo + np.searchsorted(times, open_ns[rows], side="right")
-        stop[rows] = lo + np.searchsorted(times, end_ns[rows], side="right")
+            windows: pd.DataFrame, tolerance: pd.Timedelta) -> tuple[Trades, np.ndarray]:
+    """The engine's trades (paths from `path_bounds`) and what `path_bounds` found per trade."""
+    start, stop, found = path_bounds(candles.time, ranges, sells["symbol"].to_numpy(dtype=object),
+                                     _ns(sells["open_time"]), _ns(windows["end"]), _ns(sells["event_time"]),
+                                     tolerance=tolerance.value)
     own_fee = pd.to_numeric(sells["fee"], errors="coerce").fillna(0.0).clip(lower=0.0)
+    short = ((sells["direction"].astype(str).str.lower() == "short").to_numpy() if "direction" in sells
+             else np.zeros(len(sells), dtype=bool))
+    leverage = (pd.to_numeric(sells["leverage"], errors="coerce").fillna(1.0).to_numpy(dtype=float)
+                if "leverage" in sells else np.ones(len(sells)))
+    position = (pd.factorize(sells["position"])[0] if "position" in sells else np.arange(len(sells)))
     return Trades(
-        entry_price=sells["entry_price"].to_numpy(dtype=float), open_time=open_ns,
+        entry_price=sells["entry_price"].to_numpy(dtype=float), open_time=_ns(sells["open_time"]),
         exit_time=_ns(sells["event_time"]), exit_price=sells["price"].to_numpy(dtype=float),
         exit_reason=sells["exit_reason"].to_numpy(dtype=object), regime=sells["regime"].to_numpy(dtype=object),
-        start=start, stop=np.maximum(start, stop), quantity=sells["quantity"].to_numpy(dtype=float),
+        start=start, stop=stop, quantity=sells["quantity"].to_numpy(dtype=float),
         buy_fees=sells["lot_fees"].fillna(0.0).to_numpy(dtype=float), sell_fee=own_fee.to_numpy(dtype=float),
-    )
+        direction=np.where(short, -1, 1), leverage=leverage, position=position,
+    ), found
+
+
+def _path_notes(sells: pd.DataFrame, found: np.ndarray, lang: str) -> list[str]:
+    """One note per sell whose position has no path (SPEC §6), naming it and why."""
+    keys = {NO_CANDLE_AT_ENTRY: "replay.note_no_candle_at_entry", CANDLES_AFTER_EXIT: "replay.note_candles_after_exit"}
+    return [t(keys[int(code)], lang, sell=sell_id, symbol=symbol)
+            for sell_id, symbol, code in zip(sells["id"], sells["symbol"], found) if int(code) in keys]
 
 
 def _notes(book: RuleBook, sells: pd.DataFrame, lang: str) -> list[str]:
@@ -323,7 +342,7 @@ def replay_text(result: ReplayResult) -> str:
     study = result.study
     fit = "–" if result.fidelity is None else f"{result.fidelity:.1%}"
     lines = [f"exit replay with {result.rules} (fill {result.fill}): {result.replayable} replayable sells, "
-             f"{result.not_replayable} not replayable, {result.censored} censored",
+             f"{result.not_replayable} not replayable, {result.open_at_end} open at end",
              f"fidelity {fit} over {result.fidelity_samples} sells with a modelled exit reason"]
     if result.fidelity is not None and result.fidelity < FIDELITY_WARNING:
         lines.append(f"warning: fidelity below {FIDELITY_WARNING:.0%}: the rules file does not describe the bot")
@@ -351,9 +370,9 @@ def replay_text(result: ReplayResult) -> str:
 
 
 def _sweep_lines(table: pd.DataFrame) -> list[str]:
-    lines = [f"{'parameter':<24}{'value':>9}{'current':>9}{'n':>6}{'cens.':>6}{'mean':>9}{'low':>9}{'high':>9}"]
+    lines = [f"{'parameter':<24}{'value':>9}{'current':>9}{'n':>6}{'open':>6}{'mean':>9}{'low':>9}{'high':>9}"]
     for row in table.itertuples(index=False):
-        cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.censored:>6}",
+        cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.open_at_end:>6}",
                  _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f")]
         lines.append(f"{row.parameter:<24}{cells[0]}{cells[1]}{''.join(cells[2:4])}{''.join(cells[4:])}")
     return lines

@@ -24,7 +24,7 @@ from exitlens.reports.replay_service import FIDELITY_WARNING, RULES_ENV
 from exitlens.reports.views import paragraph, show
 
 SWEEP_HEADERS = {"parameter": "col.parameter", "value": "col.value", "current": "col.current", "n": "col.n",
-                 "censored": "col.censored", "mean": "col.effect_mean", "low": "col.effect_low",
+                 "open_at_end": "col.open_at_end", "mean": "col.effect_mean", "low": "col.effect_low",
                  "high": "col.effect_high"}
 """The sweep's columns (SPEC §6 keys) and their headers."""
 
@@ -39,7 +39,7 @@ def replay_status(analysis: PeriodAnalysis) -> HTML:
     if "error" in replay:
         return paragraph(t("replay.error", lang, error=replay["error"]))
     text = t("replay.status", lang, replayable=replay["replayable"], rules=Path(replay["rules"]).name, fill=replay["fill"],
-             not_replayable=replay["not_replayable"], censored=replay["censored"])
+             not_replayable=replay["not_replayable"], open_at_end=replay["open_at_end"])
     fit = replay["fidelity"]
     if fit is None:
         return paragraph(text + t("replay.fidelity_unknown", lang))
@@ -57,7 +57,7 @@ def sweep_table(analysis: PeriodAnalysis) -> pd.DataFrame:
 
 
 def replay_sweep(analysis: PeriodAnalysis) -> pd.DataFrame:
-    """The sweep as a report table: parameter, value, current value, n, censored, mean effect
+    """The sweep as a report table: parameter, value, current value, n, open at end, mean effect
     and its 95% interval (percentage points of net_pnl_pct per trade)."""
     lang = analysis.settings.language
     return sweep_table(analysis).rename(columns={c: t(key, lang) for c, key in SWEEP_HEADERS.items()})

@@ -5,7 +5,8 @@ replayed exits):
 
 - `rules`: the bot's exit rules file (TOML) as a `RuleBook`;
 - `codes`: the codes of a replayed exit and the time unit of the arrays;
-- `arrays`: the flat `Candles`, the `Trades` and their path bounds, the `Replayed` result;
+- `arrays`: the kernel contract: the flat `Candles`, the `Trades` (direction, leverage,
+  position) and their path bounds, the `Replayed` result (OPEN_AT_END, NOT_REPLAYABLE);
 - `models/`: one module per exit model, each packing its rule array and bringing its kernel;
 - `money`: net_pnl_pct at a replayed price; `fidelity`: replay of the actual rules against the
   actual exits.
@@ -14,13 +15,22 @@ Statistics on the replayed results (sweep, intervals, suggestions) live in `core
 and never see candles. Pure: no I/O, no clock. The names below are the package's public API.
 """
 
-from exitlens.core.replay.arrays import Candles, Replayed, Trades, concat_candles, path_bounds
+from exitlens.core.replay.arrays import (
+    CANDLES_AFTER_EXIT,
+    NO_CANDLE_AT_ENTRY,
+    PATH_OK,
+    Candles,
+    Replayed,
+    Trades,
+    concat_candles,
+    path_bounds,
+)
 from exitlens.core.replay.codes import (
     ACTUAL,
-    CENSORED,
     MODELLED_REASONS,
     NOT_REPLAYABLE,
     NS_PER_MINUTE,
+    OPEN_AT_END,
     STOP_LOSS,
     TAKE_PROFIT,
     TIME_LIMIT,
@@ -32,7 +42,8 @@ from exitlens.core.replay.models.simple import replay, rule_table
 from exitlens.core.replay.money import replayed_net_pnl_pct
 
 __all__ = [
-    "ACTUAL", "CENSORED", "FIDELITY_TOLERANCE_MINUTES", "MODELLED_REASONS", "NOT_REPLAYABLE", "NS_PER_MINUTE",
+    "ACTUAL", "CANDLES_AFTER_EXIT", "FIDELITY_TOLERANCE_MINUTES", "MODELLED_REASONS", "NOT_REPLAYABLE",
+    "NO_CANDLE_AT_ENTRY", "NS_PER_MINUTE", "OPEN_AT_END", "PATH_OK",
     "STOP_LOSS", "TAKE_PROFIT", "TIME_LIMIT", "TRAILING_STOP", "Candles", "Fidelity", "Replayed", "Trades",
     "concat_candles", "exit_reason_codes", "fidelity", "path_bounds", "replay", "replayed_net_pnl_pct",
     "rule_table",

@@ -13,9 +13,12 @@ STOP_LOSS, TAKE_PROFIT, TRAILING_STOP, TIME_LIMIT = range(4)
 ACTUAL = 4
 """Replayed code of a sell with an unmodelled reason that kept its actual exit (and the actual
 code of such a sell)."""
-CENSORED = -1
+OPEN_AT_END = -1
+"""Replayed code of a variant that has not exited by the end of its path: it exits there, at the
+path's last candle and close (marked to market), and is included in every comparison (SPEC §6)."""
 NOT_REPLAYABLE = -2
-"""Replayed code of a trade without a positive entry price."""
+"""Replayed code of a trade without a positive entry price or without a path (SPEC §6: no
+candle within the tolerance of its entry, or candles that begin after its actual exit)."""
 
 
 def exit_reason_codes(reasons: Sequence[object] | np.ndarray) -> np.ndarray:

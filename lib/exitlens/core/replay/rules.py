@@ -12,6 +12,9 @@
     [regime.BEAR]
     stop_loss_pct = 2.0
 
+A top-level `horizon_hours = 168` (the default) bounds each replayed path at the actual exit +
+that many hours (SPEC §6); it must be a positive number.
+
 Every key is optional: an absent percentage or time limit turns that rule off, an absent
 `trailing_activation_pct` makes the trailing stop active from the entry, and `fill` defaults to
 "close". Anything else (a missing file, not TOML, an unknown key, a negative or non-number value,
@@ -34,7 +37,9 @@ PARAMETERS = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct", "trailing
 FILLS = ("close", "touch")
 DEFAULT_FILL = "close"
 _KEYS = (*PARAMETERS, "fill")
-_TOP_LEVEL = ("default", "regime")
+_TOP_LEVEL = ("default", "regime", "horizon_hours")
+DEFAULT_HORIZON_HOURS = 168.0
+"""How long after the actual exit a replayed path runs at most (SPEC §6)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class RuleBook:
     default: ExitRules
     regimes: dict[str, ExitRules] = field(default_factory=dict)
     source: str = "<rules>"
+    horizon_hours: float = DEFAULT_HORIZON_HOURS
+    """Each path ends at the earliest of now, the last candle and the actual exit + this."""
 
     @property
     def fill(self) -> str:
@@ -125,7 +132,7 @@ def parse_rules(text: str, *, source: str = "<rules>") -> RuleBook:
     for key in data:
         if key not in _TOP_LEVEL:
             raise ConfigError(f"exit rules file {source}: unknown table or key {key!r} at the top level: "
-                              "use [default] and [regime.<NAME>] tables only")
+                              "use horizon_hours and the [default] and [regime.<NAME>] tables only")
     if not isinstance(data.get("default"), dict):
         raise ConfigError(f"exit rules file {source}: no [default] table: add one with the bot's exit rules")
     default = _rules(data["default"], ExitRules(), source, "default")
@@ -143,7 +150,15 @@ def parse_rules(text: str, *, source: str = "<rules>") -> RuleBook:
             raise ConfigError(f"exit rules file {source}: [{where}] repeats regime {name.upper()} "
                               "(names are case-insensitive): keep one table")
         regimes[name.upper()] = _rules(table, default, source, where)
-    return RuleBook(default=default, regimes=regimes, source=source)
+    return RuleBook(default=default, regimes=regimes, source=source,
+                    horizon_hours=_horizon(data.get("horizon_hours", DEFAULT_HORIZON_HOURS), source))
+
+
+def _horizon(value: Any, source: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"exit rules file {source}: horizon_hours must be a positive number of hours, got "
+                          f"{value!r}: fix it or remove the key for the default {DEFAULT_HORIZON_HOURS:g}")
+    return float(value)
 
 
 def _rules(table: dict[str, Any], base: ExitRules, source: str, where: str) -> ExitRules:

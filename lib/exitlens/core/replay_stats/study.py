@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from exitlens.core.i18n import DEFAULT_LANGUAGE
-from exitlens.core.replay import NS_PER_MINUTE, Candles, Trades, replay, replayed_net_pnl_pct
+from exitlens.core.replay import NS_PER_MINUTE, Candles, Replayed, Trades, replay, replayed_net_pnl_pct
 from exitlens.core.replay.rules import RuleBook
 from exitlens.core.replay_stats.bootstrap import RESAMPLES, SEED
 from exitlens.core.replay_stats.checks import ReplaySuggestion, replay_suggestions
@@ -84,21 +84,26 @@ class Study:
 
 def study(layout: Plan, history_pnl: np.ndarray, period_pnl: np.ndarray, *, in_period: np.ndarray,
           times: np.ndarray, regimes: np.ndarray, end: int, length: int, history_start: int, min_samples: int,
+          history_open: np.ndarray | None = None, period_open: np.ndarray | None = None,
           folds: int = FOLDS, train: int = TRAIN, resamples: int = RESAMPLES, seed: int = SEED,
           lang: str = DEFAULT_LANGUAGE) -> Study:
-    """The study of `layout`'s variants from replayed net_pnl_pct (NaN where a trade is left out):
-    `history_pnl` (actual rules + sweep × the history's trades), `period_pnl` (grid + regime
-    variants × the period's trades, the history's trades where `in_period`). `times` are the
-    history trades' event times and `regimes` the period trades' regimes; `end`, `length` and
-    `history_start` (same unit as `times`) place the walk-forward's folds."""
+    """The study of `layout`'s variants from replayed net_pnl_pct (NaN where a trade is not
+    replayable): `history_pnl` (actual rules + sweep × the history's trades), `period_pnl` (grid
+    + regime variants × the period's trades, the history's trades where `in_period`);
+    `history_open` / `period_open` mark the variants open at the end of their path (counted in
+    the tables). `times` are the history trades' event times and `regimes` the period trades'
+    regimes; `end`, `length` and `history_start` (same unit as `times`) place the folds."""
     history_pnl = np.asarray(history_pnl, dtype=np.float64)
     period_pnl = np.asarray(period_pnl, dtype=np.float64)
     in_period = np.asarray(in_period, dtype=bool)
+    history_open = np.zeros(history_pnl.shape, bool) if history_open is None else np.asarray(history_open, bool)
+    period_open = np.zeros(period_pnl.shape, bool) if period_open is None else np.asarray(period_open, bool)
     effects = history_pnl[1:] - history_pnl[0]
     baseline = history_pnl[0][in_period]
     options = {"resamples": resamples, "seed": seed}
     current = layout.book.parameters()
-    table = effect_table(baseline, history_pnl[1:][:, in_period], layout.labels, current, **options)
+    table = effect_table(baseline, history_pnl[1:][:, in_period], layout.labels, current,
+                         open_at_end=history_open[1:][:, in_period], **options)
     m = comparisons(layout.labels)
     picks = pick(effects[:, in_period], layout.labels, min_samples=min_samples, m=m, **options)
     walk = walk_forward(effects, layout.labels, times, end=end, length=length, history_start=history_start,
@@ -112,7 +117,8 @@ def study(layout: Plan, history_pnl: np.ndarray, period_pnl: np.ndarray, *, in_p
         at += len(labels)
         mine = np.where(names == regime, rows - baseline, np.nan)
         regime_tables[regime] = effect_table(baseline, np.where(names == regime, rows, np.nan), labels,
-                                             regime_current(layout.book, regime), **options)
+                                             regime_current(layout.book, regime),
+                                             open_at_end=period_open[at - len(labels):at], **options)
         regime_picks[regime] = pick(mine, labels, min_samples=min_samples, m=len(labels), **options)
     suggestions = replay_suggestions(table, picks, comparisons=m, walk=walk, lang=lang)
     return Study(sweep=table, comparisons=m, picks=picks, walk=walk, grid=grid, regimes=regime_tables,
@@ -127,11 +133,13 @@ def replay_study(trades: Trades, candles: Candles, layout: Plan, *, period_start
     times = np.asarray(trades.exit_time, dtype=np.int64)
     in_period = (times >= period_start) & (times < end)
     period_trades = take(trades, in_period)
-    history_pnl = net_pnl(trades, replay(trades, candles, layout.history_books(), units_per_minute=units_per_minute))
+    history = replay(trades, candles, layout.history_books(), units_per_minute=units_per_minute)
     period_books = layout.period_books()
-    period_pnl = (net_pnl(period_trades, replay(period_trades, candles, period_books, units_per_minute=units_per_minute))
-                  if period_books else np.empty((0, int(in_period.sum()))))
-    return study(layout, history_pnl, period_pnl, in_period=in_period, times=times, regimes=period_trades.regime,
+    period = replay(period_trades, candles, period_books, units_per_minute=units_per_minute) if period_books else None
+    period_pnl = net_pnl(period_trades, period) if period is not None else np.empty((0, len(period_trades)))
+    return study(layout, net_pnl(trades, history), period_pnl, history_open=history.open_at_end,
+                 period_open=None if period is None else period.open_at_end,
+                 in_period=in_period, times=times, regimes=period_trades.regime,
                  end=end, length=end - period_start, history_start=history_start, min_samples=min_samples,
                  folds=folds, train=train, resamples=resamples, seed=seed, lang=lang)
 
@@ -142,9 +150,11 @@ def take(trades: Trades, rows: np.ndarray) -> Trades:
                               if getattr(trades, f.name) is not None})
 
 
-def net_pnl(trades: Trades, replayed) -> np.ndarray:
-    """Replayed net_pnl_pct (variants × trades) of `trades` (with their quantity and fees)."""
+def net_pnl(trades: Trades, replayed: Replayed) -> np.ndarray:
+    """Replayed net_pnl_pct (variants × trades) of `trades` (their quantity, fees, direction and
+    leverage)."""
     if trades.quantity is None or trades.buy_fees is None or trades.sell_fee is None:
         raise ValueError("a study needs the trades' quantity, buy_fees and sell_fee")
     return replayed_net_pnl_pct(trades.entry_price, trades.quantity, trades.buy_fees, trades.sell_fee,
-                                trades.exit_price, replayed.price)
+                                trades.exit_price, replayed.price, direction=trades.direction,
+                                leverage=trades.leverage)

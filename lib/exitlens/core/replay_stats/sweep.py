@@ -2,8 +2,10 @@
 
 For each parameter and value, the replay with only that parameter changed is compared per trade
 with the replay under the actual rules: the effect is the difference of replayed net_pnl_pct
-(variant − actual rules) over the trades censored in neither, reported as n, mean and a 95%
-percentile bootstrap interval (`bootstrap`). Pure functions on arrays and DataFrames.
+(variant − actual rules) over the replayable trades, a variant still open at the end of its path
+included at its last close (SPEC §6: nothing is dropped because it exited late), reported as n,
+mean and a 95% percentile bootstrap interval (`bootstrap`), with how many variants were open at
+end. Pure functions on arrays and DataFrames.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from exitlens.core.replay_stats.bootstrap import CONFIDENCE, RESAMPLES, SEED, bo
 
 SWEEP_FACTORS = (0.5, 0.75, 1.25, 1.5, 2.0)
 """Default sweep: the current value times each factor."""
-SWEEP_COLUMNS = ("parameter", "value", "current", "n", "censored", "mean", "low", "high")
+SWEEP_COLUMNS = ("parameter", "value", "current", "n", "open_at_end", "mean", "low", "high")
 
 
 def parse_sweep_option(text: str) -> dict[str, list[float]]:
@@ -70,28 +72,33 @@ def sweep(trades: Trades, candles: Candles, book: RuleBook, *, values: Mapping[s
     books = [book] + [book.with_parameter(name, value) for name, value in labels]
     replayed = replay(trades, candles, books, units_per_minute=units_per_minute)
     pnl = replayed_net_pnl_pct(trades.entry_price, trades.quantity, trades.buy_fees, trades.sell_fee,
-                               trades.exit_price, replayed.price)
-    return effect_table(pnl[0], pnl[1:], labels, book.parameters(), resamples=resamples, seed=seed,
-                        confidence=confidence)
+                               trades.exit_price, replayed.price, direction=trades.direction,
+                               leverage=trades.leverage)
+    return effect_table(pnl[0], pnl[1:], labels, book.parameters(), open_at_end=replayed.open_at_end[1:],
+                        resamples=resamples, seed=seed, confidence=confidence)
 
 
 def effect_table(baseline_pnl: np.ndarray, variant_pnl: np.ndarray, labels: Sequence[tuple[str, float]],
-                 current: Mapping[str, float | None], *, resamples: int = RESAMPLES, seed: int = SEED,
-                 confidence: float = CONFIDENCE) -> pd.DataFrame:
+                 current: Mapping[str, float | None], *, open_at_end: np.ndarray | None = None,
+                 resamples: int = RESAMPLES, seed: int = SEED, confidence: float = CONFIDENCE) -> pd.DataFrame:
     """Sweep rows from replayed net_pnl_pct: `baseline_pnl` (trades) under the actual rules,
-    `variant_pnl` (variants × trades), NaN where censored; `labels` names each variant."""
+    `variant_pnl` (variants × trades), NaN where not replayable; `labels` names each variant;
+    `open_at_end` (variants × trades) marks the variants open at the end of their path."""
     baseline = np.asarray(baseline_pnl, dtype=np.float64)
     variants = np.asarray(variant_pnl, dtype=np.float64).reshape(len(labels), -1)
-    effects = variants - baseline  # NaN where either replay is censored
+    effects = variants - baseline  # NaN where not replayable
+    still_open = (np.zeros(variants.shape, dtype=bool) if open_at_end is None
+                  else np.asarray(open_at_end, dtype=bool).reshape(variants.shape))
     intervals = bootstrap_means(effects, resamples=resamples, seed=seed, confidence=confidence)
     rows = []
-    for (name, value), stats in zip(labels, intervals):
+    for row, ((name, value), stats) in enumerate(zip(labels, intervals)):
         now = current.get(name)
         rows.append({"parameter": name, "value": value, "current": np.nan if now is None else float(now),
-                     "n": stats.n, "censored": len(baseline) - stats.n,
+                     "n": stats.n,
+                     "open_at_end": int((still_open[row] & np.isfinite(effects[row])).sum()),
                      "mean": _nan(stats.mean), "low": _nan(stats.low), "high": _nan(stats.high)})
     frame = pd.DataFrame(rows, columns=list(SWEEP_COLUMNS))
-    return frame.astype({"parameter": object, "value": float, "current": float, "n": "int64", "censored": "int64",
+    return frame.astype({"parameter": object, "value": float, "current": float, "n": "int64", "open_at_end": "int64",
                          "mean": float, "low": float, "high": float})
 
 

@@ -1,9 +1,9 @@
 """The simple exit model (SPEC §6, `model = "simple"`, CoinPilot's rules): where each position
 would have closed under given exit rules.
 
-For each replayable SELL (an entry price and at least one consumed BUY lot) the engine walks the
-symbol's 1m candles with timestamp > e (the event time of the earliest lot consumed), in order,
-and applies the rules of the sell's regime:
+For each replayable exit order (an entry price and a path, arrays.path_bounds) the engine walks
+the symbol's candles from the first at or after the position's entry e, in order, and applies
+the rules of the sell's regime. For a long position (E the entry, H the high-water mark):
 
 - fill "close": stop loss if close ≤ E·(1 − sl/100); take profit if close ≥ E·(1 + tp/100);
   then H = max(H, close); trailing stop if H ≥ E·(1 + act/100) and close ≤ H·(1 − ts/100).
@@ -14,15 +14,25 @@ and applies the rules of the sell's regime:
   and the take profit is the stop.
 - time limit, both fills: the first candle with timestamp ≥ floor_minute(e) + tl hours exits at
   its close, after the other rules of that candle.
+
+A short position (direction −1, SPEC §2.3) is the mirror image: its stop is above the entry
+(E·(1 + sl/100)), its take profit below (E·(1 − tp/100)), its trailing stop follows the
+low-water mark L (activation when L ≤ E·(1 − act/100), exit when the price rises to
+L·(1 + ts/100)); with "touch" the high touches its stops (at max(open, level)) and the low its
+take profit (at min(open, level)). The levels are price moves whatever the leverage; leverage
+changes only the money (money.py).
+
 - a sell whose actual exit reason is not modelled (not STOP_LOSS, TAKE_PROFIT, TRAILING_STOP or
   TIME_LIMIT) keeps its actual exit (time and price) unless a rule fires on a candle with
   timestamp < its actual event time.
-- when the candles end (the caller bounds them by `now`) before an exit, the replay is censored.
+- a variant that has not exited by the end of its path (min(now, last candle, actual exit +
+  horizon_hours), the caller's bounds) is OPEN_AT_END: it exits at the path's last candle and
+  close, marked to market, and counts in every comparison.
+- a trade without a positive entry price or with an empty path is NOT_REPLAYABLE.
 
-The work is one numba kernel (loaded on first use, core/compiled.py) over flat arrays: the
-candles of every symbol concatenated (`Candles`), and per trade the [start, stop) range of its
-path in them, so trades on the same symbol share the candles. One call replays every trade
-under every rule variant of a sweep. Times are int64 in any unit (nanoseconds by default,
+The work is one numba kernel (loaded on first use, core/compiled.py) over flat arrays (the
+contract of arrays.py), so trades on the same symbol share the candles. One call replays every
+trade under every rule variant of a sweep. Times are int64 in any unit (nanoseconds by default,
 `units_per_minute` says). Pure: no I/O, no clock.
 """
 
@@ -36,9 +46,9 @@ from exitlens.core.compiled import compiled
 from exitlens.core.replay.arrays import Candles, Replayed, Trades
 from exitlens.core.replay.codes import (
     ACTUAL,
-    CENSORED,
     NOT_REPLAYABLE,
     NS_PER_MINUTE,
+    OPEN_AT_END,
     STOP_LOSS,
     TAKE_PROFIT,
     TIME_LIMIT,
@@ -79,7 +89,7 @@ def replay(trades: Trades, candles: Candles, books: Sequence[RuleBook], *,
     n = len(trades)
     time = np.zeros((len(books), n), dtype=np.int64)
     price = np.full((len(books), n), np.nan)
-    code = np.full((len(books), n), CENSORED, dtype=np.int8)
+    code = np.full((len(books), n), NOT_REPLAYABLE, dtype=np.int8)
     if n:
         compiled(_kernel)(table, regime_index,
                           np.ascontiguousarray(trades.entry_price, dtype=np.float64),
@@ -89,6 +99,7 @@ def replay(trades: Trades, candles: Candles, books: Sequence[RuleBook], *,
                           exit_reason_codes(trades.exit_reason) == ACTUAL,
                           np.ascontiguousarray(trades.start, dtype=np.int64),
                           np.ascontiguousarray(trades.stop, dtype=np.int64),
+                          np.ascontiguousarray(trades.direction, dtype=np.int8),
                           np.ascontiguousarray(candles.time, dtype=np.int64),
                           np.ascontiguousarray(candles.open, dtype=np.float64),
                           np.ascontiguousarray(candles.high, dtype=np.float64),
@@ -98,28 +109,28 @@ def replay(trades: Trades, candles: Candles, books: Sequence[RuleBook], *,
     return Replayed(time=time, price=price, code=code)
 
 
-def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, unmodelled, start, stop,
+def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, unmodelled, start, stop, direction,
             c_time, c_open, c_high, c_low, c_close, upm, out_time, out_price, out_code):  # pragma: no cover - compiled
     inf = np.inf
     for i in range(entry.shape[0]):
         e_price = entry[i]
-        if not e_price > 0.0:
-            for v in range(table.shape[0]):
-                out_code[v, i] = NOT_REPLAYABLE
-            continue
+        if not e_price > 0.0 or stop[i] <= start[i]:
+            continue  # NOT_REPLAYABLE, as the outputs were filled
+        d = 1.0 if direction[i] >= 0 else -1.0
         opened_minute = (open_time[i] // upm) * upm
         for v in range(table.shape[0]):
             rules = table[v, regime_index[i]]
             sl, tp, ts, act, tl = rules[_SL], rules[_TP], rules[_TS], rules[_ACT], rules[_TL]
             touch = rules[_FILL] == 1.0
-            sl_level = e_price * (1 - sl / 100) if not np.isnan(sl) else -inf
-            tp_level = e_price * (1 + tp / 100) if not np.isnan(tp) else inf
+            # the levels on the position's side: below the entry for a long's stop, above for a short's
+            sl_level = e_price * (1 - d * sl / 100) if not np.isnan(sl) else -d * inf
+            tp_level = e_price * (1 + d * tp / 100) if not np.isnan(tp) else d * inf
             has_ts = not np.isnan(ts)
-            keep = 1 - ts / 100
-            act_level = e_price * (1 + act / 100) if not np.isnan(act) else -inf
+            keep = 1 - d * ts / 100
+            act_level = e_price * (1 + d * act / 100) if not np.isnan(act) else -d * inf
             has_tl = not np.isnan(tl)
             limit = opened_minute + np.int64(np.round(tl * 60.0 * upm)) if has_tl else 0
-            high_water = e_price
+            water = e_price  # the high-water mark of a long, the low-water mark of a short
             done = False
             for k in range(start[i], stop[i]):
                 t = c_time[k]
@@ -127,24 +138,29 @@ def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, un
                     break
                 reason = -1
                 if touch:
-                    low = c_low[k]
-                    if low <= sl_level:
-                        reason, px = STOP_LOSS, min(c_open[k], sl_level)
-                    elif has_ts and high_water >= act_level and low <= high_water * keep:
-                        reason, px = TRAILING_STOP, min(c_open[k], high_water * keep)
-                    elif c_high[k] >= tp_level:
-                        reason, px = TAKE_PROFIT, max(c_open[k], tp_level)
-                    elif c_high[k] > high_water:
-                        high_water = c_high[k]
+                    adverse = c_low[k] if d > 0 else c_high[k]
+                    favourable = c_high[k] if d > 0 else c_low[k]
+                    if d * (adverse - sl_level) <= 0:
+                        reason = STOP_LOSS
+                        px = c_open[k] if d * (c_open[k] - sl_level) < 0 else sl_level
+                    elif has_ts and d * (water - act_level) >= 0 and d * (adverse - water * keep) <= 0:
+                        reason = TRAILING_STOP
+                        px = c_open[k] if d * (c_open[k] - water * keep) < 0 else water * keep
+                    elif d * (favourable - tp_level) >= 0:
+                        reason = TAKE_PROFIT
+                        px = c_open[k] if d * (c_open[k] - tp_level) > 0 else tp_level
+                    elif d * (favourable - water) > 0:
+                        water = favourable
                 else:
                     px = c_close[k]
-                    if px <= sl_level:
+                    if d * (px - sl_level) <= 0:
                         reason = STOP_LOSS
-                    elif px >= tp_level:
+                    elif d * (px - tp_level) >= 0:
                         reason = TAKE_PROFIT
                     else:
-                        high_water = max(high_water, px)
-                        if has_ts and high_water >= act_level and px <= high_water * keep:
+                        if d * (px - water) > 0:
+                            water = px
+                        if has_ts and d * (water - act_level) >= 0 and d * (px - water * keep) <= 0:
                             reason = TRAILING_STOP
                 if reason < 0 and has_tl and t >= limit:
                     reason, px = TIME_LIMIT, c_close[k]
@@ -152,8 +168,11 @@ def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, un
                     out_time[v, i], out_price[v, i], out_code[v, i] = t, px, reason
                     done = True
                     break
-            if not done and unmodelled[i]:
+            if done:
+                continue
+            if unmodelled[i]:
                 out_time[v, i], out_price[v, i], out_code[v, i] = actual_time[i], actual_price[i], ACTUAL
+            else:
+                last = stop[i] - 1
+                out_time[v, i], out_price[v, i], out_code[v, i] = c_time[last], c_close[last], OPEN_AT_END
     return 0
-
-
