@@ -198,3 +198,12 @@ def test_suggestion_without_enough_history_stays_in_sample():
     assert result.walk.folds == [] and result.suggestions
     assert {s.evidence for s in result.suggestions} == {IN_SAMPLE}
     assert "0 walk-forward fold" in result.suggestions[0].message
+
+
+def test_walk_forward_settings_when_from_the_environment_reach_settings_and_refuse_zero():
+    from exitlens.core.environment import Environment
+
+    settings = Environment.from_mapping({"EXITLENS_REPLAY_FOLDS": "3", "EXITLENS_REPLAY_TRAIN": "2"}).settings()
+    assert (settings.replay_folds, settings.replay_train) == (3, 2)
+    with pytest.raises(ConfigError, match="EXITLENS_REPLAY_TRAIN"):
+        Environment.from_mapping({"EXITLENS_REPLAY_TRAIN": "0"}).settings()

@@ -118,7 +118,7 @@ class Settings:
         for name in ("replay_folds", "replay_train"):
             count = getattr(self, name)
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                raise ConfigError(f"{name} must be a whole number, 1 or more, got {count!r}")
+                raise ConfigError(f"{name} (EXITLENS_{name.upper()}) must be a whole number, 1 or more, got {count!r}")
         factor = self.entry_price_max_factor
         if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 1 < factor < float("inf"):
             raise ConfigError(f"entry_price_max_factor must be a number above 1, got {factor!r}")
