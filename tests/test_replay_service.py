@@ -153,9 +153,12 @@ def test_regime_review_carries_the_mark_of_its_regimes_own_sweep(one_take_profit
     analysis = analysis_of(one_take_profit)
     review = Suggestion("regime_review", "Review BULL", "by_regime.BULL.early_exit_rate", 0.6, 0.4, 1)
     unknown = Suggestion("regime_review", "Review BEAR", "by_regime.BEAR.early_exit_rate", 0.6, 0.4, 1)
-    analysis = replace(analysis, suggestions=[review, unknown])
+    analysis = replace(analysis, suggestions=[unknown, review])
     result = replay_period(one_take_profit, analysis, parse_rules(RULES), now=NOW.to_pydatetime())
-    marks = {s["metric"]: s for s in result.mark(analysis).to_json()["suggestions"]}
+    listed = result.mark(analysis).to_json()["suggestions"]
+    # listed strongest evidence first (SPEC §3), whatever order the rules gave
+    assert [s["metric"] for s in listed] == ["by_regime.BULL.early_exit_rate", "by_regime.BEAR.early_exit_rate"]
+    marks = {s["metric"]: s for s in listed}
     bull, bear = marks["by_regime.BULL.early_exit_rate"], marks["by_regime.BEAR.early_exit_rate"]
     # one BULL trade (min_samples 1): its sweep is replayed; 7.5%-10% take profits add 3 to 5 points
     assert bull["replay"]["status"] == "confirmed" and bull["evidence"] == "rule, confirmed"
