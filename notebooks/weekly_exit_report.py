@@ -115,6 +115,9 @@ display(rv.replay_status(report.analysis))
 for fig in rv.replay_charts(report.analysis):
     display(fig)
 display(rv.replay_suggestions_view(report.analysis))
+display(rv.walk_forward_view(report.analysis))
+for fig in rv.replay_grid_charts(report.analysis):
+    display(fig)
 rv.replay_sweep_view(report.analysis)
 
 # %%

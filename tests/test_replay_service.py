@@ -164,3 +164,18 @@ def test_regime_review_carries_the_mark_of_its_regimes_own_sweep(one_take_profit
     assert bull["replay"]["status"] == "confirmed" and bull["evidence"] == "rule, confirmed"
     assert bull["replay"]["parameter"] == "take_profit_pct"
     assert bear["replay"]["status"] == "not replayable" and bear["evidence"] == "rule, not replayable"
+
+
+def test_report_views_show_the_grid_heatmap_and_the_walk_forward(one_take_profit, tmp_path):
+    from exitlens.reports import replay_views as rv
+
+    (tmp_path / "rules.toml").write_text(RULES)
+    analysis = replay_section(one_take_profit, analysis_of(one_take_profit), str(tmp_path / "rules.toml"),
+                              now=NOW.to_pydatetime(), strict=True)
+    [figure] = rv.replay_grid_charts(analysis)
+    assert figure.axes[0].get_xlabel() == "take_profit_pct" and figure.axes[0].get_ylabel() == "stop_loss_pct"
+    assert any(text.get_text().startswith("+0.00") for text in figure.axes[0].texts)  # the current cell
+    table = rv.walk_forward_table(analysis)
+    assert table["parameter"].tolist() == ["stop_loss_pct", "take_profit_pct", "time_limit_hours"]
+    assert "0 of the 8 folds" in rv.walk_forward_view(analysis).data
+    assert rv.replay_grid_charts(analysis_of(one_take_profit)) == []

@@ -125,6 +125,7 @@ _EN: dict[str, str] = {
     "chart.replay_mean": "mean effect",
     "chart.replay_current": "current {value}",
     "chart.replay_effect_axis": "effect (percentage points)",
+    "chart.replay_grid_title": "Replayed {a} × {b}: mean effect per trade (* interval excludes 0)",
     "chart.pnl_by_exit_reason": "PnL % by exit reason",
     "chart.post_exit_path": "Mean price change after the exit",
     "chart.regime_exit": "Average PnL % by regime and exit reason",
@@ -263,6 +264,11 @@ _EN: dict[str, str] = {
     "replay.note_candles_after_exit": "Sell {sell} ({symbol}) is not replayable: its candles begin after its "
                                       "actual exit.",
     "replay.backed": "replay-backed",
+    "replay.walk_forward": "Choosing and confirming: each parameter's best of {m} values must clear the {level} "
+                           "interval, not the 95% one, to be suggested. Walk-forward: {folds} of the {requested} "
+                           "folds asked for fit in the history; in each, the value is chosen on the {train} periods "
+                           "before it and measured on that period only. Below, the pooled out-of-sample effect: a "
+                           "suggestion is out of sample when its parameter's interval lies wholly above 0.",
     "replay.no_suggestions": "Replay supports no change of a single parameter: no swept value's 95% interval lies "
                              "wholly above 0 with enough trades.",
     "replay.check.confirmed": "confirmed",
@@ -283,6 +289,7 @@ _EN: dict[str, str] = {
     "col.suggestion": "suggestion",
     "col.replay": "replay",
     "col.parameter": "parameter",
+    "col.chosen_per_fold": "chosen per fold",
     "col.current": "current",
     "col.n": "n",
     "col.open_at_end": "open at end",
@@ -423,6 +430,7 @@ _KO: dict[str, str] = {
     "chart.replay_mean": "평균 효과",
     "chart.replay_current": "현재 {value}",
     "chart.replay_effect_axis": "효과 (%p)",
+    "chart.replay_grid_title": "{a} × {b} 재현: 거래당 평균 효과 (* 구간이 0을 포함하지 않음)",
     "chart.pnl_by_exit_reason": "청산 사유별 손익 %",
     "chart.post_exit_path": "청산 후 평균 가격 변화",
     "chart.regime_exit": "레짐과 청산 사유별 평균 손익 %",
@@ -548,6 +556,10 @@ _KO: dict[str, str] = {
     "replay.note_candles_after_exit": "매도 {sell} ({symbol})는 재현할 수 없습니다: 캔들이 실제 청산 이후에야 "
                                       "시작합니다.",
     "replay.backed": "재현 근거",
+    "replay.walk_forward": "선택과 확인: 각 파라미터는 값 {m}개 중 최선을 고르므로 95%가 아닌 {level} 구간이 0보다 위에 "
+                           "있어야 제안됩니다. 워크포워드: 요청한 폴드 {requested}개 중 {folds}개가 기록에 들어갑니다. 각 "
+                           "폴드에서 값은 그 앞 {train}개 기간에서 고르고 그 기간에서만 측정합니다. 아래는 합친 표본 외 "
+                           "효과이며, 파라미터의 구간이 0보다 완전히 위에 있으면 그 제안은 표본 외에서 확인된 것입니다.",
     "replay.no_suggestions": "재현으로 뒷받침되는 단일 파라미터 변경이 없습니다: 95% 구간이 0보다 완전히 위에 있고 "
                              "거래 수가 충분한 값이 없습니다.",
     "replay.check.confirmed": "확인됨",
@@ -566,6 +578,7 @@ _KO: dict[str, str] = {
     "col.suggestion": "제안",
     "col.replay": "재현",
     "col.parameter": "파라미터",
+    "col.chosen_per_fold": "폴드별 선택값",
     "col.current": "현재 값",
     "col.n": "건수",
     "col.open_at_end": "끝까지 보유",
