@@ -38,7 +38,6 @@ from exitlens.core.replay import (
     exit_reason_codes,
     fidelity,
     path_bounds,
-    replay,
 )
 from exitlens.core.replay.rules import RuleBook, load_rules
 from exitlens.core.replay_stats import (
@@ -51,7 +50,7 @@ from exitlens.core.replay_stats import (
     regimes_to_sweep,
     sweep_values,
 )
-from exitlens.core.replay_stats.study import Study, net_pnl, plan, study, take
+from exitlens.core.replay_stats.study import Study, plan, replay_study
 from exitlens.core.settings import candle_span
 from exitlens.core.summary import PeriodAnalysis, first_fill, sells_between
 from exitlens.core.timeutil import aware_utc
@@ -195,32 +194,24 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     arrays, ranges = _candles(candles.paths(windows))
     tolerance = pd.Timedelta(candle_span(settings.candle_interval))
     trades, found = _trades(chosen, arrays, ranges, windows, tolerance)
-    period_trades = take(trades, in_period)
-
-    replayed = replay(trades, arrays, layout.history_books())
-    period_books = layout.period_books()
-    period_replayed = replay(period_trades, arrays, period_books) if period_books else None
-    code = replayed.code[0][in_period]
-    fit = fidelity(exit_reason_codes(period_trades.exit_reason), period_trades.exit_time, code,
-                   replayed.time[0][in_period], tolerance=max(pd.Timedelta(minutes=2), tolerance).value)
     start_ns = _ns(pd.Series([first if first is not None else period.start]))[0]
-    result = study(layout, net_pnl(trades, replayed),
-                   np.empty((0, len(period_trades))) if period_replayed is None else net_pnl(period_trades, period_replayed),
-                   history_open=replayed.open_at_end,
-                   period_open=None if period_replayed is None else period_replayed.open_at_end,
-                   in_period=in_period, times=trades.exit_time,
-                   regimes=period_trades.regime, end=int(period.end.value), length=int(length.value),
-                   history_start=int(start_ns), min_samples=settings.min_samples, folds=folds, train=train,
-                   lang=settings.language)
+    result = replay_study(trades, arrays, layout, period_start=int(period.start.value), end=int(period.end.value),
+                          history_start=int(start_ns), min_samples=settings.min_samples, folds=folds, train=train,
+                          lang=settings.language)
+    actual = result.replayed
+    assert actual is not None  # replay_study keeps it
+    code, replayed_time = actual.code[0][in_period], actual.time[0][in_period]
+    fit = fidelity(exit_reason_codes(trades.exit_reason[in_period]), trades.exit_time[in_period], code,
+                   replayed_time, tolerance=max(pd.Timedelta(minutes=2), tolerance).value)
     no_path = int((found[in_period] != 0).sum())
     not_replayable = int((~_replayable(analysis.sells)).sum()) + no_path
     notes = (_notes(book, analysis.sells, settings.language)
              + _path_notes(chosen[in_period], found[in_period], settings.language)
              + _walk_notes(result.walk, length, settings.language))
     log.info("replayed %d sells (%d of the period) on %d candles under %d + %d rule variants",
-             len(trades), len(period_trades), len(arrays), len(layout.history_books()), len(period_books))
+             len(trades), int(in_period.sum()), len(arrays), len(layout.history_books()), len(layout.period_books()))
     return ReplayResult(
-        rules=book.source, fill=book.fill, replayable=len(period_trades) - no_path, not_replayable=not_replayable,
+        rules=book.source, fill=book.fill, replayable=int(in_period.sum()) - no_path, not_replayable=not_replayable,
         fidelity=fit.value, fidelity_samples=fit.samples, open_at_end=int((code == OPEN_AT_END).sum()),
         horizon_hours=book.horizon_hours, study=result, min_samples=settings.min_samples, notes=notes,
     )

@@ -80,6 +80,9 @@ class Study:
     regimes: dict[str, pd.DataFrame]
     regime_picks: dict[str, dict[str, Pick]]
     suggestions: list[ReplaySuggestion]
+    replayed: Replayed | None = None
+    """The history's trades replayed with the actual rules (row 0) and the sweep (`replay_study`
+    keeps it: fidelity and the open-at-end count read its first row)."""
 
 
 def study(layout: Plan, history_pnl: np.ndarray, period_pnl: np.ndarray, *, in_period: np.ndarray,
@@ -128,8 +131,9 @@ def study(layout: Plan, history_pnl: np.ndarray, period_pnl: np.ndarray, *, in_p
 def replay_study(trades: Trades, candles: Candles, layout: Plan, *, period_start: int, end: int, history_start: int,
                  min_samples: int, folds: int = FOLDS, train: int = TRAIN, resamples: int = RESAMPLES,
                  seed: int = SEED, units_per_minute: int = NS_PER_MINUTE, lang: str = DEFAULT_LANGUAGE) -> Study:
-    """`study` from the history's trades (exit times in [history_start, end)) and their candles:
-    the period is [period_start, end), the walk-forward's windows are as long as it."""
+    """`study` from the history's trades (exit times in [history_start, end)) and their candles,
+    in two kernel calls: the period is the trades with exit times in [period_start, end), the
+    walk-forward's windows are as long as it. The study keeps the history's replay."""
     times = np.asarray(trades.exit_time, dtype=np.int64)
     in_period = (times >= period_start) & (times < end)
     period_trades = take(trades, in_period)
@@ -137,11 +141,12 @@ def replay_study(trades: Trades, candles: Candles, layout: Plan, *, period_start
     period_books = layout.period_books()
     period = replay(period_trades, candles, period_books, units_per_minute=units_per_minute) if period_books else None
     period_pnl = net_pnl(period_trades, period) if period is not None else np.empty((0, len(period_trades)))
-    return study(layout, net_pnl(trades, history), period_pnl, history_open=history.open_at_end,
-                 period_open=None if period is None else period.open_at_end,
-                 in_period=in_period, times=times, regimes=period_trades.regime,
-                 end=end, length=end - period_start, history_start=history_start, min_samples=min_samples,
-                 folds=folds, train=train, resamples=resamples, seed=seed, lang=lang)
+    result = study(layout, net_pnl(trades, history), period_pnl, history_open=history.open_at_end,
+                   period_open=None if period is None else period.open_at_end,
+                   in_period=in_period, times=times, regimes=period_trades.regime,
+                   end=end, length=end - period_start, history_start=history_start, min_samples=min_samples,
+                   folds=folds, train=train, resamples=resamples, seed=seed, lang=lang)
+    return replace(result, replayed=history)
 
 
 def take(trades: Trades, rows: np.ndarray) -> Trades:
