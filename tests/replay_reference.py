@@ -26,7 +26,7 @@ def reference_exit(*, entry, opened, actual_time, actual_price, actual_reason, r
     `rules` is an ExitRules; `candles` the symbol's candles, (time, open, high, low, close)
     tuples in time order; `direction` +1 long, −1 short; `end` the path's last time (None: no
     bound), `tolerance` how far after the entry the first candle may be (None: any). A kept
-    actual exit returns the actual reason; a variant still open at the path's end returns its
+    actual exit returns the reason "ACTUAL"; a variant still open at the path's end returns its
     last candle's time and close with the reason "OPEN_AT_END"."""
     if not entry > 0:
         return None
@@ -36,7 +36,8 @@ def reference_exit(*, entry, opened, actual_time, actual_price, actual_reason, r
         return None
     sl, tp, ts = rules.stop_loss_pct, rules.take_profit_pct, rules.trailing_stop_pct
     act, tl = rules.trailing_activation_pct, rules.time_limit_hours
-    modelled = actual_reason in MODELLED
+    rule_of = {"STOP_LOSS": sl, "TAKE_PROFIT": tp, "TRAILING_STOP": ts, "TIME_LIMIT": tl}
+    modelled = actual_reason in MODELLED and rule_of[actual_reason] is not None  # its rule is on
     limit = None
     if tl is not None:
         limit = (opened // units_per_minute) * units_per_minute + round(tl * 60 * units_per_minute)
@@ -58,7 +59,7 @@ def reference_exit(*, entry, opened, actual_time, actual_price, actual_reason, r
     water = entry  # high-water mark of a long, low-water mark of a short
     for time, open_, high, low, close in path:
         if not modelled and time >= actual_time:
-            return actual_time, actual_price, actual_reason
+            return actual_time, actual_price, "ACTUAL"
         fired = None
         if rules.fill == "close":
             if stop_level is not None and beyond(close, stop_level):
@@ -85,7 +86,7 @@ def reference_exit(*, entry, opened, actual_time, actual_price, actual_reason, r
         if fired is not None:
             return time, fired[1], fired[0]
     if not modelled:
-        return actual_time, actual_price, actual_reason
+        return actual_time, actual_price, "ACTUAL"
     return path[-1][0], path[-1][4], "OPEN_AT_END"
 
 

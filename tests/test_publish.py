@@ -60,10 +60,14 @@ def test_publish_daily_writes_run_folder_whose_summary_equals_the_summary_comman
     assert run.run_dir == out / "daily" / "2026-11-23"
     assert {p.name for p in run.run_dir.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "summary.json", "status.json"}
     printed = subprocess.run(
-        [sys.executable, "-m", "exitlens.cli", "summary", "daily", "--db", url, "--date", "2026-11-23", "--json"],
+        [sys.executable, "-m", "exitlens.cli", "summary", "daily", "--db", url, "--date", "2026-11-23", "--json",
+         "--now", NOW.isoformat()],
         capture_output=True, text=True, check=True,
     )
     assert json.loads(run.summary.read_text()) == json.loads(printed.stdout)
+    # one now: the run's as_of is --now itself, not the period's end (SPEC §6)
+    status = json.loads((run.run_dir / "status.json").read_text())
+    assert pd.Timestamp(status["parameters"]["as_of"]) == pd.Timestamp(NOW)
 
     html = run.html.read_text().lower()
     assert HOSTILE_REASON not in html

@@ -30,6 +30,7 @@ from exitlens.core.replay import (
     replay,
     replayed_net_pnl_pct,
 )
+from exitlens.core.replay.models.simple import modelled
 from exitlens.core.replay.rules import (
     PARAMETERS,
     ExitRules,
@@ -68,10 +69,15 @@ def replay_suggestions(trades: Trades, candles: Candles, rules: RuleBook, *, min
                         min_samples=min_samples, units_per_minute=MINUTE).suggestions
 
 
-def replay_path(rows, rules: RuleBook, *, entry=100.0, opened=30, reason="STOP_LOSS", actual_minute=10_000,
+def replay_path(rows, rules: RuleBook, *, entry=100.0, opened=30, reason=None, actual_minute=10_000,
                 actual_price=1.0, regime="BULL", first_minute=1, direction=1):
     """Replay one trade over `rows` (closes, or (open, high, low, close) tuples), one candle per
-    minute from `first_minute`; return (minute, price, code)."""
+    minute from `first_minute`; return (minute, price, code). The actual reason defaults to
+    the first rule the book has on (a modelled reason, so the replay is not held to it)."""
+    if reason is None:
+        reason = next((name for name, parameter in zip(CODES, ("stop_loss_pct", "take_profit_pct",
+                                                                 "trailing_stop_pct", "time_limit_hours"))
+                       if rules.default.value(parameter) is not None), "STOP_LOSS")
     ohlc = [(r, r, r, r) if isinstance(r, (int, float)) else r for r in rows]
     times = np.arange(first_minute, first_minute + len(ohlc), dtype=np.int64) * MINUTE
     candles = Candles(times, *(np.array(column, dtype=float) for column in zip(*ohlc)))
@@ -478,28 +484,38 @@ def test_sweep_values_when_parameter_off_is_not_swept_and_overrides_replace():
 
 @pytest.fixture
 def dip_then_rally():
-    """40 trades on paths that dip 4% and then rally to +8%: a 3% stop loses, a 6% stop wins."""
-    path = [99, 98, 97.5, 96.5, 96, 98, 101, 104, 108]
+    """40 trades on paths that dip 4% and then rally to between +6% and +10% (each its own
+    height, so intervals have width): a 3% stop loses, a 4.5% stop rides the rally."""
     count = 40
-    times = np.tile(np.arange(1, len(path) + 1), count).astype(np.int64) * MINUTE
-    close = np.tile(np.array(path, dtype=float), count)
+    peaks = 106 + 4 * np.random.default_rng(8).random(count)
+    paths = [[99, 98, 97.5, 96.5, 96, 98, 101, 104, peak] for peak in peaks]
+    length = len(paths[0])
+    times = np.tile(np.arange(1, length + 1), count).astype(np.int64) * MINUTE
+    close = np.concatenate(paths).astype(float)
     candles = Candles(times, close, close, close, close)
-    start = np.arange(count) * len(path)
+    start = np.arange(count) * length
     return Trades(entry_price=np.full(count, 100.0), open_time=np.zeros(count, np.int64),
                   exit_time=np.full(count, 4 * MINUTE), exit_price=np.full(count, 96.5),
                   exit_reason=np.full(count, "STOP_LOSS", dtype=object), regime=np.full(count, None, dtype=object),
-                  start=start, stop=start + len(path), quantity=np.ones(count), buy_fees=np.zeros(count),
-                  sell_fee=np.zeros(count)), candles
+                  start=start, stop=start + length, quantity=np.ones(count), buy_fees=np.zeros(count),
+                  sell_fee=np.zeros(count)), candles, peaks
 
 
 def test_sweep_when_looser_stop_rides_the_rally_shows_positive_effect(dip_then_rally):
-    trades, candles = dip_then_rally
+    """Catches a bootstrap that gives the mean as its interval (low < mean < high) and one that
+    ignores open-at-end exits (n, the totals and the hold hours)."""
+    trades, candles, peaks = dip_then_rally
     rules = book(stop_loss_pct=3, take_profit_pct=7.5)
     table = sweep(trades, candles, rules, units_per_minute=MINUTE)
-    assert list(table.columns) == ["parameter", "value", "current", "n", "open_at_end", "mean", "low", "high"]
+    assert list(table.columns) == ["parameter", "value", "current", "n", "open_at_end", "mean", "low", "high",
+                                   "total", "hold_hours_change"]
     row = table[(table.parameter == "stop_loss_pct") & (table.value == 4.5)].iloc[0]
-    assert (row.n, row.open_at_end, row.current) == (40, 0, 3.0)
-    assert row["mean"] == pytest.approx(108 - 96.5) and row.low <= row["mean"] <= row.high
+    assert (row.n, row.current) == (40, 3.0)
+    # the peaks at or above 107.5 take profit on the last candle, the others are open at end there
+    assert row.open_at_end == int((peaks < 107.5).sum()) > 0
+    assert row["mean"] == pytest.approx(peaks.mean() - 96.5) and 0 < row.low < row["mean"] < row.high
+    assert row.total == {"?": pytest.approx((peaks - 96.5).sum())}  # stake 100 a trade: a point is 1 "?"
+    assert row.hold_hours_change == pytest.approx(5 / 60)  # minute 9 instead of 4
     suggestions = replay_suggestions(trades, candles, rules, min_samples=20)
     assert [(s.parameter, s.suggested) for s in suggestions] == [("stop_loss_pct", 4.5)]
     assert replay_suggestions(trades, candles, rules, min_samples=41) == []
@@ -514,15 +530,16 @@ def test_sweep_when_looser_stop_rides_the_rally_shows_positive_effect(dip_then_r
 
 
 def test_sweep_when_variant_never_exits_marks_it_to_market_and_counts_it(dip_then_rally):
-    trades, candles = dip_then_rally
+    trades, candles, peaks = dip_then_rally
     table = sweep(trades, candles, book(stop_loss_pct=3), units_per_minute=MINUTE)
     assert table.parameter.tolist() == ["stop_loss_pct"] * 5
     looser = table[table.value == 4.5].iloc[0]
     # the 4.5% stop never fires: open at the path's end, at its last close 108, and included
-    assert (looser.n, looser.open_at_end, looser["mean"]) == (40, 40, pytest.approx(108 - 96.5))
+    assert (looser.n, looser.open_at_end, looser["mean"]) == (40, 40, pytest.approx(peaks.mean() - 96.5))
     tighter = table[table.value == 1.5].iloc[0]
     assert (tighter.n, tighter.open_at_end, tighter["mean"]) == (40, 0, pytest.approx(98 - 96.5))
-    assert [(s.suggested, s.samples) for s in replay_suggestions(trades, candles, book(stop_loss_pct=3), min_samples=1)] == [(4.5, 40)]
+    suggestions = replay_suggestions(trades, candles, book(stop_loss_pct=3), min_samples=1)
+    assert [(s.suggested, s.samples) for s in suggestions] == [(4.5, 40)]
     assert check_suggestion(table, "stop_loss_loosen").status == NOT_CONFIRMED  # 3.75% still hit at 96
 
 
@@ -547,3 +564,30 @@ def test_sweep_table_when_empty_has_declared_columns():
     table = sweep(empty, Candles(*(np.empty(0),) * 5), book(stop_loss_pct=3), units_per_minute=MINUTE)
     assert (table.n == 0).all() and len(table) == 5 and table["mean"].isna().all()
     assert set(PARAMETERS) >= set(table.parameter)
+
+
+def test_fidelity_by_reason_coverage_and_unmodelled_when_the_trailing_stop_is_missing():
+    """A rules file without the trailing stop: TRAILING_STOP sells are unmodelled (kept as they
+    were, out of fidelity), coverage falls and the replay warns (SPEC §6)."""
+    m = 60_000_000_000
+    reasons = np.array(["STOP_LOSS"] * 6 + ["TRAILING_STOP"] * 3 + ["RSI_OVERBOUGHT"], dtype=object)
+    rules = book(stop_loss_pct=3, take_profit_pct=5)
+    is_modelled = modelled(rules, reasons, np.full(len(reasons), None, dtype=object))
+    assert is_modelled.tolist() == [True] * 6 + [False] * 4
+    replayed_code = np.array([STOP_LOSS] * 5 + [TAKE_PROFIT] + [ACTUAL] * 4)
+    result = fidelity(exit_reason_codes(reasons), np.zeros(10, np.int64), replayed_code, np.zeros(10, np.int64),
+                      tolerance=2 * m, reasons=reasons, modelled=is_modelled)
+    assert (result.value, result.samples, result.coverage) == (pytest.approx(5 / 6), 6, pytest.approx(0.6))
+    assert result.by_reason == {"STOP_LOSS": (pytest.approx(5 / 6), 6)}
+    assert result.unmodelled == {"RSI_OVERBOUGHT": 1, "TRAILING_STOP": 3}
+    assert result.warns  # 3 of 10 sells are trailing stops the file does not model
+    with_trailing = modelled(book(stop_loss_pct=3, trailing_stop_pct=2), reasons, [None] * 10)
+    full = fidelity(exit_reason_codes(reasons), np.zeros(10, np.int64), np.r_[replayed_code[:6], [TRAILING_STOP] * 3,
+                    [ACTUAL]], np.zeros(10, np.int64), reasons=reasons, modelled=with_trailing)
+    assert full.unmodelled == {"RSI_OVERBOUGHT": 1} and not full.warns  # a signal exit alone does not warn
+
+
+def test_kernel_when_the_rule_of_the_actual_reason_is_off_keeps_the_actual_exit():
+    minute, price, code = replay_path([101, 102, 99.5, 99], book(stop_loss_pct=3), reason="TRAILING_STOP",
+                                      actual_minute=3, actual_price=99.4)
+    assert (minute, price, code) == (3, 99.4, ACTUAL)

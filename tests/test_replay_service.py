@@ -13,8 +13,9 @@ from exitlens.core.errors import ConfigError
 from exitlens.core.replay.rules import parse_rules
 from exitlens.core.settings import Settings
 from exitlens.core.suggestions import Suggestion
+from exitlens.reports import replay_views as rv
 from exitlens.reports.analysis import analyse_from_database
-from exitlens.reports.replay_service import RULES_ENV, replay_period, replay_section
+from exitlens.reports.replay_service import RULES_ENV, replay_period, replay_section, replay_text
 from exitlens.store import writes
 
 RULES = """
@@ -31,9 +32,10 @@ NOW = pd.Timestamp("2026-11-20T12:00:00Z")
 END = pd.Timestamp("2026-11-21T00:00:00Z")
 STAKE = 100.1 / 100
 """The lot's stake in hundreds: 100 plus its 0.1 fee (SPEC §2.1), so a price point is 1 / STAKE pp."""
-REPLAY_KEYS = ["rules", "fill", "replayable", "not_replayable", "fidelity", "open_at_end", "horizon_hours",
-               "fidelity_samples", "sweep", "regimes", "grid", "walk_forward", "comparisons", "suggestions"]
-SWEEP_KEYS = ["parameter", "value", "current", "n", "open_at_end", "mean", "low", "high"]
+REPLAY_KEYS = ["rules", "model", "fill", "replayable", "not_replayable", "open_at_end", "horizon_hours", "fidelity",
+               "fidelity_samples", "fidelity_by_reason", "coverage", "unmodelled", "sweep", "regimes", "grid",
+               "walk_forward", "comparisons", "suggestions"]
+SWEEP_KEYS = ["parameter", "value", "current", "n", "open_at_end", "mean", "low", "high", "total", "hold_hours_change"]
 
 
 def order(side, minute, price, *, order_id, exit_reason=None, signal_info=None, fee=0.0):
@@ -125,16 +127,75 @@ def test_bad_rules_file_stops_a_command_but_not_a_report(one_take_profit, tmp_pa
 
 
 def test_rule_based_suggestion_carries_its_replay_mark(one_take_profit):
-    analysis = analysis_of(one_take_profit)
+    """The mark is check_suggestion's on the replay's own sweep, with the settings' min_samples:
+    one trade confirms nothing when two are asked for (catches a mark that drops min_samples)."""
     raise_tp = Suggestion("take_profit_raise", "Raise take_profit_pct", "by_exit_reason.TAKE_PROFIT.avg_post_4h_pct",
                           2.5, 2.0, 1)
-    analysis = replace(analysis, suggestions=[raise_tp])
-    result = replay_period(one_take_profit, analysis, parse_rules(RULES), now=NOW.to_pydatetime())
-    marked = result.mark(analysis).to_json()["suggestions"][0]["replay"]
+    marks = {}
+    for min_samples in (1, 2):
+        analysis = replace(analysis_of(one_take_profit, Settings(min_samples=min_samples)), suggestions=[raise_tp])
+        result = replay_period(one_take_profit, analysis, parse_rules(RULES), now=NOW.to_pydatetime())
+        marks[min_samples] = result.mark(analysis).to_json()["suggestions"][0]["replay"]
     # the nearest larger swept value, 6.25%: exit at 107 (10:07), +2 points on the one trade
-    assert marked["status"] == "confirmed"
-    assert (marked["parameter"], marked["value"], marked["n"]) == ("take_profit_pct", 6.25, 1)
-    assert marked["mean"] == pytest.approx(2.0 / STAKE)
+    assert (marks[1]["parameter"], marks[1]["value"], marks[1]["n"]) == ("take_profit_pct", 6.25, 1)
+    assert marks[1]["mean"] == pytest.approx(2.0 / STAKE)
+    assert (marks[1]["status"], marks[2]["status"]) == ("confirmed", "not confirmed")
+
+
+def test_replay_object_has_fidelity_by_reason_coverage_and_unmodelled(one_take_profit):
+    out = replay_period(one_take_profit, analysis_of(one_take_profit), parse_rules(RULES), now=NOW.to_pydatetime(),
+                        ).to_json()
+    assert out["fidelity_by_reason"] == {"TAKE_PROFIT": {"fidelity": 1.0, "n": 1}}
+    assert (out["coverage"], out["unmodelled"], out["model"], out["horizon_hours"]) == (1.0, {}, "simple", 168.0)
+    row = next(r for r in out["sweep"] if (r["parameter"], r["value"]) == ("take_profit_pct", 7.5))
+    assert row["total"] == {"KRW": pytest.approx(3.0)}  # 108 instead of 105 on a quantity of 1
+    assert row["hold_hours_change"] == pytest.approx(3 / 60)  # 10:08 instead of 10:05
+
+
+def test_rules_without_the_take_profit_the_bot_uses_warn_in_text_and_report(one_take_profit):
+    """SPEC §6: a rule the file lacks leaves its sells unmodelled; with ≥ 10% of the sells that
+    warns, in the command's text (both languages) and in the report's replay paragraph."""
+    rules = parse_rules("[default]\nstop_loss_pct = 3.0\ntime_limit_hours = 72\n", source="no_tp.toml")
+    analysis = analysis_of(one_take_profit)
+    result = replay_period(one_take_profit, analysis, rules, now=NOW.to_pydatetime())
+    out = result.to_json()
+    assert (out["fidelity_samples"], out["coverage"], out["unmodelled"]) == (0, 0.0, {"TAKE_PROFIT": 1})
+    assert result.fidelity.warns
+    assert "warning:" in replay_text(result, "en") and "경고:" in replay_text(result, "ko")
+    assert "does not describe the bot" in rv.replay_status(result.mark(analysis)).data
+    full = replay_period(one_take_profit, analysis, parse_rules(RULES), now=NOW.to_pydatetime())
+    assert not full.fidelity.warns and "warning:" not in replay_text(full, "en")
+
+
+@pytest.mark.parametrize("now", ["2026-11-20T10:20:00+00:00", "2026-12-20T00:00:00+00:00"])
+def test_monthly_report_and_replay_command_with_one_now_give_the_same_replay(one_take_profit, monkeypatch, tmp_path,
+                                                                              now):
+    """SPEC §6, one now: the month's report run with --now (its parameters' as_of) and `exitlens
+    replay --month` with the same --now replay the same paths, for a current month (now
+    mid-path) and a past one (catches a report that replays as of the period's end)."""
+    from click.testing import CliRunner
+
+    from exitlens.cli import main
+    from exitlens.core.summary import period_for_month
+    from exitlens.ops.publish import report_parameters
+    from exitlens.reports.analysis import report_data
+
+    (tmp_path / "rules.toml").write_text(RULES)
+    url = one_take_profit.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("EXITLENS_DATABASE_URL", url)
+    monkeypatch.setenv(RULES_ENV, str(tmp_path / "rules.toml"))
+    monkeypatch.delenv("EXITLENS_SUMMARY_PATH", raising=False)
+    settings = Settings(min_samples=1, timezone="UTC")
+    parameters = report_parameters("monthly", period_for_month(2026, 11, settings.tz), settings, pd.Timestamp(now))
+    report = report_data("monthly", month=parameters["month"], as_of=parameters["as_of"], settings=settings)
+    printed = CliRunner().invoke(main, ["replay", "--month", "2026-11", "--now", now, "--db", url, "--json",
+                                        "--tz", "UTC"])
+    assert printed.exit_code == 0, printed.output
+    command = json.loads(printed.output.splitlines()[-1])
+    assert report.analysis.replay["sweep"] == command["sweep"]
+    assert report.analysis.as_of == pd.Timestamp(now)
+    assert {key: report.analysis.replay[key] for key in ("replayable", "open_at_end", "fidelity")} == {
+        key: command[key] for key in ("replayable", "open_at_end", "fidelity")}
 
 
 def test_replay_when_history_is_shorter_than_the_folds_says_how_many_formed(one_take_profit):

@@ -277,7 +277,6 @@ KIND = click.Choice(list(KINDS))
 def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, now_text, rules, language, as_json,
             candle_interval, tolerance_minutes, **filter_options) -> None:
     """Print the numbers of a day (daily), a period (weekly) or a calendar month (monthly)."""
-    from exitlens.ops.publish import chosen_period
     from exitlens.reports.analysis import analyse_from_database, current_period
     from exitlens.reports.replay_service import replay_section
     from exitlens.store.candles import CandleReader
@@ -291,12 +290,12 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, 
     days = period.pop("days", WEEKLY_DAYS)
     engine = db.connect(environment.database(db_url))
     db.require_tables(engine)
-    bounds = chosen_period(kind, settings, now, days=days, **period)
     candles = CandleReader(engine, interval=settings.candle_interval)
-    # The collection rate is judged as a report of the period judges it: now, at most its end.
+    # One now (SPEC §6): the collection rate, the after-exit numbers and the replay are judged at
+    # --now, as a report run with the same --now judges them.
     analysis = analyse_from_database(engine, kind, settings, days=days, filters=filters,
                                      narrator=_narrator(environment, settings.language),
-                                     as_of=min(now, bounds.end.to_pydatetime()), candles=candles,
+                                     as_of=now, candles=candles,
                                      **current_period(kind, settings, now, **period))
     analysis = replay_section(engine, analysis, rules, now=now, strict=True, candles=candles)
     result = analysis.to_json()
@@ -391,7 +390,7 @@ def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_tex
                            train=train, grid=grid, orders=orders)
     for note in result.notes:
         log.warning(note)
-    click.echo(json.dumps(result.to_json(), ensure_ascii=False) if as_json else replay_text(result))
+    click.echo(json.dumps(result.to_json(), ensure_ascii=False) if as_json else replay_text(result, settings.language))
 
 
 def _parse_parameters(pairs: tuple[str, ...]) -> dict:

@@ -259,6 +259,28 @@ _EN: dict[str, str] = {
     "replay.note_skipped": "Exit replay skipped: {error}",
     "replay.note_folds": "Walk-forward: the history holds {formed} of the {requested} folds asked for (test windows "
                          "of {days} days, each chosen on the {train} before it): suggestions rest on those.",
+    "replay.text.head": "exit replay with {rules} (model {model}, fill {fill}, horizon {horizon} h): {replayable} "
+                        "replayable sells, {not_replayable} not replayable, {open_at_end} open at end",
+    "replay.text.fidelity": "fidelity {fidelity} over {samples} sells with a modelled exit reason; coverage {coverage}",
+    "replay.text.by_reason": "  {reason}: fidelity {fidelity} over {n}",
+    "replay.text.unmodelled": "exit reasons the rules do not model (sells): {reasons}",
+    "replay.text.warning": "warning: fidelity below {threshold}, or a stop, take profit or time limit with at least "
+                           "{share} of the sells that the rules do not model: the rules file does not describe the bot",
+    "replay.text.columns": "parameter|value|current|n|open|mean|low|high|hold Δh|total",
+    "replay.text.suggestion": "suggestion: {message}",
+    "replay.text.evidence_suggestion": "suggestion [{evidence}]: {message}",
+    "replay.text.picking": "picking: the best of {m} values per parameter, so a pick's interval is the {level} one",
+    "replay.text.walk": "walk-forward: {folds} of {requested} folds, each chosen on the {train} periods before it",
+    "replay.text.walk_row": "  {parameter:<24} n {n:>5}  mean {mean}  [{low}, {high}]  chosen {chosen}",
+    "replay.text.grid": "grid {a} × {b}, mean effect (* interval excludes 0):",
+    "replay.text.regime": "regime {regime}, its table only:",
+    "replay.text.no_suggestion": "no replay-backed suggestion",
+    "replay.text.note": "note: {note}",
+    "replay.coverage": " Coverage {coverage}: the share of sells whose exit reason the rules model{unmodelled}.",
+    "replay.unmodelled": " (not modelled: {reasons})",
+    "replay.unmodelled_warning": " Warning: fidelity is below {threshold}, or a stop, take profit or time limit with "
+                                 "at least {share} of the sells is not modelled: the rules file does not describe "
+                                 "the bot, so the effects below are not to be trusted.",
     "replay.note_no_candle_at_entry": "Sell {sell} ({symbol}) is not replayable: no candle within one candle "
                                       "interval of its position's entry.",
     "replay.note_candles_after_exit": "Sell {sell} ({symbol}) is not replayable: its candles begin after its "
@@ -293,6 +315,8 @@ _EN: dict[str, str] = {
     "col.current": "current",
     "col.n": "n",
     "col.open_at_end": "open at end",
+    "col.hold_hours_change": "hold change (h)",
+    "col.effect_total": "total effect",
     "col.effect_mean": "mean effect (pp)",
     "col.effect_low": "95% low (pp)",
     "col.effect_high": "95% high (pp)",
@@ -551,6 +575,28 @@ _KO: dict[str, str] = {
     "replay.note_skipped": "청산 재현을 건너뛰었습니다: {error}",
     "replay.note_folds": "워크포워드: 요청한 폴드 {requested}개 중 기록에 {formed}개만 있습니다 (검증 구간 {days}일, 각각 그 "
                          "앞 {train}개 구간에서 선택): 제안은 이 폴드들에 근거합니다.",
+    "replay.text.head": "{rules}로 청산 재현 (모델 {model}, 체결 {fill}, 기간 {horizon}시간): 재현 가능한 매도 "
+                        "{replayable}건, 재현 불가 {not_replayable}건, 끝까지 보유 {open_at_end}건",
+    "replay.text.fidelity": "충실도 {fidelity} (모델링된 청산 사유의 매도 {samples}건), 포괄률 {coverage}",
+    "replay.text.by_reason": "  {reason}: 충실도 {fidelity} ({n}건)",
+    "replay.text.unmodelled": "규칙이 모델링하지 않는 청산 사유 (매도 건수): {reasons}",
+    "replay.text.warning": "경고: 충실도가 {threshold} 미만이거나 매도의 {share} 이상인 손절, 익절, 추적 손절 또는 "
+                           "시간 제한이 모델링되지 않았습니다: 규칙 파일이 봇을 설명하지 못합니다",
+    "replay.text.columns": "파라미터|값|현재|건수|보유|평균|하한|상한|보유 Δ시간|합계",
+    "replay.text.suggestion": "제안: {message}",
+    "replay.text.evidence_suggestion": "제안 [{evidence}]: {message}",
+    "replay.text.picking": "선택: 파라미터마다 값 {m}개 중 최선을 고르므로 선택 구간은 {level} 구간입니다",
+    "replay.text.walk": "워크포워드: 폴드 {requested}개 중 {folds}개, 각각 그 앞 {train}개 기간에서 선택",
+    "replay.text.walk_row": "  {parameter:<24} 건수 {n:>5}  평균 {mean}  [{low}, {high}]  선택값 {chosen}",
+    "replay.text.grid": "그리드 {a} × {b}, 평균 효과 (* 구간이 0을 포함하지 않음):",
+    "replay.text.regime": "레짐 {regime}, 그 표만 변경:",
+    "replay.text.no_suggestion": "재현으로 뒷받침되는 제안 없음",
+    "replay.text.note": "참고: {note}",
+    "replay.coverage": " 포괄률 {coverage}: 규칙이 청산 사유를 모델링하는 매도의 비율{unmodelled}.",
+    "replay.unmodelled": " (모델링 안 됨: {reasons})",
+    "replay.unmodelled_warning": " 경고: 충실도가 {threshold} 미만이거나 매도의 {share} 이상인 손절, 익절, 추적 "
+                                 "손절 또는 시간 제한이 모델링되지 않았습니다. 규칙 파일이 봇을 설명하지 못하므로 "
+                                 "아래 효과는 믿을 수 없습니다.",
     "replay.note_no_candle_at_entry": "매도 {sell} ({symbol})는 재현할 수 없습니다: 포지션 진입 후 캔들 간격 하나 "
                                       "안에 캔들이 없습니다.",
     "replay.note_candles_after_exit": "매도 {sell} ({symbol})는 재현할 수 없습니다: 캔들이 실제 청산 이후에야 "
@@ -582,6 +628,8 @@ _KO: dict[str, str] = {
     "col.current": "현재 값",
     "col.n": "건수",
     "col.open_at_end": "끝까지 보유",
+    "col.hold_hours_change": "보유 시간 변화 (시간)",
+    "col.effect_total": "총 효과",
     "col.effect_mean": "평균 효과 (%p)",
     "col.effect_low": "95% 하한 (%p)",
     "col.effect_high": "95% 상한 (%p)",

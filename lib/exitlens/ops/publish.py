@@ -66,8 +66,10 @@ def apply_setting_parameters(settings: Settings, parameters: Mapping[str, Any]) 
 
 def report_parameters(kind: str, period: Period, settings: Settings, as_of: datetime,
                       filters: ReportFilter = NO_FILTER) -> dict[str, Any]:
-    """The notebook parameters of the report of `period`: its bounds, the time points are
-    judged at (`as_of`, at most the period end), the slice, timezone, language and thresholds."""
+    """The notebook parameters of the report of `period`: its bounds, the run's now (`as_of`:
+    what is due, the after-exit numbers and the replay's paths are judged at it, as
+    `exitlens summary` / `replay` with the same --now judge them), the slice, timezone, language
+    and thresholds."""
     zone = settings.tz
     bounds: dict[str, Any]
     if kind == "daily":
@@ -80,7 +82,7 @@ def report_parameters(kind: str, period: Period, settings: Settings, as_of: date
         bounds = {"end": period.end.tz_convert(zone).isoformat(), "days": days}
     return {
         **bounds,
-        "as_of": min(pd.Timestamp(as_of), period.end).tz_convert(zone).isoformat(),
+        "as_of": pd.Timestamp(as_of).tz_convert(zone).isoformat(),
         **filters.to_json(),
         "timezone": settings.timezone,
         "language": settings.language,

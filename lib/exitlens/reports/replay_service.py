@@ -1,6 +1,8 @@
 """Exit replay of a period (SPEC §6): the period's replayable SELLs, their candle paths, the
-actual rules (fidelity, open at end), the sweep and its intervals, the replay-backed suggestions
-and the confirmation mark of every rule-based suggestion (SPEC §3).
+actual rules (fidelity, open at end), the sweep and its intervals, the picks at the
+(1 − 0.05 / m) interval and their walk-forward over the periods before, the grid, the regime
+sweeps, the replay-backed suggestions with their evidence and the confirmation mark of every
+rule-based suggestion (SPEC §3).
 
 The engine (core.replay, core.replay_stats) is pure; this module is the edge that feeds it: it
 reads each position's 1m candles with a `store.candles.CandleReader` (one range query per
@@ -27,7 +29,8 @@ from sqlalchemy.engine import Engine
 
 from exitlens.core.errors import ConfigError
 from exitlens.core.evidence import by_evidence
-from exitlens.core.i18n import t
+from exitlens.core.formatting import fmt_money
+from exitlens.core.i18n import DEFAULT_LANGUAGE, t
 from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.replay import (
     CANDLES_AFTER_EXIT,
@@ -39,6 +42,8 @@ from exitlens.core.replay import (
     fidelity,
     path_bounds,
 )
+from exitlens.core.replay.fidelity import FIDELITY_TOLERANCE_MINUTES, FIDELITY_WARNING, UNMODELLED_WARNING, Fidelity
+from exitlens.core.replay.models.simple import modelled
 from exitlens.core.replay.rules import RuleBook, load_rules
 from exitlens.core.replay_stats import (
     ReplaySuggestion,
@@ -60,8 +65,6 @@ from exitlens.store.load import load_orders
 log = logging.getLogger(__name__)
 
 RULES_ENV = "EXITLENS_EXIT_RULES"
-FIDELITY_WARNING = 0.80
-"""Below this fidelity the reports warn that the rules file does not describe the bot."""
 HOW_TO_ADD_RULES = t("replay.how_to_add", env=RULES_ENV)
 """What a command says when it needs a rules file and has none (reports say it in their language)."""
 
@@ -69,17 +72,18 @@ HOW_TO_ADD_RULES = t("replay.how_to_add", env=RULES_ENV)
 @dataclass(frozen=True)
 class ReplayResult:
     """The replay of a period: the SPEC §6 object (`to_json`), the study behind it (sweep,
-    picks, walk-forward, grid, regime sweeps, suggestions) and notes (such as a regime table no
-    sell of the period belongs to, or fewer walk-forward folds than asked for)."""
+    picks, walk-forward, grid, regime sweeps, suggestions), fidelity and coverage, and notes
+    (such as a regime table no sell of the period belongs to, a sell that is not replayable and
+    why, or fewer walk-forward folds than asked for)."""
 
     rules: str
+    model: str
     fill: str
     replayable: int
     not_replayable: int
-    fidelity: float | None
-    fidelity_samples: int
     open_at_end: int
     horizon_hours: float
+    fidelity: Fidelity
     study: Study
     min_samples: int
     notes: list[str] = field(default_factory=list)
@@ -95,16 +99,19 @@ class ReplayResult:
     def to_json(self) -> dict:
         """The REPLAY object of SPEC §6, JSON-safe (None, never NaN); suggestions strongest
         evidence first."""
-        study = self.study
+        fit, study = self.fidelity, self.study
         return {
-            "rules": self.rules, "fill": self.fill, "replayable": self.replayable,
-            "not_replayable": self.not_replayable, "fidelity": self.fidelity,
-            "open_at_end": self.open_at_end, "horizon_hours": self.horizon_hours,
-            "fidelity_samples": self.fidelity_samples,
-            "sweep": _records(study.sweep),
-            "regimes": {regime: _records(table) for regime, table in study.regimes.items()},
-            "grid": None if study.grid is None else {"parameters": list(study.grid.columns[:2]),
-                                                     "cells": _records(study.grid)},
+            "rules": self.rules, "model": self.model, "fill": self.fill, "replayable": self.replayable,
+            "not_replayable": self.not_replayable, "open_at_end": self.open_at_end,
+            "horizon_hours": self.horizon_hours, "fidelity": fit.value, "fidelity_samples": fit.samples,
+            "fidelity_by_reason": {reason: {"fidelity": value, "n": n} for reason, (value, n) in fit.by_reason.items()},
+            "coverage": fit.coverage, "unmodelled": dict(fit.unmodelled),
+            "sweep": [_row_json(row) for row in study.sweep.to_dict("records")],
+            "regimes": {regime: [_row_json(row) for row in table.to_dict("records")]
+                        for regime, table in study.regimes.items()},
+            "grid": None if study.grid is None else {
+                "parameters": [str(name) for name in study.grid.columns[:2]],
+                "cells": [_row_json(row) for row in study.grid.to_dict("records")]},
             "walk_forward": walk_forward_json(study.walk),
             "comparisons": study.comparisons,
             "suggestions": by_evidence({key: json_value(value) for key, value in s.to_dict().items()}
@@ -121,8 +128,7 @@ class ReplayResult:
                 check = check_regime(self.study.regimes.get(regime), self.study.regime_picks.get(regime))
             else:
                 check = check_suggestion(self.sweep, s.rule, min_samples=self.min_samples)
-            checks[s.metric or s.rule] = {
-                key: json_scalar(value) for key, value in check.to_dict().items()}
+            checks[s.metric or s.rule] = {key: json_scalar(value) for key, value in check.to_dict().items()}
         return analysis.with_replay(self.to_json(), checks, self.notes)
 
 
@@ -142,8 +148,9 @@ def json_value(value: object) -> object:
     return json_scalar(value)
 
 
-def _records(table: pd.DataFrame) -> list[dict]:
-    return [{str(key): json_scalar(value) for key, value in row.items()} for row in table.to_dict("records")]
+def _row_json(row: dict) -> dict:
+    return {str(key): ({currency: json_scalar(amount) for currency, amount in value.items()} if key == "total"
+                       else json_scalar(value)) for key, value in row.items()}
 
 
 def rules_path(option: str | None) -> str | None:
@@ -184,9 +191,6 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     usable = _replayable(history)
     chosen = history[usable]
     in_period = period.contains(chosen["event_time"]).to_numpy()
-    regimes = regimes_to_sweep(chosen["regime"].to_numpy(dtype=object)[in_period], None, settings.min_samples)
-    values = sweep_values(book, overrides)
-    layout = plan(book, values=values, grid=grid or default_grid(values), regimes=regimes)
     now_utc = aware_utc(now, "now")
     windows = replay_windows(chosen, book, now_utc)
     if candles is None:
@@ -194,15 +198,19 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     arrays, ranges = _candles(candles.paths(windows))
     tolerance = pd.Timedelta(candle_span(settings.candle_interval))
     trades, found = _trades(chosen, arrays, ranges, windows, tolerance)
+    regimes = regimes_to_sweep(trades.regime[in_period], trades.position[in_period], settings.min_samples)
+    values = sweep_values(book, overrides)
+    layout = plan(book, values=values, grid=grid or default_grid(values), regimes=regimes)
     start_ns = _ns(pd.Series([first if first is not None else period.start]))[0]
     result = replay_study(trades, arrays, layout, period_start=int(period.start.value), end=int(period.end.value),
-                          history_start=int(start_ns), min_samples=settings.min_samples, folds=folds, train=train,
+                          history_start=int(start_ns), min_samples=settings.min_samples,
+                          currency=chosen["currency"].to_numpy(dtype=object), folds=folds, train=train,
                           lang=settings.language)
-    actual = result.replayed
-    assert actual is not None  # replay_study keeps it
-    code, replayed_time = actual.code[0][in_period], actual.time[0][in_period]
-    fit = fidelity(exit_reason_codes(trades.exit_reason[in_period]), trades.exit_time[in_period], code,
-                   replayed_time, tolerance=max(pd.Timedelta(minutes=2), tolerance).value)
+    code, replayed_time = result.replayed.code[0][in_period], result.replayed.time[0][in_period]
+    reasons, regimes_in = trades.exit_reason[in_period], trades.regime[in_period]
+    fit = fidelity(exit_reason_codes(reasons), trades.exit_time[in_period], code, replayed_time,
+                   tolerance=max(pd.Timedelta(minutes=FIDELITY_TOLERANCE_MINUTES), tolerance).value,
+                   reasons=reasons, modelled=modelled(book, reasons, regimes_in))
     no_path = int((found[in_period] != 0).sum())
     not_replayable = int((~_replayable(analysis.sells)).sum()) + no_path
     notes = (_notes(book, analysis.sells, settings.language)
@@ -211,9 +219,9 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     log.info("replayed %d sells (%d of the period) on %d candles under %d + %d rule variants",
              len(trades), int(in_period.sum()), len(arrays), len(layout.history_books()), len(layout.period_books()))
     return ReplayResult(
-        rules=book.source, fill=book.fill, replayable=int(in_period.sum()) - no_path, not_replayable=not_replayable,
-        fidelity=fit.value, fidelity_samples=fit.samples, open_at_end=int((code == OPEN_AT_END).sum()),
-        horizon_hours=book.horizon_hours, study=result, min_samples=settings.min_samples, notes=notes,
+        rules=book.source, model=book.model, fill=book.fill, replayable=int(in_period.sum()) - no_path,
+        not_replayable=not_replayable, open_at_end=int((code == OPEN_AT_END).sum()),
+        horizon_hours=book.horizon_hours, fidelity=fit, study=result, min_samples=settings.min_samples, notes=notes,
     )
 
 
@@ -327,45 +335,61 @@ def _ns(times: pd.Series) -> np.ndarray:
 
 
 
-def replay_text(result: ReplayResult) -> str:
-    """The replay as readable text: fidelity, the sweep table, the walk-forward, the grid, the
-    regime sweeps' best values and the replay-backed suggestions with their evidence."""
+def replay_text(result: ReplayResult, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The replay as readable text in `lang`: what was replayed, fidelity overall and per exit
+    reason, coverage, the warning when the rules do not describe the bot, the sweep table (with
+    each variant's open-at-end count, mean change of hold hours and total effect per currency),
+    the replay-backed suggestions and the notes."""
+    fit = result.fidelity
+    lines = [t("replay.text.head", lang, rules=result.rules, model=result.model, fill=result.fill,
+               horizon=f"{result.horizon_hours:g}", replayable=result.replayable,
+               not_replayable=result.not_replayable, open_at_end=result.open_at_end),
+             t("replay.text.fidelity", lang, fidelity=_share(fit.value), samples=fit.samples,
+               coverage=_share(fit.coverage))]
+    lines += [t("replay.text.by_reason", lang, reason=reason, fidelity=_share(value), n=n)
+              for reason, (value, n) in fit.by_reason.items()]
+    if fit.unmodelled:
+        lines.append(t("replay.text.unmodelled", lang,
+                       reasons=", ".join(f"{reason} {n}" for reason, n in fit.unmodelled.items())))
+    if fit.warns:
+        lines.append(t("replay.text.warning", lang, threshold=f"{FIDELITY_WARNING:.0%}",
+                       share=f"{UNMODELLED_WARNING:.0%}"))
     study = result.study
-    fit = "–" if result.fidelity is None else f"{result.fidelity:.1%}"
-    lines = [f"exit replay with {result.rules} (fill {result.fill}): {result.replayable} replayable sells, "
-             f"{result.not_replayable} not replayable, {result.open_at_end} open at end",
-             f"fidelity {fit} over {result.fidelity_samples} sells with a modelled exit reason"]
-    if result.fidelity is not None and result.fidelity < FIDELITY_WARNING:
-        lines.append(f"warning: fidelity below {FIDELITY_WARNING:.0%}: the rules file does not describe the bot")
-    lines += _sweep_lines(study.sweep)
-    level = f"{1 - 0.05 / max(study.comparisons, 1):.1%}"
-    lines.append(f"picking: best of {study.comparisons} values per parameter, so a pick's interval is the {level} one")
+    lines += _sweep_lines(study.sweep, lang)
+    m = max(study.comparisons, 1)
+    lines.append(t("replay.text.picking", lang, m=m, level=f"{1 - 0.05 / m:.1%}"))
     walk = study.walk
-    lines.append(f"walk-forward: {len(walk.folds)} of {walk.requested} folds, each chosen on the {walk.train} "
-                 "periods before it")
+    lines.append(t("replay.text.walk", lang, folds=len(walk.folds), requested=walk.requested, train=walk.train))
     for name, out in walk.by_parameter.items():
-        chosen = ", ".join("–" if v is None else f"{v:g}" for v in out.chosen) or "–"
         stats = out.interval
-        lines.append(f"  {name:<24} n {stats.n:>5}  mean {_cell(stats.mean, '+.3f').strip()}  "
-                     f"[{_cell(stats.low, '+.3f').strip()}, {_cell(stats.high, '+.3f').strip()}]  chosen {chosen}")
+        lines.append(t("replay.text.walk_row", lang, parameter=name, n=stats.n, mean=_cell(stats.mean, "+.3f").strip(),
+                       low=_cell(stats.low, "+.3f").strip(), high=_cell(stats.high, "+.3f").strip(),
+                       chosen=", ".join("–" if v is None else f"{v:g}" for v in out.chosen) or "–"))
     if study.grid is not None:
-        a, b = study.grid.columns[:2]
-        lines.append(f"grid {a} × {b} (* interval excludes 0):")
+        a, b = (str(name) for name in study.grid.columns[:2])
+        lines.append(t("replay.text.grid", lang, a=a, b=b))
         lines += _grid_lines(study.grid)
     for regime, table in study.regimes.items():
-        lines.append(f"regime {regime}:")
-        lines += _sweep_lines(table)
-    lines += [f"suggestion [{s.evidence}]: {s.message}" for s in study.suggestions] or ["no replay-backed suggestion"]
-    lines += [f"note: {note}" for note in result.notes]
+        lines.append(t("replay.text.regime", lang, regime=regime))
+        lines += _sweep_lines(table, lang)
+    lines += [t("replay.text.evidence_suggestion", lang, evidence=s.evidence, message=s.message)
+              for s in study.suggestions] or [t("replay.text.no_suggestion", lang)]
+    lines += [t("replay.text.note", lang, note=note) for note in result.notes]
     return "\n".join(lines)
 
 
-def _sweep_lines(table: pd.DataFrame) -> list[str]:
-    lines = [f"{'parameter':<24}{'value':>9}{'current':>9}{'n':>6}{'open':>6}{'mean':>9}{'low':>9}{'high':>9}"]
+def _sweep_lines(table: pd.DataFrame, lang: str) -> list[str]:
+    """A sweep table as text: each variant's n, open-at-end count, mean effect and interval,
+    mean change of hold hours and total effect per currency."""
+    names = t("replay.text.columns", lang).split("|")
+    widths = (24, 9, 9, 6, 6, 9, 9, 9, 9)
+    lines = [names[0].ljust(widths[0]) + "".join(name.rjust(w) for name, w in zip(names[1:], widths[1:]))
+             + "  " + names[-1]]
     for row in table.itertuples(index=False):
         cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.open_at_end:>6}",
-                 _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f")]
-        lines.append(f"{row.parameter:<24}{cells[0]}{cells[1]}{''.join(cells[2:4])}{''.join(cells[4:])}")
+                 _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f"),
+                 _cell(row.hold_hours_change, "+9.2f")]
+        lines.append(f"{row.parameter:<24}{''.join(cells)}  {fmt_money(row.total) if row.total else '–'}")
     return lines
 
 
@@ -381,6 +405,10 @@ def _grid_lines(grid: pd.DataFrame) -> list[str]:
                  for v in columns]
         lines.append(f"{value:<30g}" + "".join(cells))
     return lines
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
 
 
 def _cell(value: float | None, spec: str) -> str:

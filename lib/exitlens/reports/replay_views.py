@@ -16,16 +16,18 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
+from exitlens.core.formatting import fmt_money
 from exitlens.core.i18n import t
+from exitlens.core.replay.fidelity import FIDELITY_WARNING, UNMODELLED_WARNING, fidelity_warns
 from exitlens.core.replay.rules import PARAMETERS
 from exitlens.core.summary import PeriodAnalysis
 from exitlens.reports.plots import replay_effect_chart, replay_grid_heatmap
-from exitlens.reports.replay_service import FIDELITY_WARNING, RULES_ENV
+from exitlens.reports.replay_service import RULES_ENV
 from exitlens.reports.views import paragraph, show
 
 SWEEP_HEADERS = {"parameter": "col.parameter", "value": "col.value", "current": "col.current", "n": "col.n",
                  "open_at_end": "col.open_at_end", "mean": "col.effect_mean", "low": "col.effect_low",
-                 "high": "col.effect_high"}
+                 "high": "col.effect_high", "hold_hours_change": "col.hold_hours_change", "total": "col.effect_total"}
 """The sweep's columns (SPEC §6 keys) and their headers."""
 
 
@@ -42,10 +44,18 @@ def replay_status(analysis: PeriodAnalysis) -> HTML:
              not_replayable=replay["not_replayable"], open_at_end=replay["open_at_end"])
     fit = replay["fidelity"]
     if fit is None:
-        return paragraph(text + t("replay.fidelity_unknown", lang))
-    text += t("replay.fidelity", lang, fidelity=f"{fit:.0%}", samples=replay["fidelity_samples"])
-    if fit < FIDELITY_WARNING:
-        text += t("replay.fidelity_warning", lang, threshold=f"{FIDELITY_WARNING:.0%}")
+        text += t("replay.fidelity_unknown", lang)
+    else:
+        text += t("replay.fidelity", lang, fidelity=f"{fit:.0%}", samples=replay["fidelity_samples"])
+    unmodelled = replay.get("unmodelled") or {}
+    if replay.get("coverage") is not None:
+        named = ", ".join(f"{reason} {n}" for reason, n in unmodelled.items())
+        text += t("replay.coverage", lang, coverage=f"{replay['coverage']:.0%}",
+                  unmodelled=t("replay.unmodelled", lang, reasons=named) if named else "")
+    modelled_sells = sum(entry["n"] for entry in (replay.get("fidelity_by_reason") or {}).values())
+    if fidelity_warns(fit, unmodelled, modelled_sells):
+        text += t("replay.unmodelled_warning", lang, threshold=f"{FIDELITY_WARNING:.0%}",
+                  share=f"{UNMODELLED_WARNING:.0%}")
     return paragraph(" ".join([text, *analysis.replay_notes]))
 
 
@@ -53,7 +63,8 @@ def sweep_table(analysis: PeriodAnalysis) -> pd.DataFrame:
     """The sweep with its SPEC §6 keys as columns (empty without a replay)."""
     rows = (analysis.replay or {}).get("sweep") or []
     table = pd.DataFrame(rows, columns=list(SWEEP_HEADERS))
-    return table.astype({c: float for c in ("value", "current", "mean", "low", "high")})
+    table["total"] = [fmt_money(total) if total else "–" for total in table["total"]]
+    return table.astype({c: float for c in ("value", "current", "mean", "low", "high", "hold_hours_change")})
 
 
 def replay_sweep(analysis: PeriodAnalysis) -> pd.DataFrame:

@@ -52,7 +52,7 @@ class Trades:
     own fee) are needed for net_pnl_pct (the sweep), not for the replay itself. `direction` is
     +1 (long) or −1 (short), int8; `leverage` a positive number; `position` an int code per
     position (SPEC §2.3: the unit the statistics resample). Absent, they default to long, 1 and
-    one position per trade."""
+    one position per trade; a single value applies to every trade."""
 
     entry_price: np.ndarray
     open_time: np.ndarray
@@ -75,7 +75,8 @@ class Trades:
                     "position": (np.arange(n), np.int64)}
         for name, (default, dtype) in defaults.items():
             value = getattr(self, name)
-            object.__setattr__(self, name, np.asarray(default if value is None else value, dtype=dtype))
+            value = np.asarray(default if value is None else value, dtype=dtype)
+            object.__setattr__(self, name, np.ascontiguousarray(np.broadcast_to(value, (n,))))
 
     def __len__(self) -> int:
         return len(self.entry_price)

@@ -38,6 +38,7 @@ FILLS = ("close", "touch")
 DEFAULT_FILL = "close"
 _KEYS = (*PARAMETERS, "fill")
 _TOP_LEVEL = ("default", "regime", "horizon_hours")
+DEFAULT_MODEL = "simple"
 DEFAULT_HORIZON_HOURS = 168.0
 """How long after the actual exit a replayed path runs at most (SPEC §6)."""
 
@@ -74,6 +75,8 @@ class RuleBook:
     source: str = "<rules>"
     horizon_hours: float = DEFAULT_HORIZON_HOURS
     """Each path ends at the earliest of now, the last candle and the actual exit + this."""
+    model: str = DEFAULT_MODEL
+    """The exit model the rules are replayed with (SPEC §6: "simple", CoinPilot's rules)."""
 
     @property
     def fill(self) -> str:

@@ -46,6 +46,8 @@ from exitlens.core.replay_stats.sweep import (
     SWEEP_FACTORS,
     effect_table,
     parse_sweep_option,
+    replayed_effects,
+    stake,
     sweep,
     sweep_values,
 )
@@ -58,6 +60,6 @@ __all__ = [
     "bootstrap_means", "check_change", "check_regime", "check_suggestion", "comparisons", "default_grid",
     "effect_table", "folds_formed", "grid_axes", "grid_book", "grid_pairs", "grid_table", "out_of_sample_json",
     "parse_grid_option", "parse_sweep_option", "pick", "pick_confidence", "regime_book", "regime_columns",
-    "regime_current", "regime_values", "regimes_to_sweep", "replay_suggestions", "sweep", "sweep_values",
-    "walk_forward",
+    "regime_current", "regime_values", "regimes_to_sweep", "replay_suggestions", "replayed_effects", "stake",
+    "sweep", "sweep_values", "walk_forward",
 ]

@@ -58,7 +58,7 @@ def best_rows(effects: np.ndarray, labels: Sequence[tuple[str, float]],
 class Pick:
     """The best swept value of one parameter (`row` of the effect matrix) and its interval at
     the picking confidence; `picked` when that interval lies wholly above 0 and rests on at
-    least `min_samples` trades."""
+    least `min_samples` positions."""
 
     parameter: str
     value: float
@@ -69,14 +69,16 @@ class Pick:
 
 
 def pick(effects: np.ndarray, labels: Sequence[tuple[str, float]], *, min_samples: int, m: int | None = None,
-         resamples: int = RESAMPLES, seed: int = SEED, confidence: float = CONFIDENCE) -> dict[str, Pick]:
+         units: np.ndarray | None = None, resamples: int = RESAMPLES, seed: int = SEED,
+         confidence: float = CONFIDENCE) -> dict[str, Pick]:
     """Per parameter, its best value and whether it is picked at the (1 − 0.05 / m) interval
-    (`m` default `comparisons(labels)`). One bootstrap draw for every parameter's best row."""
+    (`m` default `comparisons(labels)`), resampling `units` (positions; default one per trade)
+    and counting them against `min_samples`. One bootstrap draw for every parameter's best row."""
     rows = {name: row for name, row in best_rows(effects, labels).items() if row is not None}
     level = pick_confidence(comparisons(labels) if m is None else m, confidence)
     x = np.asarray(effects, dtype=np.float64)
-    intervals = bootstrap_means(x[list(rows.values())], resamples=resamples, seed=seed, confidence=level) \
-        if rows else []
+    intervals = bootstrap_means(x[list(rows.values())], units=units, resamples=resamples, seed=seed,
+                                confidence=level) if rows else []
     out = {}
     for (name, row), interval in zip(rows.items(), intervals):
         above = interval.low is not None and interval.low > 0

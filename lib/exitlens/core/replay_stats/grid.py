@@ -66,10 +66,13 @@ def grid_book(book: RuleBook, pair: tuple[str, str], cell: tuple[float, float]) 
 
 
 def grid_table(effects: np.ndarray, pair: tuple[str, str], cells: Sequence[tuple[float, float]], *,
-               resamples: int = RESAMPLES, seed: int = SEED, confidence: float = CONFIDENCE) -> pd.DataFrame:
-    """One row per cell (columns A, B, then GRID_COLUMNS) from the (cells × trades) effects."""
+               units: np.ndarray | None = None, resamples: int = RESAMPLES, seed: int = SEED,
+               confidence: float = CONFIDENCE) -> pd.DataFrame:
+    """One row per cell (columns A, B, then GRID_COLUMNS) from the (cells × trades) effects; n
+    counts positions (`units`, default one per trade), the interval resamples them."""
     x = np.asarray(effects, dtype=np.float64).reshape(len(cells), -1)
-    intervals = bootstrap_means(x, resamples=resamples, seed=seed, confidence=confidence) if len(cells) else []
+    intervals = (bootstrap_means(x, units=units, resamples=resamples, seed=seed, confidence=confidence)
+                 if len(cells) else [])
     rows = []
     for (a, b), stats in zip(cells, intervals):
         marked = stats.low is not None and stats.high is not None and (stats.low > 0 or stats.high < 0)

@@ -2,10 +2,10 @@
 
 A `Plan` lays out the rule variants: the actual rules and the sweep are replayed over the
 trades of the whole history the walk-forward covers (its folds choose and test on them), the
-grid and the regime sweeps over the period's trades only. `study` turns the two replayed
-net_pnl_pct matrices into the sweep table, the picks at the (1 − 0.05 / m) interval, the
-walk-forward, the grid, the regime sweeps and the suggestions with their evidence;
-`replay_study` is the same from trades and candles (one call per matrix). Pure: no I/O, no clock.
+grid and the regime sweeps over the period's trades only. `study` turns the two replays into
+the sweep table, the picks at the (1 − 0.05 / m) interval, the walk-forward, the grid, the
+regime sweeps and the suggestions with their evidence; `replay_study` makes the two kernel calls
+from trades and candles. Intervals resample positions. Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from exitlens.core.replay_stats.checks import ReplaySuggestion, replay_suggestio
 from exitlens.core.replay_stats.choose import Pick, comparisons, pick
 from exitlens.core.replay_stats.grid import grid_axes, grid_book, grid_pairs, grid_table
 from exitlens.core.replay_stats.regimes import regime_book, regime_current, regime_values
-from exitlens.core.replay_stats.sweep import effect_table, sweep_values
+from exitlens.core.replay_stats.sweep import replayed_effects, sweep_values
 from exitlens.core.replay_stats.walk_forward import FOLDS, TRAIN, WalkForward, walk_forward
 
 
@@ -80,73 +80,93 @@ class Study:
     regimes: dict[str, pd.DataFrame]
     regime_picks: dict[str, dict[str, Pick]]
     suggestions: list[ReplaySuggestion]
-    replayed: Replayed | None = None
-    """The history's trades replayed with the actual rules (row 0) and the sweep (`replay_study`
-    keeps it: fidelity and the open-at-end count read its first row)."""
+    replayed: Replayed
+    """The history's trades replayed with the actual rules (row 0) and the sweep: fidelity and
+    the open-at-end count read its first row."""
 
 
-def study(layout: Plan, history_pnl: np.ndarray, period_pnl: np.ndarray, *, in_period: np.ndarray,
-          times: np.ndarray, regimes: np.ndarray, end: int, length: int, history_start: int, min_samples: int,
-          history_open: np.ndarray | None = None, period_open: np.ndarray | None = None,
-          folds: int = FOLDS, train: int = TRAIN, resamples: int = RESAMPLES, seed: int = SEED,
+def study(layout: Plan, trades: Trades, history: Replayed, period: Replayed | None, *, in_period: np.ndarray,
+          end: int, length: int, history_start: int, min_samples: int,
+          currency: Sequence[str] | np.ndarray | None = None, folds: int = FOLDS, train: int = TRAIN,
+          resamples: int = RESAMPLES, seed: int = SEED, units_per_minute: int = NS_PER_MINUTE,
           lang: str = DEFAULT_LANGUAGE) -> Study:
-    """The study of `layout`'s variants from replayed net_pnl_pct (NaN where a trade is not
-    replayable): `history_pnl` (actual rules + sweep × the history's trades), `period_pnl` (grid
-    + regime variants × the period's trades, the history's trades where `in_period`);
-    `history_open` / `period_open` mark the variants open at the end of their path (counted in
-    the tables). `times` are the history trades' event times and `regimes` the period trades'
-    regimes; `end`, `length` and `history_start` (same unit as `times`) place the folds."""
-    history_pnl = np.asarray(history_pnl, dtype=np.float64)
-    period_pnl = np.asarray(period_pnl, dtype=np.float64)
+    """The study of `layout`'s variants: `history` is the history's `trades` replayed with the
+    actual rules (row 0) and the sweep, `period` the period's trades (those `in_period`) replayed
+    with the grid's and the regimes' variants (None when there are none). Intervals resample
+    positions (`trades.position`); `currency` is each trade's quote currency for the money
+    totals; the trades' exit times, `end`, `length` and `history_start` (the same unit) place
+    the walk-forward's folds."""
     in_period = np.asarray(in_period, dtype=bool)
-    history_open = np.zeros(history_pnl.shape, bool) if history_open is None else np.asarray(history_open, bool)
-    period_open = np.zeros(period_pnl.shape, bool) if period_open is None else np.asarray(period_open, bool)
-    effects = history_pnl[1:] - history_pnl[0]
-    baseline = history_pnl[0][in_period]
+    units = trades.position
+    mine = take(trades, in_period)
+    cash = None if currency is None else np.asarray(currency, dtype=object)[in_period]
     options = {"resamples": resamples, "seed": seed}
     current = layout.book.parameters()
-    table = effect_table(baseline, history_pnl[1:][:, in_period], layout.labels, current,
-                         open_at_end=history_open[1:][:, in_period], **options)
+    table = replayed_effects(mine, _columns(history, in_period), layout.labels, current, currency=cash,
+                             units_per_minute=units_per_minute, **options)
+    pnl = net_pnl(trades, history)
+    effects = pnl[1:] - pnl[0]
     m = comparisons(layout.labels)
-    picks = pick(effects[:, in_period], layout.labels, min_samples=min_samples, m=m, **options)
-    walk = walk_forward(effects, layout.labels, times, end=end, length=length, history_start=history_start,
-                        folds=folds, train=train, **options)
+    picks = pick(effects[:, in_period], layout.labels, min_samples=min_samples, m=m, units=units[in_period], **options)
+    walk = walk_forward(effects, layout.labels, trades.exit_time, end=end, length=length, history_start=history_start,
+                        folds=folds, train=train, units=units, **options)
+    baseline = _rows(_columns(history, in_period), [0])
     at = len(layout.cells)
-    grid = grid_table(period_pnl[:at] - baseline, layout.grid, layout.cells, **options) if layout.grid else None
+    grid = None
+    if layout.grid is not None and period is not None:
+        grid_pnl = net_pnl(mine, _rows(period, range(at)))
+        grid = grid_table(grid_pnl - pnl[0][in_period], layout.grid, layout.cells, units=mine.position, **options)
     regime_tables, regime_picks = {}, {}
-    names = np.asarray([None if r is None else str(r).upper() for r in regimes], dtype=object)
+    names = np.asarray([None if r is None else str(r).upper() for r in mine.regime], dtype=object)
     for regime, labels in layout.regimes.items():
-        rows = period_pnl[at:at + len(labels)]
+        if period is None:
+            break
+        columns = names == regime
+        rows = _rows(period, range(at, at + len(labels)))
         at += len(labels)
-        mine = np.where(names == regime, rows - baseline, np.nan)
-        regime_tables[regime] = effect_table(baseline, np.where(names == regime, rows, np.nan), labels,
-                                             regime_current(layout.book, regime),
-                                             open_at_end=period_open[at - len(labels):at], **options)
-        regime_picks[regime] = pick(mine, labels, min_samples=min_samples, m=len(labels), **options)
+        theirs = take(mine, columns)
+        both = _concat(_columns(baseline, columns), _columns(rows, columns))
+        regime_tables[regime] = replayed_effects(theirs, both, labels, regime_current(layout.book, regime),
+                                                 currency=None if cash is None else cash[columns],
+                                                 units_per_minute=units_per_minute, **options)
+        regime_pnl = net_pnl(theirs, both)
+        regime_picks[regime] = pick(regime_pnl[1:] - regime_pnl[0], labels, min_samples=min_samples, m=len(labels),
+                                    units=theirs.position, **options)
     suggestions = replay_suggestions(table, picks, comparisons=m, walk=walk, lang=lang)
     return Study(sweep=table, comparisons=m, picks=picks, walk=walk, grid=grid, regimes=regime_tables,
-                 regime_picks=regime_picks, suggestions=suggestions)
+                 regime_picks=regime_picks, suggestions=suggestions, replayed=history)
 
 
 def replay_study(trades: Trades, candles: Candles, layout: Plan, *, period_start: int, end: int, history_start: int,
-                 min_samples: int, folds: int = FOLDS, train: int = TRAIN, resamples: int = RESAMPLES,
-                 seed: int = SEED, units_per_minute: int = NS_PER_MINUTE, lang: str = DEFAULT_LANGUAGE) -> Study:
+                 min_samples: int, currency: Sequence[str] | np.ndarray | None = None, folds: int = FOLDS,
+                 train: int = TRAIN, resamples: int = RESAMPLES, seed: int = SEED,
+                 units_per_minute: int = NS_PER_MINUTE, lang: str = DEFAULT_LANGUAGE) -> Study:
     """`study` from the history's trades (exit times in [history_start, end)) and their candles,
     in two kernel calls: the period is the trades with exit times in [period_start, end), the
     walk-forward's windows are as long as it. The study keeps the history's replay."""
     times = np.asarray(trades.exit_time, dtype=np.int64)
     in_period = (times >= period_start) & (times < end)
-    period_trades = take(trades, in_period)
     history = replay(trades, candles, layout.history_books(), units_per_minute=units_per_minute)
     period_books = layout.period_books()
-    period = replay(period_trades, candles, period_books, units_per_minute=units_per_minute) if period_books else None
-    period_pnl = net_pnl(period_trades, period) if period is not None else np.empty((0, len(period_trades)))
-    result = study(layout, net_pnl(trades, history), period_pnl, history_open=history.open_at_end,
-                   period_open=None if period is None else period.open_at_end,
-                   in_period=in_period, times=times, regimes=period_trades.regime,
-                   end=end, length=end - period_start, history_start=history_start, min_samples=min_samples,
-                   folds=folds, train=train, resamples=resamples, seed=seed, lang=lang)
-    return replace(result, replayed=history)
+    period = (replay(take(trades, in_period), candles, period_books, units_per_minute=units_per_minute)
+              if period_books else None)
+    return study(layout, trades, history, period, in_period=in_period, end=end, length=end - period_start,
+                 history_start=history_start, min_samples=min_samples, currency=currency, folds=folds, train=train,
+                 resamples=resamples, seed=seed, units_per_minute=units_per_minute, lang=lang)
+
+
+def _columns(replayed: Replayed, columns: np.ndarray) -> Replayed:
+    return Replayed(replayed.time[:, columns], replayed.price[:, columns], replayed.code[:, columns])
+
+
+def _rows(replayed: Replayed, rows: Sequence[int] | range) -> Replayed:
+    rows = list(rows)
+    return Replayed(replayed.time[rows], replayed.price[rows], replayed.code[rows])
+
+
+def _concat(first: Replayed, second: Replayed) -> Replayed:
+    return Replayed(np.vstack([first.time, second.time]), np.vstack([first.price, second.price]),
+                    np.vstack([first.code, second.code]))
 
 
 def take(trades: Trades, rows: np.ndarray) -> Trades:

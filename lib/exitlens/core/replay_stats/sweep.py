@@ -3,9 +3,12 @@
 For each parameter and value, the replay with only that parameter changed is compared per trade
 with the replay under the actual rules: the effect is the difference of replayed net_pnl_pct
 (variant − actual rules) over the replayable trades, a variant still open at the end of its path
-included at its last close (SPEC §6: nothing is dropped because it exited late), reported as n,
-mean and a 95% percentile bootstrap interval (`bootstrap`), with how many variants were open at
-end. Pure functions on arrays and DataFrames.
+included at its last close (SPEC §6: nothing is dropped because it exited late), reported as n
+(positions), mean and a 95% percentile bootstrap interval resampling positions (`bootstrap`),
+how many variants were open at end, the total effect in money per quote currency and the mean
+change of hold hours (a wider exit that ties capital up longer shows it). Pure functions on
+arrays and DataFrames: more statistics of the same (variants × trades) pnl matrix go beside
+`effect_table`.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ import numpy as np
 import pandas as pd
 
 from exitlens.core.errors import ConfigError
-from exitlens.core.replay import NS_PER_MINUTE, Candles, Trades, replay, replayed_net_pnl_pct
+from exitlens.core.replay import NS_PER_MINUTE, Candles, Replayed, Trades, replay, replayed_net_pnl_pct
 from exitlens.core.replay.rules import PARAMETERS, RuleBook
 from exitlens.core.replay_stats.bootstrap import CONFIDENCE, RESAMPLES, SEED, bootstrap_means
 
 SWEEP_FACTORS = (0.5, 0.75, 1.25, 1.5, 2.0)
 """Default sweep: the current value times each factor."""
-SWEEP_COLUMNS = ("parameter", "value", "current", "n", "open_at_end", "mean", "low", "high")
+SWEEP_COLUMNS = ("parameter", "value", "current", "n", "open_at_end", "mean", "low", "high", "total",
+                 "hold_hours_change")
 
 
 def parse_sweep_option(text: str) -> dict[str, list[float]]:
@@ -61,45 +65,82 @@ def sweep_values(book: RuleBook, overrides: Mapping[str, Sequence[float]] | None
 
 
 def sweep(trades: Trades, candles: Candles, book: RuleBook, *, values: Mapping[str, Sequence[float]] | None = None,
-          resamples: int = RESAMPLES, seed: int = SEED, confidence: float = CONFIDENCE,
-          units_per_minute: int = NS_PER_MINUTE) -> pd.DataFrame:
+          currency: Sequence[str] | np.ndarray | None = None, resamples: int = RESAMPLES, seed: int = SEED,
+          confidence: float = CONFIDENCE, units_per_minute: int = NS_PER_MINUTE) -> pd.DataFrame:
     """The sweep table (columns SWEEP_COLUMNS), one row per parameter and value: `values`
-    (default `sweep_values(book)`) replayed in one kernel call with the actual rules."""
+    (default `sweep_values(book)`) replayed in one kernel call with the actual rules.
+    `currency` is each trade's quote currency (default "?" for all) for the money totals."""
     if trades.quantity is None or trades.buy_fees is None or trades.sell_fee is None:
         raise ValueError("sweep needs the trades' quantity, buy_fees and sell_fee")
     values = sweep_values(book) if values is None else dict(values)
     labels = [(name, float(value)) for name, vs in values.items() for value in vs]
     books = [book] + [book.with_parameter(name, value) for name, value in labels]
     replayed = replay(trades, candles, books, units_per_minute=units_per_minute)
-    pnl = replayed_net_pnl_pct(trades.entry_price, trades.quantity, trades.buy_fees, trades.sell_fee,
-                               trades.exit_price, replayed.price, direction=trades.direction,
-                               leverage=trades.leverage)
-    return effect_table(pnl[0], pnl[1:], labels, book.parameters(), open_at_end=replayed.open_at_end[1:],
-                        resamples=resamples, seed=seed, confidence=confidence)
+    return replayed_effects(trades, replayed, labels, book.parameters(), currency=currency, resamples=resamples,
+                            seed=seed, confidence=confidence, units_per_minute=units_per_minute)
+
+
+def replayed_effects(trades: Trades, replayed: Replayed, labels: Sequence[tuple[str, float]],
+                     current: Mapping[str, float | None], *, currency: Sequence[str] | np.ndarray | None = None,
+                     resamples: int = RESAMPLES, seed: int = SEED, confidence: float = CONFIDENCE,
+                     units_per_minute: int = NS_PER_MINUTE) -> pd.DataFrame:
+    """The sweep table of a replay whose row 0 is the actual rules and rows 1.. the variants
+    named by `labels`: the (variants × trades) pnl matrix, the trades' positions, stakes and
+    exit times, handed to `effect_table`."""
+    pnl = replayed_net_pnl_pct(trades.entry_price, np.asarray(trades.quantity), np.asarray(trades.buy_fees),
+                               np.asarray(trades.sell_fee), trades.exit_price, replayed.price,
+                               direction=trades.direction, leverage=trades.leverage)
+    hours = replayed.time.astype(np.float64) / (60 * units_per_minute)
+    return effect_table(pnl[0], pnl[1:], labels, current, open_at_end=replayed.open_at_end[1:],
+                        units=trades.position, stake=stake(trades), currency=currency,
+                        hold_hours_change=hours[1:] - hours[0], resamples=resamples, seed=seed, confidence=confidence)
+
+
+def stake(trades: Trades) -> np.ndarray:
+    """What each trade's position cost (SPEC §2.1): (entry × quantity ± entry fees) / leverage."""
+    entry = np.asarray(trades.entry_price, dtype=np.float64)
+    return ((entry * np.asarray(trades.quantity, dtype=np.float64)
+             + trades.direction * np.asarray(trades.buy_fees, dtype=np.float64)) / trades.leverage)
 
 
 def effect_table(baseline_pnl: np.ndarray, variant_pnl: np.ndarray, labels: Sequence[tuple[str, float]],
                  current: Mapping[str, float | None], *, open_at_end: np.ndarray | None = None,
+                 units: np.ndarray | None = None, stake: np.ndarray | None = None,
+                 currency: Sequence[str] | np.ndarray | None = None, hold_hours_change: np.ndarray | None = None,
                  resamples: int = RESAMPLES, seed: int = SEED, confidence: float = CONFIDENCE) -> pd.DataFrame:
     """Sweep rows from replayed net_pnl_pct: `baseline_pnl` (trades) under the actual rules,
-    `variant_pnl` (variants × trades), NaN where not replayable; `labels` names each variant;
-    `open_at_end` (variants × trades) marks the variants open at the end of their path."""
+    `variant_pnl` (variants × trades), NaN where not replayable; `labels` names each variant.
+
+    Per variant over the trades replayable in both: n (the positions, `units`, default one per
+    trade), the mean effect per trade and its interval resampling positions, how many variants
+    were `open_at_end` (variants × trades), the `total` effect in money per quote currency
+    (effect % × `stake` / 100, summed per `currency`; empty without stakes), and the mean
+    `hold_hours_change` (variants × trades; NaN without it)."""
     baseline = np.asarray(baseline_pnl, dtype=np.float64)
     variants = np.asarray(variant_pnl, dtype=np.float64).reshape(len(labels), -1)
     effects = variants - baseline  # NaN where not replayable
+    counted = np.isfinite(effects)
     still_open = (np.zeros(variants.shape, dtype=bool) if open_at_end is None
                   else np.asarray(open_at_end, dtype=bool).reshape(variants.shape))
-    intervals = bootstrap_means(effects, resamples=resamples, seed=seed, confidence=confidence)
+    intervals = bootstrap_means(effects, units=units, resamples=resamples, seed=seed, confidence=confidence)
+    money = None if stake is None else np.where(counted, effects, 0.0) * np.asarray(stake, dtype=np.float64) / 100
+    currencies = np.full(len(baseline), "?", dtype=object) if currency is None else np.asarray(currency, dtype=object)
+    hours = None if hold_hours_change is None else np.asarray(hold_hours_change, dtype=np.float64).reshape(variants.shape)
     rows = []
     for row, ((name, value), stats) in enumerate(zip(labels, intervals)):
         now = current.get(name)
+        total = ({} if money is None else
+                 {str(c): float(money[row][counted[row] & (currencies == c)].sum())
+                  for c in sorted(set(currencies[counted[row]]), key=str)})
+        change = (np.nan if hours is None or not counted[row].any()
+                  else float(hours[row][counted[row]].mean()))
         rows.append({"parameter": name, "value": value, "current": np.nan if now is None else float(now),
-                     "n": stats.n,
-                     "open_at_end": int((still_open[row] & np.isfinite(effects[row])).sum()),
-                     "mean": _nan(stats.mean), "low": _nan(stats.low), "high": _nan(stats.high)})
+                     "n": stats.n, "open_at_end": int((still_open[row] & counted[row]).sum()),
+                     "mean": _nan(stats.mean), "low": _nan(stats.low), "high": _nan(stats.high),
+                     "total": total, "hold_hours_change": change})
     frame = pd.DataFrame(rows, columns=list(SWEEP_COLUMNS))
     return frame.astype({"parameter": object, "value": float, "current": float, "n": "int64", "open_at_end": "int64",
-                         "mean": float, "low": float, "high": float})
+                         "mean": float, "low": float, "high": float, "total": object, "hold_hours_change": float})
 
 
 def _nan(value: float | None) -> float:

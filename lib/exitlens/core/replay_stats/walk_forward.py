@@ -81,13 +81,15 @@ def folds_formed(end: int, length: int, history_start: int, *, folds: int = FOLD
 
 def walk_forward(effects: np.ndarray, labels: Sequence[tuple[str, float]], times: np.ndarray, *, end: int,
                  length: int, history_start: int, folds: int = FOLDS, train: int = TRAIN,
-                 resamples: int = RESAMPLES, seed: int = SEED, confidence: float = CONFIDENCE) -> WalkForward:
+                 units: np.ndarray | None = None, resamples: int = RESAMPLES, seed: int = SEED,
+                 confidence: float = CONFIDENCE) -> WalkForward:
     """Walk-forward of every parameter of `labels` over the folds that the history holds.
 
     In each fold, per parameter, the chosen value is the row with the best mean effect over the
     trades whose time lies in the training windows; its effects on the test window's trades
     form that fold's part of the parameter's pooled row. The pooled rows get their intervals
-    from one bootstrap draw (`bootstrap_means`)."""
+    from one bootstrap draw (`bootstrap_means`) resampling `units` (positions; default one per
+    trade)."""
     x = np.asarray(effects, dtype=np.float64)
     times = np.asarray(times, dtype=np.int64)
     formed = folds_formed(end, length, history_start, folds=folds, train=train)
@@ -103,6 +105,7 @@ def walk_forward(effects: np.ndarray, labels: Sequence[tuple[str, float]], times
             chosen[name].append(None if row is None else float(labels[row][1]))
             if row is not None:
                 pooled[at, testing] = x[row, testing]
-    intervals = bootstrap_means(pooled, resamples=resamples, seed=seed, confidence=confidence) if names else []
+    intervals = (bootstrap_means(pooled, units=units, resamples=resamples, seed=seed, confidence=confidence)
+                 if names else [])
     by_parameter = {name: OutOfSample(interval, chosen[name]) for name, interval in zip(names, intervals)}
     return WalkForward(requested=folds, train=train, folds=formed, by_parameter=by_parameter)

@@ -22,9 +22,10 @@ L·(1 + ts/100)); with "touch" the high touches its stops (at max(open, level)) 
 take profit (at min(open, level)). The levels are price moves whatever the leverage; leverage
 changes only the money (money.py).
 
-- a sell whose actual exit reason is not modelled (not STOP_LOSS, TAKE_PROFIT, TRAILING_STOP or
-  TIME_LIMIT) keeps its actual exit (time and price) unless a rule fires on a candle with
-  timestamp < its actual event time.
+- a sell whose actual exit reason the rules do not model (not STOP_LOSS, TAKE_PROFIT,
+  TRAILING_STOP or TIME_LIMIT, or one whose rule is off in its table: a TRAILING_STOP sell
+  under rules without a trailing stop) keeps its actual exit (time and price) unless a rule
+  fires on a candle with timestamp < its actual event time.
 - a variant that has not exited by the end of its path (min(now, last candle, actual exit +
   horizon_hours), the caller's bounds) is OPEN_AT_END: it exits at the path's last candle and
   close, marked to market, and counts in every comparison.
@@ -77,6 +78,18 @@ def rule_table(books: Sequence[RuleBook], regimes: Sequence[object] | np.ndarray
     return table, index
 
 
+def modelled(book: RuleBook, exit_reason: Sequence[object] | np.ndarray,
+             regimes: Sequence[object] | np.ndarray) -> np.ndarray:
+    """Whether `book` models each sell's actual exit reason: one of the four modelled reasons
+    whose rule is on in the sell's regime table (fidelity counts these; the rest are kept)."""
+    codes = exit_reason_codes(exit_reason)
+    out = np.zeros(len(codes), dtype=bool)
+    for i, (code, regime) in enumerate(zip(codes, regimes)):
+        if code < ACTUAL:
+            out[i] = book.for_regime(regime).value(PARAMETERS[_TL if code == TIME_LIMIT else code]) is not None
+    return out
+
+
 def _row(rules: ExitRules) -> list[float]:
     values = [rules.value(name) for name in PARAMETERS]
     return [np.nan if value is None else float(value) for value in values] + [float(FILLS.index(rules.fill))]
@@ -96,7 +109,7 @@ def replay(trades: Trades, candles: Candles, books: Sequence[RuleBook], *,
                           np.ascontiguousarray(trades.open_time, dtype=np.int64),
                           np.ascontiguousarray(trades.exit_time, dtype=np.int64),
                           np.ascontiguousarray(trades.exit_price, dtype=np.float64),
-                          exit_reason_codes(trades.exit_reason) == ACTUAL,
+                          exit_reason_codes(trades.exit_reason),
                           np.ascontiguousarray(trades.start, dtype=np.int64),
                           np.ascontiguousarray(trades.stop, dtype=np.int64),
                           np.ascontiguousarray(trades.direction, dtype=np.int8),
@@ -109,7 +122,7 @@ def replay(trades: Trades, candles: Candles, books: Sequence[RuleBook], *,
     return Replayed(time=time, price=price, code=code)
 
 
-def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, unmodelled, start, stop, direction,
+def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, reason_code, start, stop, direction,
             c_time, c_open, c_high, c_low, c_close, upm, out_time, out_price, out_code):  # pragma: no cover - compiled
     inf = np.inf
     for i in range(entry.shape[0]):
@@ -130,11 +143,13 @@ def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, un
             act_level = e_price * (1 + d * act / 100) if not np.isnan(act) else -d * inf
             has_tl = not np.isnan(tl)
             limit = opened_minute + np.int64(np.round(tl * 60.0 * upm)) if has_tl else 0
+            code = reason_code[i]  # the actual reason: kept unless a rule fires first, when the rules do not model it
+            unmodelled = code == ACTUAL or np.isnan(rules[code if code < TIME_LIMIT else _TL])
             water = e_price  # the high-water mark of a long, the low-water mark of a short
             done = False
             for k in range(start[i], stop[i]):
                 t = c_time[k]
-                if unmodelled[i] and t >= actual_time[i]:
+                if unmodelled and t >= actual_time[i]:
                     break
                 reason = -1
                 if touch:
@@ -170,7 +185,7 @@ def _kernel(table, regime_index, entry, open_time, actual_time, actual_price, un
                     break
             if done:
                 continue
-            if unmodelled[i]:
+            if unmodelled:
                 out_time[v, i], out_price[v, i], out_code[v, i] = actual_time[i], actual_price[i], ACTUAL
             else:
                 last = stop[i] - 1
