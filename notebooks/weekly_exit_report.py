@@ -45,7 +45,7 @@ import pandas as pd
 from IPython.display import display
 
 from exitlens.reports import plots
-from exitlens.reports import replay_views as rv
+from exitlens.reports.replay import views as rv
 from exitlens.reports.analysis import report_data, report_settings
 from exitlens.reports.views import show
 

@@ -100,7 +100,7 @@ def _visible(view) -> str:
 
 
 def test_report_texts_when_korean_are_hangul_without_english_words():
-    from exitlens.reports import replay_views as rv
+    from exitlens.reports.replay import views as rv
 
     report = _report("ko")
     texts = {
@@ -142,7 +142,7 @@ def test_key_figures_when_currencies_mix_show_net_pnl_per_currency():
 
 
 def test_replay_status_when_no_rules_file_says_how_to_add_one_in_each_language():
-    from exitlens.reports import replay_views as rv
+    from exitlens.reports.replay import views as rv
 
     english, korean = (_html(rv.replay_status(_report(lang).analysis)) for lang in ("en", "ko"))
     assert "Exit replay is off" in english and "EXITLENS_EXIT_RULES" in english

@@ -726,3 +726,14 @@ def test_discord_collection_rate_when_below_goal_warns_in_the_run_language(daily
     embed = build_discord_message({**daily_summary, "collection_rate_24h": 0.5}, run, now=NOW)["embeds"][0]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields[name].startswith("50.0%") and warning in fields[name]
+
+
+def test_replay_field_when_a_rule_the_bot_uses_is_unmodelled_warns():
+    """SPEC §6: a missing trailing stop (its sells unmodelled, ≥ 10% of them) warns even with a
+    high fidelity over the rest."""
+    from exitlens.delivery.payloads import replay_field
+    replay = {"fidelity": 0.99, "fidelity_by_reason": {"STOP_LOSS": {"fidelity": 0.99, "n": 60}},
+              "unmodelled": {"TRAILING_STOP": 31}, "suggestions": []}
+    assert "does not describe the bot" in replay_field(replay)["value"]
+    replay["unmodelled"] = {"RSI_OVERBOUGHT": 29}  # a signal exit: kept as it was, no warning
+    assert "does not describe the bot" not in replay_field(replay)["value"]

@@ -546,7 +546,8 @@ def test_sweep_when_variant_never_exits_marks_it_to_market_and_counts_it(dip_the
 def test_check_time_limit_keep_when_longer_limit_loses_is_confirmed():
     path = [100, 100, 100, 100, 100, 99, 98, 96.5, 96, 95]
     count = 30
-    close = np.tile(np.array(path, dtype=float), count)
+    dips = np.random.default_rng(4).random(count)  # each path falls its own way after the limit
+    close = np.concatenate([np.r_[path[:6], np.array(path[6:]) - dip] for dip in dips]).astype(float)
     candles = Candles(np.tile(np.arange(1, 11), count).astype(np.int64) * MINUTE, close, close, close, close)
     start = np.arange(count) * len(path)
     trades = Trades(entry_price=np.full(count, 100.0), open_time=np.zeros(count, np.int64),
@@ -556,7 +557,8 @@ def test_check_time_limit_keep_when_longer_limit_loses_is_confirmed():
                     sell_fee=np.zeros(count))
     table = sweep(trades, candles, book(stop_loss_pct=4.5, time_limit_hours=5 / 60), units_per_minute=MINUTE)
     check = check_suggestion(table, "time_limit_keep", min_samples=20)
-    assert (check.status, check.mean, check.n) == (CONFIRMED, pytest.approx(-2.0), 30)
+    assert (check.status, check.mean, check.n) == (CONFIRMED, pytest.approx(-2.0 - dips.mean()), 30)
+    assert check.low < check.mean < check.high < 0
 
 
 def test_sweep_table_when_empty_has_declared_columns():

@@ -9,13 +9,15 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError
 from exitlens.core.replay.rules import parse_rules
 from exitlens.core.settings import Settings
 from exitlens.core.suggestions import Suggestion
-from exitlens.reports import replay_views as rv
 from exitlens.reports.analysis import analyse_from_database
-from exitlens.reports.replay_service import RULES_ENV, replay_period, replay_section, replay_text
+from exitlens.reports.replay import views as rv
+from exitlens.reports.replay.service import RULES_ENV, replay_period, replay_section, rules_path
+from exitlens.reports.replay.text import replay_text
 from exitlens.store import writes
 
 RULES = """
@@ -97,9 +99,10 @@ def test_replay_when_candles_end_before_an_exit_the_variant_is_marked_to_market(
 
 
 def test_summary_without_rules_has_no_replay_key_and_unchanged_suggestions(one_take_profit, monkeypatch):
-    monkeypatch.delenv(RULES_ENV, raising=False)
     analysis = analysis_of(one_take_profit)
-    same = replay_section(one_take_profit, analysis, None, now=NOW.to_pydatetime(), strict=False)
+    path = rules_path(None, Environment.from_mapping({}))
+    same = replay_section(one_take_profit, analysis, path, now=NOW.to_pydatetime(), strict=False)
+    assert path is None
     assert same.to_json() == analysis.to_json()
     assert "replay" not in same.to_json()
     assert all("replay" not in s for s in same.to_json()["suggestions"])
@@ -107,8 +110,8 @@ def test_summary_without_rules_has_no_replay_key_and_unchanged_suggestions(one_t
 
 def test_summary_with_rules_from_the_environment_has_the_replay_key(one_take_profit, monkeypatch, tmp_path):
     (tmp_path / "rules.toml").write_text(RULES)
-    monkeypatch.setenv(RULES_ENV, str(tmp_path / "rules.toml"))
-    summary = replay_section(one_take_profit, analysis_of(one_take_profit), None, now=NOW.to_pydatetime(),
+    path = rules_path(None, Environment.from_mapping({RULES_ENV: str(tmp_path / "rules.toml")}))
+    summary = replay_section(one_take_profit, analysis_of(one_take_profit), path, now=NOW.to_pydatetime(),
                              strict=False).to_json()
     assert list(summary["replay"]) == REPLAY_KEYS
     assert list(summary).index("replay") == list(summary).index("overall") - 1
@@ -228,7 +231,6 @@ def test_regime_review_carries_the_mark_of_its_regimes_own_sweep(one_take_profit
 
 
 def test_report_views_show_the_grid_heatmap_and_the_walk_forward(one_take_profit, tmp_path):
-    from exitlens.reports import replay_views as rv
 
     (tmp_path / "rules.toml").write_text(RULES)
     analysis = replay_section(one_take_profit, analysis_of(one_take_profit), str(tmp_path / "rules.toml"),

@@ -78,3 +78,35 @@ def test_splitting_every_sell_into_two_halves_of_its_position_keeps_every_interv
     by_sell = bootstrap_means(effects)[0]
     by_position = bootstrap_means(effects, units=np.repeat(np.arange(80), 2))[0]
     assert (by_sell.high - by_sell.low) == pytest.approx((by_position.high - by_position.low) / np.sqrt(2), rel=0.15)
+
+
+def reference_bootstrap(values, units, *, resamples, seed, confidence=0.95):
+    """The position bootstrap the plain way: draw the units of each resample (the same draws as
+    the library's generator gives for a small sample, one block of resamples × units), then per
+    resample add the finite values of the sells of every unit drawn and divide by their count."""
+    names = sorted(set(units))
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(names), size=(resamples, len(names)))
+    means = []
+    for row in draws:
+        total = count = 0.0
+        for k in row:
+            for value, unit in zip(values, units):
+                if unit == names[k] and np.isfinite(value):
+                    total += value
+                    count += 1
+        means.append(total / count if count else np.nan)
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.nanpercentile(means, [tail, 100 - tail])
+    finite = [v for v in values if np.isfinite(v)]
+    return len({u for v, u in zip(values, units) if np.isfinite(v)}), sum(finite) / len(finite), low, high
+
+
+def test_position_bootstrap_matches_the_plain_loop():
+    rng = np.random.default_rng(9)
+    values = rng.normal(0.2, 1.0, size=40)
+    values[[3, 17]] = np.nan  # left out of this row
+    units = rng.integers(0, 15, size=40)
+    got = bootstrap_means(values[None, :], units=units, resamples=300, seed=5)[0]
+    n, mean, low, high = reference_bootstrap(values.tolist(), units.tolist(), resamples=300, seed=5)
+    assert (got.n, got.mean, got.low, got.high) == (n, pytest.approx(mean), pytest.approx(low), pytest.approx(high))

@@ -278,7 +278,7 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, 
             candle_interval, tolerance_minutes, **filter_options) -> None:
     """Print the numbers of a day (daily), a period (weekly) or a calendar month (monthly)."""
     from exitlens.reports.analysis import analyse_from_database, current_period
-    from exitlens.reports.replay_service import replay_section
+    from exitlens.reports.replay.service import replay_section, rules_path
     from exitlens.store.candles import CandleReader
 
     environment = _environment()
@@ -297,7 +297,8 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, 
                                      narrator=_narrator(environment, settings.language),
                                      as_of=now, candles=candles,
                                      **current_period(kind, settings, now, **period))
-    analysis = replay_section(engine, analysis, rules, now=now, strict=True, candles=candles)
+    analysis = replay_section(engine, analysis, rules_path(rules, environment), now=now, strict=True,
+                              candles=candles)
     result = analysis.to_json()
     click.echo(json.dumps(result, ensure_ascii=False) if as_json else summary_text(result, settings.language))
 
@@ -357,19 +358,20 @@ def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_tex
     month with --month, else the --days days ending at --end)."""
     from exitlens.core.replay_stats import parse_grid_option, parse_sweep_option
     from exitlens.reports.analysis import analyse_from_database, current_period
-    from exitlens.reports.replay_service import max_train, replay_period, replay_text, require_rules
+    from exitlens.reports.replay.service import max_train, replay_period, require_rules
+    from exitlens.reports.replay.text import replay_text
     from exitlens.store.candles import CandleReader
     from exitlens.store.load import load_orders
 
     for option, count in (("--folds", folds), ("--train", train)):
         if count is not None and count < 1:
             raise ConfigError(f"{option} {count}: give a whole number, 1 or more")
-    book = require_rules(rules)
+    environment = _environment()
+    book = require_rules(rules, environment)
     overrides: dict[str, list[float]] = {}
     for text in sweeps:
         overrides.update(parse_sweep_option(text))
     grid = parse_grid_option(grid_text, list(book.parameters())) if grid_text else None
-    environment = _environment()
     settings = environment.settings(timezone_name)
     now = _time(now_text, "--now") or utc_now()
     kind = "daily" if date_text else "monthly" if month_text else "weekly"

@@ -233,7 +233,7 @@ _EN: dict[str, str] = {
     "howto.units": "%, rates",
     "howto.units.text": "every rate is shown in % (53.6% = 0.536); money in the quote currency named beside it; "
                         "– means unknown.",
-    # exit replay (replay_views)
+    # exit replay (reports/replay)
     "section.replay": "What other exits would have done",
     "caption.replay": "Exit replay: the bot's exit rules replayed on each position's 1m candles, one parameter "
                       "changed at a time. Effect = the mean change of net PnL % per trade, in percentage points, "

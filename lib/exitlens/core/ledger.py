@@ -219,7 +219,7 @@ def _position_keys(orders, exits, queues, run, short) -> np.ndarray:
         str(position_id) if not run_key else f"{symbol} {'short ' if is_short else ''}#{number}"
         for symbol, position_id, run_key, is_short, number
         in zip(symbols, position_ids, by_run[first], short[exits][first], run[first])
-    ] + [""], dtype=object)
+    ], dtype=object)
     return keys[codes]
 
 

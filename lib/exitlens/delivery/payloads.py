@@ -28,6 +28,7 @@ from exitlens.core.formatting import (
 from exitlens.core.i18n import DEFAULT_LANGUAGE, check_language, kind_label, report_name, t
 from exitlens.core.jsonvalues import json_safe
 from exitlens.core.keys import FAILED, OUTCOME_HORIZON, RUN_STATUSES, SUCCEEDED, post_avg_key, post_samples_key
+from exitlens.core.replay.fidelity import fidelity_warns
 from exitlens.core.settings import COLLECTION_GOAL_24H, KINDS
 from exitlens.core.timeutil import require_aware
 
@@ -175,8 +176,10 @@ def replay_field(replay: Mapping[str, Any]) -> dict[str, Any]:
                  f"{best['high']:+.2f}, n={fmt_count(best.get('samples'))}); {fit}")
     else:
         value = f"No swept change has an interval wholly above 0; {fit}"
-    if fidelity is not None and fidelity < 0.8:
-        value += " — below 80%: the rules file does not describe the bot"
+    unmodelled = replay.get("unmodelled") or {}
+    modelled_sells = sum(entry.get("n", 0) for entry in (replay.get("fidelity_by_reason") or {}).values())
+    if fidelity_warns(fidelity, unmodelled, modelled_sells):
+        value += " — the rules file does not describe the bot (fidelity below 80%, or an unmodelled stop, take profit or time limit)"
     return {"name": "Exit replay", "value": truncate(value, FIELD_VALUE_MAX), "inline": False}
 
 

@@ -36,7 +36,7 @@ from exitlens.core.summary import (
 from exitlens.core.timeutil import parse_aware, parse_month
 from exitlens.reports import archive
 from exitlens.reports.llm import LLMConfig, narrator_from_config
-from exitlens.reports.replay_service import replay_section, rules_path
+from exitlens.reports.replay.service import replay_section, rules_path
 from exitlens.reports.views import ReportData
 from exitlens.store import db
 from exitlens.store.candles import CandleReader
@@ -160,7 +160,7 @@ def notebook_rules_path() -> str | None:
     path that is not under the working directory is looked up in the nearest folder above that
     has it, so a notebook run from notebooks/ finds config/demo_exit_rules.toml as the command
     run from the project folder does."""
-    path = rules_path(None)
+    path = rules_path(None, Environment.from_mapping(os.environ))  # a notebook is an edge: it reads the environment
     if path is None or Path(path).is_absolute() or Path(path).exists():
         return path
     for folder in Path.cwd().parents:

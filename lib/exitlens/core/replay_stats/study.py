@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 
 from exitlens.core.i18n import DEFAULT_LANGUAGE
-from exitlens.core.replay import NS_PER_MINUTE, Candles, Replayed, Trades, replay, replayed_net_pnl_pct
+from exitlens.core.replay import NS_PER_MINUTE, Candles, Replayed, Trades, replay
 from exitlens.core.replay.rules import RuleBook
 from exitlens.core.replay_stats.bootstrap import RESAMPLES, SEED
 from exitlens.core.replay_stats.checks import ReplaySuggestion, replay_suggestions
 from exitlens.core.replay_stats.choose import Pick, comparisons, pick
 from exitlens.core.replay_stats.grid import grid_axes, grid_book, grid_pairs, grid_table
 from exitlens.core.replay_stats.regimes import regime_book, regime_current, regime_values
-from exitlens.core.replay_stats.sweep import replayed_effects, sweep_values
+from exitlens.core.replay_stats.sweep import replayed_effects, replayed_pnl, sweep_values
 from exitlens.core.replay_stats.walk_forward import FOLDS, TRAIN, WalkForward, walk_forward
 
 
@@ -104,7 +104,7 @@ def study(layout: Plan, trades: Trades, history: Replayed, period: Replayed | No
     current = layout.book.parameters()
     table = replayed_effects(mine, _columns(history, in_period), layout.labels, current, currency=cash,
                              units_per_minute=units_per_minute, **options)
-    pnl = net_pnl(trades, history)
+    pnl = replayed_pnl(trades, history)
     effects = pnl[1:] - pnl[0]
     m = comparisons(layout.labels)
     picks = pick(effects[:, in_period], layout.labels, min_samples=min_samples, m=m, units=units[in_period], **options)
@@ -114,7 +114,7 @@ def study(layout: Plan, trades: Trades, history: Replayed, period: Replayed | No
     at = len(layout.cells)
     grid = None
     if layout.grid is not None and period is not None:
-        grid_pnl = net_pnl(mine, _rows(period, range(at)))
+        grid_pnl = replayed_pnl(mine, _rows(period, range(at)))
         grid = grid_table(grid_pnl - pnl[0][in_period], layout.grid, layout.cells, units=mine.position, **options)
     regime_tables, regime_picks = {}, {}
     names = np.asarray([None if r is None else str(r).upper() for r in mine.regime], dtype=object)
@@ -129,7 +129,7 @@ def study(layout: Plan, trades: Trades, history: Replayed, period: Replayed | No
         regime_tables[regime] = replayed_effects(theirs, both, labels, regime_current(layout.book, regime),
                                                  currency=None if cash is None else cash[columns],
                                                  units_per_minute=units_per_minute, **options)
-        regime_pnl = net_pnl(theirs, both)
+        regime_pnl = replayed_pnl(theirs, both)
         regime_picks[regime] = pick(regime_pnl[1:] - regime_pnl[0], labels, min_samples=min_samples, m=len(labels),
                                     units=theirs.position, **options)
     suggestions = replay_suggestions(table, picks, comparisons=m, walk=walk, lang=lang)
@@ -173,13 +173,3 @@ def take(trades: Trades, rows: np.ndarray) -> Trades:
     """The trades where `rows` (a boolean mask) is true; their paths still index the same candles."""
     return replace(trades, **{f.name: getattr(trades, f.name)[rows] for f in fields(trades)
                               if getattr(trades, f.name) is not None})
-
-
-def net_pnl(trades: Trades, replayed: Replayed) -> np.ndarray:
-    """Replayed net_pnl_pct (variants × trades) of `trades` (their quantity, fees, direction and
-    leverage)."""
-    if trades.quantity is None or trades.buy_fees is None or trades.sell_fee is None:
-        raise ValueError("a study needs the trades' quantity, buy_fees and sell_fee")
-    return replayed_net_pnl_pct(trades.entry_price, trades.quantity, trades.buy_fees, trades.sell_fee,
-                                trades.exit_price, replayed.price, direction=trades.direction,
-                                leverage=trades.leverage)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -64,36 +65,65 @@ def sweep_values(book: RuleBook, overrides: Mapping[str, Sequence[float]] | None
     return {name: out[name] for name in PARAMETERS if name in out}
 
 
-def sweep(trades: Trades, candles: Candles, book: RuleBook, *, values: Mapping[str, Sequence[float]] | None = None,
-          currency: Sequence[str] | np.ndarray | None = None, resamples: int = RESAMPLES, seed: int = SEED,
-          confidence: float = CONFIDENCE, units_per_minute: int = NS_PER_MINUTE) -> pd.DataFrame:
-    """The sweep table (columns SWEEP_COLUMNS), one row per parameter and value: `values`
-    (default `sweep_values(book)`) replayed in one kernel call with the actual rules.
-    `currency` is each trade's quote currency (default "?" for all) for the money totals."""
+@dataclass(frozen=True)
+class SweepRun:
+    """One sweep's replay and what the statistics read from it: `replayed` (row 0 the actual
+    rules, then one row per `labels` entry), `pnl` its (1 + variants) × trades net_pnl_pct
+    matrix, and `table` the effect table (SWEEP_COLUMNS). More statistics of the same matrix
+    (grid, walk-forward, regimes) start from `pnl`, `labels` and the trades' positions."""
+
+    labels: list[tuple[str, float]]
+    replayed: Replayed
+    pnl: np.ndarray
+    table: pd.DataFrame
+
+
+def run_sweep(trades: Trades, candles: Candles, book: RuleBook, *, values: Mapping[str, Sequence[float]] | None = None,
+              currency: Sequence[str] | np.ndarray | None = None, resamples: int = RESAMPLES, seed: int = SEED,
+              confidence: float = CONFIDENCE, units_per_minute: int = NS_PER_MINUTE) -> SweepRun:
+    """Replay the actual rules and every swept value (`values`, default `sweep_values(book)`)
+    in one kernel call and tabulate the effects. `currency` is each trade's quote currency
+    (default "?" for all) for the money totals."""
     if trades.quantity is None or trades.buy_fees is None or trades.sell_fee is None:
         raise ValueError("sweep needs the trades' quantity, buy_fees and sell_fee")
     values = sweep_values(book) if values is None else dict(values)
     labels = [(name, float(value)) for name, vs in values.items() for value in vs]
     books = [book] + [book.with_parameter(name, value) for name, value in labels]
     replayed = replay(trades, candles, books, units_per_minute=units_per_minute)
-    return replayed_effects(trades, replayed, labels, book.parameters(), currency=currency, resamples=resamples,
-                            seed=seed, confidence=confidence, units_per_minute=units_per_minute)
+    pnl = replayed_pnl(trades, replayed)
+    table = replayed_effects(trades, replayed, labels, book.parameters(), currency=currency, resamples=resamples,
+                             seed=seed, confidence=confidence, units_per_minute=units_per_minute)
+    return SweepRun(labels=labels, replayed=replayed, pnl=pnl, table=table)
+
+
+def replayed_pnl(trades: Trades, replayed: Replayed) -> np.ndarray:
+    """The (variants × trades) net_pnl_pct of a replay: each trade's quantity, fees, direction
+    and leverage at its replayed price."""
+    return replayed_net_pnl_pct(trades.entry_price, np.asarray(trades.quantity), np.asarray(trades.buy_fees),
+                                np.asarray(trades.sell_fee), trades.exit_price, replayed.price,
+                                direction=trades.direction, leverage=trades.leverage)
 
 
 def replayed_effects(trades: Trades, replayed: Replayed, labels: Sequence[tuple[str, float]],
                      current: Mapping[str, float | None], *, currency: Sequence[str] | np.ndarray | None = None,
                      resamples: int = RESAMPLES, seed: int = SEED, confidence: float = CONFIDENCE,
                      units_per_minute: int = NS_PER_MINUTE) -> pd.DataFrame:
-    """The sweep table of a replay whose row 0 is the actual rules and rows 1.. the variants
-    named by `labels`: the (variants × trades) pnl matrix, the trades' positions, stakes and
-    exit times, handed to `effect_table`."""
-    pnl = replayed_net_pnl_pct(trades.entry_price, np.asarray(trades.quantity), np.asarray(trades.buy_fees),
-                               np.asarray(trades.sell_fee), trades.exit_price, replayed.price,
-                               direction=trades.direction, leverage=trades.leverage)
+    """The effect table of a replay whose row 0 is the actual rules and rows 1.. the variants
+    named by `labels` (the sweep, or one regime's sweep on its own trades): the pnl matrix, the
+    trades' positions, stakes and the change of exit times, handed to `effect_table`."""
+    pnl = replayed_pnl(trades, replayed)
     hours = replayed.time.astype(np.float64) / (60 * units_per_minute)
     return effect_table(pnl[0], pnl[1:], labels, current, open_at_end=replayed.open_at_end[1:],
                         units=trades.position, stake=stake(trades), currency=currency,
                         hold_hours_change=hours[1:] - hours[0], resamples=resamples, seed=seed, confidence=confidence)
+
+
+def sweep(trades: Trades, candles: Candles, book: RuleBook, *, values: Mapping[str, Sequence[float]] | None = None,
+          currency: Sequence[str] | np.ndarray | None = None, resamples: int = RESAMPLES, seed: int = SEED,
+          confidence: float = CONFIDENCE, units_per_minute: int = NS_PER_MINUTE) -> pd.DataFrame:
+    """The sweep table (columns SWEEP_COLUMNS) of `run_sweep`, one row per parameter and value."""
+    return run_sweep(trades, candles, book, values=values, currency=currency, resamples=resamples, seed=seed,
+                     confidence=confidence, units_per_minute=units_per_minute).table
 
 
 def stake(trades: Trades) -> np.ndarray:

@@ -1,23 +1,22 @@
-"""Exit replay of a period (SPEC §6): the period's replayable SELLs, their candle paths, the
-actual rules (fidelity, open at end), the sweep and its intervals, the picks at the
-(1 − 0.05 / m) interval and their walk-forward over the periods before, the grid, the regime
-sweeps, the replay-backed suggestions with their evidence and the confirmation mark of every
-rule-based suggestion (SPEC §3).
+"""Exit replay of a period, the service (SPEC §6): reads the candles once, builds the kernel's
+arrays, calls core, and returns a typed result.
 
-The engine (core.replay, core.replay_stats) is pure; this module is the edge that feeds it: it
-reads each position's 1m candles with a `store.candles.CandleReader` (one range query per
-symbol range and chunk; none for the candles the report's after-exit paths already read) from
-the position's open to the later of its exit + the longest post-exit horizon and its open +
-the longest time limit replayed, bounded by `now`, and lays them out as the engine's flat
-arrays. A trade's path stops at its own window's end, so the candles of a later position of
-the same symbol never extend it across a gap.
+For the period's replayable SELLs it reads each position's candles with a
+`store.candles.CandleReader` (one range query per symbol range and chunk; none for the candles
+the report's after-exit paths already read) from the position's open to its actual exit + the
+rules' `horizon_hours`, bounded by `now`, lays them out as the kernel's flat arrays
+(`path_bounds`: each path from the first candle at or after the open to that end, so a later
+position of the same symbol never extends it), and runs the tested core: `replay_study`
+(core.replay_stats.study: the actual rules and the sweep over the sells of the whole history
+the walk-forward covers in one kernel call, the grid and the regime sweeps over the period's
+sells in another; the sweep table, the picks at the (1 − 0.05 / m) interval, the walk-forward,
+the grid, the regime tables and the suggestions with their evidence) and `fidelity`. Text for
+the command is in `text.py`, the notebook tables in `views.py`.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,22 +26,23 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError
 from exitlens.core.evidence import by_evidence
-from exitlens.core.formatting import fmt_money
-from exitlens.core.i18n import DEFAULT_LANGUAGE, t
+from exitlens.core.i18n import t
 from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.replay import (
     CANDLES_AFTER_EXIT,
     NO_CANDLE_AT_ENTRY,
     OPEN_AT_END,
+    PATH_OK,
     Candles,
     Trades,
     exit_reason_codes,
     fidelity,
     path_bounds,
 )
-from exitlens.core.replay.fidelity import FIDELITY_TOLERANCE_MINUTES, FIDELITY_WARNING, UNMODELLED_WARNING, Fidelity
+from exitlens.core.replay.fidelity import FIDELITY_TOLERANCE_MINUTES, Fidelity
 from exitlens.core.replay.models.simple import modelled
 from exitlens.core.replay.rules import RuleBook, load_rules
 from exitlens.core.replay_stats import (
@@ -65,6 +65,7 @@ from exitlens.store.load import load_orders
 log = logging.getLogger(__name__)
 
 RULES_ENV = "EXITLENS_EXIT_RULES"
+"""The variable that names the rules file (read as `Environment.exit_rules`)."""
 HOW_TO_ADD_RULES = t("replay.how_to_add", env=RULES_ENV)
 """What a command says when it needs a rules file and has none (reports say it in their language)."""
 
@@ -153,14 +154,14 @@ def _row_json(row: dict) -> dict:
                        else json_scalar(value)) for key, value in row.items()}
 
 
-def rules_path(option: str | None) -> str | None:
+def rules_path(option: str | None, environment: Environment) -> str | None:
     """The exit rules file: the --rules option, else EXITLENS_EXIT_RULES, else None."""
-    return option or os.environ.get(RULES_ENV) or None
+    return option or environment.exit_rules or None
 
 
-def require_rules(option: str | None) -> RuleBook:
+def require_rules(option: str | None, environment: Environment) -> RuleBook:
     """The rules `exitlens replay` runs with; ConfigError saying how to add one when none."""
-    path = rules_path(option)
+    path = rules_path(option, environment)
     if path is None:
         raise ConfigError(HOW_TO_ADD_RULES)
     return load_rules(path)
@@ -211,7 +212,7 @@ def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, n
     fit = fidelity(exit_reason_codes(reasons), trades.exit_time[in_period], code, replayed_time,
                    tolerance=max(pd.Timedelta(minutes=FIDELITY_TOLERANCE_MINUTES), tolerance).value,
                    reasons=reasons, modelled=modelled(book, reasons, regimes_in))
-    no_path = int((found[in_period] != 0).sum())
+    no_path = int((found[in_period] != PATH_OK).sum())
     not_replayable = int((~_replayable(analysis.sells)).sum()) + no_path
     notes = (_notes(book, analysis.sells, settings.language)
              + _path_notes(chosen[in_period], found[in_period], settings.language)
@@ -242,24 +243,39 @@ def _walk_notes(walk: WalkForward, length: pd.Timedelta, lang: str) -> list[str]
               days=f"{length / pd.Timedelta(days=1):g}")]
 
 
-def replay_section(engine: Engine, analysis: PeriodAnalysis, rules_option: str | None, *, now: datetime,
+@dataclass(frozen=True)
+class ReplaySkipped:
+    """A report run's replay that could not run: the rules file and what is wrong with it. Its
+    mark keeps the report going and says why in the summary (`replay.error`) and the notes."""
+
+    rules: str
+    error: str
+
+    def mark(self, analysis: PeriodAnalysis) -> PeriodAnalysis:
+        note = t("replay.note_skipped", analysis.settings.language, error=self.error)
+        return analysis.with_replay({"rules": self.rules, "error": self.error}, {}, [note])
+
+
+def replay_section(engine: Engine, analysis: PeriodAnalysis, rules: str | None, *, now: datetime,
                    strict: bool, candles: CandleReader | None = None) -> PeriodAnalysis:
-    """`analysis` with its replay when a rules file is configured; unchanged without one.
+    """`analysis` with the replay of the `rules` file (a path, see `rules_path`); unchanged
+    without one.
 
     `strict` (a command run) lets a bad rules file raise its one-line ConfigError; otherwise
     (a report run) the summary's replay section says what is wrong and the report goes on."""
-    path = rules_path(rules_option)
-    if path is None:
+    if rules is None:
         return analysis
+    outcome: ReplayResult | ReplaySkipped
     try:
-        book = load_rules(path)
+        book = load_rules(rules)
     except ConfigError as exc:
         if strict:
             raise
         log.warning("exit replay skipped: %s", exc)
-        note = t("replay.note_skipped", analysis.settings.language, error=exc)
-        return analysis.with_replay({"rules": path, "error": str(exc)}, {}, [note])
-    return replay_period(engine, analysis, book, now=now, candles=candles).mark(analysis)
+        outcome = ReplaySkipped(rules, str(exc))
+    else:
+        outcome = replay_period(engine, analysis, book, now=now, candles=candles)
+    return outcome.mark(analysis)
 
 
 def replay_windows(sells: pd.DataFrame, book: RuleBook, now: pd.Timestamp) -> pd.DataFrame:
@@ -329,87 +345,3 @@ def _notes(book: RuleBook, sells: pd.DataFrame, lang: str) -> list[str]:
 
 def _ns(times: pd.Series) -> np.ndarray:
     return pd.DatetimeIndex(pd.to_datetime(times, utc=True)).as_unit("ns").asi8
-
-
-
-
-
-
-def replay_text(result: ReplayResult, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The replay as readable text in `lang`: what was replayed, fidelity overall and per exit
-    reason, coverage, the warning when the rules do not describe the bot, the sweep table (with
-    each variant's open-at-end count, mean change of hold hours and total effect per currency),
-    the replay-backed suggestions and the notes."""
-    fit = result.fidelity
-    lines = [t("replay.text.head", lang, rules=result.rules, model=result.model, fill=result.fill,
-               horizon=f"{result.horizon_hours:g}", replayable=result.replayable,
-               not_replayable=result.not_replayable, open_at_end=result.open_at_end),
-             t("replay.text.fidelity", lang, fidelity=_share(fit.value), samples=fit.samples,
-               coverage=_share(fit.coverage))]
-    lines += [t("replay.text.by_reason", lang, reason=reason, fidelity=_share(value), n=n)
-              for reason, (value, n) in fit.by_reason.items()]
-    if fit.unmodelled:
-        lines.append(t("replay.text.unmodelled", lang,
-                       reasons=", ".join(f"{reason} {n}" for reason, n in fit.unmodelled.items())))
-    if fit.warns:
-        lines.append(t("replay.text.warning", lang, threshold=f"{FIDELITY_WARNING:.0%}",
-                       share=f"{UNMODELLED_WARNING:.0%}"))
-    study = result.study
-    lines += _sweep_lines(study.sweep, lang)
-    m = max(study.comparisons, 1)
-    lines.append(t("replay.text.picking", lang, m=m, level=f"{1 - 0.05 / m:.1%}"))
-    walk = study.walk
-    lines.append(t("replay.text.walk", lang, folds=len(walk.folds), requested=walk.requested, train=walk.train))
-    for name, out in walk.by_parameter.items():
-        stats = out.interval
-        lines.append(t("replay.text.walk_row", lang, parameter=name, n=stats.n, mean=_cell(stats.mean, "+.3f").strip(),
-                       low=_cell(stats.low, "+.3f").strip(), high=_cell(stats.high, "+.3f").strip(),
-                       chosen=", ".join("–" if v is None else f"{v:g}" for v in out.chosen) or "–"))
-    if study.grid is not None:
-        a, b = (str(name) for name in study.grid.columns[:2])
-        lines.append(t("replay.text.grid", lang, a=a, b=b))
-        lines += _grid_lines(study.grid)
-    for regime, table in study.regimes.items():
-        lines.append(t("replay.text.regime", lang, regime=regime))
-        lines += _sweep_lines(table, lang)
-    lines += [t("replay.text.evidence_suggestion", lang, evidence=s.evidence, message=s.message)
-              for s in study.suggestions] or [t("replay.text.no_suggestion", lang)]
-    lines += [t("replay.text.note", lang, note=note) for note in result.notes]
-    return "\n".join(lines)
-
-
-def _sweep_lines(table: pd.DataFrame, lang: str) -> list[str]:
-    """A sweep table as text: each variant's n, open-at-end count, mean effect and interval,
-    mean change of hold hours and total effect per currency."""
-    names = t("replay.text.columns", lang).split("|")
-    widths = (24, 9, 9, 6, 6, 9, 9, 9, 9)
-    lines = [names[0].ljust(widths[0]) + "".join(name.rjust(w) for name, w in zip(names[1:], widths[1:]))
-             + "  " + names[-1]]
-    for row in table.itertuples(index=False):
-        cells = [_cell(row.value, "9g"), _cell(row.current, "9g"), f"{row.n:>6}", f"{row.open_at_end:>6}",
-                 _cell(row.mean, "+9.3f"), _cell(row.low, "+9.3f"), _cell(row.high, "+9.3f"),
-                 _cell(row.hold_hours_change, "+9.2f")]
-        lines.append(f"{row.parameter:<24}{''.join(cells)}  {fmt_money(row.total) if row.total else '–'}")
-    return lines
-
-
-def _grid_lines(grid: pd.DataFrame) -> list[str]:
-    """Mean effect per cell: rows the first parameter's values, columns the second's."""
-    a, b = grid.columns[:2]
-    columns = sorted(grid[b].unique())
-    corner = f"{a} / {b}"
-    lines = [f"{corner:<30}" + "".join(f"{v:>10g}" for v in columns)]
-    for value, rows in grid.groupby(a, sort=True):
-        by_b = rows.set_index(b)
-        cells = [f"{_cell(by_b.at[v, 'mean'], '+.3f').strip() + ('*' if by_b.at[v, 'marked'] else ''):>10}"
-                 for v in columns]
-        lines.append(f"{value:<30g}" + "".join(cells))
-    return lines
-
-
-def _share(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
-
-
-def _cell(value: float | None, spec: str) -> str:
-    return f"{'–':>9}" if value is None or math.isnan(value) else format(value, spec)

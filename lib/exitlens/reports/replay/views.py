@@ -22,7 +22,7 @@ from exitlens.core.replay.fidelity import FIDELITY_WARNING, UNMODELLED_WARNING, 
 from exitlens.core.replay.rules import PARAMETERS
 from exitlens.core.summary import PeriodAnalysis
 from exitlens.reports.plots import replay_effect_chart, replay_grid_heatmap
-from exitlens.reports.replay_service import RULES_ENV
+from exitlens.reports.replay.service import RULES_ENV
 from exitlens.reports.views import paragraph, show
 
 SWEEP_HEADERS = {"parameter": "col.parameter", "value": "col.value", "current": "col.current", "n": "col.n",
