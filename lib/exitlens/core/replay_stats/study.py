@@ -23,7 +23,7 @@ from exitlens.core.replay_stats.bootstrap import RESAMPLES, SEED
 from exitlens.core.replay_stats.checks import ReplaySuggestion, replay_suggestions
 from exitlens.core.replay_stats.choose import Pick, comparisons, pick
 from exitlens.core.replay_stats.grid import grid_axes, grid_book, grid_pairs, grid_table
-from exitlens.core.replay_stats.regimes import regime_book, regime_current, regime_values
+from exitlens.core.replay_stats.regimes import regime_book, regime_columns, regime_current, regime_values
 from exitlens.core.replay_stats.sweep import replayed_effects, replayed_pnl, sweep_values
 from exitlens.core.replay_stats.walk_forward import FOLDS, TRAIN, WalkForward, walk_forward
 
@@ -98,11 +98,11 @@ def study(layout: Plan, trades: Trades, history: Replayed, period: Replayed | No
     the walk-forward's folds."""
     in_period = np.asarray(in_period, dtype=bool)
     units = trades.position
-    mine = take(trades, in_period)
-    cash = None if currency is None else np.asarray(currency, dtype=object)[in_period]
+    period_trades = take(trades, in_period)
+    period_currency = None if currency is None else np.asarray(currency, dtype=object)[in_period]
     options = {"resamples": resamples, "seed": seed}
     current = layout.book.parameters()
-    table = replayed_effects(mine, _columns(history, in_period), layout.labels, current, currency=cash,
+    table = replayed_effects(period_trades, _columns(history, in_period), layout.labels, current, currency=period_currency,
                              units_per_minute=units_per_minute, **options)
     pnl = replayed_pnl(trades, history)
     effects = pnl[1:] - pnl[0]
@@ -114,24 +114,23 @@ def study(layout: Plan, trades: Trades, history: Replayed, period: Replayed | No
     at = len(layout.cells)
     grid = None
     if layout.grid is not None and period is not None:
-        grid_pnl = replayed_pnl(mine, _rows(period, range(at)))
-        grid = grid_table(grid_pnl - pnl[0][in_period], layout.grid, layout.cells, units=mine.position, **options)
+        grid_pnl = replayed_pnl(period_trades, _rows(period, range(at)))
+        grid = grid_table(grid_pnl - pnl[0][in_period], layout.grid, layout.cells, units=period_trades.position, **options)
     regime_tables, regime_picks = {}, {}
-    names = np.asarray([None if r is None else str(r).upper() for r in mine.regime], dtype=object)
     for regime, labels in layout.regimes.items():
         if period is None:
             break
-        columns = names == regime
+        columns = regime_columns(period_trades.regime, regime)
         rows = _rows(period, range(at, at + len(labels)))
         at += len(labels)
-        theirs = take(mine, columns)
+        regime_trades = take(period_trades, columns)
         both = _concat(_columns(baseline, columns), _columns(rows, columns))
-        regime_tables[regime] = replayed_effects(theirs, both, labels, regime_current(layout.book, regime),
-                                                 currency=None if cash is None else cash[columns],
+        regime_tables[regime] = replayed_effects(regime_trades, both, labels, regime_current(layout.book, regime),
+                                                 currency=None if period_currency is None else period_currency[columns],
                                                  units_per_minute=units_per_minute, **options)
-        regime_pnl = replayed_pnl(theirs, both)
+        regime_pnl = replayed_pnl(regime_trades, both)
         regime_picks[regime] = pick(regime_pnl[1:] - regime_pnl[0], labels, min_samples=min_samples, m=len(labels),
-                                    units=theirs.position, **options)
+                                    units=regime_trades.position, **options)
     suggestions = replay_suggestions(table, picks, comparisons=m, walk=walk, lang=lang)
     return Study(sweep=table, comparisons=m, picks=picks, walk=walk, grid=grid, regimes=regime_tables,
                  regime_picks=regime_picks, suggestions=suggestions, replayed=history)
