@@ -258,7 +258,8 @@ _EN: dict[str, str] = {
                                   "period belongs to: check the regime names.",
     "replay.note_skipped": "Exit replay skipped: {error}",
     "replay.note_folds": "Walk-forward: the history holds {formed} of the {requested} folds asked for (test windows "
-                         "of {days} days, each chosen on the {train} before it): suggestions rest on those.",
+                         "of {days} days, each chosen on the {train} before it); a suggestion is out of sample only "
+                         "when the folds it has confirm it.",
     "replay.text.head": "exit replay with {rules} (model {model}, fill {fill}, horizon {horizon} h): {replayable} "
                         "replayable sells, {not_replayable} not replayable, {open_at_end} open at end",
     "replay.text.fidelity": "fidelity {fidelity} over {samples} sells with a modelled exit reason; coverage {coverage}",
@@ -574,7 +575,7 @@ _KO: dict[str, str] = {
                                   "있습니다: 레짐 이름을 확인하세요.",
     "replay.note_skipped": "청산 재현을 건너뛰었습니다: {error}",
     "replay.note_folds": "워크포워드: 요청한 폴드 {requested}개 중 기록에 {formed}개만 있습니다 (검증 구간 {days}일, 각각 그 "
-                         "앞 {train}개 구간에서 선택): 제안은 이 폴드들에 근거합니다.",
+                         "앞 {train}개 구간에서 선택). 제안은 있는 폴드들이 확인할 때만 표본 외로 확인된 것입니다.",
     "replay.text.head": "{rules}로 청산 재현 (모델 {model}, 체결 {fill}, 기간 {horizon}시간): 재현 가능한 매도 "
                         "{replayable}건, 재현 불가 {not_replayable}건, 끝까지 보유 {open_at_end}건",
     "replay.text.fidelity": "충실도 {fidelity} (모델링된 청산 사유의 매도 {samples}건), 포괄률 {coverage}",
