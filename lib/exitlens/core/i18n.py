@@ -251,9 +251,7 @@ _EN: dict[str, str] = {
                      "at the end of their path (marked to market at its last close and counted). ",
     "replay.fidelity_unknown": "Fidelity is unknown: no sell has a modelled exit reason.",
     "replay.fidelity": "Fidelity {fidelity} over {samples} sells: the share whose replay with the actual rules "
-                       "exits for the same reason within 2 minutes of the actual sell.",
-    "replay.fidelity_warning": " Warning: below {threshold}, the rules file does not describe the bot, so the "
-                               "effects below are not to be trusted.",
+                       "exits for the same reason within max(2 minutes, one candle interval) of the actual sell.",
     "replay.note_unused_regimes": "Exit rules file {file} has a table for regime(s) {regimes} that no sell of the "
                                   "period belongs to: check the regime names.",
     "replay.note_skipped": "Exit replay skipped: {error}",
@@ -567,10 +565,8 @@ _KO: dict[str, str] = {
                      "재현할 수 없고 (진입가, 로트 또는 캔들 없음), 재현 {open_at_end}건은 경로 끝까지 청산되지 "
                      "않았습니다 (마지막 종가로 평가해 포함). ",
     "replay.fidelity_unknown": "충실도를 알 수 없습니다: 모델링된 청산 사유의 매도가 없습니다.",
-    "replay.fidelity": "충실도 {fidelity} (매도 {samples}건): 실제 규칙으로 재현했을 때 같은 사유로 실제 매도 2분 "
-                       "이내에 청산한 비율.",
-    "replay.fidelity_warning": " 경고: {threshold} 미만이면 규칙 파일이 봇을 설명하지 못하므로 아래 효과는 믿을 수 "
-                               "없습니다.",
+    "replay.fidelity": "충실도 {fidelity} (매도 {samples}건): 실제 규칙으로 재현했을 때 같은 사유로 실제 매도 "
+                       "max(2분, 캔들 간격 하나) 이내에 청산한 비율.",
     "replay.note_unused_regimes": "청산 규칙 파일 {file}에 기간 내 어떤 매도에도 해당하지 않는 레짐 {regimes}의 표가 "
                                   "있습니다: 레짐 이름을 확인하세요.",
     "replay.note_skipped": "청산 재현을 건너뛰었습니다: {error}",
