@@ -61,6 +61,7 @@ def main() -> int:
         context.append(replayed.context())
         figures.append(f"replay sweep speedup vs per-candle loop: {replayed.speedup:.1f}x")
         figures.append(f"replay sweep time over one candle read: {replayed.over_read:.2f}x")
+        figures.append(f"replay with walk-forward and grid over one candle read: {replayed.study_over_read:.2f}x")
         figures.append(f"replay sweep peak memory: {replayed.peak_mb:.0f} MiB traced "
                        f"({replayed.candle_mb:.0f} MiB of candles read)")
 

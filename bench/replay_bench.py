@@ -41,7 +41,8 @@ from exitlens.core.replay import (
     replay,
 )
 from exitlens.core.replay.rules import DEFAULT_HORIZON_HOURS, ExitRules, RuleBook
-from exitlens.core.replay_stats import sweep, sweep_values
+from exitlens.core.replay_stats import FOLDS, TRAIN, sweep, sweep_values
+from exitlens.core.replay_stats.study import Plan, Study, plan, replay_study
 
 FULL_SELLS = 20_000
 SYMBOLS = 10
@@ -195,7 +196,10 @@ class ReplayBench:
     read: Samples = field(default_factory=Samples)
     engine: Samples = field(default_factory=Samples)
     full: Samples = field(default_factory=Samples)
+    study: Samples = field(default_factory=Samples)
     loop: Samples = field(default_factory=Samples)
+    study_variants: int = 0
+    folds: int = 0
     peak_mb: float = 0.0
     candle_mb: float = 0.0
 
@@ -211,6 +215,10 @@ class ReplayBench:
     def over_read(self) -> float:
         return self.full.median / self.read.median
 
+    @property
+    def study_over_read(self) -> float:
+        return self.study.median / self.read.median
+
     def rows(self) -> list[Row]:
         work = f"{self.sells:,} sells × {self.variants} rules"
         loop = Samples([s * self.sells / self.loop_trades for s in self.loop.seconds])
@@ -219,6 +227,8 @@ class ReplayBench:
             Row("replay", "engine: replay of the sweep", self.engine, work,
                 f"{self.sells * self.variants / self.engine.median:,.0f} replays/s"),
             Row("replay", "engine: whole sweep() with bootstrap", self.full, work),
+            Row("replay", "study: sweep, walk-forward, grid, regime sweeps", self.study,
+                f"{self.sells:,} sells × {self.study_variants} rules", note=f"{self.folds} folds"),
             Row("replay", "per-candle loop: replay (scaled)", loop, work,
                 note=f"timed on {self.loop_trades} sells"),
         ]
@@ -238,6 +248,7 @@ def run(knobs: Knobs) -> ReplayBench:
     books = [RULES] + [RULES.with_parameter(name, v) for name, vs in values.items() for v in vs]
     bench = ReplayBench(sells=len(trades), candles=len(flat), loop_trades=min(LOOP_SAMPLE, len(trades)),
                         variants=len(books))
+    bench.study_variants = len(_layout(trades).history_books()) + len(_layout(trades).period_books())
     bench.candle_mb = sum(a.nbytes for a in (flat.time, flat.open, flat.high, flat.low, flat.close)) / 2**20
     # the candles the sweep needs: per symbol, from the earliest position's open to the latest path end
     needed = {name: (int(trades.open_time[symbol == name].min()) - 1, int(flat.time[trades.stop[symbol == name].max() - 1]))
@@ -258,11 +269,30 @@ def run(knobs: Knobs) -> ReplayBench:
             bench.full.add(timed(sweep, trades, flat, RULES, values=values)[0])
             bench.peak_mb = max(bench.peak_mb, tracemalloc.get_traced_memory()[1] / 2**20)
             tracemalloc.stop()
+            seconds, result = timed(_study, trades, flat)
+            bench.study.add(seconds)
+            bench.folds = len(result.walk.folds)
             seconds, loop_out = timed(_loop_sweep, books, trades, sample, lists)
             bench.loop.add(seconds)
             if rep == 0:
                 _check_agree(engine_out, loop_out, sample)
     return bench
+
+
+def _layout(trades: Trades) -> Plan:
+    """The study's variants: the sweep, the default grid (stop loss × take profit) and a sweep
+    of each regime (all three have more than `min_samples` sells in the last period)."""
+    return plan(RULES, grid=("stop_loss_pct", "take_profit_pct"),
+                regimes=sorted(set(trades.regime.tolist())))
+
+
+def _study(trades: Trades, flat: Candles) -> Study:
+    """The whole study of the last 1/12 of the history: the sweep and walk-forward over all of it
+    (8 folds, each chosen on the 4 periods before it), the grid and regime sweeps on the period."""
+    first, end = int(trades.open_time.min()), int(trades.exit_time.max()) + 1
+    length = (end - first) // (FOLDS + TRAIN)
+    return replay_study(trades, flat, _layout(trades), period_start=end - length, end=end, history_start=first,
+                        min_samples=20)
 
 
 def _loop_sweep(books: list[RuleBook], trades: Trades, sample: np.ndarray, lists: tuple) -> list[list]:

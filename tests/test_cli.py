@@ -217,6 +217,32 @@ def test_replay_with_bad_sweep_option_fails_in_one_line(demo_dir):
     assert done.returncode == 1 and done.stderr.count("\n") == 1 and "'a' is not a number" in done.stderr
 
 
+def test_replay_json_on_the_demo_holds_the_folds_its_history_has_grid_and_evidence(demo_dir):
+    done = exitlens("replay", "--now", DEMO_END, "--end", DEMO_END, "--days", "1", "--train", "1",
+                    "--rules", DEMO_RULES, "--json", cwd=demo_dir)
+    assert done.returncode == 0, done.stderr
+    replay = json.loads(done.stdout)
+    # the 3-day history's first fill comes after its first midnight: only the last day has a whole
+    # day before it to choose on, so 1 fold is formed, not padded to 2 or 8
+    assert replay["walk_forward"]["folds"] == 1 and replay["walk_forward"]["folds_requested"] == 8
+    assert "1 of the 8 folds" in done.stderr
+    assert replay["comparisons"] == 5 and isinstance(replay["regimes"], dict)
+    assert replay["grid"]["parameters"] == ["stop_loss_pct", "take_profit_pct"] and replay["grid"]["cells"]
+    assert all(len(p["chosen"]) == 1 for p in replay["walk_forward"]["by_parameter"].values())
+    assert all(s["evidence"] in ("out-of-sample", "in-sample") for s in replay["suggestions"])
+
+
+@pytest.mark.parametrize(("option", "says"), [
+    (("--folds", "0"), "--folds 0: give a whole number, 1 or more"),
+    (("--grid", "stop_loss_pct"), "--grid 'stop_loss_pct': name two different parameters"),
+    (("--grid", "stop_loss_pct,nope"), "unknown parameter 'nope'"),
+    (("--train", "30"), "--train 30: the history holds nothing before this period to train on"),
+])
+def test_replay_with_bad_walk_forward_or_grid_option_fails_in_one_line(demo_dir, option, says):
+    done = exitlens("replay", *REPLAY_PERIOD, "--rules", DEMO_RULES, *option, cwd=demo_dir)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
+
+
 def test_summary_json_has_replay_only_with_a_rules_file(demo_dir):
     period = ("weekly", "--now", DEMO_END, "--end", DEMO_END, "--days", "3", "--json")
     without = json.loads(exitlens("summary", *period, cwd=demo_dir, env={"EXITLENS_EXIT_RULES": ""}).stdout)
@@ -225,7 +251,9 @@ def test_summary_json_has_replay_only_with_a_rules_file(demo_dir):
     assert with_rules["replay"]["rules"] == DEMO_RULES
     assert {k: v for k, v in with_rules.items() if k not in ("replay", "suggestions", "notes")} == \
         {k: v for k, v in without.items() if k not in ("suggestions", "notes")}
-    assert with_rules["notes"][:len(without["notes"])] == without["notes"]  # the replay's notes follow
+    # the replay only adds notes (here: how few walk-forward folds the 3-day history holds)
+    assert with_rules["notes"][:len(without["notes"])] == without["notes"]
+    assert any("0 of the 8 folds" in note for note in with_rules["notes"][len(without["notes"]):])
 
 
 @pytest.mark.parametrize(("args", "says"), [

@@ -61,6 +61,10 @@ def test_headline_when_nothing_is_stronger_than_an_unreplayable_rule_says_the_ev
     assert deterministic_headline(facts, "ko").endswith("근거가 약합니다: 재현 결과가 뒷받침하지 않으며, 매도 4건에 기반합니다.")
 
 
+TRAILING_METRIC = "by_exit_reason.TRAILING_STOP.avg_post_24h_pct"
+"""What a replay check of the trailing-stop rule is keyed by (`PeriodAnalysis.with_replay`)."""
+
+
 def _analysis(lang: str = "en"):
     from analytics_factories import at, buy, orders_frame, post, sell
     from exitlens.core.settings import Settings
@@ -74,7 +78,7 @@ def _analysis(lang: str = "en"):
 def test_headline_when_the_replay_arrives_after_the_analysis_is_written_again_to_lead_with_it():
     analysis = _analysis()
     assert "[rule, not replayable]: Loosen trailing_stop_pct" in analysis.headline
-    replayed = analysis.with_replay({"suggestions": [TAKE_PROFIT]}, {"trailing_stop_loosen": NOT_CONFIRMED}, [])
+    replayed = analysis.with_replay({"suggestions": [TAKE_PROFIT]}, {TRAILING_METRIC: NOT_CONFIRMED}, [])
     assert "Strongest suggestion [in-sample (replay)]: Set take_profit_pct to 10" in replayed.headline
     assert [s["evidence"] for s in replayed.to_json()["suggestions"]][:2] == ["in-sample", "rule, not confirmed"]
 
@@ -82,7 +86,7 @@ def test_headline_when_the_replay_arrives_after_the_analysis_is_written_again_to
 def test_suggestions_table_lists_replay_backed_changes_with_their_interval_before_the_rules():
     from exitlens.reports.decision_views import ranked_suggestions
 
-    replayed = _analysis("ko").with_replay({"suggestions": [TAKE_PROFIT]}, {"trailing_stop_loosen": NOT_CONFIRMED}, [])
+    replayed = _analysis("ko").with_replay({"suggestions": [TAKE_PROFIT]}, {TRAILING_METRIC: NOT_CONFIRMED}, [])
     table = ranked_suggestions(replayed)
     assert list(table["근거"])[:2] == ["표본 내 (재현)", "규칙, 재현으로 확인되지 않음"]
     assert list(table["95% 하한 (%p)"])[:2] == [0.81, -0.06]

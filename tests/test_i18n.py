@@ -183,12 +183,13 @@ def test_index_when_korean_labels_its_columns_in_korean():
 
 
 def test_replay_suggestion_message_when_korean_is_korean():
-    from exitlens.core.replay_stats import replay_suggestions
+    from exitlens.core.replay_stats import Interval, Pick, replay_suggestions
 
     table = pd.DataFrame([{"parameter": "stop_loss_pct", "value": 4.5, "current": 3.0, "n": 40, "open_at_end": 0,
                            "mean": 0.4, "low": 0.1, "high": 0.7}])
-    [english] = replay_suggestions(table, min_samples=20)
-    [korean] = replay_suggestions(table, min_samples=20, lang="ko")
+    picks = {"stop_loss_pct": Pick("stop_loss_pct", 4.5, 0, 0.99, Interval(40, 0.4, 0.05, 0.75), True)}
+    [english] = replay_suggestions(table, picks, comparisons=5)
+    [korean] = replay_suggestions(table, picks, comparisons=5, lang="ko")
     assert english.message.startswith("Set stop_loss_pct to 4.5 (now 3)")
     assert _hangul(korean.message) and "+0.40" in korean.message and english.value == korean.value
 

@@ -45,10 +45,10 @@ from exitlens.core.replay_stats import (
     check_change,
     check_suggestion,
     parse_sweep_option,
-    replay_suggestions,
     sweep,
     sweep_values,
 )
+from exitlens.core.replay_stats.study import plan, replay_study
 from replay_reference import reference_exit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +60,13 @@ CODES = {"STOP_LOSS": STOP_LOSS, "TAKE_PROFIT": TAKE_PROFIT, "TRAILING_STOP": TR
 
 def book(fill: str = "close", **values) -> RuleBook:
     return RuleBook(default=ExitRules(fill=fill, **values))
+
+
+def replay_suggestions(trades: Trades, candles: Candles, rules: RuleBook, *, min_samples: int) -> list:
+    """The replay-backed suggestions of a period holding every one of `trades`."""
+    end = int(trades.exit_time.max()) + 1
+    return replay_study(trades, candles, plan(rules), period_start=0, end=end, history_start=0,
+                        min_samples=min_samples, units_per_minute=MINUTE).suggestions
 
 
 def replay_path(rows, rules: RuleBook, *, entry=100.0, opened=30, reason=None, actual_minute=10_000,
@@ -509,9 +516,9 @@ def test_sweep_when_looser_stop_rides_the_rally_shows_positive_effect(dip_then_r
     assert row["mean"] == pytest.approx(peaks.mean() - 96.5) and 0 < row.low < row["mean"] < row.high
     assert row.total == {"?": pytest.approx((peaks - 96.5).sum())}  # stake 100 a trade: a point is 1 "?"
     assert row.hold_hours_change == pytest.approx(5 / 60)  # minute 9 instead of 4
-    suggestions = replay_suggestions(table, min_samples=20)
+    suggestions = replay_suggestions(trades, candles, rules, min_samples=20)
     assert [(s.parameter, s.suggested) for s in suggestions] == [("stop_loss_pct", 4.5)]
-    assert replay_suggestions(table, min_samples=41) == []
+    assert replay_suggestions(trades, candles, rules, min_samples=41) == []
     # the nearest looser stop (3.75%) is still hit at 96: replay does not back that step
     assert check_suggestion(table, "stop_loss_loosen", min_samples=20).status == NOT_CONFIRMED
     assert check_suggestion(table, "stop_loss_loosen", min_samples=20, value=4.5).status == CONFIRMED
@@ -531,7 +538,8 @@ def test_sweep_when_variant_never_exits_marks_it_to_market_and_counts_it(dip_the
     assert (looser.n, looser.open_at_end, looser["mean"]) == (40, 40, pytest.approx(peaks.mean() - 96.5))
     tighter = table[table.value == 1.5].iloc[0]
     assert (tighter.n, tighter.open_at_end, tighter["mean"]) == (40, 0, pytest.approx(98 - 96.5))
-    assert [(s.suggested, s.samples) for s in replay_suggestions(table, min_samples=1)] == [(4.5, 40)]
+    suggestions = replay_suggestions(trades, candles, book(stop_loss_pct=3), min_samples=1)
+    assert [(s.suggested, s.samples) for s in suggestions] == [(4.5, 40)]
     assert check_suggestion(table, "stop_loss_loosen").status == NOT_CONFIRMED  # 3.75% still hit at 96
 
 

@@ -35,7 +35,8 @@ END = pd.Timestamp("2026-11-21T00:00:00Z")
 STAKE = 100.1 / 100
 """The lot's stake in hundreds: 100 plus its 0.1 fee (SPEC §2.1), so a price point is 1 / STAKE pp."""
 REPLAY_KEYS = ["rules", "model", "fill", "replayable", "not_replayable", "open_at_end", "horizon_hours", "fidelity",
-               "fidelity_samples", "fidelity_by_reason", "coverage", "unmodelled", "sweep", "suggestions"]
+               "fidelity_samples", "fidelity_by_reason", "coverage", "unmodelled", "sweep", "regimes", "grid",
+               "walk_forward", "comparisons", "suggestions"]
 SWEEP_KEYS = ["parameter", "value", "current", "n", "open_at_end", "mean", "low", "high", "total", "hold_hours_change"]
 
 
@@ -199,3 +200,46 @@ def test_monthly_report_and_replay_command_with_one_now_give_the_same_replay(one
     assert report.analysis.as_of == pd.Timestamp(now)
     assert {key: report.analysis.replay[key] for key in ("replayable", "open_at_end", "fidelity")} == {
         key: command[key] for key in ("replayable", "open_at_end", "fidelity")}
+
+
+def test_replay_when_history_is_shorter_than_the_folds_says_how_many_formed(one_take_profit):
+    result = replay_period(one_take_profit, analysis_of(one_take_profit), parse_rules(RULES), now=NOW.to_pydatetime())
+    out = result.to_json()
+    assert out["walk_forward"]["folds"] == 0 and out["walk_forward"]["folds_requested"] == 8
+    assert out["walk_forward"]["train"] == 4 and out["comparisons"] == 5
+    assert out["walk_forward"]["by_parameter"]["take_profit_pct"] == {"n": 0, "mean": None, "low": None,
+                                                                       "high": None, "chosen": []}
+    assert any("0 of the 8 folds" in note for note in result.notes)
+    assert out["grid"]["parameters"] == ["stop_loss_pct", "take_profit_pct"]
+    assert len(out["grid"]["cells"]) == 36 and out["regimes"] == {"BULL": out["regimes"]["BULL"]}
+
+
+def test_regime_review_carries_the_mark_of_its_regimes_own_sweep(one_take_profit):
+    analysis = analysis_of(one_take_profit)
+    review = Suggestion("regime_review", "Review BULL", "by_regime.BULL.early_exit_rate", 0.6, 0.4, 1)
+    unknown = Suggestion("regime_review", "Review BEAR", "by_regime.BEAR.early_exit_rate", 0.6, 0.4, 1)
+    analysis = replace(analysis, suggestions=[unknown, review])
+    result = replay_period(one_take_profit, analysis, parse_rules(RULES), now=NOW.to_pydatetime())
+    listed = [s for s in result.mark(analysis).to_json()["suggestions"] if s["rule"] == "regime_review"]
+    # listed strongest evidence first (SPEC §3), whatever order the rules gave
+    assert [s["metric"] for s in listed] == ["by_regime.BULL.early_exit_rate", "by_regime.BEAR.early_exit_rate"]
+    marks = {s["metric"]: s for s in listed}
+    bull, bear = marks["by_regime.BULL.early_exit_rate"], marks["by_regime.BEAR.early_exit_rate"]
+    # one BULL trade (min_samples 1): its sweep is replayed; 7.5%-10% take profits add 3 to 5 points
+    assert bull["replay"]["status"] == "confirmed" and bull["evidence"] == "rule, confirmed"
+    assert bull["replay"]["parameter"] == "take_profit_pct"
+    assert bear["replay"]["status"] == "not replayable" and bear["evidence"] == "rule, not replayable"
+
+
+def test_report_views_show_the_grid_heatmap_and_the_walk_forward(one_take_profit, tmp_path):
+
+    (tmp_path / "rules.toml").write_text(RULES)
+    analysis = replay_section(one_take_profit, analysis_of(one_take_profit), str(tmp_path / "rules.toml"),
+                              now=NOW.to_pydatetime(), strict=True)
+    [figure] = rv.replay_grid_charts(analysis)
+    assert figure.axes[0].get_xlabel() == "take_profit_pct" and figure.axes[0].get_ylabel() == "stop_loss_pct"
+    assert any(text.get_text().startswith("+0.00") for text in figure.axes[0].texts)  # the current cell
+    table = rv.walk_forward_table(analysis)
+    assert table["parameter"].tolist() == ["stop_loss_pct", "take_profit_pct", "time_limit_hours"]
+    assert "0 of the 8 folds" in rv.walk_forward_view(analysis).data
+    assert rv.replay_grid_charts(analysis_of(one_take_profit)) == []

@@ -383,24 +383,35 @@ def report(kind, db_url, timezone_name, date_text, end_text, days, month_text, n
 @_rules_option
 @click.option("--sweep", "sweeps", multiple=True, metavar="NAME=V1,V2,…",
               help="Values to replay for one parameter instead of its default sweep (repeatable).")
+@click.option("--folds", type=int, default=None, metavar="N",
+              help="Walk-forward test windows of the period's length before its end (default 8).")
+@click.option("--train", type=int, default=None, metavar="N",
+              help="Windows before each test window that choose its value (default 4).")
+@click.option("--grid", "grid_text", default=None, metavar="A,B",
+              help="Replay every pair of two parameters' values (default stop_loss_pct,take_profit_pct).")
 @click.option("--json", "as_json", is_flag=True, help="Print the replay object as JSON.")
 @_fail_cleanly
-def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_text, rules, sweeps, as_json,
-           **filter_options) -> None:
+def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_text, rules, sweeps, folds, train,
+           grid_text, as_json, **filter_options) -> None:
     """Exit replay: what other exit parameters would have done (a day with --date, a calendar
     month with --month, else the --days days ending at --end)."""
-    from exitlens.core.replay_stats import parse_sweep_option
+    from exitlens.core.replay_stats import parse_grid_option, parse_sweep_option
     from exitlens.ops.publish import chosen_period
     from exitlens.reports.analysis import analyse_from_database, current_period
-    from exitlens.reports.replay.service import replay_period, require_rules
+    from exitlens.reports.replay.service import max_train, replay_period, require_rules
     from exitlens.reports.replay.text import replay_text
     from exitlens.store.candles import CandleReader
+    from exitlens.store.load import load_orders
 
+    for option, count in (("--folds", folds), ("--train", train)):
+        if count is not None and count < 1:
+            raise ConfigError(f"{option} {count}: give a whole number, 1 or more")
     environment = _environment()
     book = require_rules(rules, environment)
     overrides: dict[str, list[float]] = {}
     for text in sweeps:
         overrides.update(parse_sweep_option(text))
+    grid = parse_grid_option(grid_text, list(book.parameters())) if grid_text else None
     settings = environment.settings(timezone_name)
     now = _time(now_text, "--now") or utc_now()
     kind = "daily" if date_text else "monthly" if month_text else "weekly"
@@ -413,7 +424,14 @@ def replay(db_url, timezone_name, date_text, end_text, days, month_text, now_tex
     candles = CandleReader(engine, interval=settings.candle_interval)
     analysis = analyse_from_database(engine, kind, settings, days=days, candles=candles, filters=filters,
                                      **current_period(kind, settings, now, **period))
-    result = replay_period(engine, analysis, book, now=now, overrides=overrides, candles=candles)
+    orders = load_orders(engine).orders
+    most = max_train(orders, analysis)
+    if train is not None and train > most:
+        raise ConfigError(f"--train {train}: the history before this period holds {most} window(s) of its length; "
+                          f"use --train {most} or less" if most else
+                          f"--train {train}: the history holds nothing before this period to train on")
+    result = replay_period(engine, analysis, book, now=now, overrides=overrides, candles=candles, folds=folds,
+                           train=train, grid=grid, orders=orders)
     for note in result.notes:
         log.warning(note)
     click.echo(json.dumps(result.to_json(), ensure_ascii=False) if as_json else replay_text(result, settings.language))

@@ -65,6 +65,8 @@ class Environment:
     candle_tolerance_minutes: str | None = None  # EXITLENS_CANDLE_TOLERANCE_MINUTES (checked by settings())
     quote_currency: str | None = None  # EXITLENS_QUOTE_CURRENCY, upper case
     exit_reason_aliases: Mapping[str, str] | None = None  # EXITLENS_EXIT_REASON_ALIASES, a JSON object
+    replay_folds: int | None = None  # EXITLENS_REPLAY_FOLDS
+    replay_train: int | None = None  # EXITLENS_REPLAY_TRAIN
 
     @classmethod
     def from_mapping(cls, env: Mapping[str, str]) -> "Environment":
@@ -113,6 +115,8 @@ class Environment:
             candle_tolerance_minutes=text("EXITLENS_CANDLE_TOLERANCE_MINUTES"),
             quote_currency=(text("EXITLENS_QUOTE_CURRENCY") or "").upper() or None,
             exit_reason_aliases=_aliases(text("EXITLENS_EXIT_REASON_ALIASES")),
+            replay_folds=_whole(env, "EXITLENS_REPLAY_FOLDS"),
+            replay_train=_whole(env, "EXITLENS_REPLAY_TRAIN"),
         )
 
     def database(self, url: str | None = None) -> str:
@@ -132,7 +136,9 @@ class Environment:
         interval (EXITLENS_CANDLE_INTERVAL, 1m) and tolerance in minutes
         (EXITLENS_CANDLE_TOLERANCE_MINUTES, 5); the quote currency (EXITLENS_QUOTE_CURRENCY) and
         the exit-reason aliases (EXITLENS_EXIT_REASON_ALIASES, added to the defaults, its
-        entries winning) from the environment unless given in `overrides`."""
+        entries winning) and exit replay's walk-forward folds and training windows
+        (EXITLENS_REPLAY_FOLDS, EXITLENS_REPLAY_TRAIN) from the environment unless given in
+        `overrides`."""
         interval = candle_interval or self.candle_interval
         if interval is not None:
             overrides["candle_interval"] = settings_module.candle_interval(interval)
@@ -141,6 +147,9 @@ class Environment:
             overrides["candle_tolerance"] = timedelta(minutes=settings_module.tolerance_minutes(minutes))
         if self.quote_currency and "quote_currency" not in overrides:
             overrides["quote_currency"] = self.quote_currency
+        for name in ("replay_folds", "replay_train"):
+            if getattr(self, name) is not None and name not in overrides:
+                overrides[name] = getattr(self, name)
         if self.exit_reason_aliases is not None and "exit_reason_aliases" not in overrides:
             overrides["exit_reason_aliases"] = {**DEFAULT_EXIT_REASON_ALIASES, **self.exit_reason_aliases}
         return Settings(timezone=timezone or self.timezone or DEFAULT_TIMEZONE,

@@ -130,6 +130,7 @@ _EN: dict[str, str] = {
     "chart.replay_mean": "mean effect",
     "chart.replay_current": "current {value}",
     "chart.replay_effect_axis": "effect (percentage points)",
+    "chart.replay_grid_title": "Replayed {a} × {b}: mean effect per trade (* interval excludes 0)",
     "chart.pnl_by_exit_reason": "Net PnL % by exit reason",
     "chart.post_exit_path": "Mean price change after the exit",
     "chart.regime_exit": "Average net PnL % by regime and exit reason",
@@ -269,6 +270,9 @@ _EN: dict[str, str] = {
     "replay.note_unused_regimes": "Exit rules file {file} has a table for regime(s) {regimes} that no sell of the "
                                   "period belongs to: check the regime names.",
     "replay.note_skipped": "Exit replay skipped: {error}",
+    "replay.note_folds": "Walk-forward: the history holds {formed} of the {requested} folds asked for (test windows "
+                         "of {days} days, each chosen on the {train} before it); a suggestion is out of sample only "
+                         "when the folds it has confirm it.",
     "replay.text.head": "exit replay with {rules} (model {model}, fill {fill}, horizon {horizon} h): {replayable} "
                         "replayable sells, {not_replayable} not replayable, {open_at_end} open at end",
     "replay.text.fidelity": "fidelity {fidelity} over {samples} sells with a modelled exit reason; coverage {coverage}",
@@ -278,6 +282,12 @@ _EN: dict[str, str] = {
                            "{share} of the sells that the rules do not model: the rules file does not describe the bot",
     "replay.text.columns": "parameter|value|current|n|open|mean|low|high|hold Δh|total",
     "replay.text.suggestion": "suggestion: {message}",
+    "replay.text.evidence_suggestion": "suggestion [{evidence}]: {message}",
+    "replay.text.picking": "picking: the best of {m} values per parameter, so a pick's interval is the {level} one",
+    "replay.text.walk": "walk-forward: {folds} of {requested} folds, each chosen on the {train} periods before it",
+    "replay.text.walk_row": "  {parameter:<24} n {n:>5}  mean {mean}  [{low}, {high}]  chosen {chosen}",
+    "replay.text.grid": "grid {a} × {b}, mean effect (* interval excludes 0):",
+    "replay.text.regime": "regime {regime}, its table only:",
     "replay.text.no_suggestion": "no replay-backed suggestion",
     "replay.text.note": "note: {note}",
     "replay.coverage": " Coverage {coverage}: the share of sells whose exit reason the rules model{unmodelled}.",
@@ -290,17 +300,32 @@ _EN: dict[str, str] = {
     "replay.note_candles_after_exit": "Sell {sell} ({symbol}) is not replayable: its candles begin after its "
                                       "actual exit.",
     "replay.backed": "replay-backed",
+    "replay.walk_forward": "Choosing and confirming: each parameter's best of {m} values must clear the {level} "
+                           "interval, not the 95% one, to be suggested. Walk-forward: {folds} of the {requested} "
+                           "folds asked for fit in the history; in each, the value is chosen on the {train} periods "
+                           "before it and measured on that period only. Below, the pooled out-of-sample effect: a "
+                           "suggestion is out of sample when its parameter's interval lies wholly above 0.",
     "replay.no_suggestions": "Replay supports no change of a single parameter: no swept value's 95% interval lies "
                              "wholly above 0 with enough trades.",
     "replay.check.confirmed": "confirmed",
     "replay.check.not confirmed": "not confirmed",
     "replay.check.not replayable": "not replayable",
     "suggest.replay": "Set {parameter} to {value} (now {current}): replayed on {n} trades it adds {mean} points of "
-                      "net_pnl_pct per trade (95% interval {low} to {high}).",
+                      "net_pnl_pct per trade ({level} interval {low} to {high}: the best of {m} values compared, so "
+                      "the interval is wider than 95%).",
+    "suggest.replay_oos": "Confirmed out of sample (walk-forward): chosen on the {train} periods before each of the "
+                          "last {folds} periods, the value added {mean} points on those periods' {n} trades ({low} "
+                          "to {high}).",
+    "suggest.replay_not_oos": "Not confirmed out of sample (walk-forward): chosen on the {train} periods before each "
+                              "of the last {folds} periods, the value added {mean} points on those periods' {n} "
+                              "trades ({low} to {high}), an interval not wholly above 0.",
+    "suggest.replay_no_walk": "Not confirmed out of sample: the history holds {folds} walk-forward fold(s) with "
+                              "replayed trades.",
     "suggest.replay_off": "off",
     "col.suggestion": "suggestion",
     "col.replay": "replay",
     "col.parameter": "parameter",
+    "col.chosen_per_fold": "chosen per fold",
     "col.current": "current",
     "col.n": "n",
     "col.open_at_end": "open at end",
@@ -530,6 +555,7 @@ _KO: dict[str, str] = {
     "chart.replay_mean": "평균 효과",
     "chart.replay_current": "현재 {value}",
     "chart.replay_effect_axis": "효과 (%p)",
+    "chart.replay_grid_title": "{a} × {b} 재현: 거래당 평균 효과 (* 구간이 0을 포함하지 않음)",
     "chart.pnl_by_exit_reason": "청산 사유별 순손익 %",
     "chart.post_exit_path": "청산 후 평균 가격 변화",
     "chart.regime_exit": "레짐과 청산 사유별 평균 순손익 %",
@@ -656,6 +682,8 @@ _KO: dict[str, str] = {
     "replay.note_unused_regimes": "청산 규칙 파일 {file}에 기간 내 어떤 매도에도 해당하지 않는 레짐 {regimes}의 표가 "
                                   "있습니다: 레짐 이름을 확인하세요.",
     "replay.note_skipped": "청산 재현을 건너뛰었습니다: {error}",
+    "replay.note_folds": "워크포워드: 요청한 폴드 {requested}개 중 기록에 {formed}개만 있습니다 (검증 구간 {days}일, 각각 그 "
+                         "앞 {train}개 구간에서 선택). 제안은 있는 폴드들이 확인할 때만 표본 외로 확인된 것입니다.",
     "replay.text.head": "{rules}로 청산 재현 (모델 {model}, 체결 {fill}, 기간 {horizon}시간): 재현 가능한 매도 "
                         "{replayable}건, 재현 불가 {not_replayable}건, 끝까지 보유 {open_at_end}건",
     "replay.text.fidelity": "충실도 {fidelity} (모델링된 청산 사유의 매도 {samples}건), 포괄률 {coverage}",
@@ -665,6 +693,12 @@ _KO: dict[str, str] = {
                            "시간 제한이 모델링되지 않았습니다: 규칙 파일이 봇을 설명하지 못합니다",
     "replay.text.columns": "파라미터|값|현재|건수|보유|평균|하한|상한|보유 Δ시간|합계",
     "replay.text.suggestion": "제안: {message}",
+    "replay.text.evidence_suggestion": "제안 [{evidence}]: {message}",
+    "replay.text.picking": "선택: 파라미터마다 값 {m}개 중 최선을 고르므로 선택 구간은 {level} 구간입니다",
+    "replay.text.walk": "워크포워드: 폴드 {requested}개 중 {folds}개, 각각 그 앞 {train}개 기간에서 선택",
+    "replay.text.walk_row": "  {parameter:<24} 건수 {n:>5}  평균 {mean}  [{low}, {high}]  선택값 {chosen}",
+    "replay.text.grid": "그리드 {a} × {b}, 평균 효과 (* 구간이 0을 포함하지 않음):",
+    "replay.text.regime": "레짐 {regime}, 그 표만 변경:",
     "replay.text.no_suggestion": "재현으로 뒷받침되는 제안 없음",
     "replay.text.note": "참고: {note}",
     "replay.coverage": " 포괄률 {coverage}: 규칙이 청산 사유를 모델링하는 매도의 비율{unmodelled}.",
@@ -677,17 +711,29 @@ _KO: dict[str, str] = {
     "replay.note_candles_after_exit": "매도 {sell} ({symbol})는 재현할 수 없습니다: 캔들이 실제 청산 이후에야 "
                                       "시작합니다.",
     "replay.backed": "재현 근거",
+    "replay.walk_forward": "선택과 확인: 각 파라미터는 값 {m}개 중 최선을 고르므로 95%가 아닌 {level} 구간이 0보다 위에 "
+                           "있어야 제안됩니다. 워크포워드: 요청한 폴드 {requested}개 중 {folds}개가 기록에 들어갑니다. 각 "
+                           "폴드에서 값은 그 앞 {train}개 기간에서 고르고 그 기간에서만 측정합니다. 아래는 합친 표본 외 "
+                           "효과이며, 파라미터의 구간이 0보다 완전히 위에 있으면 그 제안은 표본 외에서 확인된 것입니다.",
     "replay.no_suggestions": "재현으로 뒷받침되는 단일 파라미터 변경이 없습니다: 95% 구간이 0보다 완전히 위에 있고 "
                              "거래 수가 충분한 값이 없습니다.",
     "replay.check.confirmed": "확인됨",
     "replay.check.not confirmed": "확인 안 됨",
     "replay.check.not replayable": "재현 불가",
     "suggest.replay": "{parameter}를 {value}로 바꾸세요 (현재 {current}): 거래 {n}건에 재현하면 거래당 net_pnl_pct가 "
-                      "{mean}%p 늘어납니다 (95% 구간 {low} ~ {high}).",
+                      "{mean}%p 늘어납니다 ({level} 구간 {low} ~ {high}: 값 {m}개 중 최선을 고른 것이라 95%보다 넓은 "
+                      "구간을 씁니다).",
+    "suggest.replay_oos": "표본 외에서 확인됨 (워크포워드): 최근 {folds}개 기간마다 그 앞 {train}개 기간에서 고른 값이 "
+                          "그 기간들의 거래 {n}건에서 {mean}%p를 더했습니다 ({low} ~ {high}).",
+    "suggest.replay_not_oos": "표본 외에서 확인되지 않음 (워크포워드): 최근 {folds}개 기간마다 그 앞 {train}개 기간에서 고른 "
+                              "값이 그 기간들의 거래 {n}건에서 {mean}%p를 더했고 ({low} ~ {high}), 이 구간은 0보다 완전히 "
+                              "위에 있지 않습니다.",
+    "suggest.replay_no_walk": "표본 외에서 확인되지 않음: 기록에 재현된 거래가 있는 워크포워드 폴드가 {folds}개뿐입니다.",
     "suggest.replay_off": "꺼짐",
     "col.suggestion": "제안",
     "col.replay": "재현",
     "col.parameter": "파라미터",
+    "col.chosen_per_fold": "폴드별 선택값",
     "col.current": "현재 값",
     "col.n": "건수",
     "col.open_at_end": "끝까지 보유",

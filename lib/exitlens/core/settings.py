@@ -100,6 +100,10 @@ class Settings:
     """Exit reason (any case) → the reason it is read as; see DEFAULT_EXIT_REASON_ALIASES."""
     language: str = DEFAULT_LANGUAGE
     """The language of every text a person reads (i18n.LANGUAGES); JSON keys do not change."""
+    replay_folds: int = 8
+    """Exit replay's walk-forward (SPEC §6): how many periods before the period's end are test
+    windows, each value chosen on the `replay_train` periods before it."""
+    replay_train: int = 4
 
     def __post_init__(self) -> None:
         zone_info(self.timezone)
@@ -111,6 +115,10 @@ class Settings:
                 f"quote_currency must be a currency code such as KRW or USDT, got {self.quote_currency!r}")
         if isinstance(self.min_samples, bool) or not isinstance(self.min_samples, int) or self.min_samples < 0:
             raise ConfigError(f"min_samples must be a whole number, 0 or more, got {self.min_samples!r}")
+        for name in ("replay_folds", "replay_train"):
+            count = getattr(self, name)
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                raise ConfigError(f"{name} (EXITLENS_{name.upper()}) must be a whole number, 1 or more, got {count!r}")
         factor = self.entry_price_max_factor
         if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 1 < factor < float("inf"):
             raise ConfigError(f"entry_price_max_factor must be a number above 1, got {factor!r}")

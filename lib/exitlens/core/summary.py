@@ -159,10 +159,11 @@ class PeriodAnalysis:
         return {**self.facts(), "notes": self.notes, "headline": self.headline}
 
     def with_replay(self, replay: dict, checks: dict[str, dict], notes: list[str]) -> PeriodAnalysis:
-        """This analysis with the exit replay object, each suggestion's replay check (by rule
-        name) and the replay's notes; the deterministic headline is written again, so it leads
-        with the strongest suggestion the replay brought (an LLM's headline is kept)."""
-        suggestions = [replace(s, replay=checks.get(s.rule)) for s in self.suggestions]
+        """This analysis with the exit replay object, each suggestion's replay check (keyed by
+        the suggestion's metric, by its rule name when it has none: two regime reviews differ
+        only by metric) and the replay's notes; the deterministic headline is written again, so
+        it leads with the strongest suggestion the replay brought (an LLM's headline is kept)."""
+        suggestions = [replace(s, replay=checks.get(s.metric or s.rule)) for s in self.suggestions]
         replayed = replace(self, replay=replay, suggestions=suggestions, replay_notes=list(notes))
         if self.narration.source != SOURCE_DETERMINISTIC:
             return replayed
@@ -316,6 +317,22 @@ def analyse_period(orders: pd.DataFrame, request: AnalysisRequest) -> PeriodAnal
         suggestion_notes=advice.notes, narration=narration, date=date, days=days, month=month, filters=filters,
         as_of=moment, collection_rate_24h=collected, max_drawdown=drawdown,
     )
+
+
+def sells_between(orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, settings: Settings,
+                  filters: ReportFilter = NO_FILTER) -> pd.DataFrame:
+    """The evaluation frame (no after-exit columns) of the sells in [start, end) inside
+    `filters`, against the whole history `orders`, as `analyse_period` evaluates a period's: what
+    exit replay's walk-forward needs of the periods before the one reported."""
+    history = _filled(orders)
+    inside = filters.apply(history[Period(start, end).contains(history["event_time"]).to_numpy()])
+    return evaluate_sells(inside, settings, ledger=entry_ledger(history)).sells
+
+
+def first_fill(orders: pd.DataFrame) -> pd.Timestamp | None:
+    """When the history of FILLED orders begins (UTC), None when it holds none."""
+    times = _filled(orders)["event_time"]
+    return None if times.empty else times.min()
 
 
 def candle_windows(sells: pd.DataFrame, settings: Settings) -> pd.DataFrame:

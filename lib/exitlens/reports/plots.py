@@ -20,6 +20,7 @@ import seaborn as sns
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
 from exitlens.core.formatting import display_text
@@ -333,4 +334,36 @@ def excursions_by_exit_reason(buckets: pd.DataFrame, *, lang: str = DEFAULT_LANG
     ax.set_xticks(x, [f"{r}\n(n={n})" for r, n in zip(reasons, data["samples"])])
     ax.set(title=title, xlabel=t("axis.exit_reason", lang), ylabel=t("chart.excursions_y", lang))
     ax.legend(loc="best", fontsize="small")
+    return fig
+
+
+@in_language
+def replay_grid_heatmap(grid: pd.DataFrame, parameters: tuple[str, str], current: tuple[float | None, float | None],
+                        *, lang: str = DEFAULT_LANGUAGE) -> Figure:
+    """Exit replay's grid (SPEC §6): the mean effect on net_pnl_pct per trade of each pair of the
+    two parameters' values, with n; a cell whose interval excludes 0 is marked with a star, the
+    current pair is outlined. `grid` has the two parameters' columns, n, mean and marked."""
+    fig, ax = _figure((7, 4.2))
+    a, b = parameters
+    title = t("chart.replay_grid_title", lang, a=a, b=b)
+    if grid.empty or grid["mean"].isna().all():
+        _empty(ax, title, lang)
+        return fig
+    values = grid.pivot(index=a, columns=b, values="mean").sort_index(ascending=False)
+    counts = grid.pivot(index=a, columns=b, values="n").reindex_like(values).fillna(0).astype(int)
+    marked = grid.pivot(index=a, columns=b, values="marked").reindex_like(values).fillna(False).astype(bool)
+    labels = (values.map(lambda v: "" if pd.isna(v) else f"{v:+.2f}") + marked.map(lambda m: "*" if m else "")
+              + counts.map(lambda n: f"\nn={n}"))
+    limit = float(np.nanmax(np.abs(values.to_numpy(dtype=float)))) or 1.0
+    ax.set_facecolor("0.88")
+    sns.heatmap(values, annot=labels, fmt="", cmap=DIVERGING, center=0, vmin=-limit, vmax=limit,
+                linewidths=0.5, linecolor="white", cbar_kws={"label": t("chart.replay_effect_axis", lang)}, ax=ax,
+                annot_kws={"color": "black", "fontsize": 7},
+                xticklabels=[f"{v:g}" for v in values.columns], yticklabels=[f"{v:g}" for v in values.index])
+    if current[0] in values.index and current[1] in values.columns:
+        row, column = list(values.index).index(current[0]), list(values.columns).index(current[1])
+        ax.add_patch(Rectangle((column, row), 1, 1, fill=False, edgecolor="0.1", linewidth=2))
+    ax.set(title=title, xlabel=b, ylabel=a)
+    ax.tick_params(axis="x", rotation=0)
+    ax.tick_params(axis="y", rotation=0)
     return fig

@@ -99,6 +99,9 @@ def replay(report: ReportData) -> None:
     if analysis.replay is not None and "error" not in analysis.replay:
         display(report.section("replay_suggestions"), rv.replay_suggestions_view(analysis))
         display(report.section("replay_sweep"), rv.replay_sweep_view(analysis))
+        display(rv.walk_forward_view(analysis))
+        for figure in rv.replay_grid_charts(analysis):
+            display(figure)
     display(report.section("left_on_table"), show(rv.left_on_the_table(analysis)))
 
 

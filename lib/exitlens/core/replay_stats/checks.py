@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from exitlens.core.evidence import IN_SAMPLE, OUT_OF_SAMPLE
 from exitlens.core.i18n import DEFAULT_LANGUAGE, t
-from exitlens.core.replay.rules import ALL_PARAMETERS
+from exitlens.core.replay_stats.choose import Pick
+from exitlens.core.replay_stats.walk_forward import OutOfSample, WalkForward
 
 CONFIRMED, NOT_CONFIRMED, NOT_REPLAYABLE = "confirmed", "not confirmed", "not replayable"
 RULE_CHANGES = {
@@ -28,8 +31,11 @@ def _number(value: object) -> float | None:
 @dataclass(frozen=True)
 class ReplaySuggestion:
     """A replay-backed suggestion (SPEC §3): set `parameter` to `suggested`; `value` is the mean
-    effect on net_pnl_pct per trade (percentage points), `low`/`high` its interval, `threshold`
-    the bound the interval lies wholly above, `samples` the trades it rests on."""
+    effect on net_pnl_pct per trade (percentage points), `low`/`high` its interval at
+    `confidence` (the picking one, 1 − 0.05 / `comparisons`), `threshold` the bound that
+    interval lies wholly above, `samples` the trades it rests on. `evidence` is `out-of-sample`
+    when walk-forward confirms the parameter's choice (`out_of_sample`: its n, mean, interval and
+    the value chosen in each fold), else `in-sample`."""
 
     rule: str
     message: str
@@ -42,34 +48,60 @@ class ReplaySuggestion:
     current: float | None
     low: float
     high: float
+    confidence: float
+    comparisons: int
+    evidence: str
+    out_of_sample: dict | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def replay_suggestions(table: pd.DataFrame, *, min_samples: int, lang: str = DEFAULT_LANGUAGE) -> list[ReplaySuggestion]:
-    """Per parameter, the swept value with the best mean effect, when its interval lies wholly
-    above 0 and it rests on at least `min_samples` trades; the message in `lang`."""
+def replay_suggestions(table: pd.DataFrame, picks: Mapping[str, Pick], *, comparisons: int,
+                       walk: WalkForward | None = None, lang: str = DEFAULT_LANGUAGE) -> list[ReplaySuggestion]:
+    """Per parameter (in the order of `picks`), its best swept value when `picks` picked it
+    (its interval at the picking confidence wholly above 0, on at least `min_samples`
+    trades), strongest evidence first; the message in `lang`. `table` gives the value's
+    current value and n."""
     out = []
-    for name in ALL_PARAMETERS:
-        rows = table[(table["parameter"] == name) & (table["n"] > 0) & table["mean"].notna()]
-        if rows.empty:
+    for name, chosen in picks.items():
+        rows = table[(table["parameter"] == name) & (table["value"] == chosen.value)]
+        stats = chosen.interval
+        if not chosen.picked or rows.empty or stats.mean is None or stats.low is None or stats.high is None:
             continue
-        best = rows.loc[rows["mean"].idxmax()]
-        if not (best["low"] > 0 and best["n"] >= min_samples):
-            continue
+        best = rows.iloc[0]
         current = _number(best["current"])
         was = f"{current:g}" if current is not None else t("suggest.replay_off", lang)
+        confirmation = walk.by_parameter.get(name) if walk is not None else None
+        evidence = OUT_OF_SAMPLE if confirmation is not None and confirmation.confirmed else IN_SAMPLE
+        message = t("suggest.replay", lang, parameter=name, value=f"{chosen.value:g}", current=was, n=stats.n,
+                    mean=f"{stats.mean:+.2f}", low=f"{stats.low:+.2f}", high=f"{stats.high:+.2f}",
+                    level=f"{chosen.confidence:.1%}", m=comparisons)
+        message += " " + _walk_text(walk, confirmation, lang)
         out.append(ReplaySuggestion(
-            rule=f"replay_{name}",
-            message=t("suggest.replay", lang, parameter=name, value=f"{best['value']:g}", current=was,
-                      n=int(best["n"]), mean=f"{best['mean']:+.2f}", low=f"{best['low']:+.2f}",
-                      high=f"{best['high']:+.2f}"),
-            metric=f"replay.sweep.{name}", value=float(best["mean"]), threshold=0.0, samples=int(best["n"]),
-            parameter=name, suggested=float(best["value"]), current=current,
-            low=float(best["low"]), high=float(best["high"]),
+            rule=f"replay_{name}", message=message, metric=f"replay.sweep.{name}", value=float(stats.mean),
+            threshold=0.0, samples=int(stats.n), parameter=name, suggested=chosen.value, current=current,
+            low=float(stats.low), high=float(stats.high), confidence=chosen.confidence, comparisons=comparisons,
+            evidence=evidence, out_of_sample=None if walk is None or confirmation is None
+            else out_of_sample_json(confirmation),
         ))
-    return out
+    return sorted(out, key=lambda s: s.evidence != OUT_OF_SAMPLE)
+
+
+def out_of_sample_json(result: OutOfSample) -> dict:
+    """The walk-forward numbers of one parameter as JSON: n, mean, low, high, chosen."""
+    stats = result.interval
+    return {"n": stats.n, "mean": stats.mean, "low": stats.low, "high": stats.high, "chosen": list(result.chosen)}
+
+
+def _walk_text(walk: WalkForward | None, result: OutOfSample | None, lang: str) -> str:
+    if walk is None or not walk.folds or result is None or result.interval.n == 0:
+        folds = 0 if walk is None else len(walk.folds)
+        return t("suggest.replay_no_walk", lang, folds=folds)
+    stats = result.interval
+    key = "suggest.replay_oos" if result.confirmed else "suggest.replay_not_oos"
+    return t(key, lang, folds=len(walk.folds), train=walk.train, n=stats.n, mean=f"{stats.mean:+.2f}", low=f"{stats.low:+.2f}",
+             high=f"{stats.high:+.2f}")
 
 
 @dataclass(frozen=True)
@@ -130,3 +162,20 @@ def check_suggestion(table: pd.DataFrame, rule: str, *, min_samples: int = 1, va
         return ReplayCheck(NOT_REPLAYABLE, None)
     parameter, direction = RULE_CHANGES[rule]
     return check_change(table, parameter, direction, min_samples=min_samples, value=value)
+
+
+def check_regime(table: pd.DataFrame | None, picks: Mapping[str, Pick] | None) -> ReplayCheck:
+    """Replay's verdict on reviewing one regime's exit parameters (`regime_review`), from that
+    regime's sweep: confirmed when some parameter's best value is picked (its interval, at the
+    confidence of all the regime sweep's comparisons, wholly above 0 on enough positions; the
+    best such one is named), not confirmed otherwise (the best mean is named), not replayable
+    when the regime was not swept (fewer than `min_samples` positions)."""
+    if table is None or not picks:
+        return ReplayCheck(NOT_REPLAYABLE, None)
+    ranked = sorted(picks.values(), key=lambda p: (not p.picked, -(p.interval.mean or 0.0)))
+    best = ranked[0]
+    rows = table[(table["parameter"] == best.parameter) & (table["value"] == best.value)]
+    current = _number(rows["current"].iloc[0]) if not rows.empty else None
+    stats = best.interval
+    return ReplayCheck(CONFIRMED if best.picked else NOT_CONFIRMED, best.parameter, value=best.value,
+                       current=current, n=stats.n, mean=stats.mean, low=stats.low, high=stats.high)

@@ -99,14 +99,32 @@ def run_sweep(trades: Trades, candles: Candles, book: RuleBook, *, values: Mappi
     labels = [(name, float(value)) for name, vs in values.items() for value in vs]
     books = [book] + [book.with_parameter(name, value) for name, value in labels]
     replayed = replay(trades, candles, books, units_per_minute=units_per_minute)
-    pnl = replayed_net_pnl_pct(trades.entry_price, np.asarray(trades.quantity), np.asarray(trades.buy_fees),
-                               np.asarray(trades.sell_fee), trades.exit_price, replayed.price,
-                               direction=trades.direction, leverage=trades.leverage)
-    hours = replayed.time.astype(np.float64) / (60 * units_per_minute)
-    table = effect_table(pnl[0], pnl[1:], labels, book.parameters(), open_at_end=replayed.open_at_end[1:],
-                         units=trades.position, stake=stake(trades), currency=currency,
-                         hold_hours_change=hours[1:] - hours[0], resamples=resamples, seed=seed, confidence=confidence)
+    pnl = replayed_pnl(trades, replayed)
+    table = replayed_effects(trades, replayed, labels, book.parameters(), currency=currency, resamples=resamples,
+                             seed=seed, confidence=confidence, units_per_minute=units_per_minute)
     return SweepRun(labels=labels, replayed=replayed, pnl=pnl, table=table)
+
+
+def replayed_pnl(trades: Trades, replayed: Replayed) -> np.ndarray:
+    """The (variants × trades) net_pnl_pct of a replay: each trade's quantity, fees, direction
+    and leverage at its replayed price."""
+    return replayed_net_pnl_pct(trades.entry_price, np.asarray(trades.quantity), np.asarray(trades.buy_fees),
+                                np.asarray(trades.sell_fee), trades.exit_price, replayed.price,
+                                direction=trades.direction, leverage=trades.leverage)
+
+
+def replayed_effects(trades: Trades, replayed: Replayed, labels: Sequence[tuple[str, float]],
+                     current: Mapping[str, float | None], *, currency: Sequence[str] | np.ndarray | None = None,
+                     resamples: int = RESAMPLES, seed: int = SEED, confidence: float = CONFIDENCE,
+                     units_per_minute: int = NS_PER_MINUTE) -> pd.DataFrame:
+    """The effect table of a replay whose row 0 is the actual rules and rows 1.. the variants
+    named by `labels` (the sweep, or one regime's sweep on its own trades): the pnl matrix, the
+    trades' positions, stakes and the change of exit times, handed to `effect_table`."""
+    pnl = replayed_pnl(trades, replayed)
+    hours = replayed.time.astype(np.float64) / (60 * units_per_minute)
+    return effect_table(pnl[0], pnl[1:], labels, current, open_at_end=replayed.open_at_end[1:],
+                        units=trades.position, stake=stake(trades), currency=currency,
+                        hold_hours_change=hours[1:] - hours[0], resamples=resamples, seed=seed, confidence=confidence)
 
 
 def sweep(trades: Trades, candles: Candles, book: RuleBook, *, values: Mapping[str, Sequence[float]] | None = None,

@@ -6,12 +6,12 @@ For the period's replayable SELLs it reads each position's candles with a
 the report's after-exit paths already read) from the position's open to its actual exit + the
 rules' `horizon_hours`, bounded by `now`, lays them out as the kernel's flat arrays
 (`path_bounds`: each path from the first candle at or after the open to that end, so a later
-position of the same symbol never extends it), and runs the tested core: `run_sweep` (the
-actual rules and every swept value in one kernel call, the effect table) and `fidelity`.
-Further statistics of the same replay (grid, walk-forward, regime sweeps) belong in
-`replay_period`, computed from the same `SweepRun` (its pnl matrix, labels and the trades'
-positions) and added to `ReplayResult`. Text for the command is in `text.py`, the notebook
-tables in `views.py`.
+position of the same symbol never extends it), and runs the tested core: `replay_study`
+(core.replay_stats.study: the actual rules and the sweep over the sells of the whole history
+the walk-forward covers in one kernel call, the grid and the regime sweeps over the period's
+sells in another; the sweep table, the picks at the (1 − 0.05 / m) interval, the walk-forward,
+the grid, the regime tables and the suggestions with their evidence) and `fidelity`. Text for
+the command is in `text.py`, the notebook tables in `views.py`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 
 from exitlens.core.environment import Environment
 from exitlens.core.errors import ConfigError
+from exitlens.core.evidence import by_evidence
 from exitlens.core.i18n import t
 from exitlens.core.jsonvalues import json_scalar
 from exitlens.core.replay import (
@@ -46,15 +47,20 @@ from exitlens.core.replay.fidelity import FIDELITY_TOLERANCE_MINUTES, Fidelity
 from exitlens.core.replay.rules import RuleBook, load_rules
 from exitlens.core.replay_stats import (
     ReplaySuggestion,
+    WalkForward,
+    check_regime,
     check_suggestion,
-    replay_suggestions,
-    run_sweep,
+    default_grid,
+    out_of_sample_json,
+    regimes_to_sweep,
     sweep_values,
 )
+from exitlens.core.replay_stats.study import Study, plan, replay_study
 from exitlens.core.settings import candle_span
-from exitlens.core.summary import PeriodAnalysis
+from exitlens.core.summary import PeriodAnalysis, first_fill, sells_between
 from exitlens.core.timeutil import aware_utc
 from exitlens.store.candles import CandleReader
+from exitlens.store.load import load_orders
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +72,10 @@ HOW_TO_ADD_RULES = t("replay.how_to_add", env=RULES_ENV)
 
 @dataclass(frozen=True)
 class ReplayResult:
-    """The replay of a period: the SPEC §6 object (`to_json`), the sweep table behind it,
-    fidelity and coverage, and notes (such as a regime table no sell of the period belongs to,
-    or a sell that is not replayable and why)."""
+    """The replay of a period: the SPEC §6 object (`to_json`), the study behind it (sweep,
+    picks, walk-forward, grid, regime sweeps, suggestions), fidelity and coverage, and notes
+    (such as a regime table no sell of the period belongs to, a sell that is not replayable and
+    why, or fewer walk-forward folds than asked for)."""
 
     rules: str
     model: str
@@ -78,36 +85,73 @@ class ReplayResult:
     open_at_end: int
     horizon_hours: float
     fidelity: Fidelity
-    sweep: pd.DataFrame
-    suggestions: list[ReplaySuggestion]
+    study: Study
     min_samples: int
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def sweep(self) -> pd.DataFrame:
+        return self.study.sweep
+
+    @property
+    def suggestions(self) -> list[ReplaySuggestion]:
+        return self.study.suggestions
+
     def to_json(self) -> dict:
-        """The REPLAY object of SPEC §6, JSON-safe (None, never NaN)."""
-        fit = self.fidelity
+        """The REPLAY object of SPEC §6, JSON-safe (None, never NaN); suggestions strongest
+        evidence first."""
+        fit, study = self.fidelity, self.study
         return {
             "rules": self.rules, "model": self.model, "fill": self.fill, "replayable": self.replayable,
             "not_replayable": self.not_replayable, "open_at_end": self.open_at_end,
             "horizon_hours": self.horizon_hours, "fidelity": fit.value, "fidelity_samples": fit.samples,
             "fidelity_by_reason": {reason: {"fidelity": value, "n": n} for reason, (value, n) in fit.by_reason.items()},
             "coverage": fit.coverage, "unmodelled": dict(fit.unmodelled),
-            "sweep": [_row_json(row) for row in self.sweep.to_dict("records")],
-            "suggestions": [{key: json_scalar(value) for key, value in s.to_dict().items()} for s in self.suggestions],
+            "sweep": [_row_json(row) for row in study.sweep.to_dict("records")],
+            "regimes": {regime: [_row_json(row) for row in table.to_dict("records")]
+                        for regime, table in study.regimes.items()},
+            "grid": None if study.grid is None else {
+                "parameters": [str(name) for name in study.grid.columns[:2]],
+                "cells": [_row_json(row) for row in study.grid.to_dict("records")]},
+            "walk_forward": walk_forward_json(study.walk),
+            "comparisons": study.comparisons,
+            "suggestions": by_evidence({key: json_value(value) for key, value in s.to_dict().items()}
+                                       for s in study.suggestions),
         }
 
     def mark(self, analysis: PeriodAnalysis) -> PeriodAnalysis:
         """`analysis` with this replay in its summary, a replay check on every rule-based
-        suggestion, and this replay's notes."""
-        checks = {s.rule: {key: json_scalar(value) for key, value in
-                           check_suggestion(self.sweep, s.rule, min_samples=self.min_samples).to_dict().items()}
-                  for s in analysis.suggestions}
+        suggestion (a regime_review from its regime's own sweep), and this replay's notes."""
+        checks = {}
+        for s in analysis.suggestions:
+            if s.rule == "regime_review":
+                regime = str(s.metric).split(".")[1]
+                check = check_regime(self.study.regimes.get(regime), self.study.regime_picks.get(regime))
+            else:
+                check = check_suggestion(self.sweep, s.rule, min_samples=self.min_samples)
+            checks[s.metric or s.rule] = {key: json_scalar(value) for key, value in check.to_dict().items()}
         return analysis.with_replay(self.to_json(), checks, self.notes)
 
 
+def walk_forward_json(walk: WalkForward) -> dict:
+    """The walk-forward as SPEC §6 has it: the folds formed, those asked for, the training
+    windows, and per parameter the pooled out-of-sample n, mean, interval and chosen values."""
+    return {"folds": len(walk.folds), "folds_requested": walk.requested, "train": walk.train,
+            "by_parameter": {name: out_of_sample_json(result) for name, result in walk.by_parameter.items()}}
+
+
+def json_value(value: object) -> object:
+    """A JSON-safe value: NaN → None, numpy scalars → Python ones, dicts and lists within too."""
+    if isinstance(value, dict):
+        return {key: json_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_value(item) for item in value]
+    return json_scalar(value)
+
+
 def _row_json(row: dict) -> dict:
-    return {key: ({currency: json_scalar(amount) for currency, amount in value.items()} if key == "total"
-                  else json_scalar(value)) for key, value in row.items()}
+    return {str(key): ({currency: json_scalar(amount) for currency, amount in value.items()} if key == "total"
+                       else json_scalar(value)) for key, value in row.items()}
 
 
 def rules_path(option: str | None, environment: Environment) -> str | None:
@@ -125,41 +169,78 @@ def require_rules(option: str | None, environment: Environment) -> RuleBook:
 
 def replay_period(engine: Engine, analysis: PeriodAnalysis, book: RuleBook, *, now: datetime,
                   overrides: Mapping[str, Sequence[float]] | None = None,
-                  candles: CandleReader | None = None) -> ReplayResult:
-    """Replay the sells of `analysis` under `book` and the sweep (`overrides` replace the
-    default values of the parameters they name), with candles up to `now`, read with `candles`
-    (the reader the analysis used, so no candle is read twice; default: a new one)."""
+                  candles: CandleReader | None = None, folds: int | None = None, train: int | None = None,
+                  grid: tuple[str, str] | None = None, orders: pd.DataFrame | None = None) -> ReplayResult:
+    """Replay the sells of `analysis` under `book`, the sweep (`overrides` replace the default
+    values of the parameters they name), the grid (`grid`, default `default_grid`), the sweep
+    of each regime with `min_samples` positions, and the walk-forward over the `folds` periods
+    before the period's end, each chosen on the `train` before it (default: the settings').
+
+    The sells of the whole history the folds cover (`orders`, default: read from `engine`) are
+    replayed once with the actual rules and the sweep; their candles, up to `now`, are read
+    once with `candles` (the reader the analysis used, so no candle is read twice)."""
     settings = analysis.settings
-    sells = analysis.sells
-    values = sweep_values(book, overrides)
-    usable = _replayable(sells)
-    chosen = sells[usable]
+    folds = settings.replay_folds if folds is None else folds
+    train = settings.replay_train if train is None else train
+    period = analysis.period
+    length = period.end - period.start
+    if orders is None:
+        orders = load_orders(engine).orders
+    first = first_fill(orders)
+    reach = max(period.end - (folds + train) * length, first if first is not None else period.start)
+    history = sells_between(orders, min(reach, period.start), period.end, settings, analysis.filters)
+    usable = _replayable(history)
+    chosen = history[usable]
+    in_period = period.contains(chosen["event_time"]).to_numpy()
     now_utc = aware_utc(now, "now")
     windows = replay_windows(chosen, book, now_utc)
     if candles is None:
         candles = CandleReader(engine, interval=settings.candle_interval)
-    paths = candles.paths(windows)
-    arrays, ranges = _candles(paths)
+    arrays, ranges = _candles(candles.paths(windows))
     tolerance = pd.Timedelta(candle_span(settings.candle_interval))
     trades, found = _trades(chosen, arrays, ranges, windows, tolerance)
-
-    run = run_sweep(trades, arrays, book, values=values, currency=chosen["currency"].to_numpy(dtype=object))
-    actual = run.replayed
-    fit = fidelity(exit_reason_codes(trades.exit_reason), trades.exit_time, actual.code[0], actual.time[0],
+    regimes = regimes_to_sweep(trades.regime[in_period], trades.position[in_period], settings.min_samples)
+    values = sweep_values(book, overrides)
+    layout = plan(book, values=values, grid=grid or default_grid(values), regimes=regimes)
+    start_ns = _ns(pd.Series([first if first is not None else period.start]))[0]
+    result = replay_study(trades, arrays, layout, period_start=int(period.start.value), end=int(period.end.value),
+                          history_start=int(start_ns), min_samples=settings.min_samples,
+                          currency=chosen["currency"].to_numpy(dtype=object), folds=folds, train=train,
+                          lang=settings.language)
+    code, replayed_time = result.replayed.code[0][in_period], result.replayed.time[0][in_period]
+    reasons, regimes_in = trades.exit_reason[in_period], trades.regime[in_period]
+    fit = fidelity(exit_reason_codes(reasons), trades.exit_time[in_period], code, replayed_time,
                    tolerance=max(pd.Timedelta(minutes=FIDELITY_TOLERANCE_MINUTES), tolerance).value,
-                   reasons=trades.exit_reason, modelled=modelled(book, trades.exit_reason, trades.regime))
-    no_path = int((found != PATH_OK).sum())
-    not_replayable = int((~usable).sum()) + no_path
-    notes = _notes(book, sells, settings.language) + _path_notes(chosen, found, settings.language)
-    log.info("replayed %d sells (%d not replayable) on %d candles under %d rule variants",
-             len(trades) - no_path, not_replayable, len(arrays), 1 + len(run.labels))
+                   reasons=reasons, modelled=modelled(book, reasons, regimes_in))
+    no_path = int((found[in_period] != PATH_OK).sum())
+    not_replayable = int((~_replayable(analysis.sells)).sum()) + no_path
+    notes = (_notes(book, analysis.sells, settings.language)
+             + _path_notes(chosen[in_period], found[in_period], settings.language)
+             + _walk_notes(result.walk, length, settings.language))
+    log.info("replayed %d sells (%d of the period) on %d candles under %d + %d rule variants",
+             len(trades), int(in_period.sum()), len(arrays), len(layout.history_books()), len(layout.period_books()))
     return ReplayResult(
-        rules=book.source, model=book.model, fill=book.fill, replayable=len(trades) - no_path,
-        not_replayable=not_replayable, open_at_end=int((actual.code[0] == OPEN_AT_END).sum()),
-        horizon_hours=book.horizon_hours, fidelity=fit, sweep=run.table,
-        suggestions=replay_suggestions(run.table, min_samples=settings.min_samples, lang=settings.language),
-        min_samples=settings.min_samples, notes=notes,
+        rules=book.source, model=book.model, fill=book.fill, replayable=int(in_period.sum()) - no_path,
+        not_replayable=not_replayable, open_at_end=int((code == OPEN_AT_END).sum()),
+        horizon_hours=book.horizon_hours, fidelity=fit, study=result, min_samples=settings.min_samples, notes=notes,
     )
+
+
+def max_train(orders: pd.DataFrame, analysis: PeriodAnalysis) -> int:
+    """The most training windows of the period's length the history holds before the period
+    (0 when it holds none): a `--train` above it can form no walk-forward fold."""
+    first = first_fill(orders)
+    if first is None:
+        return 0
+    length = analysis.period.end - analysis.period.start
+    return max(0, int((analysis.period.start - first) // length))
+
+
+def _walk_notes(walk: WalkForward, length: pd.Timedelta, lang: str) -> list[str]:
+    if len(walk.folds) >= walk.requested:
+        return []
+    return [t("replay.note_folds", lang, formed=len(walk.folds), requested=walk.requested, train=walk.train,
+              days=f"{length / pd.Timedelta(days=1):g}")]
 
 
 @dataclass(frozen=True)

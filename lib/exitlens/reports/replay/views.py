@@ -21,7 +21,7 @@ from exitlens.core.i18n import t
 from exitlens.core.replay.fidelity import FIDELITY_WARNING, UNMODELLED_WARNING, fidelity_warns
 from exitlens.core.replay.rules import ALL_PARAMETERS
 from exitlens.core.summary import PeriodAnalysis
-from exitlens.reports.plots import replay_effect_chart
+from exitlens.reports.plots import replay_effect_chart, replay_grid_heatmap
 from exitlens.reports.replay.service import RULES_ENV
 from exitlens.reports.views import paragraph, show
 
@@ -96,6 +96,54 @@ def replay_suggestions(analysis: PeriodAnalysis) -> pd.DataFrame:
                "low": "col.effect_low", "high": "col.effect_high"}
     table = pd.DataFrame(rows, columns=list(columns)).astype({c: float for c in ("mean", "low", "high")})
     return table.rename(columns={c: t(key, lang) for c, key in columns.items()})
+
+
+def replay_grid_charts(analysis: PeriodAnalysis) -> list[Figure]:
+    """The grid as a heatmap (SPEC §6: stop loss × take profit by default), the current pair
+    outlined; none without a replay or a grid."""
+    grid = (analysis.replay or {}).get("grid")
+    if not grid:
+        return []
+    a, b = grid["parameters"]
+    table = pd.DataFrame(grid["cells"], columns=[a, b, "n", "mean", "low", "high", "marked"])
+    rows = sweep_table(analysis)
+    current = (_current(rows, a), _current(rows, b))
+    return [replay_grid_heatmap(table.astype({a: float, b: float, "mean": float}), (a, b), current,
+                                lang=analysis.settings.language)]
+
+
+def _current(sweep: pd.DataFrame, parameter: str) -> float | None:
+    values = sweep.loc[sweep["parameter"] == parameter, "current"].dropna()
+    return None if values.empty else float(values.iloc[0])
+
+
+def walk_forward_table(analysis: PeriodAnalysis) -> pd.DataFrame:
+    """Per parameter, the out-of-sample effect of choosing its value by walk-forward: n, mean,
+    95% interval, and the value chosen in each fold (oldest first); empty without a replay."""
+    lang = analysis.settings.language
+    walk = (analysis.replay or {}).get("walk_forward") or {}
+    rows = [{"parameter": name, "n": out["n"], "mean": out["mean"], "low": out["low"], "high": out["high"],
+             "chosen": ", ".join("–" if v is None else f"{v:g}" for v in out["chosen"])}
+            for name, out in (walk.get("by_parameter") or {}).items()]
+    columns = {"parameter": "col.parameter", "n": "col.n", "mean": "col.effect_mean", "low": "col.effect_low",
+               "high": "col.effect_high", "chosen": "col.chosen_per_fold"}
+    table = pd.DataFrame(rows, columns=list(columns)).astype({c: float for c in ("mean", "low", "high")})
+    return table.rename(columns={c: t(key, lang) for c, key in columns.items()})
+
+
+def walk_forward_view(analysis: PeriodAnalysis):
+    """A sentence on the walk-forward (folds formed of those asked, comparisons m) and its
+    table; nothing without a replay."""
+    replay = analysis.replay or {}
+    walk = replay.get("walk_forward")
+    if walk is None:
+        return HTML("")
+    lang = analysis.settings.language
+    m = replay.get("comparisons") or 1
+    text = t("replay.walk_forward", lang, folds=walk["folds"], requested=walk["folds_requested"],
+             train=walk["train"], m=m, level=f"{1 - 0.05 / m:.1%}")
+    display_table = walk_forward_table(analysis)
+    return HTML(paragraph(text).data + ("" if display_table.empty else show(display_table).to_html()))
 
 
 def left_on_the_table(analysis: PeriodAnalysis) -> pd.DataFrame:
