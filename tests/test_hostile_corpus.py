@@ -310,6 +310,33 @@ def test_schedule_when_a_second_one_starts_on_the_same_database_it_exits_in_one_
 
 
 @pytest.mark.postgres
+def test_schedule_when_a_second_one_starts_on_the_same_postgresql_database_it_exits_in_one_line(postgres_url, tmp_path):
+    assert _exitlens("migrate", "--db", postgres_url, cwd=tmp_path).returncode == 0
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("EXITLENS_", "DISCORD_", "N8N_")) and k != "DATABASE_URL"}
+    environment["EXITLENS_TRACKER_CRON"] = "0 0 1 1 *"  # nothing runs while the test looks
+    first = subprocess.Popen([sys.executable, "-m", "exitlens.cli", "schedule", "--metrics-port", "0", "--db",
+                              postgres_url, "--out", str(tmp_path / "reports")],
+                             cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        ready, _, _ = select.select([first.stdout], [], [], 60)
+        announced = first.stdout.readline() if ready else "(nothing announced within 60 s)"
+        assert re.fullmatch(r"serving metrics on http://127\.0\.0\.1:\d+/metrics\n", announced), announced
+
+        second = _exitlens("schedule", "--metrics-port", "0", "--db", postgres_url, cwd=tmp_path,
+                           env={"EXITLENS_TRACKER_CRON": "0 0 1 1 *"})
+    finally:
+        first.terminate()
+        first.communicate(timeout=30)
+
+    assert second.returncode == REFUSED
+    assert len(second.stderr.splitlines()) == 1
+    assert second.stderr.startswith("exitlens: error: another exitlens schedule is already running on postgresql")
+    assert "run one scheduler per database (stop the other one first)" in second.stderr
+    assert first.returncode == 0
+
+
+@pytest.mark.postgres
 @pytest.mark.parametrize(("price", "says"), [("1e308", "price '1e308' is larger than the database holds"),
                                              ("1e-18", "price '1e-18' would be stored as 0")])
 def test_import_csv_on_postgresql_when_a_price_does_not_fit_refuses_it_and_stores_nothing(postgres_url, tmp_path,

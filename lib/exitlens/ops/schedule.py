@@ -7,12 +7,13 @@ Four jobs run in the report timezone: `track` (every 10 minutes), `daily_report`
 wrapper (`ExitlensScheduler.run_job`) is the one place that reads the clock, and it owns
 everything around a run: the lock, the metrics, the log line and the alert.
 
-One owner per job: on PostgreSQL every run first takes a session-level advisory lock
-(`pg_try_advisory_lock(job_lock_key(job))`) on a connection of its own, held for the run and at
-least `lock_min_hold` after it started, so a second scheduler on the same database whose clock
-fires the same run a little later finds the lock held, skips and counts it. On SQLite the
-scheduler holds an exclusive lock on the database file (`SchedulerFileLock`): a second
-scheduler on the same file stops at its start with one line.
+One scheduler per database: `exitlens schedule` holds a lock while it runs — an exclusive lock
+on the SQLite file (`SchedulerFileLock`), a session-level advisory lock on PostgreSQL
+(`SchedulerDatabaseLock`) — and a second one on the same database stops at its start with one
+line. One owner per job besides: on PostgreSQL every run first takes a session-level advisory
+lock (`pg_try_advisory_lock(job_lock_key(job))`) on a connection of its own, held for the run and
+at least `lock_min_hold` after it started, so a run the bot's operator starts by other means at
+the same moment is not repeated.
 
 A run that raises is logged in one line, counted, and alerted (`alert(job, error_text)`; by
 default a Discord message when DISCORD_WEBHOOK_URL is set) unless the job announced the failure
@@ -53,7 +54,7 @@ from exitlens.delivery.redaction import scrub_secrets
 from exitlens.ops import metrics
 from exitlens.ops.schedule_config import JOBS, REPORT_KINDS, ScheduleConfig
 from exitlens.store import db, tracker
-from exitlens.store.locks import JobLocks, SchedulerFileLock
+from exitlens.store.locks import JobLocks, SchedulerDatabaseLock, SchedulerFileLock, acquire_scheduler_lock
 from exitlens.store.sources.freqtrade import sync_freqtrade
 
 log = logging.getLogger(__name__)
@@ -342,7 +343,7 @@ def start_scheduler(
     URL is PostgreSQL. `triggers` replaces the trigger of some jobs (tests use short intervals).
     `environment` (the caller reads it from os.environ) supplies what is not given."""
     url = environment.database(db_url)
-    file_lock = SchedulerFileLock.acquire(url)
+    file_lock = acquire_scheduler_lock(url)
     try:
         return _start_scheduler(url, file_lock, settings=settings, config=config, out_dir=out_dir, notify=notify,
                                 track_job=track_job, report_job=report_job, alert=alert, triggers=triggers,
@@ -353,7 +354,7 @@ def start_scheduler(
         raise
 
 
-def _start_scheduler(url: str, file_lock: SchedulerFileLock | None, *, settings: Settings | None,
+def _start_scheduler(url: str, file_lock: SchedulerFileLock | SchedulerDatabaseLock | None, *, settings: Settings | None,
                      config: ScheduleConfig | None, out_dir: str | Path, notify: bool, track_job: TrackJob | None,
                      report_job: ReportJob | None, alert: Alert | None, triggers: Mapping[str, BaseTrigger] | None,
                      clock: Callable[[], datetime], environment: Environment) -> ExitlensScheduler:

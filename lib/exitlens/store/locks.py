@@ -143,3 +143,46 @@ class SchedulerFileLock:
 
     def release(self) -> None:
         self._handle.close()
+
+
+class SchedulerDatabaseLock:
+    """A PostgreSQL session-level advisory lock (`job_lock_key("scheduler")`) held on a
+    connection of its own while one scheduler runs on the database: a second `exitlens
+    schedule` on it stops at its start. The server frees the lock when the connection ends,
+    however the process ends."""
+
+    def __init__(self, engine: sa.Engine, conn: sa.Connection) -> None:
+        self._engine, self._conn = engine, conn
+
+    @classmethod
+    def acquire(cls, url: str) -> "SchedulerDatabaseLock | None":
+        """The lock on the PostgreSQL database of `url` (None for another backend);
+        ConfigError in one line when another scheduler holds it."""
+        parsed = db.sync_url(url)
+        if parsed.get_backend_name() != "postgresql":
+            return None
+        engine = sa.create_engine(parsed, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        conn = engine.connect()
+        try:
+            got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:key)"),
+                               {"key": job_lock_key("scheduler")}).scalar_one()
+        except BaseException:
+            conn.close()
+            engine.dispose()
+            raise
+        if not got:
+            conn.close()
+            engine.dispose()
+            raise ConfigError(f"another exitlens schedule is already running on {db.safe_url(parsed)}: "
+                              "run one scheduler per database (stop the other one first)")
+        return cls(engine, conn)
+
+    def release(self) -> None:
+        self._conn.close()
+        self._engine.dispose()
+
+
+def acquire_scheduler_lock(url: str) -> "SchedulerFileLock | SchedulerDatabaseLock | None":
+    """The one-scheduler-per-database lock of `url`: the SQLite file's, or the PostgreSQL
+    database's; ConfigError in one line when another scheduler holds it."""
+    return SchedulerFileLock.acquire(url) or SchedulerDatabaseLock.acquire(url)
