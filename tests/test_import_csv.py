@@ -220,3 +220,41 @@ def test_import_when_read_in_chunks_finds_an_id_repeated_in_another_chunk(files,
 
     with pytest.raises(BadCsv, match=f"^orders.csv line 5: id {order_id} repeats an earlier row$"):
         import_csv(orders=files[0], candles=None, target_url=sqlite_url)
+
+
+POSITIONS = """symbol,side,price,quantity,executed_at,position_id,direction,leverage
+BTC/USDT:USDT,SELL,100,1,2024-03-01T00:10:00Z,trade-7,short,3
+BTC/USDT:USDT,BUY,95,1,2024-03-01T01:10:00Z,trade-7,SHORT,3
+ETH/USDT,BUY,3000,1,2024-03-01T02:00:00Z,,,
+"""
+
+
+def test_import_when_orders_carry_positions_stores_id_direction_and_leverage(tmp_path, sqlite_url):
+    from exitlens.store import db, load
+
+    (tmp_path / "orders.csv").write_text(POSITIONS)
+    import_csv(orders=tmp_path / "orders.csv", candles=None, target_url=sqlite_url)
+
+    engine = db.connect(sqlite_url)
+    orders = load.load_orders(engine).orders.set_index("symbol")
+    engine.dispose()
+    short = orders.loc["BTC/USDT:USDT"]
+    assert list(short["position_id"]) == ["trade-7", "trade-7"] and list(short["direction"]) == ["short", "short"]
+    assert list(short["leverage"]) == [3.0, 3.0]
+    assert orders.loc["ETH/USDT", ["position_id", "direction", "leverage"]].tolist() == [None, "long", 1.0]
+
+
+@pytest.mark.parametrize(("cell", "says"), [
+    ("position_id", f"position_id {'p' * 65!r} is longer than 64 characters"),
+    ("direction", "direction 'sideways' is not one of LONG, SHORT"),
+    ("leverage", "leverage"),
+])
+def test_import_when_a_position_cell_is_bad_names_the_row_and_writes_nothing(tmp_path, sqlite_url, cell, says):
+    bad = {"position_id": "p" * 65, "direction": "sideways", "leverage": "-2"}[cell]
+    row = {"position_id": "t1", "direction": "long", "leverage": "1"} | {cell: bad}
+    (tmp_path / "orders.csv").write_text("symbol,side,price,quantity,executed_at,position_id,direction,leverage\n"
+                                         f"BTC/USDT,BUY,100,1,2024-03-01T00:10:00Z,{row['position_id']},"
+                                         f"{row['direction']},{row['leverage']}\n")
+    with pytest.raises(BadCsv, match=re.escape(f"orders.csv line 2: {says}")):
+        import_csv(orders=tmp_path / "orders.csv", candles=None, target_url=sqlite_url)
+    assert not (tmp_path / "exitlens.db").exists() or _count(tmp_path, "trading_history") == 0

@@ -41,7 +41,7 @@ import pandas as pd
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.store import db, migrations
 from exitlens.store.load import parse_json_object
-from exitlens.store.position_columns import add_position_columns
+from exitlens.store.position_columns import DIRECTIONS, POSITION_ID_LENGTH, add_position_columns
 from exitlens.store.sources.conflicts import candle_conflicts, order_conflicts
 from exitlens.store.sources.ingest import insert_new_candles, insert_new_orders
 from exitlens.store.writes import CANDLE_FIELDS, ORDER_FIELDS
@@ -54,14 +54,15 @@ ID_NAMESPACE = uuid.UUID("5c3f4f3e-38a4-4a53-9d8c-3f8f6f1e2a67")
 ORDER_REQUIRED = ("symbol", "side", "price", "quantity")
 ORDER_TIMES = ("executed_at", "created_at")
 ORDER_OPTIONAL = ("id", "order_type", "fee", "status", "strategy_name", "signal_info", "regime",
-                  "high_water_mark", "exit_reason", *ORDER_TIMES)
+                  "high_water_mark", "exit_reason", *ORDER_TIMES, "position_id", "direction", "leverage")
 CANDLE_REQUIRED = ("symbol", "timestamp", "close_price")
 CANDLE_OPTIONAL = ("open_price", "high_price", "low_price", "volume", "interval")
 SIDES = ("BUY", "SELL")
+DIRECTION_NAMES = tuple(name.upper() for name in DIRECTIONS)
 ORDER_TYPES = ("LIMIT", "MARKET")
 REGIMES = ("BULL", "SIDEWAYS", "BEAR")
 WIDTHS = {"symbol": 20, "side": 10, "order_type": 10, "status": 20, "strategy_name": 50,
-          "regime": 10, "exit_reason": 30, "interval": 10}
+          "regime": 10, "exit_reason": 30, "interval": 10, "position_id": POSITION_ID_LENGTH}
 """Column widths of CoinPilot's tables (SPEC §1)."""
 DEFAULT_INTERVAL = "1m"
 NUMERIC_LIMIT = 1e12
@@ -242,7 +243,8 @@ def _widths(frame: pd.DataFrame, problems: _Problems) -> None:
                          lambda i, c=column, w=width: f"{c} {frame[c][i]!r} is longer than {w} characters")
 
 
-ORDER_TEXT = ("id", "symbol", "side", "order_type", "status", "strategy_name", "regime", "exit_reason")
+ORDER_TEXT = ("id", "symbol", "side", "order_type", "status", "strategy_name", "regime", "exit_reason", "position_id",
+              "direction")
 CANDLE_TEXT = ("symbol", "interval")
 
 
@@ -270,6 +272,8 @@ def _order_rows(frame: pd.DataFrame, problems: _Problems) -> pd.DataFrame | None
     quantity = _numbers(frame, "quantity", problems, minimum=0, strict=True)
     fee = _numbers(frame, "fee", problems, minimum=0, strict=False, default=0.0)
     high_water_mark = _numbers(frame, "high_water_mark", problems, minimum=0, strict=True)
+    direction = _choice(frame, "direction", DIRECTION_NAMES, problems).str.lower()
+    leverage = _numbers(frame, "leverage", problems, minimum=0, strict=True)
     executed = _times(frame, "executed_at", problems)
     created = _times(frame, "created_at", problems)
     problems.add(frame["line"], frame["executed_at"].isna() & frame["created_at"].isna(),
@@ -291,7 +295,8 @@ def _order_rows(frame: pd.DataFrame, problems: _Problems) -> pd.DataFrame | None
         "price": price, "quantity": quantity, "fee": fee, "status": frame["status"].fillna("FILLED"),
         "strategy_name": frame["strategy_name"], "signal_info": signal_info, "regime": regime,
         "high_water_mark": high_water_mark, "exit_reason": frame["exit_reason"], "post_exit_prices": None,
-        "created_at": created.fillna(executed), "executed_at": executed, "line": frame["line"],
+        "created_at": created.fillna(executed), "executed_at": executed,
+        "position_id": frame["position_id"], "direction": direction, "leverage": leverage, "line": frame["line"],
     }), ORDER_TEXT)
 
 
