@@ -193,3 +193,15 @@ def test_pnl_charts_when_fees_are_charged_draw_pnl_net_of_fees():
     assert drawn == pytest.approx([net])
     heatmap = plots.regime_exit_heatmap(bucket_all(evaluated, Settings()).by_regime_exit_reason, min_samples=20).axes[0]
     assert heatmap.texts[0].get_text().split("\n")[0] == f"{net:+.2f}"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_replay_grid_heatmap_when_drawn_keeps_its_title_inside_the_figure(lang):
+    # the one-line title ran off the left edge ("ayed stop_loss_pct × take_profit_pct …")
+    grid = pd.DataFrame([{"stop_loss_pct": a, "take_profit_pct": b, "n": 30, "mean": 0.1 * a - 0.05 * b,
+                          "marked": a == b} for a in (1.5, 3.0, 4.5) for b in (2.5, 5.0, 7.5)])
+    figure = plots.replay_grid_heatmap(grid, ("stop_loss_pct", "take_profit_pct"), (3.0, 5.0), lang=lang)
+    renderer = figure.canvas.get_renderer()
+    figure.canvas.draw()
+    title = figure.axes[0].title.get_window_extent(renderer)
+    assert title.x0 >= 0 and title.x1 <= figure.bbox.width

@@ -210,3 +210,9 @@ def test_as_of_text_when_generated_time_given_names_the_zone_of_both_times(lang)
     analysis = analyse_period(ORDERS, AnalysisRequest.weekly(END, 7, Settings(language=lang)))
     shown = view(analysis).as_of_text(generated_at=pd.Timestamp("2026-11-23T22:58Z")).data
     assert shown.count("(Asia/Seoul)") == 2 and "2026-11-24 07:58 (Asia/Seoul)" in shown
+
+
+def test_show_when_a_pnl_column_is_in_percent_rounds_it_as_a_percentage_not_money():
+    # 'net PnL (%)' read as money in a currency named '%' printed 0.447341 in the Every-sell table
+    html = show(pd.DataFrame({"net PnL (%)": [0.447341, -12.3456]})).to_html()
+    assert "0.45" in html and "-12.35" in html and "0.447341" not in html

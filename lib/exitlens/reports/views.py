@@ -350,6 +350,8 @@ def money_column_currency(header: str) -> str | None:
     if header in _PLAIN_MONEY_HEADERS:
         return ""
     label, _, rest = header.rpartition(" (")
+    if "%" in rest:  # 'net PnL (%)' is a percentage, not money in a currency named '%'
+        return None
     if rest.endswith(")") and any(t("col.money_in", lang, label=plain, currency=rest[:-1]) == header
                                   for plain in _PLAIN_MONEY_HEADERS for lang in LANGUAGES):
         return rest[:-1]
