@@ -47,3 +47,12 @@ def test_suggestion_dict_when_replayed_carries_its_evidence():
     suggestion = Suggestion("stop_loss_loosen", "m", "by_exit_reason.STOP_LOSS.x", 1.5, 1.0, 30,
                             replay={"status": "not confirmed"})
     assert suggestion.to_dict()["evidence"] == RULE_NOT_CONFIRMED
+
+
+def test_by_evidence_when_two_share_an_evidence_leads_with_the_larger_lower_bound():
+    # the monthly demo led with stop_loss_pct (+0.11, low +0.02) over take_profit_pct (+1.14, low +0.68)
+    weak = {"rule": "replay_stop_loss_pct", "evidence": "in-sample", "low": 0.02}
+    strong = {"rule": "replay_take_profit_pct", "evidence": "in-sample", "low": 0.68}
+    rule = {"rule": "stop_loss_loosen", "replay": {"status": "confirmed", "low": 1.5}}
+    assert [s["rule"] for s in by_evidence([rule, weak, strong])] == [
+        "replay_take_profit_pct", "replay_stop_loss_pct", "stop_loss_loosen"]
