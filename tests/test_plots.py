@@ -201,7 +201,9 @@ def test_replay_grid_heatmap_when_drawn_keeps_its_title_inside_the_figure(lang):
     grid = pd.DataFrame([{"stop_loss_pct": a, "take_profit_pct": b, "n": 30, "mean": 0.1 * a - 0.05 * b,
                           "marked": a == b} for a in (1.5, 3.0, 4.5) for b in (2.5, 5.0, 7.5)])
     figure = plots.replay_grid_heatmap(grid, ("stop_loss_pct", "take_profit_pct"), (3.0, 5.0), lang=lang)
-    renderer = figure.canvas.get_renderer()
-    figure.canvas.draw()
-    title = figure.axes[0].title.get_window_extent(renderer)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    title = figure.axes[0].title.get_window_extent(canvas.get_renderer())
     assert title.x0 >= 0 and title.x1 <= figure.bbox.width
