@@ -161,3 +161,14 @@ def test_export_key_chart_writes_the_figure_of_the_tagged_cell_only(tmp_path):
 
     nbformat.write(nbformat.v4.new_notebook(cells=[figure_cell(b"other", [])]), notebook)
     assert export_key_chart(notebook, tmp_path / "none.png") is None and not (tmp_path / "none.png").exists()
+
+
+def test_cell_line_breaks_keep_hyphenated_tokens_whole_and_break_after_underscores():
+    from exitlens.reports.exports import cell_line_breaks
+
+    page = "<td>KRW-BTC</td><td>TAKE_PROFIT</td><th>2026-11-23 09:00</th><td>-12.5</td><p>KRW-BTC</p>"
+    out = cell_line_breaks(page)
+    assert '<td><span class="exitlens-nobreak">KRW-BTC</span></td>' in out
+    assert "<td>TAKE_<wbr>PROFIT</td>" in out
+    assert '<th><span class="exitlens-nobreak">2026-11-23</span> 09:00</th>' in out
+    assert "<td>-12.5</td>" in out and "<p>KRW-BTC</p>" in out

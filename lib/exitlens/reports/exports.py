@@ -195,10 +195,19 @@ def keep_headings_with_content(nb: nbformat.NotebookNode) -> nbformat.NotebookNo
 _CELL_TEXT = re.compile(r"(<t[dh]\b[^>]*>)([^<]*)(</t[dh]>)")
 
 
-def break_after_underscores(page: str) -> str:
-    """`page` with a line-break opportunity (<wbr>) after each underscore inside a table cell, so
-    a narrow cell wraps TAKE_PROFIT as TAKE_ / PROFIT instead of inside a word."""
-    return _CELL_TEXT.sub(lambda m: m.group(1) + m.group(2).replace("_", "_<wbr>") + m.group(3), page)
+_HYPHENATED = re.compile(r"[^\s<>]*\w-\w[^\s<>]*")
+"""A token with a hyphen between two word characters (KRW-BTC, 2026-11-23)."""
+
+
+def cell_line_breaks(page: str) -> str:
+    """`page` with the line breaks of its table cells set: an opportunity (<wbr>) after each
+    underscore, so a narrow cell wraps TAKE_PROFIT as TAKE_ / PROFIT instead of inside a word,
+    and none at a hyphen inside a token, so KRW-BTC or a date is never split (Chromium breaks
+    after a hyphen by default)."""
+    def cell(match: re.Match) -> str:
+        text = _HYPHENATED.sub(lambda t: f'<span class="exitlens-nobreak">{t.group(0)}</span>', match.group(2))
+        return match.group(1) + text.replace("_", "_<wbr>") + match.group(3)
+    return _CELL_TEXT.sub(cell, page)
 
 
 def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "en") -> str:
@@ -206,7 +215,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "en")
     heading joined with what it heads, table cells breakable after underscores, A4 print rules."""
     body, _resources = html_exporter(lang).from_notebook_node(keep_headings_with_content(nb),
                                                          resources={"metadata": {"name": title}})
-    body = break_after_underscores(body)
+    body = cell_line_breaks(body)
     if "</head>" in body:
         body = body.replace("</head>", PRINT_CSS + "\n</head>", 1)
     return body
