@@ -440,3 +440,99 @@ def test_track_when_the_bot_writes_the_same_rows_meanwhile_never_deadlocks(postg
     assert result.points_tracked == 1440 * 4
     with capsys.disabled():
         print(f"\nbot writes during the backfill: {len(waits)}, longest {max(waits) * 1000:.0f} ms")
+
+
+def _set_close(engine, marker: float, literal: str) -> None:
+    """Overwrite the close of the candle closing at `marker` with a raw SQL literal (text 'NaN', …),
+    as a bot's feed may write it."""
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"UPDATE market_data SET close_price = {literal} WHERE close_price = :marker"),
+                     {"marker": marker})
+
+
+@pytest.mark.parametrize("bad_close", ["0", "-5", "'NaN'"])
+def test_track_when_nearest_candle_has_a_bad_close_uses_the_next_good_candle(engine, bad_close):
+    order = add_sell(engine, at=SELL_AT)
+    add_candles(engine, {"2026-11-23 13:00": 1.0, "2026-11-23 13:02": 101.0})
+    _set_close(engine, 1.0, bad_close)
+
+    result = tracking.track(engine, ts("2026-11-23 14:00"))
+
+    assert stored_points(engine, order)["1h"]["price"] == 101.0
+    assert result.points_tracked == 1
+
+
+@pytest.mark.parametrize("bad_close", ["0", "-5", "'NaN'"])
+def test_track_when_the_only_candle_has_a_bad_close_records_nothing_and_counts_it_missed(engine, bad_close):
+    order = add_sell(engine, at=SELL_AT)
+    add_candles(engine, {"2026-11-23 13:00": 1.0})
+    _set_close(engine, 1.0, bad_close)
+
+    result = tracking.track(engine, ts("2026-11-23 14:00"))
+
+    assert stored_points(engine, order) is None
+    assert (result.points_tracked, result.points_missed) == (0, 1)
+
+
+def test_track_when_a_change_would_be_absurd_skips_that_sell_warns_once_and_tracks_the_rest(engine, caplog):
+    absurd = add_sell(engine, at=SELL_AT, price=1e-8, symbol="KRW-XRP")
+    fine = add_sell(engine, at=SELL_AT)
+    add_candles(engine, {"2026-11-23 13:00": 999_999_999.0}, symbol="KRW-XRP")
+    add_candles(engine, {"2026-11-23 13:00": 101.0})
+
+    with caplog.at_level(logging.WARNING, logger="exitlens.store.tracker"):
+        result = tracking.track(engine, ts("2026-11-23 14:00"))
+        again = tracking.track(engine, ts("2026-11-23 14:00"), full=True)
+
+    assert stored_points(engine, absurd) is None
+    assert stored_points(engine, fine)["1h"]["price"] == 101.0
+    assert (result.points_tracked, again.points_tracked) == (1, 0)
+    warnings = [r.getMessage() for r in caplog.records if "post-exit change" in r.getMessage()]
+    assert len(warnings) == 2 and all(absurd in w for w in warnings)
+
+
+@pytest.mark.parametrize(("price", "close", "warned"), [
+    ("100", "1e308", True), ("9e999", "100", True), ("1e-300", "100", True),
+    ("100", "9e999", False), ("100", "-9e999", False),  # a non-finite close is a bad tick: no candle there
+])
+def test_track_on_sqlite_when_a_value_is_extreme_never_fails_and_stores_no_such_point(sqlite_url, price, close, warned,
+                                                                                     caplog):
+    from exitlens.store import db, migrations
+
+    engine = db.connect(sqlite_url, create=True)
+    migrations.migrate(engine)
+    hostile = add_sell(engine, at=SELL_AT, symbol="KRW-XRP")
+    fine = add_sell(engine, at=SELL_AT)
+    add_candles(engine, {"2026-11-23 13:00": 100.0}, symbol="KRW-XRP")
+    add_candles(engine, {"2026-11-23 13:00": 101.0})
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"UPDATE trading_history SET price = {price} WHERE id = :id"), {"id": hostile})
+        conn.execute(sa.text(f"UPDATE market_data SET close_price = {close} WHERE symbol = 'KRW-XRP'"))
+
+    with caplog.at_level(logging.WARNING, logger="exitlens.store.tracker"):
+        result = tracking.track(engine, ts("2026-11-23 14:00"))
+        tracking.track(engine, ts("2026-11-23 14:00"), full=True)
+
+    assert stored_points(engine, hostile) is None
+    assert stored_points(engine, fine)["1h"]["price"] == 101.0 and result.points_tracked == 1
+    named = [r.getMessage() for r in caplog.records if hostile in r.getMessage()]
+    assert bool(named) == warned and all(len(m.splitlines()) == 1 for m in named)
+    engine.dispose()
+
+
+def test_track_when_two_routine_trackers_start_together_counts_an_expired_point_once(engine):
+    add_sell(engine, at=SELL_AT)  # no candles: every point expires
+    tracking.track(engine, ts("2026-11-23 12:30"))  # a previous run, so the next ones are routine
+    later = ts("2026-11-27 00:00")
+    results = []
+
+    def run():
+        results.append(tracking.track(engine, later))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(r.points_expired for r in results) == [0, 4]

@@ -104,13 +104,11 @@ def track(
     if not stateful:
         log.warning("no %s table: looking at the whole history; run `exitlens migrate` so runs are incremental",
                     STATE_TABLE)
-    previous = _previous_run(engine) if stateful else None
+    previous = _claim_run(engine, now) if stateful else None
     since = None if full or previous is None else routine_since(previous, now, settings)
     window = RunWindow(since=since, previous=previous)
     track_chunks = _track_postgresql if dialect_name(engine) == "postgresql" else _track_sqlite
     result = track_chunks(engine, now, settings, window, progress)
-    if stateful:
-        _record_run(engine, now)
     log.info(
         "tracked %d points on %d orders (%d missed, %d expired; %s)",
         result.points_tracked, result.orders_updated, result.points_missed, result.points_expired,
@@ -119,26 +117,31 @@ def track(
     return result
 
 
-def _previous_run(engine: Engine) -> datetime | None:
+def _claim_run(engine: Engine, now: datetime) -> datetime | None:
+    """The `now` of the latest run before this one (None on the first), read and replaced by
+    this run's `now` in one transaction under the state row's lock (a run with an earlier `now`
+    leaves it). Two trackers started at once therefore see different previous runs, and a
+    point that turned expired is counted by one of them only."""
+    postgresql = dialect_name(engine) == "postgresql"
+    latest = "greatest" if postgresql else "max"
+    stored = now if postgresql else sqlite_text(now)
     with engine.connect() as conn:
-        value = conn.execute(
-            sa.text(f"SELECT last_now FROM {STATE_TABLE} WHERE tracker = :tracker"), {"tracker": TRACKER_NAME}
-        ).scalar_one_or_none()
-    if value is None:
-        return None
-    stamp = pd.Timestamp(value)  # text on SQLite (UTC, no zone), aware on PostgreSQL
-    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")).to_pydatetime()
-
-
-def _record_run(engine: Engine, now: datetime) -> None:
-    """Keep the latest `now` a run completed at (a run with an earlier `now` leaves it)."""
-    latest = "greatest" if dialect_name(engine) == "postgresql" else "max"
-    stored = now if dialect_name(engine) == "postgresql" else sqlite_text(now)
-    with engine.begin() as conn:
+        if postgresql:
+            conn.execute(sa.text(_PG_UTC))
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('exitlens.track.state'))"))
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        value = conn.execute(sa.text(f"SELECT last_now FROM {STATE_TABLE} WHERE tracker = :tracker"),
+                             {"tracker": TRACKER_NAME}).scalar_one_or_none()
         conn.execute(sa.text(
             f"INSERT INTO {STATE_TABLE} (tracker, last_now) VALUES (:tracker, :now) "
             f"ON CONFLICT (tracker) DO UPDATE SET last_now = {latest}({STATE_TABLE}.last_now, excluded.last_now)"
         ), {"tracker": TRACKER_NAME, "now": stored})
+        conn.commit()
+    if value is None:
+        return None
+    stamp = pd.Timestamp(value)  # text on SQLite (UTC, no zone), aware on PostgreSQL
+    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")).to_pydatetime()
 
 
 def _progress(total: int, progress: bool | None) -> tqdm:
@@ -164,8 +167,16 @@ def change_pct(close: float, price: float) -> float:
 
 
 CHANGE_QUANTUM = Decimal("0.000001")
+MAX_ABS_CHANGE_PCT = 1e6
+"""The largest post-exit move a point may record (a 10,000-fold rise): beyond it the candle or
+the sell price is a bad tick (1e308, 1e-300), and storing it would swamp every average."""
+ABSURD_CHANGE = f"whose post-exit change would be beyond ±{MAX_ABS_CHANGE_PCT:,.0f}% (a bad candle or price)"
 NOT_AN_OBJECT = "whose post_exit_prices is not a JSON object"
 BAD_PRICE = "whose price is not a positive number"
+_PG_PRICE_OK = "(t.price > 0 AND CAST(t.price AS float8) < CAST('Infinity' AS float8))"
+"""A usable sell price on PostgreSQL: positive and finite (numeric NaN compares above every number)."""
+_PG_CLOSE_OK = "m.close_price > 0 AND CAST(m.close_price AS float8) < CAST('Infinity' AS float8)"
+"""A usable candle close: zero, negative, NaN or infinite closes are bad ticks, never a point."""
 PLACEABLE_TIMES = (pd.Timestamp.min.tz_localize("UTC").ceil("s"), pd.Timestamp.max.tz_localize("UTC").floor("s"))
 """Event times the reports can place (nanosecond timestamps); a sell outside is skipped by name."""
 NO_TIME = "whose executed_at/created_at cannot be placed in time (unreadable or out of range)"
@@ -178,11 +189,11 @@ _PG_EVENT_TIME = "coalesce(t.executed_at, t.created_at)"
 _PG_SELLS_TO_VISIT = f"""
 SELECT CAST(t.id AS text) AS id, {_PG_EVENT_TIME} AS event_time,
        coalesce(jsonb_typeof(t.post_exit_prices), 'null') IN ('object', 'null') AS json_ok,
-       coalesce(t.price > 0, false) AS price_ok,
+       coalesce({_PG_PRICE_OK}, false) AS price_ok,
        coalesce({_PG_EVENT_TIME} BETWEEN :first_time AND :last_time, false) AS time_ok
 FROM trading_history t
 WHERE t.side = 'SELL' AND t.status = 'FILLED'{{since}}
-  AND (t.price IS NULL OR t.price <= 0
+  AND (NOT coalesce({_PG_PRICE_OK}, false)
        OR NOT coalesce({_PG_EVENT_TIME} BETWEEN :first_time AND :last_time, false)
        OR coalesce(jsonb_typeof(t.post_exit_prices), 'null') NOT IN ('object', 'null')
        OR EXISTS (
@@ -238,7 +249,7 @@ due AS (
     SELECT t.id, t.symbol, t.price, h.head,
            {_PG_EVENT_TIME} + make_interval(secs => h.secs) AS target
     FROM trading_history t CROSS JOIN horizons h
-    WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
+    WHERE t.side = 'SELL' AND t.status = 'FILLED' AND {_PG_PRICE_OK}
       AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) IN ('object', 'null'))
       AND {_PG_EVENT_TIME} >= :lo AND {_PG_EVENT_TIME} < :hi
       AND t.post_exit_prices -> h.key IS NULL
@@ -251,7 +262,7 @@ found AS (  -- the nearest candle: the last at or before the target, unless the 
         SELECT m.close_price, m."timestamp" AS ts
         FROM market_data m
         WHERE m.symbol = d.symbol AND m.interval = :interval
-          AND m."timestamp" BETWEEN d.target - :tolerance AND d.target
+          AND m."timestamp" BETWEEN d.target - :tolerance AND d.target AND {_PG_CLOSE_OK}
         ORDER BY m."timestamp" DESC
         LIMIT 1
     ) at_or_before ON true
@@ -259,20 +270,25 @@ found AS (  -- the nearest candle: the last at or before the target, unless the 
         SELECT m.close_price
         FROM market_data m
         WHERE m.symbol = d.symbol AND m.interval = :interval
-          AND m."timestamp" > d.target AND m."timestamp" <= d.target + :tolerance
+          AND m."timestamp" > d.target AND m."timestamp" <= d.target + :tolerance AND {_PG_CLOSE_OK}
           AND m."timestamp" < coalesce(d.target + (d.target - at_or_before.ts), 'infinity')
         ORDER BY m."timestamp"
         LIMIT 1
     ) just_after ON true
 ),
+changes AS (  -- absurd: a change beyond ±:max_change (or NaN, which compares above it) is never stored
+    SELECT *, round((close_price - price) / price * 100, 6) AS change,
+           abs(round((close_price - price) / price * 100, 6)) > :max_change AS absurd
+    FROM found
+),
 points AS (  -- a sell's new points as JSON text, parsed once: cheaper than building jsonb point by point
     SELECT id, CAST('{{' || string_agg(
                head || CAST(CAST(close_price AS float8) AS text)
-               || ',"change_pct":' || CAST(CAST(round((close_price - price) / price * 100, 6) AS float8) AS text)
+               || ',"change_pct":' || CAST(CAST(change AS float8) AS text)
                || :point_tail, ',') || '}}' AS jsonb
            ) AS new_points
-    FROM found
-    WHERE close_price IS NOT NULL
+    FROM changes
+    WHERE close_price IS NOT NULL AND NOT absurd
     GROUP BY id
 ),
 locked AS MATERIALIZED (  -- row locks taken in primary-key order, as the bot's multi-row writes take them
@@ -289,11 +305,12 @@ updated AS (  -- joins only `locked`: a join of two CTEs, each estimated at one 
 SELECT
     count(DISTINCT id) AS orders_scanned,
     (SELECT count(*) FROM updated) AS orders_updated,
-    count(*) FILTER (WHERE close_price IS NOT NULL) AS points_tracked,
+    count(*) FILTER (WHERE close_price IS NOT NULL AND NOT absurd) AS points_tracked,
     count(*) FILTER (WHERE close_price IS NULL AND :now - target <= :retry) AS points_missed,
     count(*) FILTER (WHERE close_price IS NULL AND :now - target > :retry
-                     AND NOT coalesce(CAST(:previous AS timestamptz) - target > :retry, false)) AS points_expired
-FROM found
+                     AND NOT coalesce(CAST(:previous AS timestamptz) - target > :retry, false)) AS points_expired,
+    array_agg(DISTINCT CAST(id AS text)) FILTER (WHERE close_price IS NOT NULL AND absurd) AS absurd_ids
+FROM changes
 """
 
 
@@ -320,6 +337,7 @@ def pg_params(now: datetime, settings: Settings) -> dict:
         "first_time": PLACEABLE_TIMES[0].to_pydatetime(),
         "last_time": PLACEABLE_TIMES[1].to_pydatetime(),
         "chunk_size": SELLS_PER_CHUNK,
+        "max_change": MAX_ABS_CHANGE_PCT,
         # The JSON text around a point's two numbers, made once here rather than for every point.
         "key_heads": [json.dumps(key, ensure_ascii=False) + ':{"price":' for key in settings.horizon_keys],
         "point_tail": ',"tracked_at":' + json.dumps(now.isoformat()) + "}",
@@ -344,13 +362,17 @@ def _track_postgresql(engine: Engine, now: datetime, settings: Settings, window:
     bounds = list(zip(starts, starts[1:] + [None]))
 
     result = TrackResult(rows_invalid=len(invalid))
+    absurd: list[str] = []
     with _progress(chunks[0].pending if chunks else 0, progress) as bar:
         for lo, hi in bounds:
             with engine.begin() as conn:
                 conn.execute(sa.text(_PG_CHUNK_SETUP))
                 row = conn.execute(sa.text(PG_TRACK_CHUNK), {**params, "lo": lo, "hi": hi or END_OF_TIME}).one()
-            result += TrackResult(**row._asdict())
+            counts = row._asdict()
+            absurd += counts.pop("absurd_ids") or []
+            result += TrackResult(**counts)
             bar.update(row.orders_scanned)
+    _warn_skipped(sorted(absurd), ABSURD_CHANGE)
     return result
 
 
@@ -420,7 +442,7 @@ def _track_sqlite(engine: Engine, now: datetime, settings: Settings, window: Run
     sells["points"] = [points for points, _ in parsed]
     invalid = pd.Series([malformed for _, malformed in parsed], index=sells.index, dtype=bool)
     _warn_skipped(sells.loc[invalid, "id"].tolist(), NOT_AN_OBJECT)
-    bad_price = ~(sells["price"] > 0)
+    bad_price = ~((sells["price"] > 0) & np.isfinite(sells["price"].to_numpy(dtype=float)))
     _warn_skipped(sells.loc[bad_price & ~invalid, "id"].tolist(), BAD_PRICE)
     no_time = sells["event_time"].isna()
     _warn_skipped(sells.loc[no_time & ~invalid & ~bad_price, "id"].tolist(), NO_TIME)
@@ -428,18 +450,23 @@ def _track_sqlite(engine: Engine, now: datetime, settings: Settings, window: Run
 
     targets = due_points(usable, now, settings)
     result = TrackResult(rows_invalid=int(invalid.sum()))
+    absurd: list[str] = []
     sell_ids = targets["id"].drop_duplicates() if not targets.empty else pd.Series(dtype=object)
     with _progress(len(sell_ids), progress) as bar:
         for start in range(0, len(sell_ids), SELLS_PER_CHUNK):
             chunk_ids = sell_ids.iloc[start:start + SELLS_PER_CHUNK]
             chunk = targets[targets["id"].isin(chunk_ids)].reset_index(drop=True)
-            result += _track_sqlite_chunk(engine, chunk, now, settings, window.previous)
+            counts, chunk_absurd = _track_sqlite_chunk(engine, chunk, now, settings, window.previous)
+            result += counts
+            absurd += chunk_absurd
             bar.update(len(chunk_ids))
+    _warn_skipped(sorted(absurd), ABSURD_CHANGE)
     return result
 
 
 def _track_sqlite_chunk(engine: Engine, targets: pd.DataFrame, now: datetime, settings: Settings,
-                        previous: datetime | None) -> TrackResult:
+                        previous: datetime | None) -> tuple[TrackResult, list[str]]:
+    """The counts of one chunk, and the ids of its sells whose change would be absurd."""
     tolerance = pd.Timedelta(settings.candle_tolerance)
     # Bounds a second wider than the window, so a stored time without microseconds compares
     # as text on the right side of them; the exact window is applied after parsing.
@@ -468,8 +495,13 @@ def _track_sqlite_chunk(engine: Engine, targets: pd.DataFrame, now: datetime, se
 
         candidates["timestamp"] = utc_series(candidates["timestamp"])
         candidates["target_id"] = candidates["target_id"].astype("int64")
-        looked_up = nearest_candles(targets, candidates.dropna(subset=["timestamp"]), tolerance)
-        found = looked_up[looked_up["close_price"].notna()]
+        close = candidates["close_price"].to_numpy(dtype=float)
+        good = candidates[candidates["timestamp"].notna() & np.isfinite(close) & (close > 0)]  # bad ticks are no candle
+        looked_up = nearest_candles(targets, good, tolerance)
+        with np.errstate(over="ignore", invalid="ignore"):
+            change = (looked_up["close_price"] - looked_up["price"]) / looked_up["price"] * 100
+        absurd = looked_up["close_price"].notna() & ~(change.abs() <= MAX_ABS_CHANGE_PCT)
+        found = looked_up[looked_up["close_price"].notna() & ~absurd]
         lost = looked_up[looked_up["close_price"].isna()]
         retry = pd.Timedelta(settings.retry_window)
         expired = (pd.Timestamp(now) - lost["target"]) > retry
@@ -486,7 +518,7 @@ def _track_sqlite_chunk(engine: Engine, targets: pd.DataFrame, now: datetime, se
         points_tracked=added,
         points_missed=int((~expired).sum()),
         points_expired=int((expired & ~counted_before).sum()),
-    )
+    ), looked_up.loc[absurd, "id"].drop_duplicates().astype(str).tolist()
 
 
 def _sqlite_updates(found: pd.DataFrame, current: pd.Series, now: datetime) -> tuple[list[dict], int]:
@@ -530,7 +562,7 @@ def pending_points(engine: Engine, now: datetime, settings: Settings = Settings(
             SELECT count(*) FROM trading_history t
             JOIN unnest(CAST(:keys AS text[]), CAST(:since AS timestamptz[])) AS h(key, since)
               ON coalesce(t.executed_at, t.created_at) >= h.since
-            WHERE t.side = 'SELL' AND t.status = 'FILLED' AND t.price > 0
+            WHERE t.side = 'SELL' AND t.status = 'FILLED' AND """ + _PG_PRICE_OK + """
               AND (t.post_exit_prices IS NULL OR jsonb_typeof(t.post_exit_prices) IN ('object', 'null'))
               AND t.post_exit_prices -> h.key IS NULL""")
         params: dict[str, Any] = {"keys": list(settings.horizon_keys), "since": since}
@@ -540,7 +572,7 @@ def pending_points(engine: Engine, now: datetime, settings: Settings = Settings(
             WITH h AS ({rows})
             SELECT count(*) FROM trading_history t JOIN h
               ON coalesce(t.executed_at, t.created_at) >= h.since
-            WHERE t.side = 'SELL' AND t.status = 'FILLED' AND CAST(t.price AS REAL) > 0
+            WHERE t.side = 'SELL' AND t.status = 'FILLED' AND CAST(t.price AS REAL) > 0 AND CAST(t.price AS REAL) < 9e999
               AND CASE WHEN t.post_exit_prices IS NULL THEN 1
                        WHEN json_valid(t.post_exit_prices) AND json_type(t.post_exit_prices) IN ('object', 'null')
                        THEN json_type(t.post_exit_prices, h.path) IS NULL
