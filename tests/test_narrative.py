@@ -12,7 +12,13 @@ import pytest
 
 from exitlens.core.environment import Environment
 from exitlens.core.headline import deterministic_headline, deterministic_narrator
-from exitlens.reports.llm import LLMConfig, LLMNarrator, narrator_from_config
+from exitlens.reports.llm import (
+    MAX_BRIEFING_CHARS,
+    MAX_BRIEFING_TOKENS,
+    LLMConfig,
+    LLMNarrator,
+    narrator_from_config,
+)
 
 API_KEY = "sk-test-SECRET-0123456789"
 
@@ -104,6 +110,7 @@ class FakeLLM(BaseHTTPRequestHandler):
             "garbage": (200, "<html>not json</html>"),
             "wrong_shape": (200, json.dumps({"choices": []})),
             "slow": (200, "{}"),
+            "huge": (200, json.dumps({"choices": [{"message": {"role": "assistant", "content": "x" * 1_000_000}}]})),
         }[self.behaviour]
         data = payload.encode()
         try:
@@ -175,4 +182,27 @@ def test_llm_narrator_when_nothing_listens_falls_back_with_note():
     config = LLMConfig(base_url="http://127.0.0.1:9/v1", api_key=API_KEY, model="m", timeout_seconds=0.5)
     narration = LLMNarrator(config)(WEEK)
     assert narration.text == deterministic_headline(WEEK)
-    assert "request to http://127.0.0.1:9/v1/chat/completions failed: ConnectError" in narration.note
+    assert "request to http://127.0.0.1:9/… failed: ConnectError" in narration.note
+
+
+def test_llm_narrator_when_answer_is_one_huge_line_caps_it_and_asks_for_few_tokens(llm_server):
+    narration = LLMNarrator(llm_server("huge"))(WEEK)
+
+    assert narration.source == "llm"
+    assert len(narration.text) == MAX_BRIEFING_CHARS and narration.text.endswith("…")
+    assert FakeLLM.received[0]["body"]["max_tokens"] == MAX_BRIEFING_TOKENS
+
+
+@pytest.mark.parametrize("behaviour", ["error", "slow", "garbage"])
+def test_llm_narrator_when_base_url_carries_secrets_keeps_them_out_of_the_note_and_log(llm_server, caplog, behaviour):
+    port = llm_server(behaviour).base_url.split(":")[2].split("/")[0]
+    config = LLMConfig(base_url=f"http://user:PASSWORD-1@127.0.0.1:{port}/v1?api-key=KEY-2", api_key=API_KEY,
+                       model="m", timeout_seconds=0.3)
+    caplog.set_level(logging.DEBUG)
+
+    narration = LLMNarrator(config)(WEEK)
+
+    assert f"http://127.0.0.1:{port}/…" in narration.note
+    shown = narration.note + caplog.text + repr(LLMNarrator(config))
+    assert "PASSWORD-1" not in shown and "KEY-2" not in shown and "user" not in narration.note
+    assert FakeLLM.received[0]["path"] == "/v1/chat/completions?api-key=KEY-2"

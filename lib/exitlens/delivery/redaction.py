@@ -6,14 +6,15 @@ scrubbed before it is shown, and a filter on the `httpx` logger rewrites its req
 from __future__ import annotations
 
 import logging
-import re
-from urllib.parse import urlsplit
+
+from exitlens.core.secret_urls import redact_url, redact_urls
+
+__all__ = ["redact_url", "register_secrets", "scrub_secrets"]
 
 
 class _SecretScrubber(logging.Filter):
-    """Rewrites any known secret, and any Discord webhook URL, out of text and log records."""
-
-    _WEBHOOK = re.compile(r"(https?://[^/\s\"'<>]+)/api(?:/v\d+)?/webhooks/[^\s\"'<>]+")
+    """Rewrites any known secret, and any URL's user, password, path and query, out of text
+    and log records."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -23,7 +24,7 @@ class _SecretScrubber(logging.Filter):
         self._secrets.update(s for s in secrets if s and len(s) >= 4)
 
     def scrub(self, text: str) -> str:
-        text = self._WEBHOOK.sub(r"\1/api/webhooks/…", text)
+        text = redact_urls(text)
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, "…")
         return text
@@ -41,16 +42,8 @@ logging.getLogger("httpx").addFilter(_SCRUBBER)
 
 
 def scrub_secrets(text: str) -> str:
-    """`text` with webhook URLs, tokens and webhook secrets replaced by an ellipsis."""
+    """`text` with URLs redacted (`redact_url`), tokens and webhook secrets replaced by an ellipsis."""
     return _SCRUBBER.scrub(text)
-
-
-def redact_url(url: str) -> str:
-    """Scheme and host only, plus `/api/webhooks/…` for a Discord webhook: safe to log."""
-    parts = urlsplit(url)
-    host = parts.netloc.rsplit("@", 1)[-1] or "?"
-    tail = "/api/webhooks/…" if "/webhooks/" in parts.path else "/…"
-    return f"{parts.scheme or '?'}://{host}{tail}"
 
 
 def register_secrets(*secrets: str | None) -> None:

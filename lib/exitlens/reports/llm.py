@@ -4,7 +4,8 @@ With an `LLMConfig` (OpenAI-compatible `/chat/completions` endpoint, key, model)
 asks for a 3–5 line briefing of the summary's numbers. Any failure — timeout, connection error,
 non-200 status, a body that is not the expected JSON — falls back to the deterministic headline
 and returns a note saying why; it never raises. The API key is sent only in the Authorization
-header and is never logged, put in a note, or shown in a repr.
+header and is never logged, put in a note, or shown in a repr; the endpoint is shown redacted
+(`redact_url`: scheme and host only), since a base URL may carry a password or a key too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
 from exitlens.core.environment import Environment
+from exitlens.core.secret_urls import redact_url
 from exitlens.core.headline import (
     SOURCE_DETERMINISTIC,
     SOURCE_LLM,
@@ -30,6 +32,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_BRIEFING_LINES = 5
+MAX_BRIEFING_CHARS = 1200
+"""A briefing longer than this is cut (with `…`): the headline shows in a report, a PDF, a
+Discord embed and summary.json, and a runaway answer must not fill any of them."""
+MAX_BRIEFING_TOKENS = 400
+"""`max_tokens` asked of the endpoint: five lines need far fewer; it bounds the wait and the bill."""
 
 _SYSTEM_PROMPT = (
     "You brief the operator of a crypto trading bot on how well its exits worked. "
@@ -61,7 +68,9 @@ class LLMConfig:
 
     @property
     def endpoint(self) -> str:
-        return self.base_url.rstrip("/") + "/chat/completions"
+        """The base URL with `/chat/completions` appended to its path (its query kept after it)."""
+        base, mark, query = self.base_url.partition("?")
+        return base.rstrip("/") + "/chat/completions" + mark + query
 
 
 class LLMNarrator:
@@ -74,7 +83,7 @@ class LLMNarrator:
         self._client = client
 
     def __repr__(self) -> str:
-        return f"LLMNarrator(endpoint={self.config.endpoint!r}, model={self.config.model!r})"
+        return f"LLMNarrator(endpoint={redact_url(self.config.endpoint)!r}, model={self.config.model!r})"
 
     def __call__(self, facts: Mapping) -> Narration:
         fallback = deterministic_headline(facts, self.language)
@@ -88,10 +97,11 @@ class LLMNarrator:
 
     def _ask(self, facts: Mapping) -> str:
         """The briefing text, or LLMUnavailable saying what went wrong (never the key)."""
-        endpoint = self.config.endpoint
+        endpoint, shown = self.config.endpoint, redact_url(self.config.endpoint)
         body = {
             "model": self.config.model,
             "temperature": 0,
+            "max_tokens": MAX_BRIEFING_TOKENS,
             "messages": [
                 {"role": "system", "content": _SYSTEM_PROMPT},
                 {"role": "user", "content": json.dumps(facts, ensure_ascii=False, default=str)},
@@ -107,24 +117,25 @@ class LLMNarrator:
         try:
             response = client.post(endpoint, json=body, headers=headers, timeout=timeout)
         except httpx.TimeoutException as exc:
-            raise LLMUnavailable(f"no answer from {endpoint} within {timeout:g}s") from exc
+            raise LLMUnavailable(f"no answer from {shown} within {timeout:g}s") from exc
         except httpx.HTTPError as exc:
-            raise LLMUnavailable(f"request to {endpoint} failed: {type(exc).__name__}") from exc
+            raise LLMUnavailable(f"request to {shown} failed: {type(exc).__name__}") from exc
         finally:
             if self._client is None:
                 client.close()
         if response.status_code != 200:
-            raise LLMUnavailable(f"HTTP {response.status_code} from {endpoint}")
+            raise LLMUnavailable(f"HTTP {response.status_code} from {shown}")
         try:
             content = response.json()["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise LLMUnavailable(
-                f"unexpected response from {endpoint}: not a chat completion"
+                f"unexpected response from {shown}: not a chat completion"
             ) from exc
         if not isinstance(content, str) or not content.strip():
-            raise LLMUnavailable(f"unexpected response from {endpoint}: empty briefing")
+            raise LLMUnavailable(f"unexpected response from {shown}: empty briefing")
         lines = [line.rstrip() for line in content.strip().splitlines() if line.strip()]
-        return "\n".join(lines[:MAX_BRIEFING_LINES])
+        text = "\n".join(lines[:MAX_BRIEFING_LINES])
+        return text if len(text) <= MAX_BRIEFING_CHARS else text[:MAX_BRIEFING_CHARS - 1].rstrip() + "…"
 
 
 class LLMUnavailable(Exception):

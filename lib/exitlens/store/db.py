@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from exitlens.core.errors import ConfigError, DatabaseUnreachable, SchemaMissing, error_reason
+from exitlens.core.secret_urls import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def sync_url(url: str) -> sa.URL:
         _ = parsed.port  # a port that is not a number (`[::1:5432`) fails here, not mid-connect
     except (ArgumentError, ValueError) as exc:
         raise ConfigError(
-            f"cannot parse database URL {url!r}: use postgresql://user:pass@host:5432/db "
+            f"cannot parse database URL {redact_url(url)!r}: use postgresql://user:pass@host:5432/db "
             "or sqlite:///path/to/file.db"
         ) from exc
     replacement = _SYNC_DRIVERS.get(parsed.drivername)
