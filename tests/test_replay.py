@@ -478,3 +478,20 @@ def test_sweep_table_when_empty_has_declared_columns():
     table = sweep(empty, Candles(*(np.empty(0),) * 5), book(stop_loss_pct=3), units_per_minute=MINUTE)
     assert (table.n == 0).all() and len(table) == 5 and table["mean"].isna().all()
     assert set(PARAMETERS) >= set(table.parameter)
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("[default]\ntime_limit_hours = 2000000\n", "\\[default\\] time_limit_hours must be at most 87,600"),
+    ("[default]\n[regime.BEAR]\ntake_profit_pct = 1e9\n", "\\[regime.BEAR\\] take_profit_pct must be at most 1,000,000"),
+])
+def test_rules_file_when_a_value_is_beyond_its_bound_refuses_it_naming_the_key(text, match):
+    with pytest.raises(ConfigError, match=match) as caught:
+        parse_rules(text, source="rules.toml")
+    assert "rules.toml" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_sweep_option_when_a_value_is_beyond_its_bound_refuses_it():
+    from exitlens.core.replay_stats import parse_sweep_option
+
+    with pytest.raises(ConfigError, match="2000000 must be at most 87,600"):
+        parse_sweep_option("time_limit_hours=24,2000000")

@@ -15,7 +15,7 @@
 Every key is optional: an absent percentage or time limit turns that rule off, an absent
 `trailing_activation_pct` makes the trailing stop active from the entry, and `fill` defaults to
 "close". Anything else (a missing file, not TOML, an unknown key, a negative or non-number value,
-an unknown fill) raises ConfigError with one line naming the file and the key.
+a value above its bound in `UPPER_BOUNDS`, an unknown fill) raises ConfigError with one line naming the file and the key.
 Pure: `parse_rules` reads text; only `load_rules` opens the file.
 """
 
@@ -35,6 +35,9 @@ PARAMETERS = ("stop_loss_pct", "take_profit_pct", "trailing_stop_pct", "trailing
 FILLS = ("close", "touch")
 DEFAULT_FILL = "close"
 _KEYS = (*PARAMETERS, "fill")
+UPPER_BOUNDS = {"time_limit_hours": 87_600.0, **{key: 1_000_000.0 for key in PARAMETERS if key.endswith("_pct")}}
+"""The largest value each parameter may take: ten years, a 10,000-fold move. The sweep doubles
+a value, and a time limit of millions of hours is past what a timestamp can hold."""
 _TOP_LEVEL = ("default", "regime")
 
 
@@ -161,6 +164,9 @@ def _rules(table: dict[str, Any], base: ExitRules, source: str, where: str) -> E
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
             raise ConfigError(f"exit rules file {source}: [{where}] {key} must be a non-negative number, "
+                              f"got {value!r}: fix it or remove the key to turn the rule off")
+        if value > UPPER_BOUNDS[key]:
+            raise ConfigError(f"exit rules file {source}: [{where}] {key} must be at most {UPPER_BOUNDS[key]:,.0f}, "
                               f"got {value!r}: fix it or remove the key to turn the rule off")
         values[key] = float(value)
     return replace(base, **values)

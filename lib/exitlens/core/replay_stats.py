@@ -20,7 +20,7 @@ import pandas as pd
 
 # ConfigError moves to exitlens.core.errors with the package split: change this one line.
 from exitlens.core.errors import ConfigError
-from exitlens.core.exit_rules import PARAMETERS, RuleBook
+from exitlens.core.exit_rules import PARAMETERS, UPPER_BOUNDS, RuleBook
 from exitlens.core.i18n import DEFAULT_LANGUAGE, t
 from exitlens.core.replay import (
     NS_PER_MINUTE,
@@ -119,6 +119,8 @@ def parse_sweep_option(text: str) -> dict[str, list[float]]:
                               "write NAME=V1,V2,… with numbers") from None
         if not math.isfinite(value) or value < 0:
             raise ConfigError(f"--sweep {text!r}: {item.strip()} must be a non-negative number")
+        if value > UPPER_BOUNDS[name]:
+            raise ConfigError(f"--sweep {text!r}: {item.strip()} must be at most {UPPER_BOUNDS[name]:,.0f}")
         values.append(value)
     return {name: values}
 
