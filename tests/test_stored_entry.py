@@ -57,3 +57,23 @@ def test_load_orders_when_signal_info_is_not_an_object_reads_no_entry_price(engi
 
     assert loaded["stored_entry_price"].isna().all()
     assert loaded["stored_entry_text"].isna().all()
+
+
+@pytest.mark.parametrize("stored", ["'abc'", "' 1,5 '"])
+def test_load_orders_when_a_stored_fee_is_text_not_a_number_notes_it_and_counts_zero(sqlite_url, stored):
+    import sqlalchemy as sa
+
+    from exitlens.store import db, migrations
+
+    engine = db.connect(sqlite_url, create=True)
+    migrations.migrate(engine)
+    frame = _sells([1.0, 2.0])
+    writes.insert_orders(engine, frame)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"UPDATE trading_history SET fee = {stored} WHERE id = :id"), {"id": frame["id"][0]})
+
+    loaded = load_orders(engine)
+
+    assert loaded.notes == [f"order {frame['id'][0]}: fee {stored.strip(chr(39))!r} is not a number, so it counts as 0"]
+    assert loaded.orders["fee"].isna().tolist() == [True, False]  # missing: the evaluation counts it as 0
+    engine.dispose()

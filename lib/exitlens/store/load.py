@@ -30,7 +30,7 @@ _ORDERS = """
 SELECT CAST(id AS VARCHAR(64)) AS id, symbol, side, order_type,
        CAST(price AS DOUBLE PRECISION) AS price,
        CAST(quantity AS DOUBLE PRECISION) AS quantity,
-       CAST(fee AS DOUBLE PRECISION) AS fee,
+       {fee} AS fee,
        status, strategy_name, signal_info, {stored_entry}, regime,
        CAST(high_water_mark AS DOUBLE PRECISION) AS high_water_mark,
        exit_reason, post_exit_prices, created_at, executed_at
@@ -73,8 +73,10 @@ type (the grammar of NUMBER_PATTERN); json_valid guards every JSON function befo
 def orders_sql(dialect: str) -> str:
     """The FILLED-orders query of `dialect`, the stored entry price read in SQL."""
     if dialect == "postgresql":
-        return _ORDERS.format(stored_entry=_PG_STORED_ENTRY, source="trading_history")
-    return _ORDERS.format(stored_entry=_SQLITE_STORED_ENTRY, source=_SQLITE_SOURCE)
+        return _ORDERS.format(stored_entry=_PG_STORED_ENTRY, source="trading_history",
+                              fee="CAST(fee AS DOUBLE PRECISION)")
+    # SQLite reads the fee as stored: its CAST makes text like 'abc' a silent 0 (orders_frame notes it).
+    return _ORDERS.format(stored_entry=_SQLITE_STORED_ENTRY, source=_SQLITE_SOURCE, fee="fee")
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,19 @@ def parse_json_object(value) -> tuple[dict | None, bool]:
     return None, True
 
 
+def _unreadable_fees(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """Notes for stored fees that are not numbers (text on SQLite), which are then missing and
+    count as 0; `frame["fee"]` is made numeric in place."""
+    if "fee" not in frame.columns or frame["fee"].dtype != object:
+        return []
+    raw = frame["fee"]
+    numbers = pd.to_numeric(raw.map(lambda v: v.strip() if isinstance(v, str) else v), errors="coerce")
+    unreadable = raw.notna() & numbers.isna()
+    frame["fee"] = numbers.astype(float)
+    return [(order_id, f"order {order_id}: fee {value!r} is not a number, so it counts as 0")
+            for order_id, value in zip(frame.loc[unreadable, "id"], raw[unreadable])]
+
+
 def orders_frame(raw: pd.DataFrame) -> LoadedOrders:
     """Raw rows as read from either engine → the typed orders frame, with notes."""
     frame = raw.copy()
@@ -118,6 +133,7 @@ def orders_frame(raw: pd.DataFrame) -> LoadedOrders:
         bad = [bool(malformed) for _, malformed in parsed]
         for order_id in frame.loc[bad, "id"]:
             notes.append((order_id, f"order {order_id}: {column} is not a JSON object; ignored"))
+    notes += _unreadable_fees(frame)
     if STORED_PRICE not in frame.columns:  # a frame not read by orders_sql: the same rule in Python
         frame[[STORED_PRICE, STORED_TEXT]] = stored_entry_columns(frame["signal_info"])
     executed_stored = frame["executed_at"].notna()
