@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -125,3 +126,73 @@ def test_cli_import_csv_prints_one_summary_line_and_one_line_errors(files, tmp_p
     failed = runner.invoke(main, ["import", "csv", "--orders", str(files[0]), "--db", url])
     assert failed.exit_code == 1
     assert failed.stderr.strip() == "exitlens: error: orders.csv line 5: price 'abc' is not a number"
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ('BTC/USDT,BUY,1,1,,2024-03-01T00:00:00Z,,"{""entry_avg_price"": NaN}",',
+     "orders.csv line 5: signal_info '{\"entry_avg_price\": NaN}' is not a JSON object"),
+    ('BTC/USDT,BUY,1,1,,2024-03-01T00:00:00Z,,"{""x"": Infinity}",', "orders.csv line 5: signal_info"),
+    ("BTC/USDT,BUY,1e308,1,,2024-03-01T00:00:00Z,,,", "orders.csv line 5: price '1e308' is larger than the database"),
+    ("BTC/USDT,BUY,1e-18,1,,2024-03-01T00:00:00Z,,,", "orders.csv line 5: price '1e-18' would be stored as 0"),
+    ("BTC/USDT,BUY,1,1,abc,2024-03-01T00:00:00Z,,,", "orders.csv line 5: fee 'abc' is not a number"),
+    ("BTC/USDT,BUY,1,1,,2024-03-01T00:00:00Z,\0,,", "orders.csv line 5: contains a NUL byte"),
+    ("BTC/USDT,BUY,1,1,,2024-03-01T00:00:00Z," + "x" * 140_000 + ",,", "orders.csv line 5: a cell is larger than 128 KiB"),
+])
+def test_import_when_a_cell_is_hostile_names_its_line_in_one_line_and_writes_nothing(files, tmp_path, sqlite_url, row,
+                                                                                     message):
+    files[0].write_text(ORDERS + row + "\n")
+
+    with pytest.raises(BadCsv, match="^" + re.escape(message)) as raised:
+        import_csv(orders=files[0], candles=files[1], target_url=sqlite_url)
+
+    assert "\n" not in str(raised.value)
+    assert not (tmp_path / "exitlens.db").exists()
+
+
+def test_import_when_the_file_is_latin_1_names_the_line_and_asks_for_utf_8(files, tmp_path, sqlite_url):
+    files[0].write_bytes((ORDERS + "BTC/USDT,BUY,1,1,,2024-03-01T00:00:00Z,Gewinnmitnahme Café,,\n").encode("latin-1"))
+
+    with pytest.raises(BadCsv, match=r"^orders.csv line 5: not UTF-8 text: save the file as UTF-8$"):
+        import_csv(orders=files[0], candles=files[1], target_url=sqlite_url)
+
+
+def test_import_when_an_id_is_stored_as_a_different_order_refuses_the_file_naming_the_row(files, database_url):
+    order_id = "0f0e0d0c-0b0a-4909-8807-060504030201"
+    files[0].write_text("id,symbol,side,price,quantity,executed_at\n"
+                        f"{order_id},BTC/USDT,BUY,60000,0.01,2024-03-01T00:10:00+00:00\n")
+    import_csv(orders=files[0], candles=None, target_url=database_url)
+    files[0].write_text("id,symbol,side,price,quantity,executed_at\n"
+                        f"{order_id},BTC/USDT,BUY,60000,0.01,2024-03-01T00:10:00+00:00\n"
+                        "11111111-2222-4333-8444-555555555555,ETH/USDT,BUY,3000,1,2024-03-01T00:10:00+00:00\n")
+    same = import_csv(orders=files[0], candles=None, target_url=database_url)
+    files[0].write_text("id,symbol,side,price,quantity,executed_at\n"
+                        f"{order_id},ETH/USDT,SELL,3100,2,2024-03-02T00:10:00+00:00\n")
+
+    with pytest.raises(BadCsv, match=f"^orders.csv line 2: id {order_id} is already stored as a different order"):
+        import_csv(orders=files[0], candles=None, target_url=database_url)
+    assert (same.orders_read, same.orders_added) == (2, 1)
+
+
+def test_import_when_a_candle_is_stored_with_another_close_refuses_the_file_naming_the_row(files, database_url):
+    import_csv(orders=None, candles=files[1], target_url=database_url)
+    files[1].write_text(CANDLES.replace("61010", "99999"))
+
+    with pytest.raises(BadCsv, match=r"^candles.csv line 3: candle BTC/USDT at 2024-03-01T01:01:00\+00:00 is already "
+                                     "stored with another close_price$"):
+        import_csv(orders=None, candles=files[1], target_url=database_url)
+
+
+def test_import_when_a_candle_repeats_in_the_file_with_another_close_names_the_second_row(files, sqlite_url):
+    files[1].write_text(CANDLES + "BTC/USDT,2024-03-01T01:01:00Z,,,,61011,\n")
+
+    with pytest.raises(BadCsv, match=r"^candles.csv line 4: candle BTC/USDT 1m at 2024-03-01T01:01:00\+00:00 repeats"):
+        import_csv(orders=None, candles=files[1], target_url=sqlite_url)
+
+
+@pytest.mark.parametrize(("price", "message"), [("1e308", "is larger than the database holds"),
+                                                ("1e-18", "would be stored as 0")])
+def test_import_when_a_price_does_not_fit_numeric_20_8_refuses_it_on_both_engines(files, database_url, price, message):
+    files[0].write_text(ORDERS + f"BTC/USDT,BUY,{price},1,,2024-03-01T00:00:00Z,,,\n")
+
+    with pytest.raises(BadCsv, match=f"^orders.csv line 5: price '{price}' {message}"):
+        import_csv(orders=files[0], candles=None, target_url=database_url)

@@ -20,12 +20,15 @@ candles: required `symbol`, `timestamp` (the candle's open), `close_price`; opti
 Every row of both files is checked before anything is written; a bad file raises one line
 naming the first bad row by line number (and how many more there are), and the good files are
 then written in one transaction with insert-or-ignore: nothing half-written, nothing changed.
+A value the database column cannot hold (numeric(20, 8): 1e308, or a price of 1e-18 that would
+be stored as 0), a file that is not UTF-8, a NUL byte or a cell over 128 KiB is such a bad row;
+so is a row the database already holds differently (an id taken by another order, a candle with
+another close, `conflicts.py`), which insert-or-ignore would otherwise call "already there".
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -36,6 +39,8 @@ import pandas as pd
 
 from exitlens.core.errors import ConfigError, DataError
 from exitlens.store import db, migrations
+from exitlens.store.load import parse_json_object
+from exitlens.store.sources.conflicts import candle_conflicts, order_conflicts
 from exitlens.store.sources.ingest import insert_new_candles, insert_new_orders
 
 log = logging.getLogger(__name__)
@@ -56,6 +61,12 @@ WIDTHS = {"symbol": 20, "side": 10, "order_type": 10, "status": 20, "strategy_na
           "regime": 10, "exit_reason": 30, "interval": 10}
 """Column widths of CoinPilot's tables (SPEC §1)."""
 DEFAULT_INTERVAL = "1m"
+NUMERIC_LIMIT = 1e12
+"""Prices, quantities and fees are numeric(20, 8) on PostgreSQL (SPEC §1): 12 digits before
+the point. A larger value is refused on either engine, so a file imports the same everywhere."""
+NUMERIC_QUANTUM = 1e-8
+"""The smallest step numeric(20, 8) keeps: a positive price below half of it would be stored as 0."""
+CELL_LIMIT_KIB = csv.field_size_limit() // 1024
 
 
 class BadCsv(DataError):
@@ -101,17 +112,27 @@ def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ..
     """The file's cells as text (empty → None) plus its `line` numbers; the header checked."""
     if not path.is_file():
         raise ConfigError(f"no CSV file at {path}")
+    rows, lines, header = [], [], []
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
-        header = [name.strip() for name in next(reader, [])]
-        rows, lines = [], []
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
-                raise BadCsv(f"{path.name} line {reader.line_num}: {len(row)} cells, the header has {len(header)}")
-            rows.append([cell.strip() or None for cell in row])
-            lines.append(reader.line_num)
+        try:
+            header = [name.strip() for name in next(reader, [])]
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != len(header):
+                    raise BadCsv(f"{path.name} line {reader.line_num}: {len(row)} cells, the header has {len(header)}")
+                if "\0" in "".join(row):  # no database text column holds one (PostgreSQL refuses it)
+                    raise BadCsv(f"{path.name} line {reader.line_num}: contains a NUL byte: remove it")
+                rows.append([cell.strip() or None for cell in row])
+                lines.append(reader.line_num)
+        except UnicodeDecodeError:
+            raise BadCsv(f"{path.name} line {_first_undecodable_line(path)}: not UTF-8 text: "
+                         "save the file as UTF-8") from None
+        except csv.Error as exc:
+            reason = (f"a cell is larger than {CELL_LIMIT_KIB} KiB: shorten it" if "field limit" in str(exc)
+                      else f"not CSV ({exc})")
+            raise BadCsv(f"{path.name} line {reader.line_num}: {reason}") from None
     for name, why in (refused or {}).items():
         if name in header:
             raise BadCsv(f"{path.name}: column {name} cannot be imported: {why}")
@@ -129,6 +150,17 @@ def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ..
     return frame
 
 
+def _first_undecodable_line(path: Path) -> int:
+    """The line number of the first line that is not UTF-8 (read again only on that error)."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
+
+
 def _numbers(frame: pd.DataFrame, column: str, problems: _Problems, *, minimum: float | None,
              strict: bool, default: float | None = None) -> pd.Series:
     text = frame[column]
@@ -136,10 +168,17 @@ def _numbers(frame: pd.DataFrame, column: str, problems: _Problems, *, minimum: 
     present = text.notna()
     bad = present & ~np.isfinite(values)
     problems.add(frame["line"], bad, lambda i: f"{column} {text[i]!r} is not a number")
+    too_large = present & ~bad & (values.abs() >= NUMERIC_LIMIT)
+    problems.add(frame["line"], too_large,
+                 lambda i: f"{column} {text[i]!r} is larger than the database holds (below {NUMERIC_LIMIT:,.0f})")
     if minimum is not None:
         low = present & ~bad & ((values <= minimum) if strict else (values < minimum))
         word = "positive" if strict and minimum == 0 else f"at least {minimum:g}"
         problems.add(frame["line"], low, lambda i: f"{column} {text[i]!r} is not {word}")
+        if strict and minimum == 0:
+            vanishing = present & ~bad & ~low & (values < NUMERIC_QUANTUM / 2)
+            problems.add(frame["line"], vanishing,
+                         lambda i: f"{column} {text[i]!r} would be stored as 0 (the database keeps 8 decimals)")
     return values if default is None else values.fillna(default)
 
 
@@ -205,7 +244,7 @@ def parse_orders(path: Path) -> pd.DataFrame:
         "price": price, "quantity": quantity, "fee": fee, "status": frame["status"].fillna("FILLED"),
         "strategy_name": frame["strategy_name"], "signal_info": signal_info, "regime": regime,
         "high_water_mark": high_water_mark, "exit_reason": frame["exit_reason"], "post_exit_prices": None,
-        "created_at": created.fillna(executed), "executed_at": executed,
+        "created_at": created.fillna(executed), "executed_at": executed, "line": frame["line"],
     })
 
 
@@ -221,10 +260,17 @@ def parse_candles(path: Path) -> pd.DataFrame:
     timestamp = _times(frame, "timestamp", problems)
     _widths(frame, problems)
     problems.raise_if_any()
+    interval = frame["interval"].fillna(DEFAULT_INTERVAL)
+    key = pd.DataFrame({"symbol": frame["symbol"], "interval": interval, "timestamp": timestamp})
+    first_close = close.groupby([key["symbol"], key["interval"], key["timestamp"]]).transform("first")
+    problems.add(frame["line"], key.duplicated(keep="first") & (close != first_close),
+                 lambda i: f"candle {frame['symbol'][i]} {interval[i]} at {timestamp[i].isoformat()} repeats an "
+                 "earlier row with another close_price")
+    problems.raise_if_any()
     return pd.DataFrame({
-        "symbol": frame["symbol"], "interval": frame["interval"].fillna(DEFAULT_INTERVAL),
+        "symbol": frame["symbol"], "interval": interval,
         **{c: values.fillna(close) for c, values in prices.items()},
-        "close_price": close, "volume": volume, "timestamp": timestamp,
+        "close_price": close, "volume": volume, "timestamp": timestamp, "line": frame["line"],
     })
 
 
@@ -239,6 +285,7 @@ def import_csv(*, orders: Path | str | None, candles: Path | str | None, target_
     try:
         migrations.migrate(engine)
         with engine.begin() as conn:
+            _refuse_conflicts(conn, order_rows, candle_rows, orders, candles)
             orders_added = insert_new_orders(conn, order_rows) if order_rows is not None and len(order_rows) else 0
             candles_added = insert_new_candles(conn, candle_rows) if candle_rows is not None and len(candle_rows) else 0
     finally:
@@ -251,14 +298,27 @@ def import_csv(*, orders: Path | str | None, candles: Path | str | None, target_
     return result
 
 
+def _refuse_conflicts(conn, order_rows: pd.DataFrame | None, candle_rows: pd.DataFrame | None,
+                      orders_path, candles_path) -> None:
+    """BadCsv naming the first row the database holds differently (an id taken by another
+    order, a candle with another close): insert-or-ignore would call it "already there"."""
+    if order_rows is not None and len(order_rows):
+        problems = _Problems(Path(orders_path).name)
+        taken = order_conflicts(conn, order_rows)
+        problems.add(order_rows["line"], taken, lambda i: f"id {order_rows['id'][i]} is already stored as a "
+                     "different order: give this row another id, or leave the id out")
+        problems.raise_if_any()
+    if candle_rows is not None and len(candle_rows):
+        problems = _Problems(Path(candles_path).name)
+        changed = candle_conflicts(conn, candle_rows)
+        problems.add(candle_rows["line"], changed, lambda i: f"candle {candle_rows['symbol'][i]} at "
+                     f"{candle_rows['timestamp'][i].isoformat()} is already stored with another close_price")
+        problems.raise_if_any()
+
+
 def _json_object(text):
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+    """The cell's JSON object, or None (also for NaN / Infinity, which JSON does not have)."""
+    return None if text is None else parse_json_object(text)[0]
 
 
 def _uuid_text(text):
