@@ -282,3 +282,17 @@ def test_run_report_when_run_outlasts_its_time_limit_fails_saying_so(tmp_path):
 def test_validate_parameters_when_known_value_has_wrong_type_names_it(name, value):
     with pytest.raises(ConfigError, match=f"parameter '{name}' is .*: it must be"):
         reports.validate_parameters(OK, {name: value})
+
+
+def test_execute_notebook_when_a_cell_leaves_a_file_open_its_buffered_tail_reaches_the_disk(tmp_path):
+    notebook = tmp_path / "leaves_open.ipynb"
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell("kept = open('tail.txt', 'w')\nkept.write('the buffered tail')")]
+    nbformat.write(nb, notebook)
+
+    error = reports.execute_notebook(notebook, tmp_path / "out.ipynb", {},
+                                     options=ExecutionOptions(cwd=tmp_path, cell_timeout=60, start_timeout=60))
+
+    assert error is None
+    assert (tmp_path / "tail.txt").read_text() == "the buffered tail"
