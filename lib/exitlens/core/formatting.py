@@ -7,12 +7,35 @@ happens at presentation, never in a computation, so the data stays unrounded."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 WHOLE_UNIT_CURRENCIES = frozenset({"KRW", "JPY", "VND", "IDR"})
 """Quote currencies whose amounts are shown without decimals."""
 PRICE_SIGNIFICANT_DIGITS = 6
+
+
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+"""Terminal escape sequences (CSI `ESC [ … m`, OSC `ESC ] … BEL`, two-character ones)."""
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (NUL, ESC, C1) and the bidi controls that reorder what follows them (U+202E)."""
+DISPLAY_TEXT_MAX = 80
+"""Characters of one database text (an exit reason, a symbol) a table cell or a label shows."""
+
+
+_LONG_WORD = re.compile(r"\S{%d,}" % (DISPLAY_TEXT_MAX + 1))
+
+
+def display_text(value: Any, limit: int | None = DISPLAY_TEXT_MAX) -> str:
+    """Text from the database as any medium can show it, in one line: terminal escape
+    sequences, control characters and bidi controls removed (they would colour a terminal,
+    cut a page or reverse the text after them), line breaks and tabs as spaces, no word longer
+    than DISPLAY_TEXT_MAX characters and at most `limit` characters in all (the rest as "…"),
+    so one long value can neither push a table off the page nor fill a hundred pages."""
+    text = _UNSHOWABLE.sub("", _ESCAPE_SEQUENCE.sub("", str(value).replace("\t", " ").replace("\n", " ")))
+    text = _LONG_WORD.sub(lambda word: word.group(0)[:DISPLAY_TEXT_MAX - 1] + "…", text)
+    return text if limit is None or len(text) <= limit else text[:limit - 1] + "…"
 
 
 def finite_number(value: Any) -> float | None:

@@ -59,3 +59,8 @@ def with_declared_types(frame: pd.DataFrame, columns: dict[str, str]) -> pd.Data
         else:
             out[name] = pd.to_numeric(out[name], errors="coerce").astype(dtype)
     return out
+
+
+def holds_text(dtype) -> bool:
+    """Whether a column or index of `dtype` may hold text (object, or pandas' string dtypes)."""
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)

@@ -1,11 +1,12 @@
 """The summary object as aligned text for a terminal (`exitlens summary` without --json), in
-the summary's language (`core.i18n`); the numbers are the JSON's."""
+the summary's language (`core.i18n`); the numbers are the JSON's, the text shown as
+`display_text` (no escape sequences or control characters from the database)."""
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from exitlens.core.formatting import fmt_count, fmt_metric, fmt_money, fmt_pct, fmt_ratio
+from exitlens.core.formatting import display_text, fmt_count, fmt_metric, fmt_money, fmt_pct, fmt_ratio
 from exitlens.core.i18n import DEFAULT_LANGUAGE, t
 
 _COLUMNS = (
@@ -28,7 +29,7 @@ def summary_text(summary: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> st
     rows = [(t("text.all_sells", lang), summary.get("overall") or {})]
     rows += list((summary.get("by_exit_reason") or {}).items())
     table = [["", *(t(key, lang) for key, _ in _COLUMNS)]]
-    table += [[str(label), *(show(bucket) for _, show in _COLUMNS)] for label, bucket in rows]
+    table += [[display_text(label), *(show(bucket) for _, show in _COLUMNS)] for label, bucket in rows]
     widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]))]
     lines = [str(summary.get("headline") or ""), ""]
     for row in table:
@@ -45,7 +46,8 @@ def summary_text(summary: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> st
                        threshold=fmt_metric(metric, suggestion.get("threshold")),
                        samples=fmt_count(suggestion.get("samples"))))
     lines += [t("text.note", lang, note=note) for note in summary.get("notes") or []]
-    return "\n".join(lines)
+    # Database text (reasons, notes quoting values) never reaches the terminal as escape sequences.
+    return "\n".join(display_text(line, limit=None) for line in "\n".join(lines).split("\n"))
 
 
 def _width(text: str) -> int:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
 from exitlens.core.environment import Environment
-from exitlens.core.secret_urls import redact_url
 from exitlens.core.headline import (
     SOURCE_DETERMINISTIC,
     SOURCE_LLM,
@@ -25,6 +24,7 @@ from exitlens.core.headline import (
     deterministic_headline,
     narrator_in,
 )
+from exitlens.core.secret_urls import redact_url
 
 if TYPE_CHECKING:
     import httpx

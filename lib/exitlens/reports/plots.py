@@ -10,7 +10,9 @@ matplotlib reads them into each text when the text is made.
 from __future__ import annotations
 
 import functools
-from typing import Callable, TypeVar
+import logging
+import warnings
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from exitlens.core.formatting import display_text
+from exitlens.core.frames import holds_text
 from exitlens.core.i18n import DEFAULT_LANGUAGE, t
 from exitlens.core.keys import post_avg_key, post_samples_key
 
@@ -39,7 +43,11 @@ POINT_STYLE = {"color": "0.15", "size": 3, "alpha": 0.6, "jitter": 0.2}
 FONT_FAMILIES = {"en": ["DejaVu Sans"], "ko": ["NanumGothic", "DejaVu Sans"]}
 """The font fallback list of each language: the first font that has a glyph draws it."""
 
+LABEL_MAX = 40
+"""Characters of one database text (an exit reason, a regime) a chart label shows."""
+
 F = TypeVar("F", bound=Callable[..., Figure])
+log = logging.getLogger(__name__)
 
 
 def in_language(plot: F) -> F:
@@ -48,10 +56,59 @@ def in_language(plot: F) -> F:
 
     @functools.wraps(plot)
     def wrapper(*args, lang: str = DEFAULT_LANGUAGE, **kwargs) -> Figure:
-        with _literal_text_rc(), rc_context({"font.family": FONT_FAMILIES.get(lang, FONT_FAMILIES["en"])}):
+        args = tuple(_labels_shown(a) for a in args)
+        kwargs = {name: _labels_shown(value) for name, value in kwargs.items()}
+        with _literal_text_rc(), rc_context({"font.family": FONT_FAMILIES.get(lang, FONT_FAMILIES["en"])}), \
+                _warnings_logged():
             return plot(*args, lang=lang, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _label_shown(value: Any) -> Any:
+    return display_text(value, limit=LABEL_MAX) if isinstance(value, str) else value
+
+
+def _labels_shown(value: Any) -> Any:
+    """A frame's (or series') text as a chart shows it: `display_text`, at most LABEL_MAX
+    characters (no control or bidi character, no label wider than the chart)."""
+    if not isinstance(value, (pd.DataFrame, pd.Series)):
+        return value
+    shown = value.copy()
+    if isinstance(shown, pd.DataFrame):
+        for position, dtype in enumerate(shown.dtypes):
+            if holds_text(dtype):
+                shown.isetitem(position, shown.iloc[:, position].map(_label_shown))
+        shown.columns = _index_shown(shown.columns)
+    elif holds_text(shown.dtype):
+        shown = shown.map(_label_shown)
+    shown.index = _index_shown(shown.index)
+    return shown
+
+
+def _index_shown(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        return index.set_levels([level.map(_label_shown) if holds_text(level.dtype) else level
+                                 for level in index.levels], verify_integrity=False)
+    return index.map(_label_shown) if holds_text(index.dtype) else index
+
+
+class _warnings_logged(warnings.catch_warnings):
+    """Warnings raised while a figure is built or drawn (a glyph the font lacks) go to the
+    log, not into the notebook's output, where they would print server paths in a report."""
+
+    def __init__(self) -> None:
+        super().__init__(record=True)
+
+    def __enter__(self):
+        self._caught = super().__enter__()
+        warnings.simplefilter("always")
+        return self._caught
+
+    def __exit__(self, *exc_info):
+        super().__exit__(*exc_info)
+        for caught in self._caught or []:
+            log.debug("figure warning: %s", caught.message)
 
 
 def _empty(ax, title: str, lang: str = DEFAULT_LANGUAGE) -> None:
@@ -72,7 +129,7 @@ class LiteralTextFigure(Figure):
     rule is applied at draw time: to the texts that exist, and through rcParams to new ones."""
 
     def draw(self, renderer):
-        with _literal_text_rc():
+        with _literal_text_rc(), _warnings_logged():
             for text in self.findobj(Text):
                 text.set_parse_math(False)
                 text.set_usetex(False)

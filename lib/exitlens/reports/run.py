@@ -185,13 +185,15 @@ class EnvKernelManager(AsyncKernelManager):
 
     The kernel process's own log lines (transport warnings, the interrupt at shutdown) are
     kept off the user's terminal unless exitlens logs verbosely; what the notebook's cells
-    print goes into the executed notebook either way."""
+    print goes into the executed notebook either way. Python warnings are off in the kernel: a
+    warning box (a glyph a font lacks, with the server's paths in it) is no part of a report."""
 
     extra_env = Dict(key_trait=Unicode(), value_trait=Unicode(), config=True)
 
     async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
         env = dict(kw.pop("env", None) or os.environ)
         env.update(self.extra_env)
+        env["PYTHONWARNINGS"] = "ignore"  # a published report never shows a library's warning box
         if not logger.isEnabledFor(logging.INFO):
             kw.setdefault("stderr", subprocess.DEVNULL)
         await super().start_kernel(env=env, **kw)

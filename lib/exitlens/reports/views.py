@@ -21,7 +21,8 @@ from pandas.io.formats.style import Styler
 from exitlens.core import quality
 from exitlens.core.aggregate import MONEY_KEYS, aggregate_buckets, by_currency_column
 from exitlens.core.evaluate import post_column
-from exitlens.core.formatting import fmt_count, fmt_metric, fmt_money, fmt_price, fmt_ratio
+from exitlens.core.formatting import display_text, fmt_count, fmt_metric, fmt_money, fmt_price, fmt_ratio
+from exitlens.core.frames import holds_text
 from exitlens.core.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, report_name, t
 from exitlens.core.keys import post_avg_key
 from exitlens.core.settings import Settings
@@ -337,6 +338,7 @@ def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
     text escaped (values come from the database), row numbers hidden unless they mean something."""
     # A stable id (pandas draws a random one), so the same table renders to the same HTML.
     digest = hashlib.blake2b(repr((list(table.columns), table.shape)).encode(), digest_size=4).hexdigest()
+    table = _showable_text(table)
     floats = table.select_dtypes("float").columns
     # Values that round to zero print as 0.00, not -0.00; quantities and prices keep their
     # small digits; rates (win, early exit, over-hold) have one decimal everywhere, as 53.6%.
@@ -359,5 +361,26 @@ def show(table: pd.DataFrame, *, index: bool | None = None) -> Styler:
 
 
 def paragraph(text: str) -> HTML:
-    """Text as an HTML paragraph that wraps like prose (escaped: it may quote the database)."""
-    return HTML(f"<p>{html.escape(text)}</p>")
+    """Text as an HTML paragraph that wraps like prose (escaped and `display_text`: it may
+    quote the database)."""
+    return HTML(f"<p>{html.escape(display_text(text, limit=None))}</p>")
+
+
+CELL_TEXT_MAX = 1000
+"""Characters a text cell shows (a note's sentence fits; a 100 kB exit reason does not)."""
+
+
+def _text_shown(value):
+    return display_text(value, limit=CELL_TEXT_MAX) if isinstance(value, str) else value
+
+
+def _showable_text(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with its text cells and row labels as `display_text`: no NUL, control or bidi
+    character reaches the page, and no word longer than a table column can hold."""
+    shown = table.copy()
+    for position, dtype in enumerate(table.dtypes):
+        if holds_text(dtype):
+            shown.isetitem(position, table.iloc[:, position].map(_text_shown))
+    if not isinstance(shown.index, pd.MultiIndex) and holds_text(shown.index.dtype):
+        shown = shown.set_axis(shown.index.map(_text_shown), axis=0)
+    return shown
