@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import re
 import signal
 import socket
 import subprocess
@@ -800,3 +801,40 @@ def test_two_schedulers_when_the_database_goes_down_alert_once(postgres_url):
         admin.dispose()
 
     assert len(alerts["a"]) == 2 and alerts["b"] == []
+
+
+def test_two_schedulers_on_one_sqlite_file_the_second_stops_in_one_line_until_the_first_ends(start, tmp_path):
+    database = tmp_path / "exitlens.db"
+    database.write_bytes(b"")
+    url = f"sqlite:///{database}"
+    first = start(url)
+
+    with pytest.raises(ConfigError, match=f"^another exitlens schedule is already running on {database}: ") as raised:
+        start(url)
+    first.stop()
+    again = start(url)
+
+    assert "\n" not in str(raised.value) and again.metrics_port
+    assert database.read_bytes() == b""
+
+
+@pytest.mark.parametrize("address", ["192.0.2.1", "no-such-host.invalid"])
+def test_start_when_metrics_address_is_not_this_hosts_names_exitlens_metrics_addr(start, address):
+    with pytest.raises(ConfigError, match=f"cannot serve metrics on {address}:0 .*: set EXITLENS_METRICS_ADDR"):
+        start(config=ScheduleConfig(metrics_port=0, metrics_address=address))
+
+
+def test_run_scheduler_when_metrics_port_is_0_announces_the_port_it_took():
+    stop, lines = threading.Event(), []
+
+    def announce(line):
+        lines.append(line)
+        stop.set()
+
+    schedule.run_scheduler("sqlite:///unused.db", stop_event=stop, announce=announce, settings=Settings(), config=FAST,
+                           track_job=Calls(), report_job=Calls(), alert=lambda job, text: None,
+                           environment=Environment())
+
+    (line,) = lines
+    port = int(re.fullmatch(r"serving metrics on http://127\.0\.0\.1:(\d+)/metrics", line).group(1))
+    assert port > 0

@@ -404,7 +404,7 @@ def schedule(db_url, timezone_name, out_dir, metrics_port, candle_interval, tole
     settings = environment.settings(timezone_name, candle_interval=candle_interval, tolerance_minutes=tolerance_minutes)
     run_scheduler(environment.database(db_url), settings=settings,
                   config=ScheduleConfig.from_environment(environment, metrics_port=metrics_port), out_dir=out_dir,
-                  environment=environment)
+                  environment=environment, announce=click.echo)
 
 
 @main.group()

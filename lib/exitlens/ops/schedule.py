@@ -10,8 +10,9 @@ everything around a run: the lock, the metrics, the log line and the alert.
 One owner per job: on PostgreSQL every run first takes a session-level advisory lock
 (`pg_try_advisory_lock(job_lock_key(job))`) on a connection of its own, held for the run and at
 least `lock_min_hold` after it started, so a second scheduler on the same database whose clock
-fires the same run a little later finds the lock held, skips and counts it. On SQLite no lock
-is taken: the embedded file belongs to one host, so run one scheduler per file.
+fires the same run a little later finds the lock held, skips and counts it. On SQLite the
+scheduler holds an exclusive lock on the database file (`SchedulerFileLock`): a second
+scheduler on the same file stops at its start with one line.
 
 A run that raises is logged in one line, counted, and alerted (`alert(job, error_text)`; by
 default a Discord message when DISCORD_WEBHOOK_URL is set) unless the job announced the failure
@@ -21,8 +22,10 @@ on, and a failing alert is only logged. SIGTERM and SIGINT stop the scheduler af
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -50,7 +53,7 @@ from exitlens.delivery.redaction import scrub_secrets
 from exitlens.ops import metrics
 from exitlens.ops.schedule_config import JOBS, REPORT_KINDS, ScheduleConfig
 from exitlens.store import db, tracker
-from exitlens.store.locks import JobLocks
+from exitlens.store.locks import JobLocks, SchedulerFileLock
 from exitlens.store.sources.freqtrade import sync_freqtrade
 
 log = logging.getLogger(__name__)
@@ -208,7 +211,7 @@ class ExitlensScheduler:
         except OSError as exc:
             self._run_cleanups()
             raise ConfigError(f"cannot serve metrics on {address}:{port} ({exc.strerror or exc}): "
-                              "pass another --metrics-port or set EXITLENS_METRICS_PORT") from exc
+                              f"{_metrics_hint(exc)}") from exc
         for job in JOBS:
             metrics.JOB_FAILURES.labels(job)
             metrics.JOB_SKIPPED.labels(job)
@@ -312,6 +315,14 @@ class ExitlensScheduler:
             cleanup()
 
 
+def _metrics_hint(exc: OSError) -> str:
+    """What to change when the metrics endpoint cannot be served: the address when it is not
+    one of this host's (or not an address at all), else the port."""
+    if isinstance(exc, socket.gaierror) or exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+        return "set EXITLENS_METRICS_ADDR to an address of this host (127.0.0.1, or 0.0.0.0 for all)"
+    return "pass another --metrics-port or set EXITLENS_METRICS_PORT"
+
+
 def start_scheduler(
     db_url: str | None = None,
     *,
@@ -331,6 +342,21 @@ def start_scheduler(
     URL is PostgreSQL. `triggers` replaces the trigger of some jobs (tests use short intervals).
     `environment` (the caller reads it from os.environ) supplies what is not given."""
     url = environment.database(db_url)
+    file_lock = SchedulerFileLock.acquire(url)
+    try:
+        return _start_scheduler(url, file_lock, settings=settings, config=config, out_dir=out_dir, notify=notify,
+                                track_job=track_job, report_job=report_job, alert=alert, triggers=triggers,
+                                clock=clock, environment=environment)
+    except BaseException:
+        if file_lock is not None:
+            file_lock.release()
+        raise
+
+
+def _start_scheduler(url: str, file_lock: SchedulerFileLock | None, *, settings: Settings | None,
+                     config: ScheduleConfig | None, out_dir: str | Path, notify: bool, track_job: TrackJob | None,
+                     report_job: ReportJob | None, alert: Alert | None, triggers: Mapping[str, BaseTrigger] | None,
+                     clock: Callable[[], datetime], environment: Environment) -> ExitlensScheduler:
     settings = settings or environment.settings()
     config = config or ScheduleConfig.from_environment(environment)
     alert = alert or default_alert(environment)
@@ -343,8 +369,8 @@ def start_scheduler(
         delivery = DeliveryConfig.from_environment(environment) if notify else None
         report_job = default_report_job(db_url=url, out_dir=out_dir, settings=settings, delivery=delivery)
     locks = JobLocks(url, config.lock_min_hold) if db.sync_url(url).get_backend_name() == "postgresql" else None
-    if locks is None:
-        log.info("SQLite database: jobs take no lock, run one scheduler per database file")
+    if file_lock is not None:
+        cleanups.append(file_lock.release)  # last: after the engine's connections are closed
     scheduler = ExitlensScheduler(track_job=track_job, report_job=report_job, alert=alert, settings=settings,
                                   config=config, locks=locks, triggers=triggers, clock=clock,
                                   cleanups=tuple(cleanups))
@@ -355,12 +381,16 @@ def run_scheduler(
     db_url: str | None = None,
     *,
     stop_event: threading.Event | None = None,
+    announce: Callable[[str], Any] | None = None,
     **options: Any,
 ) -> None:
     """`exitlens schedule`: start the scheduler (options as `start_scheduler`) and run until
-    SIGTERM or SIGINT (or `stop_event` is set), then stop cleanly and return."""
+    SIGTERM or SIGINT (or `stop_event` is set), then stop cleanly and return. `announce` gets
+    one line with the metrics URL once serving (the port taken, also when 0 asked for any)."""
     stop = stop_event or threading.Event()
     running = start_scheduler(db_url, **options)
+    if announce is not None:
+        announce(f"serving metrics on http://{running.config.metrics_address}:{running.metrics_port}/metrics")
     previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -1,5 +1,6 @@
 """One owner per scheduled job across schedulers sharing a PostgreSQL database: a
-session-level advisory lock per running job, each on a connection of its own."""
+session-level advisory lock per running job, each on a connection of its own. On SQLite, one
+scheduler per database file: an exclusive `flock` on the file itself for the scheduler's life."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import hashlib
 import logging
 import threading
 from datetime import timedelta
+from pathlib import Path
+from typing import IO
 
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from exitlens.core.errors import error_reason
+from exitlens.core.errors import ConfigError, error_reason
 from exitlens.store import db
 
 log = logging.getLogger(__name__)
@@ -103,3 +106,40 @@ class JobLocks:
         for job in list(self._held):
             self._unlock(job, self._held.pop(job))
         self._engine.dispose()
+
+
+class SchedulerFileLock:
+    """An exclusive `flock` on a SQLite database file, held while one scheduler runs on it.
+
+    The lock is on the database file itself (no lock file beside it): `flock` locks are apart
+    from the POSIX locks SQLite takes, and the descriptor stays open until `release`, so
+    SQLite's own locks in this process are never dropped by its closing. The kernel frees the
+    lock when the process ends, however it ends.
+    """
+
+    def __init__(self, handle: IO[bytes], path: Path) -> None:
+        self._handle, self.path = handle, path
+
+    @classmethod
+    def acquire(cls, url: str) -> "SchedulerFileLock | None":
+        """The lock on the SQLite file of `url` (None when the URL is not a SQLite file that
+        exists); ConfigError in one line when another scheduler holds it."""
+        import fcntl
+
+        parsed = db.sync_url(url)
+        if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+            return None
+        path = Path(parsed.database)
+        if not path.is_file():
+            return None
+        handle = path.open("rb")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise ConfigError(f"another exitlens schedule is already running on {path}: "
+                              "run one scheduler per database file (stop the other one first)") from None
+        return cls(handle, path)
+
+    def release(self) -> None:
+        self._handle.close()
