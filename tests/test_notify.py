@@ -726,3 +726,74 @@ def test_discord_collection_rate_when_below_goal_warns_in_the_run_language(daily
     embed = build_discord_message({**daily_summary, "collection_rate_24h": 0.5}, run, now=NOW)["embeds"][0]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields[name].startswith("50.0%") and warning in fields[name]
+
+
+@pytest.fixture
+def hanging_webhook():
+    """A server on 127.0.0.1 that reads each request and never answers; counts the requests."""
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    received, held, stop = [], [], threading.Event()
+
+    def serve():
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            held.append(conn)
+            conn.settimeout(2)
+            try:
+                if conn.recv(65536).startswith(b"POST"):
+                    received.append(1)
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/api/webhooks/1/{TOKEN}", received
+    stop.set()
+    thread.join(2)
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def test_discord_when_webhook_hangs_after_the_message_is_sent_posts_it_once(hanging_webhook, daily_summary, sleeps):
+    url, received = hanging_webhook
+    config = config_for(discord_webhook_url=url, timeout_seconds=0.3)
+
+    with pytest.raises(DeliveryFailed, match=r"gave no answer after the message was sent \(ReadTimeout\): it may have "
+                                             "arrived, so it is not sent again") as raised:
+        send_discord(daily_summary, DAILY, config, now=NOW, sleep=sleeps)
+
+    assert len(received) == 1 and sleeps == []
+    assert TOKEN not in str(raised.value)
+
+
+def test_discord_when_nothing_listens_retries_since_nothing_arrived(daily_summary, sleeps):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    config = config_for(discord_webhook_url=f"http://127.0.0.1:{port}/api/webhooks/1/{TOKEN}")
+
+    with pytest.raises(DeliveryFailed, match=r"still failing after 3 attempts \(last: ConnectError"):
+        send_discord(daily_summary, DAILY, config, now=NOW, sleep=sleeps)
+
+    assert len(sleeps) == 2
+
+
+def test_announce_when_a_target_fails_and_it_raises_names_the_failure_once(discord, n8n, daily_summary, sleeps,
+                                                                           caplog):
+    discord.respond((404, {}, {"message": "Unknown Webhook", "code": 10015}))
+    config = config_for(discord, n8n_url=n8n.url(""), n8n_secret=N8N_SECRET)
+
+    with caplog.at_level(logging.INFO), pytest.raises(DeliveryFailed) as raised:
+        announce(daily_summary, DAILY, now=NOW, config=config, sleep=sleeps)
+
+    told = caplog.text + str(raised.value)
+    assert told.count("Unknown Webhook") == 1

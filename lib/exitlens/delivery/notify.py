@@ -341,7 +341,8 @@ def announce(
             try:
                 result = _SENDERS[target](summary, run, config, client=http, now=now, sleep=sleep)
             except DeliveryFailed as exc:
-                log.warning("%s not announced on %s: %s", run.title, target, exc)
+                if not raise_on_failure:  # else the DeliveryFailed raised below names it: once
+                    log.warning("%s not announced on %s: %s", run.title, target, exc)
                 results.append(DeliveryResult(
                     target, False, getattr(exc, "attempts", 0), getattr(exc, "status_code", None),
                     error=str(exc)))

@@ -1,9 +1,12 @@
 """One webhook POST with the retry policy every target shares.
 
-429 waits the `retry_after` the server asks for (capped); 5xx, 408 and connection errors back
-off exponentially; 401/403/404 stop at once (the webhook is misconfigured, retrying cannot
-help); other 4xx are final. Every attempt counts against `max_attempts`. Nothing here shows a
-URL or a server's words without redaction.
+429 waits the `retry_after` the server asks for (capped); 5xx, 408 and a connection that could
+not be made back off exponentially; 401/403/404 stop at once (the webhook is misconfigured,
+retrying cannot help); other 4xx are final. A message is sent again only when it surely did
+not arrive: an error after the connection was made (no answer within the timeout, a dropped
+connection) is final, since the server may have posted it, and a report is announced at most
+once per target. Every attempt counts against `max_attempts`. Nothing here shows a URL or a
+server's words without redaction.
 """
 
 from __future__ import annotations
@@ -93,6 +96,10 @@ def _retry_after(response: httpx.Response) -> float | None:
     return None
 
 
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport errors before any byte of the request left: sending again cannot duplicate it."""
+
+
 def _backoff(policy: RetryPolicy, attempt: int) -> float:
     return min(policy.backoff_max_seconds, policy.backoff_seconds * 2 ** (attempt - 1))
 
@@ -115,9 +122,14 @@ def post_with_retries(
         status: int | None = None
         try:
             response = client.post(endpoint.url, **request)
-        except httpx.TransportError as exc:
+        except NOT_SENT as exc:
             problem = f"{type(exc).__name__}: {scrub_secrets(str(exc)) or 'no detail'}"
             wait = _backoff(policy, attempt)
+        except httpx.TransportError as exc:
+            raise WebhookFailed(
+                f"{endpoint.label} at {endpoint.shown} gave no answer after the message was sent "
+                f"({type(exc).__name__}): it may have arrived, so it is not sent again",
+                target=endpoint.target, attempts=total) from None
         except httpx.InvalidURL:
             raise WebhookFailed(
                 f"{endpoint.label} URL {endpoint.shown} is not valid: {endpoint.hint}",
