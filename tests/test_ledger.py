@@ -292,3 +292,15 @@ def test_ledger_on_random_history_matches_the_loop_reference(seed, fifo_walk):
     for column in ("entry_price", "covered_quantity", "hold_hours", "lot_fees"):
         assert list(fast[column]) == pytest.approx(list(slow[column]), nan_ok=True, rel=1e-9, abs=1e-9)
     assert list(fast["open_time"]) == list(slow["open_time"].dt.as_unit("ns"))
+
+
+def test_ledger_when_a_lot_value_overflows_skips_the_lot_without_a_numpy_warning():
+    import warnings
+
+    orders = orders_frame(buy(0, price=1e300, quantity=1e300), buy(1), sell(2))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ledger = entry_ledger(orders)
+
+    assert ledger["entry_price"].iloc[-1] == pytest.approx(100.0)

@@ -44,6 +44,10 @@ EXIT_INTERRUPTED = 130
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(logging.INFO if verbose else logging.WARNING)
+    # Python warnings (numpy's overflow on an absurd value) go to the log, shown only with -v:
+    # a command answers in its own lines, never with a library's warning and source line.
+    logging.captureWarnings(True)
+    logging.getLogger("py.warnings").setLevel(logging.INFO if verbose else logging.ERROR)
 
 
 def _fail(message: str) -> None:
@@ -107,6 +111,18 @@ def os_error_line(exc: OSError, out_dir: str | None) -> str:
     if exc.errno in _FULL_ERRNOS:
         line += " — the disk (or a file size limit) is full: free space and run again"
     return line
+
+
+def _out_folder(ctx, param, value: str) -> str:
+    """--out as a folder that can be made: not empty (that would be the working folder), not a
+    symbolic link to nothing (making it would fail with a bare "File exists")."""
+    if not value.strip():
+        raise click.BadParameter("is empty: name the reports folder (default: reports)")
+    path = Path(value)
+    if path.is_symlink() and not path.exists():
+        raise click.BadParameter(f"{value} is a symbolic link to {os.readlink(path)}, which does not exist: "
+                                 "create that folder or pass another one")
+    return value
 
 
 def _database_option(command):
@@ -310,7 +326,8 @@ def summary(kind, db_url, timezone_name, date_text, end_text, days, month_text, 
 @_period_options
 @_report_options
 @click.option("--formats", default="html,pdf", show_default=True, help="Exports to write: html, pdf or both.")
-@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
+@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False),
+              callback=_out_folder)
 @click.option("--notify", is_flag=True, help="Announce the run on Discord / n8n as configured.")
 @click.option("-p", "--parameter", "parameters", multiple=True, metavar="NAME=VALUE",
               help="Override a notebook parameter (VALUE read as JSON, else as text).")
@@ -391,7 +408,8 @@ def _parse_parameters(pairs: tuple[str, ...]) -> dict:
 @main.command()
 @_database_option
 @_timezone_option
-@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False))
+@click.option("--out", "out_dir", default="reports", show_default=True, type=click.Path(file_okay=False),
+              callback=_out_folder)
 @click.option("--metrics-port", type=int, default=None, help="Prometheus port (default: EXITLENS_METRICS_PORT, else 9108).")
 @_candle_options
 @_fail_cleanly

@@ -103,7 +103,8 @@ def entry_ledger(orders: pd.DataFrame) -> pd.DataFrame:
     time_ns = _epoch_ns(orders["event_time"])
     timed = time_ns != _NO_TIME
 
-    usable_lot = is_buy & timed & (quantity > 0) & (price > 0) & np.isfinite(quantity * price)
+    with np.errstate(over="ignore", invalid="ignore"):  # an absurd lot (1e300 × 1e300) is no lot, not a warning
+        usable_lot = is_buy & timed & (quantity > 0) & (price > 0) & np.isfinite(quantity * price)
     skipped = int((is_buy & ~usable_lot).sum())
     if skipped:
         logger.warning(
