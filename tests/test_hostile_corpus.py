@@ -85,9 +85,9 @@ def settled_database(tmp_path_factory) -> Path:
     return database
 
 
-def _exitlens(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def _exitlens(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("EXITLENS_", "DISCORD_", "N8N_")) and k != "DATABASE_URL"}
+                   if not k.startswith(("EXITLENS_", "DISCORD_", "N8N_")) and k != "DATABASE_URL"} | (env or {})
     return subprocess.run([sys.executable, "-m", "exitlens.cli", *args], cwd=cwd, env=environment,
                           capture_output=True, text=True, timeout=300)
 
@@ -150,3 +150,109 @@ def test_report_when_exit_reasons_have_dollars_succeeds_self_contained_and_liter
     page = (tmp_path / "reports" / "daily" / "2026-11-23" / "report.html").read_text()
     assert _EXTERNAL.findall(re.sub(r"/\*.*?\*/", "", page, flags=re.DOTALL)) == []
     assert "TP $5 / SL $3" in page and "mathjax" not in page.lower()
+
+
+# --- round three: extreme values, secrets in URLs, stored-wrong values, layout and operations ---
+
+SECRET_PASSWORD, SECRET_KEY = "PASSWORD-h0stile", "KEY-h0stile"
+LLM_WITH_SECRETS = {"EXITLENS_LLM_BASE_URL": f"http://user:{SECRET_PASSWORD}@127.0.0.1:9/v1?api-key={SECRET_KEY}",
+                    "EXITLENS_LLM_API_KEY": "sk-never-shown", "EXITLENS_LLM_MODEL": "m"}
+WHOLE_HISTORY = "'2026-11-22 00:00:00'"
+"""A sell with candles after it: a --full run looks at its points."""
+ALL_CLOSES_AFTER_IT = "UPDATE market_data SET close_price = {close} WHERE \"timestamp\" >= '2026-11-22 00:00:00'"
+ORDERS_HEADER = "symbol,side,price,quantity,fee,executed_at,exit_reason,signal_info"
+ORDER = "KRW-BTC,BUY,100,1,,2026-11-20T00:00:00Z,,"
+DEMO_ORDER = "(SELECT id FROM trading_history WHERE side = 'SELL' ORDER BY executed_at LIMIT 1)"
+LAST_DEMO_SELL = "(SELECT id FROM trading_history WHERE side = 'SELL' ORDER BY executed_at DESC LIMIT 1)"
+"""A sell inside the daily report of 2026-11-23 (Asia/Seoul)."""
+
+
+def orders_csv(*lines: str, encoding: str = "utf-8") -> dict[str, bytes]:
+    return {"orders.csv": "\n".join([ORDERS_HEADER, *lines, ""]).encode(encoding)}
+
+
+IMPORT_ORDERS = ["import", "csv", "--orders", "{tmp}/orders.csv"]
+
+ROUND_THREE = [
+    # (case id, command line, SQL run first, files written first, environment, exit code, stderr line or None,
+    #  texts that must appear nowhere in stdout or stderr)
+    ("inf sell price", ["track", "--now", NOW], [row(price="9e999", at=RECENT)], {}, {}, WARNED,
+     "hostile", []),
+    ("1e-300 sell price, --full", ["track", "--now", NOW, "--full"], [row(price="1e-300", at=WHOLE_HISTORY)], {}, {},
+     WARNED, "post-exit change would be beyond", []),
+    ("1e308 candle closes, --full", ["track", "--now", NOW, "--full"],
+     [row(at=WHOLE_HISTORY), ALL_CLOSES_AFTER_IT.format(close="1e308")], {}, {}, WARNED,
+     "hostile", []),
+    ("NaN text candle closes, --full", ["track", "--now", NOW, "--full"],
+     [row(at=WHOLE_HISTORY), ALL_CLOSES_AFTER_IT.format(close="'NaN'")], {}, {}, WARNED, None, []),
+    ("zero candle closes, --full", ["track", "--now", NOW, "--full"],
+     [row(at=WHOLE_HISTORY), ALL_CLOSES_AFTER_IT.format(close="0")], {}, {}, WARNED, None, []),
+    ("secret in an unparseable database URL", ["track", "--db", "postgresql://bob:s3cret-db@127.0.0.1:notaport/db"],
+     [], {}, {}, REFUSED, "cannot parse database URL 'postgresql://127.0.0.1:notaport/…'", ["s3cret-db", "bob"]),
+    ("secrets in the LLM base URL", ["summary", "daily", "--date", "2026-11-23"], [], {}, LLM_WITH_SECRETS, WARNED,
+     "LLM briefing unavailable", [SECRET_PASSWORD, SECRET_KEY, "sk-never-shown"]),
+    ("escape sequences in an exit reason", ["summary", "daily", "--date", "2026-11-23"],
+     [f"UPDATE trading_history SET exit_reason = 'TP' || char(27) || '[2J' || char(8238) || 'x' WHERE id = {LAST_DEMO_SELL}"],
+     {}, {}, WARNED, None, ["\x1b", "\u202e"]),
+    ("fee 'abc' in the database", ["summary", "daily", "--date", "2026-11-23"],
+     [f"UPDATE trading_history SET fee = 'abc' WHERE id = {DEMO_ORDER}"], {}, {}, WARNED, "fee 'abc' is not a number", []),
+    ("rules time limit of 2,000,000 hours", ["replay", "--date", "2026-11-23", "--rules", "{tmp}/rules.toml"],
+     [], {"rules.toml": b"[default]\ntime_limit_hours = 2000000\n"}, {}, REFUSED,
+     "[default] time_limit_hours must be at most 87,600", []),
+    ("empty --out", ["report", "daily", "--date", "2026-11-23", "--out", ""], [], {}, {}, USAGE, "is empty", []),
+    ("dangling symlink as --out", ["report", "daily", "--date", "2026-11-23", "--out", "{tmp}/gone"], [], {}, {}, USAGE,
+     "which does not exist", []),
+    ("NaN in signal_info", IMPORT_ORDERS, [], orders_csv(ORDER + '"{""entry_avg_price"": NaN}"'), {}, REFUSED,
+     "orders.csv line 2: signal_info", []),
+    ("NUL byte in a cell", IMPORT_ORDERS, [], orders_csv(ORDER.replace(",,", ",TP\0,") + "x"), {}, REFUSED,
+     "orders.csv line 2: contains a NUL byte", []),
+    ("Latin-1 file", IMPORT_ORDERS, [], orders_csv(ORDER.replace(",,", ",Café,"), encoding="latin-1"), {}, REFUSED,
+     "orders.csv line 2: not UTF-8 text", []),
+    ("cell over 128 KiB", IMPORT_ORDERS, [], orders_csv(ORDER.replace(",,", "," + "x" * 140_000 + ",")), {}, REFUSED,
+     "orders.csv line 2: a cell is larger than 128 KiB", []),
+    ("price 1e308", IMPORT_ORDERS, [], orders_csv(ORDER.replace(",100,", ",1e308,")), {}, REFUSED,
+     "orders.csv line 2: price '1e308' is larger than the database holds", []),
+    ("price 1e-18", IMPORT_ORDERS, [], orders_csv(ORDER.replace(",100,", ",1e-18,")), {}, REFUSED,
+     "orders.csv line 2: price '1e-18' would be stored as 0", []),
+    ("id of another stored order", ["import", "csv", "--orders", "{tmp}/orders.csv"],
+     ["UPDATE trading_history SET id = '0f0e0d0c-0b0a-4909-8807-060504030201' WHERE id = " + DEMO_ORDER],
+     {"orders.csv": b"id,symbol,side,price,quantity,executed_at\n"
+                    b"0f0e0d0c-0b0a-4909-8807-060504030201,KRW-ETH,BUY,1,1,2026-11-20T00:00:00Z\n"}, {}, REFUSED,
+     "orders.csv line 2: id 0f0e0d0c-0b0a-4909-8807-060504030201 is already stored as a different order", []),
+    ("candle stored with another close", ["import", "csv", "--candles", "{tmp}/candles.csv"], [],
+     {"candles.csv": b"symbol,timestamp,close_price\nKRW-BTC,2026-11-22T00:00:00Z,1\n"}, {}, REFUSED,
+     "is already stored with another close_price", []),
+]
+
+
+@pytest.mark.parametrize(("case", "args", "setup", "files", "env", "code", "says", "never"), ROUND_THREE,
+                         ids=[case[0] for case in ROUND_THREE])
+def test_cli_when_round_three_input_is_hostile_answers_in_one_line_and_changes_nothing(
+        settled_database, tmp_path, case, args, setup, files, env, code, says, never):
+    database = tmp_path / "exitlens.db"
+    shutil.copy(settled_database, database)
+    with sqlite3.connect(database) as conn:
+        for statement in setup:
+            conn.execute(statement)
+    conn.close()
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    before = (_checksum(database), _checksum(reports))
+    command = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
+    command += [] if "--db" in args else ["--db", f"sqlite:///{database}"]
+    command += ["--out", str(reports)] if args[0] == "report" and "--out" not in args else []
+
+    done = _exitlens(*command, cwd=tmp_path, env=env)
+
+    assert done.returncode == code, done.stderr
+    if says is None:
+        assert done.stderr == "", done.stderr
+    else:
+        assert len(done.stderr.splitlines()) == 1 and says in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "unexpected error" not in done.stderr
+    assert not [text for text in never if text in done.stdout + done.stderr]
+    assert (_checksum(database), _checksum(reports)) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"exitlens.db", "reports", "gone", *files})

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import re
+import select
 import signal
 import socket
 import subprocess
