@@ -256,3 +256,34 @@ def test_cli_when_round_three_input_is_hostile_answers_in_one_line_and_changes_n
     assert not [text for text in never if text in done.stdout + done.stderr]
     assert (_checksum(database), _checksum(reports)) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"exitlens.db", "reports", "gone", *files})
+
+
+def test_report_when_llm_url_has_secrets_and_an_exit_reason_is_hostile_publishes_clean_everywhere(
+        settled_database, tmp_path, make_server):
+    database = tmp_path / "exitlens.db"
+    shutil.copy(settled_database, database)
+    hostile = "TP 🚀\x00\u202e" + "w" * 105_000
+    with sqlite3.connect(database) as conn:
+        conn.execute(f"UPDATE trading_history SET exit_reason = ? WHERE id = {LAST_DEMO_SELL}", (hostile,))
+    conn.close()
+    discord, n8n = make_server(), make_server()
+    env = LLM_WITH_SECRETS | {"DISCORD_WEBHOOK_URL": discord.url("/api/webhooks/1/t0ken-h0stile"),
+                              "EXITLENS_N8N_URL": n8n.url("/webhook/exitlens"),
+                              "EXITLENS_N8N_WEBHOOK_SECRET": "n8n-s3cret-h0stile"}
+
+    done = _exitlens("report", "daily", "--date", "2026-11-23", "--notify", "--db", f"sqlite:///{database}",
+                     "--out", str(tmp_path / "reports"), cwd=tmp_path, env=env)
+
+    assert done.returncode == 0, done.stderr
+    sent = [request.body for request in discord.requests + n8n.requests]
+    published = [path.read_bytes() for path in (tmp_path / "reports").rglob("*") if path.is_file()]
+    everything = b"".join([done.stdout.encode(), done.stderr.encode(), *sent, *published])
+    assert b"LLM briefing unavailable (request to http://127.0.0.1:9/\xe2\x80\xa6 failed" in everything
+    for secret in (SECRET_PASSWORD, SECRET_KEY, "sk-never-shown", "t0ken-h0stile", "n8n-s3cret-h0stile"):
+        assert secret.encode() not in everything, secret
+    assert len(discord.requests) == 1 and len(n8n.requests) == 1
+    page = (tmp_path / "reports" / "daily" / "2026-11-23" / "report.html").read_text(encoding="utf-8")
+    assert "\x00" not in page and "\u202e" not in page and "w" * 1000 not in page
+    assert "Warning" not in page and str(Path(sys.executable).parent) not in page
+    pdf = (tmp_path / "reports" / "daily" / "2026-11-23" / "report.pdf").read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) < 20
