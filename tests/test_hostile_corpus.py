@@ -287,3 +287,77 @@ def test_report_when_llm_url_has_secrets_and_an_exit_reason_is_hostile_publishes
     assert "Warning" not in page and str(Path(sys.executable).parent) not in page
     pdf = (tmp_path / "reports" / "daily" / "2026-11-23" / "report.pdf").read_bytes()
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) < 20
+
+
+def test_schedule_when_a_second_one_starts_on_the_same_database_it_exits_in_one_line(settled_database, tmp_path):
+    database = tmp_path / "exitlens.db"
+    shutil.copy(settled_database, database)
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("EXITLENS_", "DISCORD_", "N8N_")) and k != "DATABASE_URL"}
+    environment["EXITLENS_TRACKER_CRON"] = "0 0 1 1 *"  # nothing runs while the test looks
+    first = subprocess.Popen([sys.executable, "-m", "exitlens.cli", "schedule", "--metrics-port", "0", "--db",
+                              f"sqlite:///{database}", "--out", str(tmp_path / "reports")],
+                             cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        announced = first.stdout.readline()
+        assert re.fullmatch(r"serving metrics on http://127\.0\.0\.1:\d+/metrics\n", announced), announced
+
+        second = _exitlens("schedule", "--metrics-port", "0", "--db", f"sqlite:///{database}", cwd=tmp_path,
+                           env={"EXITLENS_TRACKER_CRON": "0 0 1 1 *"})
+    finally:
+        first.terminate()
+        first.communicate(timeout=30)
+
+    assert second.returncode == REFUSED
+    assert second.stderr.splitlines() == [f"exitlens: error: another exitlens schedule is already running on {database}: "
+                                          "run one scheduler per database file (stop the other one first)"]
+    assert first.returncode == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("price", "says"), [("1e308", "price '1e308' is larger than the database holds"),
+                                             ("1e-18", "price '1e-18' would be stored as 0")])
+def test_import_csv_on_postgresql_when_a_price_does_not_fit_refuses_it_and_stores_nothing(postgres_url, tmp_path,
+                                                                                          price, says):
+    import sqlalchemy as sa
+
+    (tmp_path / "orders.csv").write_bytes(orders_csv(ORDER.replace(",100,", f",{price},"))["orders.csv"])
+    assert _exitlens("migrate", "--db", postgres_url, cwd=tmp_path).returncode == 0
+
+    done = _exitlens("import", "csv", "--orders", str(tmp_path / "orders.csv"), "--db", postgres_url, cwd=tmp_path)
+
+    assert done.returncode == REFUSED and len(done.stderr.splitlines()) == 1
+    assert done.stderr.startswith(f"exitlens: error: orders.csv line 2: {says}"), done.stderr
+    engine = sa.create_engine(postgres_url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM trading_history")).scalar_one() == 0
+    engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("full", [False, True])
+def test_track_on_postgresql_when_a_change_would_be_absurd_warns_once_naming_the_sell_and_tracks_the_rest(
+        postgres_url, tmp_path, full):
+    import sqlalchemy as sa
+
+    done = _exitlens("demo", "--days", "3", "--end", "2026-11-23T15:00:00+00:00", "--db", postgres_url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(row(price="0.00000001", at="'2026-11-22 00:00:00+00'").replace("'hostile'",
+                                                                                           "gen_random_uuid()")))
+        conn.execute(sa.text("UPDATE market_data SET close_price = 999999999999 WHERE symbol = 'KRW-BTC' "
+                             "AND \"timestamp\" BETWEEN '2026-11-22 00:55:00+00' AND '2026-11-22 01:05:00+00'"))
+        hostile = conn.execute(sa.text("SELECT CAST(id AS text) FROM trading_history WHERE price = 0.00000001")).scalar_one()
+
+    done = _exitlens("track", "--now", NOW, *(["--full"] if full else []), "--db", postgres_url, cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    assert len(done.stderr.splitlines()) == 1 and hostile in done.stderr and "beyond" in done.stderr, done.stderr
+    with engine.connect() as conn:
+        points = conn.execute(sa.text("SELECT post_exit_prices FROM trading_history WHERE CAST(id AS text) = :id"),
+                              {"id": hostile}).scalar_one()
+        tracked = conn.execute(sa.text("SELECT count(*) FROM trading_history WHERE post_exit_prices IS NOT NULL "
+                                       "AND side = 'SELL'")).scalar_one()
+    engine.dispose()
+    assert "1h" not in (points or {}) and tracked > 0
