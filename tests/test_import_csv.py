@@ -196,3 +196,26 @@ def test_import_when_a_price_does_not_fit_numeric_20_8_refuses_it_on_both_engine
 
     with pytest.raises(BadCsv, match=f"^orders.csv line 5: price '{price}' {message}"):
         import_csv(orders=files[0], candles=None, target_url=database_url)
+
+
+def test_import_when_read_in_chunks_reports_the_first_problem_and_counts_across_chunks(files, sqlite_url, monkeypatch):
+    from exitlens.store.sources import csv_import
+
+    monkeypatch.setattr(csv_import, "CSV_CHUNK_ROWS", 2)
+    files[0].write_text(ORDERS + "X,BUY,1,-2,,2024-03-01T00:00:00Z,,,\nX,BUY,abc,1,,2024-03-01T00:00:00Z,,,\n")
+
+    with pytest.raises(BadCsv, match=r"^orders.csv line 5: quantity '-2' is not positive \(and 1 more problem\(s\)\)$"):
+        import_csv(orders=files[0], candles=None, target_url=sqlite_url)
+
+
+def test_import_when_read_in_chunks_finds_an_id_repeated_in_another_chunk(files, sqlite_url, monkeypatch):
+    from exitlens.store.sources import csv_import
+
+    monkeypatch.setattr(csv_import, "CSV_CHUNK_ROWS", 2)
+    order_id = "0f0e0d0c-0b0a-4909-8807-060504030201"
+    files[0].write_text("id,symbol,side,price,quantity,executed_at\n" + "".join(
+        f"{order_id},BTC/USDT,BUY,{price},1,2024-03-01T00:10:00Z\n" if price in (1, 4) else
+        f",BTC/USDT,BUY,{price},1,2024-03-01T00:10:00Z\n" for price in range(1, 6)))
+
+    with pytest.raises(BadCsv, match=f"^orders.csv line 5: id {order_id} repeats an earlier row$"):
+        import_csv(orders=files[0], candles=None, target_url=sqlite_url)

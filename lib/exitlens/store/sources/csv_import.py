@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import logging
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from exitlens.store import db, migrations
 from exitlens.store.load import parse_json_object
 from exitlens.store.sources.conflicts import candle_conflicts, order_conflicts
 from exitlens.store.sources.ingest import insert_new_candles, insert_new_orders
+from exitlens.store.writes import CANDLE_FIELDS, ORDER_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -89,34 +91,50 @@ class ImportResult:
 
 
 class _Problems:
-    """Bad cells of one file, reported as the first one (by line) and a count."""
+    """Bad cells of one file, reported as the first one (by line) and a count: memory bounded,
+    however many rows are bad."""
 
     def __init__(self, name: str):
         self.name = name
-        self.found: list[tuple[int, str]] = []
+        self.first: tuple[int, str] | None = None
+        self.count = 0
 
     def add(self, lines: pd.Series, mask: pd.Series, message) -> None:
-        for line, value in zip(lines[mask], mask[mask].index):
-            self.found.append((int(line), message(value)))
+        mask = mask.astype(bool)
+        if not mask.any():
+            return
+        self.count += int(mask.sum())
+        position = int(lines[mask].to_numpy().argmin())
+        line, index = int(lines[mask].iloc[position]), mask[mask].index[position]
+        if self.first is None or line < self.first[0]:
+            self.first = (line, message(index))
 
     def raise_if_any(self) -> None:
-        if self.found:
-            self.found.sort()
-            line, message = self.found[0]
-            more = f" (and {len(self.found) - 1} more problem(s))" if len(self.found) > 1 else ""
+        if self.first is not None:
+            line, message = self.first
+            more = f" (and {self.count - 1} more problem(s))" if self.count > 1 else ""
             raise BadCsv(f"{self.name} line {line}: {message}{more}")
 
 
-def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...],
-                  refused: dict[str, str] | None = None) -> pd.DataFrame:
-    """The file's cells as text (empty → None) plus its `line` numbers; the header checked."""
+CSV_CHUNK_ROWS = 50_000
+"""Rows checked at a time: a large file is read in chunks and kept only as typed columns, so an
+import needs a few times the file's size in memory, not its cells as Python strings."""
+
+
+def csv_chunks(path: Path, required: tuple[str, ...], optional: tuple[str, ...],
+               refused: dict[str, str] | None = None) -> Iterator[pd.DataFrame]:
+    """The file's cells as text (empty → None) plus their `line` numbers, CSV_CHUNK_ROWS rows at
+    a time; the header is checked before the first row is read."""
     if not path.is_file():
         raise ConfigError(f"no CSV file at {path}")
-    rows, lines, header = [], [], []
+    columns = list(required + optional)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         try:
             header = [name.strip() for name in next(reader, [])]
+            _check_header(path, header, required, optional, refused)
+            rows: list[list[str | None]] = []
+            lines: list[int] = []
             for row in reader:
                 if not any(cell.strip() for cell in row):
                     continue
@@ -126,6 +144,11 @@ def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ..
                     raise BadCsv(f"{path.name} line {reader.line_num}: contains a NUL byte: remove it")
                 rows.append([cell.strip() or None for cell in row])
                 lines.append(reader.line_num)
+                if len(rows) == CSV_CHUNK_ROWS:
+                    yield _chunk(rows, lines, header, columns)
+                    rows, lines = [], []
+            if rows:
+                yield _chunk(rows, lines, header, columns)
         except UnicodeDecodeError:
             raise BadCsv(f"{path.name} line {_first_undecodable_line(path)}: not UTF-8 text: "
                          "save the file as UTF-8") from None
@@ -133,6 +156,10 @@ def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ..
             reason = (f"a cell is larger than {CELL_LIMIT_KIB} KiB: shorten it" if "field limit" in str(exc)
                       else f"not CSV ({exc})")
             raise BadCsv(f"{path.name} line {reader.line_num}: {reason}") from None
+
+
+def _check_header(path: Path, header: list[str], required: tuple[str, ...], optional: tuple[str, ...],
+                  refused: dict[str, str] | None) -> None:
     for name, why in (refused or {}).items():
         if name in header:
             raise BadCsv(f"{path.name}: column {name} cannot be imported: {why}")
@@ -144,10 +171,18 @@ def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ..
         raise BadCsv(f"{path.name}: missing required column(s) {', '.join(missing)}")
     if len(set(header)) != len(header):
         raise BadCsv(f"{path.name}: a column appears twice in the header")
-    frame = pd.DataFrame(rows, columns=header, dtype=object).reindex(columns=list(required + optional))
+
+
+def _chunk(rows: list, lines: list[int], header: list[str], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=header, dtype=object).reindex(columns=columns)
     frame = frame.astype(object).where(frame.notna(), None)
     frame["line"] = lines
     return frame
+
+
+def _as_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Text columns in pandas' compact string dtype, so a chunk's cells are not kept as Python strings."""
+    return frame.astype({c: "str" for c in columns})
 
 
 def _first_undecodable_line(path: Path) -> int:
@@ -206,11 +241,25 @@ def _widths(frame: pd.DataFrame, problems: _Problems) -> None:
                          lambda i, c=column, w=width: f"{c} {frame[c][i]!r} is longer than {w} characters")
 
 
+ORDER_TEXT = ("id", "symbol", "side", "order_type", "status", "strategy_name", "regime", "exit_reason")
+CANDLE_TEXT = ("symbol", "interval")
+
+
 def parse_orders(path: Path) -> pd.DataFrame:
-    """The orders file as `trading_history` rows, every cell checked."""
-    frame = read_csv_rows(path, ORDER_REQUIRED, ORDER_OPTIONAL,
-                          refused={"post_exit_prices": "exitlens writes it (SPEC §1)"})
+    """The orders file as `trading_history` rows (plus `line`), every cell checked, chunk by chunk."""
     problems = _Problems(path.name)
+    parts = [_order_rows(frame, problems) for frame in
+             csv_chunks(path, ORDER_REQUIRED, ORDER_OPTIONAL, refused={"post_exit_prices": "exitlens writes it (SPEC §1)"})]
+    problems.raise_if_any()
+    orders = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*ORDER_FIELDS, "line"])
+    duplicated = orders["id"].duplicated(keep="first")
+    problems.add(orders["line"], duplicated, lambda i: f"id {orders['id'][i]} repeats an earlier row")
+    problems.raise_if_any()
+    return orders
+
+
+def _order_rows(frame: pd.DataFrame, problems: _Problems) -> pd.DataFrame | None:
+    """One chunk's rows, typed; None once the file has a problem (the rest is only checked)."""
     for column in ("symbol", "side", "price", "quantity"):
         problems.add(frame["line"], frame[column].isna(), lambda i, c=column: f"{c} is empty")
     side = _choice(frame, "side", SIDES, problems)
@@ -230,28 +279,38 @@ def parse_orders(path: Path) -> pd.DataFrame:
     ids = frame["id"].map(_uuid_text)
     problems.add(frame["line"], frame["id"].notna() & ids.isna(), lambda i: f"id {frame['id'][i]!r} is not a UUID")
     _widths(frame, problems)
-    problems.raise_if_any()
-
+    if problems.first is not None:
+        return None
     event = executed.fillna(created)
     derived = [str(uuid.uuid5(ID_NAMESPACE, f"{s}|{d}|{t.isoformat()}|{p!r}|{q!r}"))
                for s, d, t, p, q in zip(frame["symbol"], side, event, price, quantity)]
     ids = ids.where(ids.notna(), pd.Series(derived, index=frame.index))
-    duplicated = ids.duplicated(keep="first")
-    problems.add(frame["line"], duplicated, lambda i: f"id {ids[i]} repeats an earlier row")
-    problems.raise_if_any()
-    return pd.DataFrame({
+    return _as_text(pd.DataFrame({
         "id": ids, "symbol": frame["symbol"], "side": side, "order_type": order_type,
         "price": price, "quantity": quantity, "fee": fee, "status": frame["status"].fillna("FILLED"),
         "strategy_name": frame["strategy_name"], "signal_info": signal_info, "regime": regime,
         "high_water_mark": high_water_mark, "exit_reason": frame["exit_reason"], "post_exit_prices": None,
         "created_at": created.fillna(executed), "executed_at": executed, "line": frame["line"],
-    })
+    }), ORDER_TEXT)
 
 
 def parse_candles(path: Path) -> pd.DataFrame:
-    """The candles file as `market_data` rows, every cell checked."""
-    frame = read_csv_rows(path, CANDLE_REQUIRED, CANDLE_OPTIONAL)
+    """The candles file as `market_data` rows (plus `line`), every cell checked, chunk by chunk."""
     problems = _Problems(path.name)
+    parts = [_candle_rows(frame, problems) for frame in csv_chunks(path, CANDLE_REQUIRED, CANDLE_OPTIONAL)]
+    problems.raise_if_any()
+    candles = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*CANDLE_FIELDS, "line"])
+    key = candles[["symbol", "interval", "timestamp"]]
+    first_close = candles.groupby(["symbol", "interval", "timestamp"])["close_price"].transform("first")
+    problems.add(candles["line"], key.duplicated(keep="first") & (candles["close_price"] != first_close),
+                 lambda i: f"candle {candles['symbol'][i]} {candles['interval'][i]} at "
+                 f"{candles['timestamp'][i].isoformat()} repeats an earlier row with another close_price")
+    problems.raise_if_any()
+    return candles
+
+
+def _candle_rows(frame: pd.DataFrame, problems: _Problems) -> pd.DataFrame | None:
+    """One chunk's candles, typed; None once the file has a problem (the rest is only checked)."""
     for column in CANDLE_REQUIRED:
         problems.add(frame["line"], frame[column].isna(), lambda i, c=column: f"{c} is empty")
     close = _numbers(frame, "close_price", problems, minimum=0, strict=True)
@@ -259,19 +318,13 @@ def parse_candles(path: Path) -> pd.DataFrame:
     volume = _numbers(frame, "volume", problems, minimum=0, strict=False, default=0.0)
     timestamp = _times(frame, "timestamp", problems)
     _widths(frame, problems)
-    problems.raise_if_any()
-    interval = frame["interval"].fillna(DEFAULT_INTERVAL)
-    key = pd.DataFrame({"symbol": frame["symbol"], "interval": interval, "timestamp": timestamp})
-    first_close = close.groupby([key["symbol"], key["interval"], key["timestamp"]]).transform("first")
-    problems.add(frame["line"], key.duplicated(keep="first") & (close != first_close),
-                 lambda i: f"candle {frame['symbol'][i]} {interval[i]} at {timestamp[i].isoformat()} repeats an "
-                 "earlier row with another close_price")
-    problems.raise_if_any()
-    return pd.DataFrame({
-        "symbol": frame["symbol"], "interval": interval,
+    if problems.first is not None:
+        return None
+    return _as_text(pd.DataFrame({
+        "symbol": frame["symbol"], "interval": frame["interval"].fillna(DEFAULT_INTERVAL),
         **{c: values.fillna(close) for c, values in prices.items()},
         "close_price": close, "volume": volume, "timestamp": timestamp, "line": frame["line"],
-    })
+    }), CANDLE_TEXT)
 
 
 def import_csv(*, orders: Path | str | None, candles: Path | str | None, target_url: str) -> ImportResult:
