@@ -206,3 +206,13 @@ def test_llm_narrator_when_base_url_carries_secrets_keeps_them_out_of_the_note_a
     shown = narration.note + caplog.text + repr(LLMNarrator(config))
     assert "PASSWORD-1" not in shown and "KEY-2" not in shown and "user" not in narration.note
     assert FakeLLM.received[0]["path"] == "/v1/chat/completions?api-key=KEY-2"
+
+
+@pytest.mark.parametrize(("lang", "says"), [("en", "Caution: 1 sell(s) sold more than their BUY lots held"),
+                                            ("ko", "주의: 매도 1건이")])
+def test_deterministic_headline_when_a_sell_outgrew_its_buy_lots_says_so_beside_the_net_pnl(lang, says):
+    facts = dict(WEEK, notes=["sell s1: BUY lots cover only 1 of 1e+06; the entry price is the average cost of the "
+                              "covered part", "sell s2: consumed no BUY lots, so its fees are its own fee only"])
+
+    assert says in deterministic_headline(facts, lang)
+    assert "Caution" not in deterministic_headline(WEEK)

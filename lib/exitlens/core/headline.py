@@ -16,6 +16,7 @@ from exitlens.core.filters import filter_from
 from exitlens.core.formatting import fmt_money
 from exitlens.core.i18n import DEFAULT_LANGUAGE, kind_label, t
 from exitlens.core.keys import OUTCOME_HORIZON, post_avg_key, post_samples_key
+from exitlens.core.ledger import PARTLY_COVERED
 from exitlens.core.settings import KINDS
 
 SOURCE_DETERMINISTIC = "deterministic"
@@ -37,7 +38,9 @@ Narrator = Callable[[Mapping], Narration]
 def deterministic_headline(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
     """One or two sentences from the summary's numbers, in `lang`: the period (and slice),
     sells, win rate (net of fees), net P&L with gross and fees beside it in their quote
-    currency, average P&L, the average 24h post-exit move, and the first suggestion."""
+    currency, average P&L, the average 24h post-exit move, and the first suggestion; when a SELL
+    sold more than the BUY lots it consumed, a warning that its P&L rests on the covered cost
+    (a SELL far larger than every BUY would otherwise show an absurd net P&L unremarked)."""
     overall = facts.get("overall") or {}
     label = period_label(facts, lang)
     count = overall.get("count") or 0
@@ -65,6 +68,9 @@ def deterministic_headline(facts: Mapping, lang: str = DEFAULT_LANGUAGE) -> str:
     suggestions = facts.get("suggestions") or []
     if suggestions:
         text += t("headline.suggestion", lang, message=suggestions[0]["message"])
+    partly = sum(PARTLY_COVERED in str(note) for note in facts.get("notes") or [])
+    if partly:
+        text += t("headline.partly_covered", lang, count=partly)
     return text
 
 

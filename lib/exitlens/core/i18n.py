@@ -147,6 +147,8 @@ _EN: dict[str, str] = {
     "headline.avg": "avg {pct}% per sell",
     "headline.after": " 24h after exit the price moved {pct}% on average ({samples} sells).",
     "headline.suggestion": " Suggestion: {message}",
+    "headline.partly_covered": (" Caution: {count} sell(s) sold more than their BUY lots held; their P&L counts the "
+                                "whole quantity at the covered cost (see the notes)."),
     "headline.label_day": "{kind} {date} ({zone})",
     "headline.label_period": "{kind} {days}from {start} to {end} ({zone})",
     "headline.label_days": "{days} days ",
@@ -429,6 +431,8 @@ _KO: dict[str, str] = {
     "headline.avg": "매도당 평균 {pct}%",
     "headline.after": " 청산 24시간 후 가격은 평균 {pct}% 움직였습니다 (매도 {samples}건).",
     "headline.suggestion": " 제안: {message}",
+    "headline.partly_covered": (" 주의: 매도 {count}건이 매수 로트보다 많이 팔렸습니다. 손익은 전체 수량을 커버된 "
+                                "원가로 계산했습니다(메모 참조)."),
     "headline.label_day": "{kind} {date} ({zone})",
     "headline.label_period": "{kind} {days}{start} ~ {end} ({zone})",
     "headline.label_days": "{days}일간 ",

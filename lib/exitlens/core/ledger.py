@@ -293,6 +293,10 @@ def _stored_entry_prices(orders: pd.DataFrame, sells: np.ndarray) -> tuple[np.nd
     return np.where(usable, numbers, np.nan), dict(zip(unusable[present].tolist(), texts[present]))
 
 
+PARTLY_COVERED = "BUY lots cover only"
+"""How the note on a SELL larger than the lots it consumed begins (the headline counts them)."""
+
+
 def _notes(ids, covered, quantity, partial, has_stored, no_source, unusable_stored, timed) -> np.ndarray:
     """One sentence per problem, joined with '; ', naming the sell id; None when all is well.
     Only rows with something to say are formatted."""
@@ -304,7 +308,7 @@ def _notes(ids, covered, quantity, partial, has_stored, no_source, unusable_stor
          lambda i: f"signal_info.entry_avg_price {unusable_stored[i]} is not a positive number, so "
          "the FIFO cost is used"),
         (np.flatnonzero(partial),
-         lambda i: f"BUY lots cover only {covered[i]:g} of {quantity[i]:g}; the entry price is the "
+         lambda i: f"{PARTLY_COVERED} {covered[i]:g} of {quantity[i]:g}; the entry price is the "
          "average cost of the covered part"),
         (np.flatnonzero(has_stored & (covered == 0) & (quantity > 0) & timed),
          lambda i: "consumed no BUY lots, so its fees are its own fee only"),

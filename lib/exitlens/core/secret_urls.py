@@ -10,6 +10,7 @@ is redacted too.
 
 from __future__ import annotations
 
+import logging
 import re
 
 _URL_HEAD = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?P<authority>[^/?#\s]*)(?P<tail>\S*)$")
@@ -31,3 +32,18 @@ def redact_urls(text: str) -> str:
     """`text` with every URL in it redacted (`redact_url`): for messages from elsewhere
     (a driver's error, an HTTP library's exception) that may quote a URL whole."""
     return _URL_IN_TEXT.sub(lambda found: redact_url(found.group(0)), text)
+
+
+class RedactUrlsFilter(logging.Filter):
+    """A log filter that redacts every URL in a record (an HTTP client logs its request URLs
+    whole); install `URL_REDACTION` on the logger of a client that may be given such a URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact_urls(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+URL_REDACTION = RedactUrlsFilter()

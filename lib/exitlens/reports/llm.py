@@ -24,12 +24,13 @@ from exitlens.core.headline import (
     deterministic_headline,
     narrator_in,
 )
-from exitlens.core.secret_urls import redact_url
+from exitlens.core.secret_urls import URL_REDACTION, redact_url
 
 if TYPE_CHECKING:
     import httpx
 
 logger = logging.getLogger(__name__)
+logging.getLogger("httpx").addFilter(URL_REDACTION)  # httpx logs each request's URL whole
 
 MAX_BRIEFING_LINES = 5
 MAX_BRIEFING_CHARS = 1200
