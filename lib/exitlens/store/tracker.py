@@ -9,7 +9,12 @@ within the retry window and *expired* after it. Existing keys and unknown keys o
 Runs are incremental (SPEC §4): the `now` of the latest run is kept in `exitlens_tracker_state`,
 and a routine run looks only at sells whose points can still change, those with an event time
 after `routine_since`; `full=True`, and the first run on a database, look at the whole history.
-A point is counted as expired once, in the run in which it turns expired.
+A point is counted as expired once, in the run in which it turns expired: a run claims the state
+(`_claim_run`) when it starts, so two runs started together never count the same point.
+
+One bad value never stops a run: a candle whose close is not a positive finite number is no
+candle, a sell whose price is not one is skipped by name, and a point whose change would be
+beyond ±MAX_ABS_CHANGE_PCT is not stored (its sell named in one warning line per run).
 
 The work is set-based: a bounded number of statements per run, whatever the backlog. On
 PostgreSQL the lookup and the merge are one statement per chunk of sells, the nearest candle
