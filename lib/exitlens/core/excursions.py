@@ -24,13 +24,6 @@ from exitlens.core.after_exit import range_reduce
 EXCURSION_COLUMNS = ("mfe_pct", "mae_pct", "capture_ratio")
 
 
-def excursion_windows(sells: pd.DataFrame) -> pd.DataFrame:
-    """Per sell with an open time: symbol, start (its open) and end (its exit), the windows
-    whose candles `excursions` reads."""
-    known = sells[sells["open_time"].notna()]
-    return pd.DataFrame({"symbol": known["symbol"], "start": known["open_time"], "end": known["event_time"]})
-
-
 def excursions(sells: pd.DataFrame, candles: pd.DataFrame | None) -> pd.DataFrame:
     """EXCURSION_COLUMNS per sell, indexed like `sells` (store.candles.CANDLE_PATH_COLUMNS
     candles, sorted by symbol then timestamp; None: every value missing)."""

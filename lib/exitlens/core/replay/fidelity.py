@@ -51,11 +51,6 @@ def fidelity_warns(value: float | None, unmodelled: Mapping[str, int], modelled_
                       if reason in MODELLED_REASONS)
 
 
-def tolerance_units(candle_minutes: float, units_per_minute: int = NS_PER_MINUTE) -> int:
-    """The fidelity time tolerance, max(2 minutes, one candle interval), in the times' unit."""
-    return int(round(max(FIDELITY_TOLERANCE_MINUTES, candle_minutes) * units_per_minute))
-
-
 def fidelity(actual_code: np.ndarray, actual_time: np.ndarray, replayed_code: np.ndarray, replayed_time: np.ndarray,
              *, tolerance: int = FIDELITY_TOLERANCE_MINUTES * NS_PER_MINUTE, reasons: np.ndarray | None = None,
              modelled: np.ndarray | None = None) -> Fidelity:

@@ -40,7 +40,6 @@ FUTURES_SUFFIX = "-futures"
 
 _FILENAME_CHARACTERS = re.compile(r"[/ .@$+:]")
 _FORMAT_PATTERN = "|".join(re.escape(f) for f in FORMATS)
-_ONE_MINUTE_FILE = re.compile(rf"-{TIMEFRAME}(?:{FUTURES_SUFFIX})?\.(?:{_FORMAT_PATTERN})$")
 _ANY_TIMEFRAME_FILE = re.compile(rf"-(\d+[mhdw])(?:{FUTURES_SUFFIX})?\.(?:{_FORMAT_PATTERN})$")
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
 
@@ -58,11 +57,6 @@ def pair_to_filename(pair: str) -> str:
 def is_futures_pair(pair: str) -> bool:
     """ccxt writes a futures (swap) pair with its settle currency: `BTC/USDT:USDT`."""
     return ":" in pair
-
-
-def one_minute_files(folder: Path) -> list[Path]:
-    """Every 1m candle file in a data directory and its `futures/` folder."""
-    return [p for p in candle_files_in(folder) if _ONE_MINUTE_FILE.search(p.name)]
 
 
 def candle_files_in(folder: Path) -> list[Path]:
